@@ -1,0 +1,151 @@
+/*
+ * RAM blocks (host memory behind RAM regions) and guest memory access:
+ * translation through IOMMUs, read/write, map/unmap, load/store helpers.
+ */
+#ifndef EXEC_RAM_H
+#define EXEC_RAM_H
+
+#include "exec/memory.h"
+
+typedef enum RAMBlockFlags {
+    RAM_SHARED      = 1 << 0,   /* MAP_SHARED: visible to other mappings */
+    RAM_PREALLOC    = 1 << 1,   /* host memory owned by somebody else */
+    RAM_HUGETLB     = 1 << 2,
+    RAM_NORESERVE   = 1 << 3,
+} RAMBlockFlags;
+
+struct RAMBlock {
+    char *idstr;
+    MemoryRegion *mr;
+    uint8_t *host;              /* start of the guest-visible memory */
+    uint64_t used_length;
+    uint64_t page_size;         /* host page size backing the block */
+    uint64_t align;             /* alignment of @host */
+    int fd;                     /* -1 for anonymous memory */
+    uint64_t fd_offset;
+    unsigned flags;             /* RAMBlockFlags */
+    /* What was mmap'ed (may be larger than used_length for alignment). */
+    void *map_base;
+    uint64_t map_length;
+    /* Dirty bitmap for the migration client: one bit per target page. */
+    unsigned long *dirty_bitmap;
+    bool dirty_log;
+};
+
+#define TARGET_PAGE_BITS 12
+#define TARGET_PAGE_SIZE (1ULL << TARGET_PAGE_BITS)
+#define TARGET_PAGE_MASK (~(TARGET_PAGE_SIZE - 1))
+
+typedef struct RAMBlockParams {
+    const char *name;
+    uint64_t size;
+    uint64_t align;             /* 0: the page size */
+    bool share;
+    bool prealloc;
+    bool hugetlb;               /* memfd: MFD_HUGETLB */
+    uint64_t hugetlbsize;       /* memfd: 0 = default huge page size */
+    int fd;                     /* file: an open fd, or -1 */
+    const char *mem_path;       /* file: path, for messages */
+} RAMBlockParams;
+
+/*
+ * Make a RAM block.  @p->fd >= 0 maps that file, else anonymous memory
+ * (shared anonymous when @p->share).  The size must be a multiple of the
+ * backing page size: a misaligned size is an error, never rounded.
+ */
+RAMBlock *qemu_ram_alloc(const RAMBlockParams *p, Error **errp);
+/* A RAM block over memory the caller owns. */
+RAMBlock *qemu_ram_alloc_from_ptr(const char *name, uint64_t size,
+                                  void *host);
+void qemu_ram_free(RAMBlock *rb);
+static inline void *qemu_ram_get_host_addr(RAMBlock *rb) { return rb->host; }
+static inline uint64_t qemu_ram_pagesize(RAMBlock *rb) { return rb->page_size; }
+/* Page size of the file system backing @fd (hugetlbfs or base page). */
+uint64_t qemu_fd_getpagesize(int fd);
+/* The block containing @host, with the offset inside it. */
+RAMBlock *qemu_ram_block_from_host(void *host, uint64_t *offset);
+/* Calls @fn for every RAM block; stops when it returns nonzero. */
+int qemu_ram_foreach_block(int (*fn)(RAMBlock *rb, void *opaque),
+                           void *opaque);
+
+/* ------------------------------------------------------------ Access */
+
+/*
+ * Resolve @addr in @as down to a terminating region, following aliases
+ * and IOMMUs.  *xlat gets the offset in that region and *plen is clipped
+ * to what is contiguous there (and to the IOMMU page).  An IOMMU that
+ * denies the access yields the unassigned region with *denied set.
+ */
+MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
+                                      hwaddr *xlat, hwaddr *plen,
+                                      bool is_write, MemTxAttrs attrs);
+/* Same, and tells whether an IOMMU denied it (MEMTX_ACCESS_ERROR). */
+MemoryRegion *address_space_translate_full(AddressSpace *as, hwaddr addr,
+                                           hwaddr *xlat, hwaddr *plen,
+                                           bool is_write, MemTxAttrs attrs,
+                                           MemTxResult *result);
+
+MemTxResult address_space_read(AddressSpace *as, hwaddr addr,
+                               MemTxAttrs attrs, void *buf, hwaddr len);
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
+                                MemTxAttrs attrs, const void *buf,
+                                hwaddr len);
+MemTxResult address_space_rw(AddressSpace *as, hwaddr addr,
+                             MemTxAttrs attrs, void *buf, hwaddr len,
+                             bool is_write);
+MemTxResult address_space_set(AddressSpace *as, hwaddr addr, uint8_t c,
+                              hwaddr len, MemTxAttrs attrs);
+/* Would an access of @len at @addr reach only assigned, permitted memory? */
+bool address_space_access_valid(AddressSpace *as, hwaddr addr, hwaddr len,
+                                bool is_write, MemTxAttrs attrs);
+
+/*
+ * A direct host pointer to guest RAM, or NULL when @addr is not RAM
+ * (MMIO, ram_device, unassigned, or denied).  *plen shrinks to what is
+ * contiguous.  address_space_unmap() marks written pages dirty.
+ */
+void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen,
+                        bool is_write, MemTxAttrs attrs);
+void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len,
+                         bool is_write, hwaddr access_len);
+
+/* Big-endian (guest order) loads and stores; errors read all ones. */
+uint8_t address_space_ldub(AddressSpace *as, hwaddr addr, MemTxAttrs a,
+                           MemTxResult *r);
+uint16_t address_space_lduw_be(AddressSpace *as, hwaddr addr, MemTxAttrs a,
+                               MemTxResult *r);
+uint32_t address_space_ldl_be(AddressSpace *as, hwaddr addr, MemTxAttrs a,
+                              MemTxResult *r);
+uint64_t address_space_ldq_be(AddressSpace *as, hwaddr addr, MemTxAttrs a,
+                              MemTxResult *r);
+void address_space_stb(AddressSpace *as, hwaddr addr, uint8_t v,
+                       MemTxAttrs a, MemTxResult *r);
+void address_space_stw_be(AddressSpace *as, hwaddr addr, uint16_t v,
+                          MemTxAttrs a, MemTxResult *r);
+void address_space_stl_be(AddressSpace *as, hwaddr addr, uint32_t v,
+                          MemTxAttrs a, MemTxResult *r);
+void address_space_stq_be(AddressSpace *as, hwaddr addr, uint64_t v,
+                          MemTxAttrs a, MemTxResult *r);
+
+static inline uint32_t ldl_be_phys(AddressSpace *as, hwaddr addr)
+{
+    return address_space_ldl_be(as, addr, MEMTXATTRS_UNSPECIFIED, NULL);
+}
+static inline uint64_t ldq_be_phys(AddressSpace *as, hwaddr addr)
+{
+    return address_space_ldq_be(as, addr, MEMTXATTRS_UNSPECIFIED, NULL);
+}
+static inline void stl_be_phys(AddressSpace *as, hwaddr addr, uint32_t v)
+{
+    address_space_stl_be(as, addr, v, MEMTXATTRS_UNSPECIFIED, NULL);
+}
+static inline void stq_be_phys(AddressSpace *as, hwaddr addr, uint64_t v)
+{
+    address_space_stq_be(as, addr, v, MEMTXATTRS_UNSPECIFIED, NULL);
+}
+
+/* Dirty tracking hooks used by the access paths (see migration). */
+void cpu_physical_memory_set_dirty_range(RAMBlock *rb, uint64_t offset,
+                                         uint64_t length);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * Devices: a small registry of device types with typed properties,
+ * used by -device, QMP device_add/device_del and machine reset.
+ *
+ * Types are registered explicitly (hw_register_types() calls each
+ * file's register function) so nothing depends on link order.
+ */
+#ifndef HW_QDEV_H
+#define HW_QDEV_H
+
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+
+typedef struct DeviceState DeviceState;
+typedef struct DeviceClass DeviceClass;
+
+typedef enum PropertyType {
+    PROP_BOOL,          /* bool: on/off/yes/no/true/false */
+    PROP_UINT32,        /* uint32_t, any C base */
+    PROP_UINT64,        /* uint64_t, any C base */
+    PROP_SIZE,          /* uint64_t, with K/M/G/T suffixes */
+    PROP_STRING,        /* char *, g_strdup'ed, freed with the device */
+    PROP_PCI_DEVFN,     /* int32_t: "SLOT" or "SLOT.FN"; -1 = auto */
+} PropertyType;
+
+typedef struct Property {
+    const char *name;
+    PropertyType type;
+    size_t offset;          /* into the device instance */
+    const char *defval;     /* parsed at qdev_new(); NULL = zero */
+    const char *desc;
+} Property;
+
+#define DEFINE_PROP(_name, _state, _field, _type, _def, _desc) \
+    { .name = (_name), .type = (_type), \
+      .offset = offsetof(_state, _field), .defval = (_def), .desc = (_desc) }
+
+struct DeviceClass {
+    const char *name;
+    const char *desc;
+    size_t instance_size;       /* >= sizeof(DeviceState), it comes first */
+    const Property *props;      /* terminated by { .name = NULL } */
+    const char *bus_type;       /* "PCI" for PCI devices, NULL otherwise */
+    bool user_creatable;        /* -device / device_add allowed */
+    bool hotpluggable;          /* device_add/device_del after start */
+    /* Called after properties are set; must undo everything on error. */
+    bool (*realize)(DeviceState *dev, Error **errp);
+    /* Called before the device is freed; release all host resources. */
+    void (*unrealize)(DeviceState *dev);
+    void (*reset)(DeviceState *dev);
+    /* Called after every property is freed and before g_free(). */
+    void (*finalize)(DeviceState *dev);
+};
+
+struct DeviceState {
+    const DeviceClass *klass;
+    char *id;                   /* user id, or NULL */
+    char *bus_id;               /* bus= property, or NULL */
+    bool realized;
+    bool hotplugged;            /* added after machine start */
+};
+
+void qdev_register_type(const DeviceClass *dc);
+const DeviceClass *qdev_find_class(const char *name);
+
+/* Allocate with defaults applied; not yet realized. */
+DeviceState *qdev_new(const char *type, Error **errp);
+bool qdev_set_prop(DeviceState *dev, const char *name, const char *value,
+                   Error **errp);
+bool qdev_realize(DeviceState *dev, Error **errp);
+/* Unrealize (if realized) and free. */
+void qdev_destroy(DeviceState *dev);
+
+/*
+ * -device / device_add: "driver" (or the first word of @optstr) names
+ * the type, "id" and "bus" are common properties, the rest are the
+ * type's.  Unknown property: an error naming it and the type.
+ */
+DeviceState *qdev_device_add_str(const char *optstr, Error **errp);
+DeviceState *qdev_device_add_props(GHashTable *props, Error **errp);
+bool qdev_device_del(const char *id, Error **errp);
+DeviceState *qdev_find_by_id(const char *id);
+/* Realized devices in creation order. */
+GList *qdev_list(void);
+void qdev_reset_all(void);
+/* Destroy every device, newest first (machine teardown). */
+void qdev_destroy_all(void);
+
+/* "-device help" and "-device TYPE,help". */
+void qdev_print_types(FILE *out);
+bool qdev_print_props(FILE *out, const char *type, Error **errp);
+
+/* Machine started: later device_add calls count as hotplug. */
+void qdev_machine_creation_done(void);
+bool qdev_machine_is_started(void);
+
+/* Registered by hw/: every device type of the build. */
+void hw_register_types(void);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * QMP command and event registry.  Commands are JSON in, JSON out
+ * (json-glib); errors are Error objects turned into GenericError.
+ */
+#ifndef QAPI_QMP_H
+#define QAPI_QMP_H
+
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+#include <json-glib/json-glib.h>
+
+/*
+ * @args is the "arguments" object (an empty object when absent).
+ * Return the "return" value (NULL means {}); on failure set @errp.
+ */
+typedef JsonNode *(*QmpCommandFunc)(JsonObject *args, Error **errp);
+
+void qmp_register_command(const char *name, QmpCommandFunc fn);
+bool qmp_command_exists(const char *name);
+
+/* Send an event to every QMP session that negotiated capabilities. */
+void qmp_event_send(const char *name, JsonObject *data);
+
+/*
+ * "info NAME" handlers for human-monitor-command; @args is the rest of
+ * the command line after NAME ("" when none).  Output text goes to @out.
+ */
+typedef bool (*HmpInfoFunc)(GString *out, const char *args, Error **errp);
+void hmp_register_info(const char *name, HmpInfoFunc fn);
+
+/* Run a command without a session (tests, internal use). */
+JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * Trace runtime: pattern matching, output, -trace option.
+ */
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+#include "qemu/trace.h"
+#include <sys/time.h>
+
+static FILE *trace_out;
+static GMutex trace_lock;
+
+void trace_event_emit(unsigned id, const char *fmt, ...)
+{
+    va_list ap;
+    struct timeval tv;
+    FILE *out;
+
+    gettimeofday(&tv, NULL);
+    g_mutex_lock(&trace_lock);
+    out = trace_out ? trace_out : stderr;
+    fprintf(out, "%d@%lld.%06ld:%s ", (int)getpid(),
+            (long long)tv.tv_sec, (long)tv.tv_usec, trace_event_names[id]);
+    va_start(ap, fmt);
+    vfprintf(out, fmt, ap);
+    va_end(ap);
+    fputc('\n', out);
+    fflush(out);
+    g_mutex_unlock(&trace_lock);
+}
+
+unsigned trace_enable_pattern(const char *pattern)
+{
+    bool enable = true;
+    unsigned i, n = 0;
+    GPatternSpec *spec;
+
+    if (*pattern == '-') {
+        enable = false;
+        pattern++;
+    }
+    spec = g_pattern_spec_new(pattern);
+    for (i = 0; i < trace_event_count; i++) {
+        if (g_pattern_spec_match_string(spec, trace_event_names[i])) {
+            trace_event_state[i] = enable;
+            n++;
+        }
+    }
+    g_pattern_spec_free(spec);
+    return n;
+}
+
+bool trace_event_is_enabled(const char *name)
+{
+    unsigned i;
+
+    for (i = 0; i < trace_event_count; i++) {
+        if (!strcmp(trace_event_names[i], name)) {
+            return trace_event_state[i];
+        }
+    }
+    return false;
+}
+
+bool trace_enable_events_file(const char *path, Error **errp)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) gerr = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned i;
+
+    if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+        error_setg(errp, "-trace events=%s: %s", path, gerr->message);
+        return false;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        char *line = g_strstrip(lines[i]);
+
+        if (*line && *line != '#') {
+            trace_enable_pattern(line);
+        }
+    }
+    return true;
+}
+
+bool trace_set_logfile(const char *path, Error **errp)
+{
+    FILE *f = NULL;
+
+    if (path && *path) {
+        f = fopen(path, "a");
+        if (!f) {
+            error_setg_errno(errp, errno, "cannot open trace log '%s'", path);
+            return false;
+        }
+        setvbuf(f, NULL, _IOLBF, 0);
+    }
+    g_mutex_lock(&trace_lock);
+    if (trace_out) {
+        fclose(trace_out);
+    }
+    trace_out = f;
+    g_mutex_unlock(&trace_lock);
+    return true;
+}
+
+bool trace_opt_parse(const char *optarg, Error **errp)
+{
+    g_auto(GStrv) parts = g_strsplit(optarg, ",", -1);
+    unsigned i;
+
+    for (i = 0; parts[i]; i++) {
+        const char *p = parts[i];
+
+        if (!*p) {
+            continue;
+        }
+        if (g_str_has_prefix(p, "events=")) {
+            if (!trace_enable_events_file(p + 7, errp)) {
+                return false;
+            }
+        } else if (g_str_has_prefix(p, "file=")) {
+            if (!trace_set_logfile(p + 5, errp)) {
+                return false;
+            }
+        } else if (g_str_has_prefix(p, "enable=")) {
+            trace_enable_pattern(p + 7);
+        } else if (strchr(p, '=')) {
+            error_setg(errp, "-trace: unknown parameter '%.*s'",
+                       (int)(strchr(p, '=') - p), p);
+            return false;
+        } else {
+            trace_enable_pattern(p);
+        }
+    }
+    return true;
+}
+
+void trace_list_events(FILE *out, const char *pattern)
+{
+    unsigned i;
+
+    for (i = 0; i < trace_event_count; i++) {
+        if (!pattern || g_pattern_match_simple(pattern,
+                                               trace_event_names[i])) {
+            fprintf(out, "%s\n", trace_event_names[i]);
+        }
+    }
+}
