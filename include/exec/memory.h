@@ -380,7 +380,12 @@ void address_space_destroy(AddressSpace *as);
 FlatView *address_space_to_flatview(AddressSpace *as);
 void flatview_ref(FlatView *fv);
 void flatview_unref(FlatView *fv);
-/* The section at @addr (size clipped to the range), or .mr == NULL. */
+/* The range containing @addr (binary search), or NULL. */
+const FlatRange *flatview_lookup(const FlatView *fv, hwaddr addr);
+/*
+ * The section at @addr (size clipped to the range), or .mr == NULL.
+ * Valid until the next topology change; ref the region to keep it.
+ */
 MemoryRegionSection memory_region_find(MemoryRegion *root, hwaddr addr,
                                        uint64_t size);
 MemoryRegionSection address_space_find_section(AddressSpace *as,
