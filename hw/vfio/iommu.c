@@ -1,0 +1,310 @@
+/*
+ * Mirroring guest DMA windows and TCEs into the host IOMMU.
+ *
+ * The IOMMU listener on a PHB's DMA address space sees one section per
+ * guest window (an IOMMU region); each gets a host window (v2) and an
+ * IOMMU notifier.  The notifier receives runs of TCE changes and turns
+ * each stretch that is contiguous in IOVA and in host memory, with one
+ * permission, into a single MAP_DMA (or UNMAP_DMA).
+ */
+#include "qemu/osdep.h"
+#include "hw/vfio/vfio-container.h"
+#include "exec/ram.h"
+#include "trace.h"
+
+/* A pending MAP_DMA / UNMAP_DMA being grown entry by entry. */
+typedef struct VFIODMARun {
+    hwaddr iova;
+    uint64_t vaddr;
+    uint64_t size;
+    uint32_t flags;
+    uint64_t pages;
+} VFIODMARun;
+
+static uint32_t vfio_dma_flags(IOMMUAccessFlags perm)
+{
+    return (perm & IOMMU_RO ? VFIO_DMA_MAP_FLAG_READ : 0) |
+           (perm & IOMMU_WO ? VFIO_DMA_MAP_FLAG_WRITE : 0);
+}
+
+static bool vfio_dma_map(VFIOContainer *c, const VFIODMARun *run)
+{
+    struct vfio_iommu_type1_dma_map map = {
+        .argsz = sizeof(map),
+        .flags = run->flags,
+        .vaddr = run->vaddr,
+        .iova = run->iova,
+        .size = run->size,
+    };
+    int ret = vfio_container_ioctl(c, VFIO_IOMMU_MAP_DMA,
+                                   "VFIO_IOMMU_MAP_DMA", &map);
+
+    c->stats.map_ioctls++;
+    trace_vfio_dma_map(run->iova, run->vaddr, run->size, run->flags, ret);
+    if (ret < 0) {
+        vfio_container_set_error(c, -ret, "VFIO_IOMMU_MAP_DMA (iova 0x%"
+                                 PRIx64 ", size 0x%" PRIx64 ") failed",
+                                 run->iova, run->size);
+        return false;
+    }
+    c->stats.mapped_pages += run->pages;
+    return true;
+}
+
+static bool vfio_dma_unmap(VFIOContainer *c, const VFIODMARun *run)
+{
+    struct vfio_iommu_type1_dma_unmap unmap = {
+        .argsz = sizeof(unmap),
+        .iova = run->iova,
+        .size = run->size,
+    };
+    int ret = vfio_container_ioctl(c, VFIO_IOMMU_UNMAP_DMA,
+                                   "VFIO_IOMMU_UNMAP_DMA", &unmap);
+
+    c->stats.unmap_ioctls++;
+    trace_vfio_dma_unmap(run->iova, run->size, ret);
+    if (ret < 0) {
+        vfio_container_set_error(c, -ret, "VFIO_IOMMU_UNMAP_DMA (iova 0x%"
+                                 PRIx64 ", size 0x%" PRIx64 ") failed",
+                                 run->iova, run->size);
+        return false;
+    }
+    return true;
+}
+
+/* Host address of guest RAM the TCE points to, or false. */
+static bool vfio_tce_to_vaddr(const IOMMUTLBEntry *e, uint64_t *vaddr)
+{
+    AddressSpace *as = e->target_as ? e->target_as : &address_space_memory;
+    hwaddr xlat, len = e->addr_mask + 1;
+    MemoryRegion *mr;
+
+    mr = address_space_translate(as, e->translated_addr, &xlat, &len,
+                                 (e->perm & IOMMU_WO) != 0,
+                                 MEMTXATTRS_UNSPECIFIED);
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+        len < e->addr_mask + 1) {
+        return false;
+    }
+    *vaddr = (uintptr_t)memory_region_get_ram_ptr(mr) + xlat;
+    return true;
+}
+
+static void vfio_runtime_failure(VFIOContainer *c)
+{
+    Error *err = vfio_container_take_error(c);
+
+    if (err) {
+        error_report_err(err);
+    }
+    vfio_container_mark_failed(c);
+}
+
+static void vfio_iommu_map_run(VFIOGuestIOMMU *g, const IOMMUTLBEntry *e,
+                               unsigned count)
+{
+    VFIOContainer *c = g->container;
+    VFIODMARun run = { 0 };
+    unsigned i;
+
+    for (i = 0; i < count; i++) {
+        hwaddr iova = e[i].iova + g->iommu_offset;
+        uint64_t size = e[i].addr_mask + 1;
+        uint32_t flags = vfio_dma_flags(e[i].perm);
+        uint64_t vaddr;
+
+        if (!vfio_tce_to_vaddr(&e[i], &vaddr)) {
+            vfio_container_set_error(c, 0, "TCE at iova 0x%" PRIx64
+                                     " points to 0x%" PRIx64 ", which is "
+                                     "not guest RAM", iova,
+                                     e[i].translated_addr);
+            goto fail;
+        }
+        if (run.size && run.iova + run.size == iova &&
+            run.vaddr + run.size == vaddr && run.flags == flags) {
+            run.size += size;
+            run.pages++;
+            continue;
+        }
+        if (run.size && !vfio_dma_map(c, &run)) {
+            goto fail;
+        }
+        run = (VFIODMARun) { iova, vaddr, size, flags, 1 };
+    }
+    if (run.size && !vfio_dma_map(c, &run)) {
+        goto fail;
+    }
+    return;
+
+fail:
+    vfio_runtime_failure(c);
+}
+
+static void vfio_iommu_unmap_run(VFIOGuestIOMMU *g, const IOMMUTLBEntry *e,
+                                 unsigned count)
+{
+    VFIOContainer *c = g->container;
+    VFIODMARun run = { 0 };
+    unsigned i;
+
+    for (i = 0; i < count; i++) {
+        hwaddr iova = e[i].iova + g->iommu_offset;
+        uint64_t size = e[i].addr_mask + 1;
+
+        if (run.size && run.iova + run.size == iova) {
+            run.size += size;
+            continue;
+        }
+        if (run.size && !vfio_dma_unmap(c, &run)) {
+            goto fail;
+        }
+        run = (VFIODMARun) { .iova = iova, .size = size };
+    }
+    if (run.size && !vfio_dma_unmap(c, &run)) {
+        goto fail;
+    }
+    return;
+
+fail:
+    vfio_runtime_failure(c);
+}
+
+static void vfio_iommu_notify(IOMMUNotifier *n, const IOMMUTLBEntry *e,
+                              unsigned count)
+{
+    VFIOGuestIOMMU *g = container_of(n, VFIOGuestIOMMU, n);
+
+    if (g->container->failed) {
+        return;
+    }
+    if (e[0].perm != IOMMU_NONE) {
+        vfio_iommu_map_run(g, e, count);
+    } else {
+        vfio_iommu_unmap_run(g, e, count);
+    }
+}
+
+static uint64_t vfio_guest_iommu_pgsize(IOMMUMemoryRegion *iommu)
+{
+    unsigned shift;
+
+    if (memory_region_iommu_get_attr(iommu, IOMMU_ATTR_PAGE_SHIFT,
+                                     &shift) == 0) {
+        return 1ULL << shift;
+    }
+    return memory_region_iommu_get_min_page_size(iommu);
+}
+
+static void vfio_listener_region_add(MemoryListener *l,
+                                     MemoryRegionSection *s)
+{
+    VFIOContainer *c = container_of(l, VFIOContainer, listener);
+    IOMMUMemoryRegion *iommu = memory_region_get_iommu(s->mr);
+    hwaddr iova = s->offset_within_address_space;
+    uint64_t size = int128_get64_sat(s->size);
+    hwaddr end = iova + size - 1;
+    VFIOGuestIOMMU *g;
+    Error *err = NULL;
+
+    if (!iommu) {
+        /* Only guest DMA windows matter in a PHB's DMA address space. */
+        trace_vfio_listener_skip(s->mr->name, iova);
+        return;
+    }
+    trace_vfio_listener_window_add(s->mr->name, iova, size);
+    if (c->iommu_type == VFIO_SPAPR_TCE_v2_IOMMU) {
+        if (!vfio_spapr_create_window(c, iova, size,
+                                      vfio_guest_iommu_pgsize(iommu),
+                                      &err)) {
+            vfio_container_set_error(c, 0, "%s", error_get_pretty(err));
+            error_free(err);
+            return;
+        }
+    } else if (!vfio_host_win_find(c, iova, end)) {
+        vfio_container_set_error(c, 0, "guest DMA window 0x%" PRIx64
+                                 "-0x%" PRIx64 " does not fit the host's "
+                                 "only window (v1 IOMMU) 0x%" PRIx64
+                                 "+0x%" PRIx64, iova, end, c->dma32_start,
+                                 c->dma32_size);
+        return;
+    }
+
+    g = g_new0(VFIOGuestIOMMU, 1);
+    g->container = c;
+    g->iommu_mr = iommu;
+    g->iommu_offset = iova - s->offset_within_region;
+    iommu_notifier_init(&g->n, vfio_iommu_notify, IOMMU_NOTIFIER_ALL,
+                        s->offset_within_region,
+                        s->offset_within_region + size - 1, 0);
+    memory_region_ref(s->mr);
+    if (memory_region_register_iommu_notifier(s->mr, &g->n, &err) < 0) {
+        vfio_container_set_error(c, 0, "%s", error_get_pretty(err));
+        error_free(err);
+        memory_region_unref(s->mr);
+        g_free(g);
+        return;
+    }
+    g_ptr_array_add(c->giommus, g);
+    /* Entries the guest set before we attached: only those are walked. */
+    memory_region_iommu_replay(iommu, &g->n);
+}
+
+static void vfio_listener_region_del(MemoryListener *l,
+                                     MemoryRegionSection *s)
+{
+    VFIOContainer *c = container_of(l, VFIOContainer, listener);
+    IOMMUMemoryRegion *iommu = memory_region_get_iommu(s->mr);
+    hwaddr iova = s->offset_within_address_space;
+    uint64_t size = int128_get64_sat(s->size);
+    VFIOHostDMAWindow *w;
+    unsigned i;
+
+    if (!iommu) {
+        return;
+    }
+    trace_vfio_listener_window_del(s->mr->name, iova, size);
+    for (i = 0; i < c->giommus->len; i++) {
+        VFIOGuestIOMMU *g = g_ptr_array_index(c->giommus, i);
+
+        if (g->iommu_mr == iommu &&
+            g->n.start == s->offset_within_region) {
+            memory_region_unregister_iommu_notifier(s->mr, &g->n);
+            g_ptr_array_remove_index(c->giommus, i);
+            memory_region_unref(s->mr);
+            g_free(g);
+            break;
+        }
+    }
+    if (c->iommu_type != VFIO_SPAPR_TCE_v2_IOMMU) {
+        VFIODMARun run = { .iova = iova, .size = size };
+
+        /* v1 keeps its window: just clear what the guest window had. */
+        if (!c->failed && !vfio_dma_unmap(c, &run)) {
+            vfio_runtime_failure(c);
+        }
+        return;
+    }
+    w = vfio_host_win_find(c, iova, iova + size - 1);
+    if (w) {
+        /* Removing the window clears all its TCEs in the host. */
+        vfio_spapr_remove_window(c, w);
+    }
+}
+
+static void vfio_listener_commit(MemoryListener *l)
+{
+    VFIOContainer *c = container_of(l, VFIOContainer, listener);
+
+    /* During setup the caller collects the error and unwinds. */
+    if (c->listener_registered && c->error) {
+        vfio_runtime_failure(c);
+    }
+}
+
+const MemoryListener vfio_iommu_listener_template = {
+    .name = "vfio-iommu",
+    .priority = 10,
+    .region_add = vfio_listener_region_add,
+    .region_del = vfio_listener_region_del,
+    .commit = vfio_listener_commit,
+};

@@ -1,0 +1,310 @@
+/*
+ * sPAPR TCE v2 specifics: preregistration of guest RAM and host DMA
+ * windows.
+ */
+#include "qemu/osdep.h"
+#include "hw/vfio/vfio-container.h"
+#include "exec/ram.h"
+#include "trace.h"
+
+/* ------------------------------------------------------ Preregistration */
+
+static bool vfio_prereg_section_wanted(MemoryRegionSection *s)
+{
+    /* Device memory (ram_device) is not pinnable guest RAM. */
+    return memory_region_is_ram(s->mr) && !memory_region_is_ram_device(s->mr);
+}
+
+static VFIOPreregRegion *vfio_prereg_find(VFIOContainer *c, uint64_t vaddr,
+                                          uint64_t size, unsigned *idx)
+{
+    unsigned i;
+
+    for (i = 0; i < c->prereg->len; i++) {
+        VFIOPreregRegion *r = g_ptr_array_index(c->prereg, i);
+
+        if (r->vaddr == vaddr && r->size == size) {
+            if (idx) {
+                *idx = i;
+            }
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static bool vfio_prereg_section_range(VFIOContainer *c,
+                                      MemoryRegionSection *s,
+                                      uint64_t *vaddr, uint64_t *size,
+                                      bool report)
+{
+    uint64_t pgsize = qemu_real_host_page_size();
+    uint64_t sz = int128_get64_sat(s->size);
+
+    if (!QEMU_IS_ALIGNED(s->offset_within_address_space, pgsize) ||
+        !QEMU_IS_ALIGNED(s->offset_within_region, pgsize) ||
+        !QEMU_IS_ALIGNED(sz, pgsize)) {
+        if (report) {
+            /* Not pinnable as a whole: guest DMA there will fail. */
+            warn_report("vfio: RAM section %s at 0x%" PRIx64 " (offset 0x%"
+                        PRIx64 ", size 0x%" PRIx64 ") is not aligned to the "
+                        "host page size 0x%" PRIx64 "; not preregistered",
+                        s->mr->name, s->offset_within_address_space,
+                        s->offset_within_region, sz, pgsize);
+            trace_vfio_prereg_skip_misaligned(s->mr->name,
+                                              s->offset_within_address_space,
+                                              sz);
+        }
+        return false;
+    }
+    *vaddr = (uintptr_t)memory_region_get_ram_ptr(s->mr) +
+             s->offset_within_region;
+    *size = sz;
+    return true;
+}
+
+static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
+{
+    VFIOContainer *c = container_of(l, VFIOContainer, prereg_listener);
+    struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+    VFIOPreregRegion *r;
+    uint64_t vaddr, size;
+    int ret;
+
+    if (!vfio_prereg_section_wanted(s)) {
+        trace_vfio_prereg_skip(s->mr->name, s->offset_within_address_space);
+        return;
+    }
+    if (!vfio_prereg_section_range(c, s, &vaddr, &size, true)) {
+        return;
+    }
+    reg.vaddr = vaddr;
+    reg.size = size;
+    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+                               "VFIO_IOMMU_SPAPR_REGISTER_MEMORY", &reg);
+    c->stats.register_ioctls++;
+    trace_vfio_prereg_register(s->mr->name, s->offset_within_address_space,
+                               vaddr, size, ret);
+    if (ret < 0) {
+        vfio_container_set_error(c, -ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY "
+                                 "of %s (gpa 0x%" PRIx64 ", size 0x%" PRIx64
+                                 ") failed", s->mr->name,
+                                 s->offset_within_address_space, size);
+        return;
+    }
+    r = g_new0(VFIOPreregRegion, 1);
+    r->mr = s->mr;
+    r->vaddr = vaddr;
+    r->size = size;
+    r->gpa = s->offset_within_address_space;
+    /* Registered memory must outlive its registration. */
+    memory_region_ref(s->mr);
+    g_ptr_array_add(c->prereg, r);
+}
+
+static void vfio_prereg_region_del(MemoryListener *l, MemoryRegionSection *s)
+{
+    VFIOContainer *c = container_of(l, VFIOContainer, prereg_listener);
+    struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+    VFIOPreregRegion *r;
+    uint64_t vaddr, size;
+    unsigned idx;
+    int ret;
+
+    if (!vfio_prereg_section_wanted(s) ||
+        !vfio_prereg_section_range(c, s, &vaddr, &size, false)) {
+        return;
+    }
+    r = vfio_prereg_find(c, vaddr, size, &idx);
+    if (!r) {
+        return;     /* its registration had failed */
+    }
+    reg.vaddr = vaddr;
+    reg.size = size;
+    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+                               "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY", &reg);
+    c->stats.register_ioctls++;
+    trace_vfio_prereg_unregister(s->mr->name, vaddr, size, ret);
+    if (ret < 0) {
+        /*
+         * EBUSY: a host TCE still points into it.  The pin stays with the
+         * container and is released when the container closes.
+         */
+        warn_report("vfio: VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY of %s "
+                    "(vaddr 0x%" PRIx64 ", size 0x%" PRIx64 ") failed: %s",
+                    s->mr->name, vaddr, size, g_strerror(-ret));
+    }
+    g_ptr_array_remove_index(c->prereg, idx);
+    memory_region_unref(r->mr);
+    g_free(r);
+}
+
+static void vfio_prereg_commit(MemoryListener *l)
+{
+    VFIOContainer *c = container_of(l, VFIOContainer, prereg_listener);
+
+    /* At run time (hotplug) a failed REGISTER breaks DMA to that RAM. */
+    if (c->listener_registered && c->error) {
+        Error *err = vfio_container_take_error(c);
+
+        error_report_err(err);
+        vfio_container_mark_failed(c);
+    }
+}
+
+const MemoryListener vfio_prereg_listener_template = {
+    .name = "vfio-prereg",
+    .priority = 10,
+    .region_add = vfio_prereg_region_add,
+    .region_del = vfio_prereg_region_del,
+    .commit = vfio_prereg_commit,
+};
+
+uint64_t vfio_prereg_min_pagesize(VFIOContainer *c)
+{
+    uint64_t min = UINT64_MAX;
+    unsigned i;
+
+    for (i = 0; i < c->prereg->len; i++) {
+        VFIOPreregRegion *r = g_ptr_array_index(c->prereg, i);
+
+        min = MIN(min, memory_region_host_page_size(r->mr));
+    }
+    return min == UINT64_MAX ? qemu_real_host_page_size() : min;
+}
+
+/* ----------------------------------------------------------- Windows */
+
+VFIOHostDMAWindow *vfio_host_win_find(VFIOContainer *c, hwaddr min,
+                                      hwaddr max)
+{
+    unsigned i;
+
+    for (i = 0; i < c->hostwins->len; i++) {
+        VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
+
+        if (w->min_iova <= min && max <= w->max_iova) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+static bool vfio_host_win_overlaps(VFIOContainer *c, hwaddr min, hwaddr max)
+{
+    unsigned i;
+
+    for (i = 0; i < c->hostwins->len; i++) {
+        VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
+
+        if (min <= w->max_iova && w->min_iova <= max) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Levels for a table of @entries: about 64 KiB (8192 TCEs) per level. */
+static unsigned vfio_spapr_levels(uint64_t entries)
+{
+    unsigned bits = 63 - __builtin_clzll(MAX(entries, 2) - 1) + 1;
+
+    return MAX(1u, DIV_ROUND_UP(bits, 13));
+}
+
+static int vfio_spapr_remove(VFIOContainer *c, hwaddr start)
+{
+    struct vfio_iommu_spapr_tce_remove remove = {
+        .argsz = sizeof(remove),
+        .start_addr = start,
+    };
+    int ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE,
+                                   "VFIO_IOMMU_SPAPR_TCE_REMOVE", &remove);
+
+    c->stats.window_ioctls++;
+    trace_vfio_spapr_remove_window(start, ret);
+    return ret;
+}
+
+bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
+                              uint64_t size, uint64_t guest_pgsize,
+                              Error **errp)
+{
+    struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+    uint64_t ram_pgsize = vfio_prereg_min_pagesize(c);
+    uint64_t pgmask, pgsize;
+    VFIOHostDMAWindow *w;
+    unsigned levels;
+    int ret = 0;
+
+    if (vfio_host_win_overlaps(c, iova, iova + size - 1)) {
+        error_setg(errp, "guest DMA window 0x%" PRIx64 "+0x%" PRIx64
+                   " overlaps an existing host window", iova, size);
+        return false;
+    }
+    /* The largest host page size no bigger than the guest's or RAM's. */
+    pgmask = c->host_pgsizes & ((MIN(guest_pgsize, ram_pgsize) << 1) - 1);
+    if (!pgmask) {
+        error_setg(errp, "host IOMMU page sizes 0x%" PRIx64 " have none "
+                   "<= guest page size 0x%" PRIx64 " and RAM page size 0x%"
+                   PRIx64, c->host_pgsizes, guest_pgsize, ram_pgsize);
+        return false;
+    }
+    pgsize = 1ULL << (63 - __builtin_clzll(pgmask));
+    if (!is_power_of_2(size) || size < pgsize) {
+        error_setg(errp, "guest DMA window size 0x%" PRIx64 " is not a "
+                   "power of two of at least 0x%" PRIx64, size, pgsize);
+        return false;
+    }
+
+    create.page_shift = __builtin_ctzll(pgsize);
+    create.window_size = size;
+    /* Deeper tables need less contiguous host memory: retry deeper. */
+    for (levels = vfio_spapr_levels(size / pgsize);
+         levels <= MAX(c->max_levels, 1u); levels++) {
+        create.levels = levels;
+        ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE,
+                                   "VFIO_IOMMU_SPAPR_TCE_CREATE", &create);
+        c->stats.window_ioctls++;
+        trace_vfio_spapr_create_window(create.page_shift, size, levels,
+                                       create.start_addr, ret);
+        if (ret == 0 || ret == -EINVAL || ret == -ENOSPC) {
+            break;
+        }
+    }
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "VFIO_IOMMU_SPAPR_TCE_CREATE (page "
+                         "shift %u, size 0x%" PRIx64 ", levels %u) failed",
+                         create.page_shift, size, create.levels);
+        return false;
+    }
+    if (create.start_addr != iova) {
+        /* The host places windows itself: it must agree with the guest. */
+        vfio_spapr_remove(c, create.start_addr);
+        error_setg(errp, "host created the DMA window at 0x%" PRIx64
+                   " but the guest window is at 0x%" PRIx64,
+                   (uint64_t)create.start_addr, iova);
+        return false;
+    }
+    w = g_new0(VFIOHostDMAWindow, 1);
+    w->min_iova = iova;
+    w->max_iova = iova + size - 1;
+    w->iova_pgsizes = pgsize;
+    w->levels = create.levels;
+    w->created = true;
+    g_ptr_array_add(c->hostwins, w);
+    return true;
+}
+
+void vfio_spapr_remove_window(VFIOContainer *c, VFIOHostDMAWindow *w)
+{
+    if (w->created) {
+        int ret = vfio_spapr_remove(c, w->min_iova);
+
+        if (ret < 0) {
+            warn_report("vfio: VFIO_IOMMU_SPAPR_TCE_REMOVE at 0x%" PRIx64
+                        " failed: %s", w->min_iova, g_strerror(-ret));
+        }
+    }
+    g_ptr_array_remove(c->hostwins, w);
+}

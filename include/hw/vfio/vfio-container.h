@@ -1,0 +1,132 @@
+/*
+ * VFIO containers and groups over an sPAPR TCE host IOMMU.
+ *
+ * One container per DMA address space (a PHB's).  With the v2 IOMMU the
+ * container preregisters all guest RAM (prereg listener on
+ * address_space_memory), drops the host's default window and mirrors
+ * every guest DMA window of the address space into a host window (IOMMU
+ * listener), then every guest TCE into MAP_DMA/UNMAP_DMA (IOMMU
+ * notifier).  With v1 the host's default window is used as is.
+ */
+#ifndef HW_VFIO_CONTAINER_H
+#define HW_VFIO_CONTAINER_H
+
+#include "exec/memory.h"
+#include <linux/vfio.h>
+
+typedef struct VFIOContainer VFIOContainer;
+
+typedef struct VFIOGroup {
+    int fd;
+    int groupid;
+    VFIOContainer *container;
+    unsigned device_count;      /* devices of this group in use */
+} VFIOGroup;
+
+/* A host DMA window (v2: created by us; v1: the default one). */
+typedef struct VFIOHostDMAWindow {
+    hwaddr min_iova;
+    hwaddr max_iova;            /* inclusive */
+    uint64_t iova_pgsizes;      /* the page size used, as a bitmap */
+    unsigned levels;
+    bool created;               /* ours to remove */
+} VFIOHostDMAWindow;
+
+/* One guest IOMMU region (guest DMA window) being mirrored. */
+typedef struct VFIOGuestIOMMU {
+    VFIOContainer *container;
+    IOMMUMemoryRegion *iommu_mr;
+    hwaddr iommu_offset;        /* address-space offset - region offset */
+    IOMMUNotifier n;
+} VFIOGuestIOMMU;
+
+/* A RAM section registered with REGISTER_MEMORY. */
+typedef struct VFIOPreregRegion {
+    MemoryRegion *mr;           /* referenced while registered */
+    uint64_t vaddr;
+    uint64_t size;
+    hwaddr gpa;
+} VFIOPreregRegion;
+
+typedef struct VFIOContainerStats {
+    uint64_t map_ioctls;
+    uint64_t unmap_ioctls;
+    uint64_t mapped_pages;      /* IOMMU pages passed to MAP_DMA */
+    uint64_t register_ioctls;
+    uint64_t window_ioctls;
+} VFIOContainerStats;
+
+struct VFIOContainer {
+    AddressSpace *as;
+    int fd;
+    int iommu_type;             /* VFIO_SPAPR_TCE_v2_IOMMU or _IOMMU */
+    bool v1_enabled;
+    MemoryListener prereg_listener;     /* v2, on address_space_memory */
+    bool prereg_registered;
+    MemoryListener listener;            /* on @as */
+    bool listener_registered;
+    GPtrArray *groups;          /* VFIOGroup * */
+    GPtrArray *hostwins;        /* VFIOHostDMAWindow * */
+    GPtrArray *giommus;         /* VFIOGuestIOMMU * */
+    GPtrArray *prereg;          /* VFIOPreregRegion * */
+    uint64_t host_pgsizes;      /* page sizes the host IOMMU supports */
+    unsigned max_windows;
+    unsigned max_levels;
+    uint64_t dma32_start;
+    uint64_t dma32_size;
+    /* First error seen by a listener/notifier callback (cannot return). */
+    Error *error;
+    bool failed;                /* a runtime failure broke DMA */
+    VFIOContainerStats stats;
+    unsigned refcount;          /* groups attached */
+};
+
+/* Every container of the process (for info vfio and queries). */
+GPtrArray *vfio_containers(void);
+
+/*
+ * Attach group @groupid to a container for @as: an existing container of
+ * that address space when the host allows it, else a new one.  Unwinds
+ * completely on failure; errors name the ioctl and errno.
+ */
+VFIOGroup *vfio_group_get(int groupid, AddressSpace *as, Error **errp);
+/* Drop a user of the group; the last one detaches and may free the
+ * container (windows removed, memory unregistered, fds closed). */
+void vfio_group_put(VFIOGroup *group);
+/* A device fd from the group, by the device's name ("DDDD:BB:DD.F"). */
+int vfio_group_get_device_fd(VFIOGroup *group, const char *name,
+                             Error **errp);
+/* The IOMMU group number behind a sysfs device directory. */
+int vfio_sysfs_group_id(const char *sysfsdev, Error **errp);
+
+const char *vfio_iommu_type_name(int type);
+
+/* sPAPR backend (spapr.c): prereg listener and host windows. */
+extern const MemoryListener vfio_prereg_listener_template;
+bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
+                              uint64_t size, uint64_t guest_pgsize,
+                              Error **errp);
+void vfio_spapr_remove_window(VFIOContainer *c, VFIOHostDMAWindow *w);
+VFIOHostDMAWindow *vfio_host_win_find(VFIOContainer *c, hwaddr min,
+                                      hwaddr max);
+/* Smallest host page size backing the registered guest RAM. */
+uint64_t vfio_prereg_min_pagesize(VFIOContainer *c);
+
+/* IOMMU listener and notifier (iommu.c). */
+extern const MemoryListener vfio_iommu_listener_template;
+
+/* Record a failure seen in a callback; the first one is kept. */
+void vfio_container_set_error(VFIOContainer *c, int err,
+                              const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Fetch and clear the recorded error. */
+Error *vfio_container_take_error(VFIOContainer *c);
+/* Runtime failure: DMA through this container is no longer exact. */
+void vfio_container_mark_failed(VFIOContainer *c);
+/* Hook called by vfio_container_mark_failed (set by vfio-pci). */
+extern void (*vfio_container_failed_hook)(VFIOContainer *c);
+
+/* ioctl with errno captured, traced and counted: 0 or -errno. */
+int vfio_container_ioctl(VFIOContainer *c, unsigned long req,
+                         const char *name, void *arg);
+
+#endif
