@@ -12,7 +12,7 @@
 #define HW_VFIO_CONTAINER_H
 
 #include "exec/memory.h"
-#include <linux/vfio.h>
+#include "linux/vfio-compat.h"
 
 typedef struct VFIOContainer VFIOContainer;
 

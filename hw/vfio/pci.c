@@ -1,0 +1,533 @@
+/*
+ * vfio-pci: a host PCI device passed through to the guest.
+ *
+ * Configuration space: the standard header (below 0x40) is emulated by
+ * the PCI core over a copy of the device's, so BARs show the addresses
+ * the PHB assigned; command register writes are also forwarded so the
+ * device decodes and masters as the guest asks.  The rest is passed
+ * through, except the capability headers (ID and next pointer), which
+ * stay read-only.
+ *
+ * BARs: register BARs are MMIO regions forwarding each access to
+ * pread/pwrite of the device fd at the exact width; mmap-able BARs are
+ * ram_device regions over the mapping.
+ */
+#include "qemu/osdep.h"
+#include "hw/vfio/vfio-pci.h"
+#include "hw/pci/pci.h"
+#include "qapi/qmp.h"
+#include "trace.h"
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+static GPtrArray *vfio_pci_devices;
+
+static const char *vdev_name(VFIOPCIDevice *v)
+{
+    return v->name ? v->name : "vfio-pci";
+}
+
+static int vfio_device_ioctl(VFIOPCIDevice *v, unsigned long req,
+                             const char *name, void *arg)
+{
+    int ret = ioctl(v->fd, req, arg);
+    int err = ret < 0 ? errno : 0;
+
+    trace_vfio_device_ioctl(vdev_name(v), name, ret < 0 ? -err : ret);
+    return ret < 0 ? -err : ret;
+}
+
+static bool vfio_region_info(VFIOPCIDevice *v, unsigned index,
+                             VFIORegion *r, Error **errp)
+{
+    struct vfio_region_info info = { .argsz = sizeof(info), .index = index };
+    int ret = vfio_device_ioctl(v, VFIO_DEVICE_GET_REGION_INFO,
+                                "VFIO_DEVICE_GET_REGION_INFO", &info);
+
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "%s: VFIO_DEVICE_GET_REGION_INFO(%u) "
+                         "failed", vdev_name(v), index);
+        return false;
+    }
+    r->offset = info.offset;
+    r->size = info.size;
+    r->flags = info.flags;
+    return true;
+}
+
+/* ------------------------------------------------------------- Config */
+
+static bool vfio_config_pread(VFIOPCIDevice *v, uint32_t addr, void *buf,
+                              unsigned len)
+{
+    ssize_t n = pread(v->fd, buf, len, v->config.offset + addr);
+
+    if (n != (ssize_t)len) {
+        warn_report("%s: config read at 0x%x failed: %s", vdev_name(v),
+                    addr, n < 0 ? g_strerror(errno) : "short read");
+        return false;
+    }
+    return true;
+}
+
+static void vfio_config_pwrite(VFIOPCIDevice *v, uint32_t addr,
+                               uint32_t val, unsigned len)
+{
+    uint8_t buf[4];
+    unsigned i;
+    ssize_t n;
+
+    for (i = 0; i < len; i++) {
+        buf[i] = val >> (8 * i);
+    }
+    n = pwrite(v->fd, buf, len, v->config.offset + addr);
+    if (n != (ssize_t)len) {
+        warn_report("%s: config write at 0x%x failed: %s", vdev_name(v),
+                    addr, n < 0 ? g_strerror(errno) : "short write");
+    }
+}
+
+/* Is [addr, addr + len) touching a capability's ID or next byte? */
+static bool vfio_config_is_cap_header(VFIOPCIDevice *v, uint32_t addr,
+                                      unsigned len)
+{
+    unsigned i;
+
+    for (i = 0; i < v->nr_cap_offsets; i++) {
+        uint32_t c = v->cap_offsets[i];
+
+        if (addr < c + 2 && c < addr + len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static uint32_t vfio_pci_config_read(PCIDevice *pdev, uint32_t addr,
+                                     unsigned len)
+{
+    VFIOPCIDevice *v = VFIO_PCI(pdev);
+    uint8_t buf[4] = { 0 };
+
+    if (addr < PCI_STD_HEADER_END) {
+        return pci_default_read_config(pdev, addr, len);
+    }
+    if (!vfio_config_pread(v, addr, buf, len)) {
+        return ~0U >> (32 - 8 * len);
+    }
+    return pci_get_long(buf) & (~0U >> (32 - 8 * len));
+}
+
+static void vfio_pci_config_write(PCIDevice *pdev, uint32_t addr,
+                                  uint32_t val, unsigned len)
+{
+    VFIOPCIDevice *v = VFIO_PCI(pdev);
+
+    trace_vfio_pci_config_write(vdev_name(v), addr, val, len);
+    if (addr < PCI_STD_HEADER_END) {
+        pci_default_write_config(pdev, addr, val, len);
+        if (addr < PCI_COMMAND + 2 && PCI_COMMAND < addr + len) {
+            uint16_t cmd = pci_get_word(pdev->config + PCI_COMMAND);
+
+            /* A failed device must not master DMA again. */
+            if (v->failed) {
+                cmd &= ~PCI_COMMAND_MASTER;
+            }
+            vfio_config_pwrite(v, PCI_COMMAND, cmd, 2);
+        }
+        return;
+    }
+    if (vfio_config_is_cap_header(v, addr, len)) {
+        return;
+    }
+    vfio_config_pwrite(v, addr, val, len);
+}
+
+/* Copy the identity of the device into the emulated header. */
+static bool vfio_pci_load_config(VFIOPCIDevice *v, Error **errp)
+{
+    PCIDevice *pdev = &v->parent_obj;
+    uint8_t hdr[PCI_STD_HEADER_END];
+    uint8_t pos;
+    unsigned guard = 0;
+
+    if (pread(v->fd, hdr, sizeof(hdr), v->config.offset) !=
+        (ssize_t)sizeof(hdr)) {
+        error_setg_errno(errp, errno, "%s: cannot read config space",
+                         vdev_name(v));
+        return false;
+    }
+    memcpy(pdev->config + PCI_VENDOR_ID, hdr + PCI_VENDOR_ID, 4);
+    memcpy(pdev->config + PCI_REVISION_ID, hdr + PCI_REVISION_ID, 4);
+    pdev->config[PCI_HEADER_TYPE] = hdr[PCI_HEADER_TYPE] & 0x7f;
+    memcpy(pdev->config + PCI_SUBSYSTEM_VENDOR_ID,
+           hdr + PCI_SUBSYSTEM_VENDOR_ID, 4);
+    pdev->config[PCI_INTERRUPT_PIN] = hdr[PCI_INTERRUPT_PIN];
+    if (hdr[PCI_STATUS] & PCI_STATUS_CAP_LIST) {
+        pdev->config[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+        pdev->config[PCI_CAPABILITY_LIST] = hdr[PCI_CAPABILITY_LIST];
+    }
+
+    /* Walk the capability list to protect its headers. */
+    pos = (hdr[PCI_STATUS] & PCI_STATUS_CAP_LIST) ?
+          hdr[PCI_CAPABILITY_LIST] & ~3 : 0;
+    while (pos >= PCI_STD_HEADER_END && guard++ < 48 &&
+           v->nr_cap_offsets < ARRAY_SIZE(v->cap_offsets)) {
+        uint8_t cap[2];
+
+        if (!vfio_config_pread(v, pos, cap, 2)) {
+            break;
+        }
+        v->cap_offsets[v->nr_cap_offsets++] = pos;
+        pos = cap[1] & ~3;
+    }
+    return true;
+}
+
+/* --------------------------------------------------------------- BARs */
+
+static uint64_t vfio_bar_read(void *opaque, hwaddr addr, unsigned size)
+{
+    VFIOBAR *bar = opaque;
+    uint8_t buf[8];
+    uint64_t v = 0;
+    unsigned i;
+
+    if (pread(bar->vdev->fd, buf, size, bar->region.offset + addr) !=
+        (ssize_t)size) {
+        trace_vfio_bar_access_error(vdev_name(bar->vdev), bar->nr, addr);
+        return ~0ULL >> (64 - 8 * size);
+    }
+    /* PCI registers are little-endian. */
+    for (i = 0; i < size; i++) {
+        v |= (uint64_t)buf[i] << (8 * i);
+    }
+    trace_vfio_bar_read(vdev_name(bar->vdev), bar->nr, addr, v, size);
+    return v;
+}
+
+static void vfio_bar_write(void *opaque, hwaddr addr, uint64_t data,
+                           unsigned size)
+{
+    VFIOBAR *bar = opaque;
+    uint8_t buf[8];
+    unsigned i;
+
+    for (i = 0; i < size; i++) {
+        buf[i] = data >> (8 * i);
+    }
+    trace_vfio_bar_write(vdev_name(bar->vdev), bar->nr, addr, data, size);
+    if (pwrite(bar->vdev->fd, buf, size, bar->region.offset + addr) !=
+        (ssize_t)size) {
+        trace_vfio_bar_access_error(vdev_name(bar->vdev), bar->nr, addr);
+    }
+}
+
+static const MemoryRegionOps vfio_bar_ops = {
+    .read = vfio_bar_read,
+    .write = vfio_bar_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    /* Each access reaches the device with exactly its width. */
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 8 },
+};
+
+static bool vfio_bar_setup(VFIOPCIDevice *v, int nr, Error **errp)
+{
+    VFIOBAR *bar = &v->bars[nr];
+    uint32_t raw;
+    uint8_t type;
+    g_autofree char *name = NULL;
+
+    if (!vfio_region_info(v, VFIO_PCI_BAR0_REGION_INDEX + nr, &bar->region,
+                          errp)) {
+        return false;
+    }
+    if (!bar->region.size) {
+        return true;
+    }
+    if (!vfio_config_pread(v, PCI_BASE_ADDRESS_0 + 4 * nr, &raw, 4)) {
+        error_setg(errp, "%s: cannot read BAR %d", vdev_name(v), nr);
+        return false;
+    }
+    raw = le32toh(raw);
+    if (raw & PCI_BASE_ADDRESS_SPACE_IO) {
+        /* The PHB has no I/O space for passthrough: leave it unused. */
+        warn_report("%s: I/O BAR %d not supported, ignored", vdev_name(v),
+                    nr);
+        bar->region.size = 0;
+        return true;
+    }
+    type = raw & 0xf;
+    bar->vdev = v;
+    bar->nr = nr;
+    bar->is64 = (type & PCI_BASE_ADDRESS_MEM_TYPE_64) != 0;
+    name = g_strdup_printf("%s BAR %d", vdev_name(v), nr);
+    memory_region_init_io(&bar->mr, "vfio-pci", &vfio_bar_ops, bar, name,
+                          bar->region.size);
+    if (bar->region.flags & VFIO_REGION_INFO_FLAG_MMAP) {
+        bar->mmap = mmap(NULL, bar->region.size, PROT_READ | PROT_WRITE,
+                         MAP_SHARED, v->fd, bar->region.offset);
+        if (bar->mmap == MAP_FAILED) {
+            /* Trapping still works: warn and go on without the mapping. */
+            warn_report("%s: mmap of BAR %d failed: %s", vdev_name(v), nr,
+                        g_strerror(errno));
+            bar->mmap = NULL;
+        } else {
+            g_autofree char *mname = g_strdup_printf("%s BAR %d mmaps[0]",
+                                                     vdev_name(v), nr);
+
+            memory_region_init_ram_device_ptr(&bar->mmap_mr, "vfio-pci",
+                                              mname, bar->region.size,
+                                              bar->mmap);
+            memory_region_add_subregion_overlap(&bar->mr, 0, &bar->mmap_mr,
+                                                1);
+        }
+    }
+    pci_register_bar(&v->parent_obj, nr, type, &bar->mr);
+    bar->registered = true;
+    return true;
+}
+
+static void vfio_bars_cleanup(VFIOPCIDevice *v)
+{
+    int i;
+
+    for (i = 0; i < PCI_NUM_REGIONS; i++) {
+        VFIOBAR *bar = &v->bars[i];
+
+        if (!bar->registered) {
+            continue;
+        }
+        if (bar->mmap) {
+            memory_region_del_subregion(&bar->mr, &bar->mmap_mr);
+            memory_region_unref(&bar->mmap_mr);
+            munmap(bar->mmap, bar->region.size);
+            bar->mmap = NULL;
+        }
+        bar->registered = false;
+    }
+}
+
+/* ------------------------------------------------------------ Lifecycle */
+
+static void vfio_pci_failed(VFIOContainer *c)
+{
+    unsigned i;
+
+    for (i = 0; vfio_pci_devices && i < vfio_pci_devices->len; i++) {
+        VFIOPCIDevice *v = g_ptr_array_index(vfio_pci_devices, i);
+        JsonObject *data;
+        uint16_t cmd;
+
+        if (!v->group || v->group->container != c || v->failed) {
+            continue;
+        }
+        v->failed = true;
+        /* Stop the device's DMA: the host no longer mirrors the guest. */
+        cmd = pci_get_word(v->parent_obj.config + PCI_COMMAND);
+        vfio_config_pwrite(v, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER, 2);
+        error_report("%s: host DMA mapping failed; device stopped "
+                     "(bus mastering disabled)", vdev_name(v));
+        trace_vfio_pci_failed(vdev_name(v));
+        data = json_object_new();
+        json_object_set_string_member(data, "device",
+                                      v->parent_obj.qdev.id ?
+                                      v->parent_obj.qdev.id : "");
+        json_object_set_string_member(data, "host", vdev_name(v));
+        json_object_set_string_member(data, "reason",
+                                      "host IOMMU operation failed");
+        qmp_event_send("VFIO_DEVICE_FAILED", data);
+    }
+}
+
+static bool vfio_pci_resolve_host(VFIOPCIDevice *v, Error **errp)
+{
+    if (v->sysfsdev && v->host) {
+        error_setg(errp, "vfio-pci: give either host= or sysfsdev=, not "
+                   "both");
+        return false;
+    }
+    if (!v->sysfsdev && !v->host) {
+        error_setg(errp, "vfio-pci: host=DDDD:BB:DD.F or sysfsdev=PATH is "
+                   "required");
+        return false;
+    }
+    if (v->host) {
+        unsigned dom, bus, slot, fn;
+        char extra;
+
+        if (sscanf(v->host, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn,
+                   &extra) != 4 || bus > 0xff || slot > 0x1f || fn > 7) {
+            error_setg(errp, "vfio-pci: host='%s' is not DDDD:BB:DD.F",
+                       v->host);
+            return false;
+        }
+        v->name = g_strdup_printf("%04x:%02x:%02x.%x", dom, bus, slot, fn);
+        v->sysfs_path = g_strdup_printf("/sys/bus/pci/devices/%s", v->name);
+    } else {
+        g_autofree char *trimmed = g_strdup(v->sysfsdev);
+        size_t n = strlen(trimmed);
+
+        while (n > 1 && trimmed[n - 1] == '/') {
+            trimmed[--n] = '\0';
+        }
+        v->name = g_path_get_basename(trimmed);
+        v->sysfs_path = g_steal_pointer(&trimmed);
+    }
+    return true;
+}
+
+static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
+{
+    VFIOPCIDevice *v = VFIO_PCI(pdev);
+    struct vfio_device_info info = { .argsz = sizeof(info) };
+    int groupid, ret, i;
+
+    v->fd = -1;
+    if (!vfio_pci_resolve_host(v, errp)) {
+        return false;
+    }
+    groupid = vfio_sysfs_group_id(v->sysfs_path, errp);
+    if (groupid < 0) {
+        return false;
+    }
+    v->group = vfio_group_get(groupid, pci_device_dma_as(pdev), errp);
+    if (!v->group) {
+        error_prepend(errp, "vfio-pci %s: ", v->name);
+        return false;
+    }
+    v->fd = vfio_group_get_device_fd(v->group, v->name, errp);
+    if (v->fd < 0) {
+        goto put_group;
+    }
+    ret = vfio_device_ioctl(v, VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO",
+                            &info);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "%s: VFIO_DEVICE_GET_INFO failed",
+                         v->name);
+        goto close_fd;
+    }
+    if (!(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
+        info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX) {
+        error_setg(errp, "%s is not a PCI device (flags 0x%x, %u regions)",
+                   v->name, info.flags, info.num_regions);
+        goto close_fd;
+    }
+    v->device_flags = info.flags;
+    if (!vfio_region_info(v, VFIO_PCI_CONFIG_REGION_INDEX, &v->config,
+                          errp) ||
+        !vfio_pci_load_config(v, errp)) {
+        goto close_fd;
+    }
+    for (i = 0; i < PCI_NUM_REGIONS; i++) {
+        if (!vfio_bar_setup(v, i, errp)) {
+            goto bars;
+        }
+        if (v->bars[i].registered && v->bars[i].is64) {
+            i++;    /* the upper half of a 64-bit BAR */
+        }
+    }
+    if (!vfio_pci_devices) {
+        vfio_pci_devices = g_ptr_array_new();
+    }
+    g_ptr_array_add(vfio_pci_devices, v);
+    vfio_container_failed_hook = vfio_pci_failed;
+    trace_vfio_pci_realize(v->name, groupid, v->group->container->fd);
+    return true;
+
+bars:
+    vfio_bars_cleanup(v);
+close_fd:
+    close(v->fd);
+    v->fd = -1;
+put_group:
+    vfio_group_put(v->group);
+    v->group = NULL;
+    return false;
+}
+
+static void vfio_pci_exit(PCIDevice *pdev)
+{
+    VFIOPCIDevice *v = VFIO_PCI(pdev);
+
+    trace_vfio_pci_exit(vdev_name(v));
+    if (vfio_pci_devices) {
+        g_ptr_array_remove(vfio_pci_devices, v);
+    }
+    vfio_bars_cleanup(v);
+    if (v->fd >= 0) {
+        close(v->fd);
+        v->fd = -1;
+    }
+    if (v->group) {
+        vfio_group_put(v->group);
+        v->group = NULL;
+    }
+}
+
+static void vfio_pci_reset(PCIDevice *pdev)
+{
+    VFIOPCIDevice *v = VFIO_PCI(pdev);
+    int ret;
+
+    if (v->fd < 0 || !(v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
+        return;
+    }
+    ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, "VFIO_DEVICE_RESET", NULL);
+    if (ret < 0) {
+        warn_report("%s: VFIO_DEVICE_RESET failed: %s", v->name,
+                    g_strerror(-ret));
+    }
+}
+
+static void vfio_pci_finalize(DeviceState *dev)
+{
+    VFIOPCIDevice *v = VFIO_PCI(PCI_DEVICE(dev));
+
+    g_free(v->name);
+    g_free(v->sysfs_path);
+}
+
+GPtrArray *vfio_pci_device_list(void)
+{
+    if (!vfio_pci_devices) {
+        vfio_pci_devices = g_ptr_array_new();
+    }
+    return vfio_pci_devices;
+}
+
+static const Property vfio_pci_props[] = {
+    DEFINE_PCI_DEVICE_PROPS(VFIOPCIDevice),
+    DEFINE_PROP("host", VFIOPCIDevice, host, PROP_STRING, NULL,
+                "host PCI address DDDD:BB:DD.F"),
+    DEFINE_PROP("sysfsdev", VFIOPCIDevice, sysfsdev, PROP_STRING, NULL,
+                "sysfs directory of the host device"),
+    { .name = NULL },
+};
+
+static PCIDeviceClass vfio_pci_class = {
+    .parent = {
+        .name = TYPE_VFIO_PCI,
+        .desc = "VFIO-based PCI device assignment",
+        .instance_size = sizeof(VFIOPCIDevice),
+        .props = vfio_pci_props,
+        .user_creatable = true,
+        .hotpluggable = true,
+        .finalize = vfio_pci_finalize,
+    },
+    .vendor_id = 0xffff,
+    .device_id = 0xffff,
+    .class_id = PCI_CLASS_OTHERS,
+    .realize = vfio_pci_realize,
+    .exit = vfio_pci_exit,
+    .reset = vfio_pci_reset,
+    .config_read = vfio_pci_config_read,
+    .config_write = vfio_pci_config_write,
+};
+
+void vfio_pci_register_types(void)
+{
+    pci_register_type(&vfio_pci_class);
+    vfio_info_register();
+}
