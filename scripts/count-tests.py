@@ -20,7 +20,7 @@ def count(path):
             t = json.loads(line)
             if t.get('is_parallel') is None and 'name' not in t:
                 continue
-            out = t.get('stdo') or ''
+            out = t.get('stdout') or t.get('stdo') or ''
             p = fl = s = 0
             for l in out.splitlines():
                 m = TAP.match(l.strip())

@@ -12,6 +12,7 @@ typedef enum RAMBlockFlags {
     RAM_PREALLOC    = 1 << 1,   /* host memory owned by somebody else */
     RAM_HUGETLB     = 1 << 2,
     RAM_NORESERVE   = 1 << 3,
+    RAM_READONLY    = 1 << 4,   /* mapped PROT_READ */
 } RAMBlockFlags;
 
 struct RAMBlock {
@@ -46,12 +47,20 @@ typedef struct RAMBlockParams {
     uint64_t hugetlbsize;       /* memfd: 0 = default huge page size */
     int fd;                     /* file: an open fd, or -1 */
     const char *mem_path;       /* file: path, for messages */
+    uint64_t fd_offset;         /* file: where the mapping starts */
+    bool readonly;              /* map PROT_READ only */
 } RAMBlockParams;
 
 /*
- * Make a RAM block.  @p->fd >= 0 maps that file, else anonymous memory
- * (shared anonymous when @p->share).  The size must be a multiple of the
- * backing page size: a misaligned size is an error, never rounded.
+ * Make a RAM block.  @p->fd >= 0 maps that file (the block takes the fd
+ * and closes it when freed; on failure the caller keeps it), else
+ * anonymous memory.  @p->share makes the mapping MAP_SHARED, else it is
+ * a private copy-on-write one.  The host address is aligned to @p->align.
+ * The size, the alignment and the file offset must be multiples of the
+ * backing page size (the hugetlbfs page size for such files): anything
+ * else is an error naming both, never rounded.  @p->prealloc faults in
+ * every page and fails when the host cannot provide them.  Anonymous
+ * hugetlb memory goes through qemu_memfd_create().
  */
 RAMBlock *qemu_ram_alloc(const RAMBlockParams *p, Error **errp);
 /* A RAM block over memory the caller owns. */
@@ -59,7 +68,17 @@ RAMBlock *qemu_ram_alloc_from_ptr(const char *name, uint64_t size,
                                   void *host);
 void qemu_ram_free(RAMBlock *rb);
 static inline void *qemu_ram_get_host_addr(RAMBlock *rb) { return rb->host; }
-static inline uint64_t qemu_ram_pagesize(RAMBlock *rb) { return rb->page_size; }
+static inline uint64_t qemu_ram_pagesize(RAMBlock *rb)
+{
+    return rb->page_size;
+}
+/*
+ * A memfd of @size bytes (MFD_HUGETLB with @hugetlb, of @hugetlbsize
+ * pages when nonzero), sealed against growing and shrinking with @seal.
+ * Returns the fd, or -1 with @errp set.
+ */
+int qemu_memfd_create(const char *name, uint64_t size, bool hugetlb,
+                      uint64_t hugetlbsize, bool seal, Error **errp);
 /* Page size of the file system backing @fd (hugetlbfs or base page). */
 uint64_t qemu_fd_getpagesize(int fd);
 /* The block containing @host, with the offset inside it. */
@@ -69,6 +88,22 @@ int qemu_ram_foreach_block(int (*fn)(RAMBlock *rb, void *opaque),
                            void *opaque);
 
 /* ------------------------------------------------------------ Access */
+
+/*
+ * What addresses nothing maps (and IOMMU-denied accesses) resolve to:
+ * an I/O region reading all ones and ignoring writes.
+ */
+MemoryRegion *exec_unassigned_region(void);
+
+/*
+ * Observer of every ram_device access (offset in the region, width in
+ * bytes): lets tests and debugging see that device memory only gets
+ * loads and stores of exact width.  NULL removes it.
+ */
+typedef void (*RamDeviceAccessHook)(MemoryRegion *mr, hwaddr offset,
+                                    unsigned size, bool is_write,
+                                    void *opaque);
+void ram_device_set_access_hook(RamDeviceAccessHook hook, void *opaque);
 
 /*
  * Resolve @addr in @as down to a terminating region, following aliases

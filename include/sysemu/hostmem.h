@@ -25,6 +25,9 @@ typedef struct HostMemoryBackend {
     bool readonly;
     MemoryRegion mr;
     bool in_use;                /* mapped by guest RAM or a DIMM */
+    bool merge;                 /* MADV_MERGEABLE (KSM), default on */
+    bool dump;                  /* in core dumps, default on */
+    bool seal;                  /* memfd: no grow/shrink, default on */
 } HostMemoryBackend;
 
 /* Known backend types, NULL-terminated. */
@@ -40,10 +43,14 @@ HostMemoryBackend *host_memory_backend_create(const char *type,
                                               const char *id,
                                               GHashTable *props,
                                               Error **errp);
-/* Fails (and does nothing) while the backend is in use. */
+/*
+ * Fails (and does nothing) while the backend is in use or mapped.
+ * Otherwise it leaves the registry at once and is freed when the last
+ * reference to its region goes.
+ */
 bool host_memory_backend_destroy(HostMemoryBackend *be, Error **errp);
 HostMemoryBackend *host_memory_backend_find(const char *id);
-/* Every backend, in creation order. */
+/* Every backend, in creation order (free the list with g_list_free). */
 GList *host_memory_backend_list(void);
 MemoryRegion *host_memory_backend_get_memory(HostMemoryBackend *be);
 void host_memory_backend_set_in_use(HostMemoryBackend *be, bool in_use);

@@ -1,0 +1,264 @@
+/*
+ * vfio-sim: simulated PCI devices behind a vfio-pci device fd.
+ *
+ * Config space is emulated with a write mask (BAR sizing works as on
+ * hardware); register BARs trap through pread/pwrite into the model; a
+ * model may back one BAR with a memfd that the program can mmap, which
+ * is what a VMM turns into a ram_device region.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+#include "vsim.h"
+
+#define REGION_MASK     ((1ULL << VSIM_REGION_SHIFT) - 1)
+#define CAP_PM          0x40
+#define CAP_MSI         0x50
+#define CMD_WMASK       (PCI_COMMAND_IO | PCI_COMMAND_MEMORY |          \
+                         PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |      \
+                         PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
+
+static const VsimModel *const models[] = {
+    &vsim_dma_engine_model,
+};
+
+VsimDevice *vsim_device_find(const char *bdf)
+{
+    for (unsigned i = 0; vsim.devices && i < vsim.devices->len; i++) {
+        VsimDevice *d = vsim.devices->pdata[i];
+
+        if (!strcmp(d->bdf, bdf)) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+static void cfg_set(VsimDevice *d, unsigned off, unsigned len, uint32_t v,
+                    uint32_t wmask)
+{
+    for (unsigned i = 0; i < len; i++) {
+        d->config[off + i] = v >> (8 * i);
+        d->wmask[off + i] = wmask >> (8 * i);
+    }
+}
+
+/* Power-on config space of the model. */
+static void config_init(VsimDevice *d)
+{
+    const VsimModel *m = d->model;
+
+    memset(d->config, 0, sizeof(d->config));
+    memset(d->wmask, 0, sizeof(d->wmask));
+    cfg_set(d, PCI_VENDOR_ID, 2, m->vendor, 0);
+    cfg_set(d, PCI_DEVICE_ID, 2, m->device, 0);
+    cfg_set(d, PCI_COMMAND, 2, 0, CMD_WMASK);
+    cfg_set(d, PCI_STATUS, 2, PCI_STATUS_CAP_LIST, 0);
+    cfg_set(d, PCI_REVISION_ID, 4, m->class_code << 8 | 1, 0);
+    cfg_set(d, PCI_HEADER_TYPE, 1, PCI_HEADER_TYPE_NORMAL, 0);
+    cfg_set(d, PCI_SUBSYSTEM_VENDOR_ID, 2, m->vendor, 0);
+    cfg_set(d, PCI_SUBSYSTEM_ID, 2, m->device, 0);
+    cfg_set(d, PCI_CAPABILITY_LIST, 1, CAP_PM, 0);
+    cfg_set(d, PCI_INTERRUPT_LINE, 1, 0, 0xff);
+    cfg_set(d, PCI_INTERRUPT_PIN, 1, 1, 0);         /* INTA# */
+    for (int i = 0; i < 6; i++) {
+        uint64_t sz = m->bar_size[i];
+        unsigned off = PCI_BASE_ADDRESS_0 + 4 * i;
+
+        if (!sz) {
+            continue;
+        }
+        cfg_set(d, off, 4, m->bar_flags[i], ~(uint32_t)(sz - 1) & ~0xfu);
+        if (m->bar_flags[i] & PCI_BASE_ADDRESS_MEM_TYPE_64) {
+            cfg_set(d, off + 4, 4, 0, ~(uint32_t)((sz - 1) >> 32));
+            i++;
+        }
+    }
+    /* capability list: power management, then MSI (1 vector, 64-bit) */
+    cfg_set(d, CAP_PM + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM, 0);
+    cfg_set(d, CAP_PM + PCI_CAP_LIST_NEXT, 1, CAP_MSI, 0);
+    cfg_set(d, CAP_PM + PCI_PM_PMC, 2, 3, 0);
+    cfg_set(d, CAP_PM + PCI_PM_CTRL, 2, 0, PCI_PM_CTRL_STATE_MASK);
+    cfg_set(d, CAP_MSI + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSI, 0);
+    cfg_set(d, CAP_MSI + PCI_CAP_LIST_NEXT, 1, 0, 0);
+    cfg_set(d, CAP_MSI + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_64BIT,
+            PCI_MSI_FLAGS_ENABLE);
+    cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4, 0, 0xfffffffc);
+    cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_HI, 4, 0, 0xffffffff);
+    cfg_set(d, CAP_MSI + PCI_MSI_DATA_64, 2, 0, 0xffff);
+}
+
+VsimDevice *vsim_device_new(const char *bdf, const char *model,
+                            unsigned group, GError **errp)
+{
+    const VsimModel *m = NULL;
+    VsimDevice *d;
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(models); i++) {
+        if (!strcmp(models[i]->name, model)) {
+            m = models[i];
+        }
+    }
+    if (!m) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "VFIO_SIM_DEVICES: unknown model '%s'", model);
+        return NULL;
+    }
+    d = g_new0(VsimDevice, 1);
+    g_strlcpy(d->bdf, bdf, sizeof(d->bdf));
+    d->model = m;
+    d->mmap_fd = -1;
+    for (int i = 0; i < VSIM_NUM_IRQS; i++) {
+        d->irq_fd[i] = -1;
+    }
+    if (m->mmap_bar >= 0) {
+        d->mmap_fd = memfd_create("vfio-sim-bar", MFD_CLOEXEC);
+        if (d->mmap_fd < 0 ||
+            ftruncate(d->mmap_fd, m->bar_size[m->mmap_bar]) < 0) {
+            g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
+                        "vfio-sim: cannot back BAR: %s", g_strerror(errno));
+            g_free(d);
+            return NULL;
+        }
+    }
+    d->group = vsim_group_get_or_create(group);
+    g_ptr_array_add(d->group->devices, d);
+    g_ptr_array_add(vsim.devices, d);
+    vsim_device_reset(d);
+    return d;
+}
+
+void vsim_device_reset(VsimDevice *d)
+{
+    config_init(d);
+    d->intx_masked = false;
+    d->model->reset(d);
+}
+
+static void irqs_disable(VsimDevice *d, int index)
+{
+    if (d->irq_fd[index] >= 0) {
+        vsim_libc.close(d->irq_fd[index]);
+        d->irq_fd[index] = -1;
+    }
+}
+
+/* Last device fd closed: the kernel disables interrupts and resets. */
+void vsim_device_close(VsimDevice *d)
+{
+    VsimGroup *g = d->group;
+
+    g->dev_refs--;
+    if (--d->fd_refs == 0) {
+        for (int i = 0; i < VSIM_NUM_IRQS; i++) {
+            irqs_disable(d, i);
+        }
+        vsim_device_reset(d);
+    }
+    vsim_group_put(g);
+}
+
+/* Signal the device's interrupt: MSI if enabled with a trigger, else
+ * INTx unless masked (INTx is automasked until the VMM unmasks it). */
+void vsim_device_irq(VsimDevice *d)
+{
+    uint64_t one = 1;
+    int fd = -1;
+
+    if (d->irq_fd[VFIO_PCI_MSI_IRQ_INDEX] >= 0) {
+        fd = d->irq_fd[VFIO_PCI_MSI_IRQ_INDEX];
+    } else if (d->irq_fd[VFIO_PCI_INTX_IRQ_INDEX] >= 0 && !d->intx_masked) {
+        fd = d->irq_fd[VFIO_PCI_INTX_IRQ_INDEX];
+        d->intx_masked = true;
+    }
+    if (fd >= 0) {
+        /* a saturated eventfd fails, but the interrupt is pending anyway */
+        (void)vsim_libc.write(fd, &one, sizeof(one));
+    }
+}
+
+/* ---- region access: pread/pwrite/mmap at index << 40 + address ---- */
+
+static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
+                         uint64_t pos, bool write)
+{
+    uint8_t *b = buf;
+
+    if (pos >= VSIM_CFG_SIZE) {
+        return -EINVAL;
+    }
+    len = MIN(len, VSIM_CFG_SIZE - pos);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t m = d->wmask[pos + i];
+
+        if (write) {
+            d->config[pos + i] = (d->config[pos + i] & ~m) | (b[i] & m);
+        } else {
+            b[i] = d->config[pos + i];
+        }
+    }
+    return len;
+}
+
+static ssize_t region_rw(VsimDevice *d, void *buf, size_t len,
+                         uint64_t off, bool write)
+{
+    unsigned index = off >> VSIM_REGION_SHIFT;
+    uint64_t pos = off & REGION_MASK, size;
+    const VsimModel *m = d->model;
+    ssize_t r;
+
+    if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
+        return config_rw(d, buf, len, pos, write);
+    }
+    if (index > VFIO_PCI_BAR5_REGION_INDEX || !m->bar_size[index]) {
+        return -EINVAL;
+    }
+    size = m->bar_size[index];
+    if (pos >= size) {
+        return -EINVAL;
+    }
+    len = MIN(len, size - pos);
+    if ((int)index == m->mmap_bar) {
+        r = write ? vsim_libc.pwrite(d->mmap_fd, buf, len, pos)
+                  : vsim_libc.pread(d->mmap_fd, buf, len, pos);
+        return r < 0 ? -errno : r;
+    }
+    if (write) {
+        m->bar_write(d, index, pos, buf, len);
+    } else {
+        m->bar_read(d, index, pos, buf, len);
+    }
+    return len;
+}
+
+ssize_t vsim_device_pread(VsimDevice *d, void *buf, size_t len,
+                          uint64_t off)
+{
+    return region_rw(d, buf, len, off, false);
+}
+
+ssize_t vsim_device_pwrite(VsimDevice *d, const void *buf, size_t len,
+                           uint64_t off)
+{
+    return region_rw(d, (void *)buf, len, off, true);
+}
+
+void *vsim_device_mmap(VsimDevice *d, void *addr, size_t len, int prot,
+                       int flags, uint64_t off)
+{
+    int index = off >> VSIM_REGION_SHIFT;
+    uint64_t pos = off & REGION_MASK;
+    const VsimModel *m = d->model;
+
+    if (index != m->mmap_bar || !(flags & MAP_SHARED) ||
+        pos >= m->bar_size[index] || len > m->bar_size[index] - pos) {
+        errno = EINVAL;
+        return MAP_FAILED;
+    }
+    return vsim_libc.mmap(addr, len, prot, flags, d->mmap_fd, pos);
+}

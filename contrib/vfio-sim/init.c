@@ -1,0 +1,132 @@
+/*
+ * vfio-sim: process-wide state, its lock, start-up and exit.
+ *
+ * Start-up is lazy: the simulator initialises the first time a program
+ * touches one of its paths (or at load when a control socket is asked
+ * for), so programs that never use VFIO pay nothing and write no report.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "vsim.h"
+
+VsimState vsim;
+
+static pthread_mutex_t vsim_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_once_t vsim_once = PTHREAD_ONCE_INIT;
+static bool vsim_ready;
+
+void vsim_lock(void)
+{
+    pthread_mutex_lock(&vsim_mutex);
+}
+
+void vsim_unlock(void)
+{
+    pthread_mutex_unlock(&vsim_mutex);
+}
+
+static void vsim_do_init(void)
+{
+    g_autoptr(GError) err = NULL;
+    const char *ctl = getenv("VFIO_SIM_CONTROL");
+
+    vsim_libc_resolve();
+    vsim.containers = g_ptr_array_new();
+    vsim.pins = g_ptr_array_new();
+    vsim.v1_pins = g_hash_table_new(g_int64_hash, g_int64_equal);
+    vsim.devices = g_ptr_array_new();
+    /* simulated host RAM starts away from 0 so a zero TCE is never valid */
+    vsim.next_hpa = 1ULL << 40;
+    vsim.next_container_id = 1;
+    vsim.sysfs_dir = g_strdup(getenv("VFIO_SIM_SYSFS"));
+
+    /* A misconfigured host would make every later failure misleading. */
+    if (!vsim_parse_host(&vsim.host, getenv("VFIO_SIM_HOST"), &err) ||
+        !vsim_parse_devices(getenv("VFIO_SIM_DEVICES"), &err)) {
+        fprintf(stderr, "vfio-sim: %s\n", err->message);
+        exit(1);
+    }
+    if (ctl && *ctl) {
+        vsim_control_start(ctl);
+    }
+    vsim_ready = true;
+}
+
+/* Make the simulator ready; false only while it is still starting. */
+bool vsim_init(void)
+{
+    pthread_once(&vsim_once, vsim_do_init);
+    return vsim_ready;
+}
+
+static void write_report(const char *path)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(GError) err = NULL;
+    JsonNode *root;
+
+    vsim_lock();
+    root = vsim_state_json();
+    vsim_unlock();
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, true);
+    if (!json_generator_to_file(gen, path, &err)) {
+        fprintf(stderr, "vfio-sim: cannot write report %s: %s\n",
+                path, err->message);
+    }
+    json_node_unref(root);
+}
+
+static void remove_sysfs_dir(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    /* only what vfio-sim-run creates: <BDF>/iommu_group, iommu_groups/N */
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *sub = g_build_filename(dir, name, NULL);
+        g_autoptr(GDir) sd = g_dir_open(sub, 0, NULL);
+        const char *n2;
+
+        while (sd && (n2 = g_dir_read_name(sd))) {
+            g_autofree char *leaf = g_build_filename(sub, n2, NULL);
+
+            (void)remove(leaf);
+        }
+        remove(sub);
+    }
+    remove(dir);
+}
+
+static void __attribute__((constructor)) vsim_load(void)
+{
+    const char *ctl = getenv("VFIO_SIM_CONTROL");
+
+    /* a test may connect before the program first opens /dev/vfio */
+    if (ctl && *ctl) {
+        vsim_init();
+    }
+}
+
+static void __attribute__((destructor)) vsim_exit(void)
+{
+    const char *report = getenv("VFIO_SIM_REPORT");
+    const char *owner = getenv("VFIO_SIM_SYSFS_OWNER");
+    const char *sysfs = getenv("VFIO_SIM_SYSFS");
+
+    if (vsim_ready) {
+        vsim_control_stop();
+        if (report && *report && vsim.used) {
+            write_report(report);
+        }
+    }
+    if (owner && sysfs && atoi(owner) == getpid()) {
+        remove_sysfs_dir(sysfs);
+    }
+}

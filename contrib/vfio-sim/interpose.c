@@ -1,0 +1,357 @@
+/*
+ * vfio-sim: the libc entry points the simulator interposes.
+ *
+ * Each wrapper first decides, cheaply and without the lock, whether the
+ * path or fd is one of ours; everything else goes to the next definition
+ * (libc, or a sanitizer's interceptor) untouched.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+/* We define both the plain and the 64 names: no header remapping. */
+#undef _FILE_OFFSET_BITS
+#undef _FORTIFY_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "vsim.h"
+#include "paths.h"
+
+VsimLibc vsim_libc;
+
+static void *next_sym(const char *name)
+{
+    void *p = dlsym(RTLD_NEXT, name);
+
+    if (!p) {
+        fprintf(stderr, "vfio-sim: no next definition of %s\n", name);
+        abort();
+    }
+    return p;
+}
+
+static pthread_once_t libc_once = PTHREAD_ONCE_INIT;
+
+static void libc_resolve_once(void)
+{
+    vsim_libc.open = next_sym("open");
+    vsim_libc.close = next_sym("close");
+    vsim_libc.read = next_sym("read");
+    vsim_libc.write = next_sym("write");
+    vsim_libc.pread = next_sym("pread64");
+    vsim_libc.pwrite = next_sym("pwrite64");
+    vsim_libc.mmap = next_sym("mmap64");
+    vsim_libc.ioctl = next_sym("ioctl");
+    vsim_libc.dup = next_sym("dup");
+    vsim_libc.dup3 = next_sym("dup3");
+    vsim_libc.fcntl = next_sym("fcntl64");
+}
+
+void vsim_libc_resolve(void)
+{
+    pthread_once(&libc_once, libc_resolve_once);
+}
+
+#define NEXT(fn) ({ vsim_libc_resolve(); vsim_libc.fn; })
+
+/* Next definitions of entries only needed on their own path. */
+static int (*next_openat)(int, const char *, int, ...);
+static int (*next_dup2)(int, int);
+static int (*next_munmap)(void *, size_t);
+
+static void *next_cached(void **slot, const char *name)
+{
+    if (!*slot) {
+        *slot = next_sym(name);
+    }
+    return *slot;
+}
+
+#define NEXT_SYM(var, name) \
+    ((__typeof__(var))next_cached((void **)&(var), name))
+
+static int set_errno(long r)
+{
+    if (r < 0) {
+        errno = -r;
+        return -1;
+    }
+    return r;
+}
+
+/* ---- open ---- */
+
+static int open_common(const char *path, int flags, mode_t mode, int dirfd,
+                       bool at)
+{
+    VsimPath p;
+
+    if (vsim_path_classify(path, &p) && p.kind != VSIM_PATH_NONE) {
+        return set_errno(vsim_path_open(&p, flags));
+    }
+    if (at) {
+        return NEXT_SYM(next_openat, "openat")(dirfd, path, flags, mode);
+    }
+    return NEXT(open)(path, flags, mode);
+}
+
+#define OPEN_MODE(flags)                                          \
+    ({ mode_t m_ = 0;                                             \
+       if ((flags) & (O_CREAT | __O_TMPFILE)) {                   \
+           va_list ap_; va_start(ap_, flags);                     \
+           m_ = va_arg(ap_, mode_t); va_end(ap_);                 \
+       }                                                          \
+       m_; })
+
+int open(const char *path, int flags, ...)
+{
+    return open_common(path, flags, OPEN_MODE(flags), AT_FDCWD, false);
+}
+
+int open64(const char *path, int flags, ...)
+{
+    return open_common(path, flags, OPEN_MODE(flags), AT_FDCWD, false);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+    return open_common(path, flags, OPEN_MODE(flags), dirfd, true);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+    return open_common(path, flags, OPEN_MODE(flags), dirfd, true);
+}
+
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+
+int __open_2(const char *path, int flags)
+{
+    return open_common(path, flags, 0, AT_FDCWD, false);
+}
+
+int __open64_2(const char *path, int flags)
+{
+    return open_common(path, flags, 0, AT_FDCWD, false);
+}
+
+int __openat_2(int dirfd, const char *path, int flags)
+{
+    return open_common(path, flags, 0, dirfd, true);
+}
+
+int __openat64_2(int dirfd, const char *path, int flags)
+{
+    return open_common(path, flags, 0, dirfd, true);
+}
+
+/* ---- close, dup ---- */
+
+int close(int fd)
+{
+    if (vsim_file_lookup(fd)) {
+        vsim_lock();
+        vsim_file_close(fd);
+        vsim_unlock();
+    }
+    return NEXT(close)(fd);
+}
+
+int dup(int fd)
+{
+    int r = NEXT(dup)(fd);
+
+    if (r >= 0 && vsim_file_lookup(fd)) {
+        vsim_lock();
+        r = set_errno(vsim_file_dup(fd, r));
+        vsim_unlock();
+    }
+    return r;
+}
+
+static int dup_to(int oldfd, int newfd, int flags, bool is_dup2)
+{
+    int r;
+
+    if (is_dup2 && oldfd == newfd) {
+        return NEXT_SYM(next_dup2, "dup2")(oldfd, newfd);
+    }
+    r = NEXT(dup3)(oldfd, newfd, flags);
+    if (r >= 0 && (vsim_file_lookup(newfd) || vsim_file_lookup(oldfd))) {
+        vsim_lock();
+        /* the kernel closed our old @newfd as part of the dup */
+        vsim_file_close(newfd);
+        r = set_errno(vsim_file_dup(oldfd, r));
+        vsim_unlock();
+    }
+    return r;
+}
+
+int dup2(int oldfd, int newfd)
+{
+    return dup_to(oldfd, newfd, 0, true);
+}
+
+int dup3(int oldfd, int newfd, int flags)
+{
+    return dup_to(oldfd, newfd, flags, false);
+}
+
+static int fcntl_common(int fd, int cmd, void *arg)
+{
+    int r = NEXT(fcntl)(fd, cmd, arg);
+
+    if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) &&
+        vsim_file_lookup(fd)) {
+        vsim_lock();
+        r = set_errno(vsim_file_dup(fd, r));
+        vsim_unlock();
+    }
+    return r;
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    void *arg;
+
+    va_start(ap, cmd);
+    arg = va_arg(ap, void *);
+    va_end(ap);
+    return fcntl_common(fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...);
+int fcntl64(int fd, int cmd, ...)
+{
+    va_list ap;
+    void *arg;
+
+    va_start(ap, cmd);
+    arg = va_arg(ap, void *);
+    va_end(ap);
+    return fcntl_common(fd, cmd, arg);
+}
+
+/* ---- ioctl ---- */
+
+int ioctl(int fd, unsigned long req, ...)
+{
+    VsimFile *f = vsim_file_lookup(fd);
+    va_list ap;
+    void *arg;
+    long r;
+
+    va_start(ap, req);
+    arg = va_arg(ap, void *);
+    va_end(ap);
+    if (!f) {
+        return NEXT(ioctl)(fd, req, arg);
+    }
+    vsim_lock();
+    f = vsim_file_lookup(fd);       /* closed meanwhile by another thread */
+    r = f ? vsim_file_ioctl(f, req, arg) : -EBADF;
+    vsim_unlock();
+    return set_errno(r);
+}
+
+/* ---- read, write ---- */
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+    VsimFile *f = vsim_file_lookup(fd);
+
+    if (!f) {
+        return NEXT(pread)(fd, buf, n, off);
+    }
+    return set_errno(vsim_file_pread(fd, buf, n, off));
+}
+
+ssize_t pread64(int fd, void *buf, size_t n, off64_t off)
+{
+    return pread(fd, buf, n, off);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    VsimFile *f = vsim_file_lookup(fd);
+
+    if (!f) {
+        return NEXT(pwrite)(fd, buf, n, off);
+    }
+    return set_errno(vsim_file_pwrite(fd, buf, n, off));
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
+{
+    return pwrite(fd, buf, n, off);
+}
+
+/* read/write on a device fd use the file position, as vfio-pci does */
+ssize_t read(int fd, void *buf, size_t n)
+{
+    off_t pos;
+    ssize_t r;
+
+    if (!vsim_file_lookup(fd)) {
+        return NEXT(read)(fd, buf, n);
+    }
+    pos = lseek(fd, 0, SEEK_CUR);
+    r = vsim_file_pread(fd, buf, n, pos);
+    if (r > 0) {
+        lseek(fd, pos + r, SEEK_SET);
+    }
+    return set_errno(r);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    off_t pos;
+    ssize_t r;
+
+    if (!vsim_file_lookup(fd)) {
+        return NEXT(write)(fd, buf, n);
+    }
+    pos = lseek(fd, 0, SEEK_CUR);
+    r = vsim_file_pwrite(fd, buf, n, pos);
+    if (r > 0) {
+        lseek(fd, pos + r, SEEK_SET);
+    }
+    return set_errno(r);
+}
+
+/* ---- mmap ---- */
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    void *r;
+
+    if (flags & MAP_ANONYMOUS || !vsim_file_lookup(fd)) {
+        return NEXT(mmap)(addr, len, prot, flags, fd, off);
+    }
+    r = vsim_file_mmap(fd, addr, len, prot, flags, off);
+    return r;
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
+             off64_t off)
+{
+    return mmap(addr, len, prot, flags, fd, off);
+}
+
+int munmap(void *addr, size_t len)
+{
+    /* BAR mappings are real mappings of a memfd: nothing of ours */
+    return NEXT_SYM(next_munmap, "munmap")(addr, len);
+}

@@ -1,0 +1,323 @@
+/*
+ * vfio-sim: internal interface shared by the simulator's files.
+ *
+ * One process-wide state (VsimState) guarded by one recursive lock: the
+ * interposed libc entries, the control channel thread and device DMA all
+ * take it.  Recursive because a handler holding the lock may call an
+ * interposed libc function (e.g. write() on the control socket).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef VSIM_H
+#define VSIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "tce-table.h"
+
+#define VSIM_MAX_GROUPS     64
+#define VSIM_MAX_SLOTS      2
+#define VSIM_DDW_START      (1ULL << 59)    /* slot 1's host-chosen start */
+#define VSIM_MAX_LEVELS     5
+#define VSIM_REGION_SHIFT   40              /* region index in fd offset */
+#define VSIM_UNLIMITED      UINT64_MAX
+#define VSIM_ROUND_UP(n, d) (((n) + (d) - 1) / (d) * (d))
+
+typedef struct VsimContainer VsimContainer;
+typedef struct VsimGroup VsimGroup;
+typedef struct VsimDevice VsimDevice;
+typedef struct VsimPin VsimPin;
+
+/* Host configuration (VFIO_SIM_HOST). */
+typedef struct VsimHostConfig {
+    uint64_t pgsizes;           /* bitmap of IOMMU page sizes in bytes */
+    uint64_t dma32;             /* default window size */
+    unsigned windows;           /* DDW slots, 1 or 2 */
+    unsigned levels;            /* max TCE table levels */
+    uint64_t memlock;           /* VSIM_UNLIMITED or bytes */
+    bool unregister_leak;       /* UNREGISTER of a busy region: 0 + leak */
+    bool allow_v1;
+    bool allow_v2;
+    bool eeh;
+} VsimHostConfig;
+
+/* A pinned range with simulated host physical addresses. */
+typedef enum VsimPinKind {
+    VSIM_PIN_PREREG,            /* v2 REGISTER_MEMORY region */
+    VSIM_PIN_V1,                /* one host page pinned by a v1 MAP_DMA */
+} VsimPinKind;
+
+struct VsimPin {
+    VsimPinKind kind;
+    uint64_t vaddr;
+    uint64_t size;
+    uint64_t hpa;               /* host physical address of vaddr */
+    unsigned page_shift;        /* largest IOMMU page the backing allows */
+    uint64_t tce_refs;          /* TCEs pointing into this pin */
+    unsigned users;             /* containers that registered it (prereg) */
+    bool mlocked;               /* real mlock succeeded */
+    bool leaked;                /* unregistered while mapped (leak mode) */
+};
+
+typedef struct VsimWindow {
+    bool present;
+    bool is_default;            /* the untouched window made at attach */
+    uint64_t start;
+    uint64_t size;
+    unsigned page_shift;
+    unsigned levels;
+    uint64_t charged;           /* bytes charged to locked memory */
+    VsimTceTable *table;
+} VsimWindow;
+
+typedef enum VsimIommuType {
+    VSIM_IOMMU_NONE = 0,
+    VSIM_IOMMU_V1 = 2,          /* VFIO_SPAPR_TCE_IOMMU */
+    VSIM_IOMMU_V2 = 7,          /* VFIO_SPAPR_TCE_v2_IOMMU */
+} VsimIommuType;
+
+struct VsimContainer {
+    unsigned id;
+    unsigned refs;              /* fds referring to it */
+    pid_t owner;                /* first process to use it */
+    VsimIommuType type;
+    bool enabled;               /* v1 ENABLE, v2 first REGISTER */
+    uint64_t v1_charged;
+    GPtrArray *groups;          /* VsimGroup* */
+    GPtrArray *regions;         /* VsimPin* it registered */
+    VsimWindow win[VSIM_MAX_SLOTS];
+};
+
+struct VsimGroup {
+    unsigned num;
+    unsigned fd_refs;           /* group fds open */
+    unsigned dev_refs;          /* device fds open */
+    VsimContainer *container;
+    GPtrArray *devices;         /* VsimDevice* */
+};
+
+/* A device model: the dma-engine is the only one today. */
+typedef struct VsimModel {
+    const char *name;
+    uint16_t vendor, device;
+    uint32_t class_code;
+    uint64_t bar_size[6];       /* 0: absent */
+    uint32_t bar_flags[6];      /* low config bits of the BAR */
+    int mmap_bar;               /* BAR backed by a memfd, -1: none */
+    void (*reset)(VsimDevice *dev);
+    uint64_t (*bar_read)(VsimDevice *dev, int bar, uint64_t off,
+                         void *buf, uint64_t len);
+    void (*bar_write)(VsimDevice *dev, int bar, uint64_t off,
+                      const void *buf, uint64_t len);
+} VsimModel;
+
+#define VSIM_CFG_SIZE       256
+#define VSIM_NUM_IRQS       5   /* VFIO_PCI_NUM_IRQS */
+
+struct VsimDevice {
+    char bdf[16];
+    const VsimModel *model;
+    VsimGroup *group;
+    unsigned fd_refs;
+    uint8_t config[VSIM_CFG_SIZE];
+    uint8_t wmask[VSIM_CFG_SIZE];   /* writable config bits */
+    int mmap_fd;                /* memfd backing model->mmap_bar */
+    int irq_fd[VSIM_NUM_IRQS];  /* eventfd trigger or -1 */
+    bool intx_masked;
+    uint8_t regs[256];          /* register BAR file, little-endian */
+};
+
+/* What an fd of ours refers to. */
+typedef enum VsimFileKind {
+    VSIM_FILE_CONTAINER = 1,
+    VSIM_FILE_GROUP,
+    VSIM_FILE_DEVICE,
+} VsimFileKind;
+
+typedef struct VsimFile {
+    VsimFileKind kind;
+    union {
+        VsimContainer *container;
+        VsimGroup *group;
+        VsimDevice *device;
+    };
+} VsimFile;
+
+typedef struct VsimCounter {
+    uint64_t calls;
+    uint64_t errors;
+    unsigned fault_nth;         /* 0: no fault armed */
+    int fault_errno;
+} VsimCounter;
+
+/* Every ioctl we count, by its <linux/vfio.h> name. */
+typedef enum VsimIoctlId {
+    VSIM_IOC_GET_API_VERSION,
+    VSIM_IOC_CHECK_EXTENSION,
+    VSIM_IOC_SET_IOMMU,
+    VSIM_IOC_TCE_GET_INFO,
+    VSIM_IOC_ENABLE,
+    VSIM_IOC_DISABLE,
+    VSIM_IOC_MAP_DMA,
+    VSIM_IOC_UNMAP_DMA,
+    VSIM_IOC_REGISTER_MEMORY,
+    VSIM_IOC_UNREGISTER_MEMORY,
+    VSIM_IOC_TCE_CREATE,
+    VSIM_IOC_TCE_REMOVE,
+    VSIM_IOC_EEH_PE_OP,
+    VSIM_IOC_GROUP_GET_STATUS,
+    VSIM_IOC_GROUP_SET_CONTAINER,
+    VSIM_IOC_GROUP_UNSET_CONTAINER,
+    VSIM_IOC_GROUP_GET_DEVICE_FD,
+    VSIM_IOC_DEVICE_GET_INFO,
+    VSIM_IOC_DEVICE_GET_REGION_INFO,
+    VSIM_IOC_DEVICE_GET_IRQ_INFO,
+    VSIM_IOC_DEVICE_SET_IRQS,
+    VSIM_IOC_DEVICE_RESET,
+    VSIM_IOC_OTHER,
+    VSIM_IOC_COUNT
+} VsimIoctlId;
+
+typedef struct VsimState {
+    VsimHostConfig host;
+    uint64_t locked;            /* bytes charged, process-wide */
+    uint64_t next_hpa;          /* bump allocator of host addresses */
+    unsigned next_container_id;
+    GPtrArray *containers;      /* live VsimContainer* */
+    GPtrArray *pins;            /* VsimPin*, sorted by hpa */
+    GHashTable *v1_pins;        /* host page vaddr -> VsimPin* */
+    VsimGroup *groups[VSIM_MAX_GROUPS];
+    GPtrArray *devices;         /* every configured VsimDevice* */
+    VsimCounter counters[VSIM_IOC_COUNT];
+    char *sysfs_dir;
+    bool used;                  /* this process touched a vfio-sim path */
+} VsimState;
+
+extern VsimState vsim;
+
+/* init.c */
+bool vsim_init(void);
+void vsim_lock(void);
+void vsim_unlock(void);
+
+/* config.c */
+bool vsim_parse_host(VsimHostConfig *cfg, const char *spec, GError **errp);
+bool vsim_parse_devices(const char *spec, GError **errp);
+uint64_t vsim_default_memlock(void);
+bool vsim_parse_size(const char *s, uint64_t *out);
+
+/* fdtable.c */
+VsimFile *vsim_file_lookup(int fd);
+int vsim_file_install(VsimFileKind kind, void *obj, int flags);
+int vsim_file_dup(int oldfd, int newfd);
+bool vsim_file_close(int fd);
+void vsim_file_release(VsimFile *f);
+long vsim_file_ioctl(VsimFile *f, unsigned long req, void *arg);
+ssize_t vsim_file_pread(int fd, void *buf, size_t n, uint64_t off);
+ssize_t vsim_file_pwrite(int fd, const void *buf, size_t n, uint64_t off);
+void *vsim_file_mmap(int fd, void *addr, size_t len, int prot, int flags,
+                     uint64_t off);
+
+/* uaccess.c: copy across the ABI boundary, EFAULT instead of SIGSEGV */
+int vsim_copy_from_user(void *dst, const void *src, size_t len);
+int vsim_copy_to_user(void *dst, const void *src, size_t len);
+
+/* prereg.c */
+int vsim_charge(uint64_t bytes);
+void vsim_uncharge(uint64_t bytes);
+int vsim_prereg_register(VsimContainer *c, uint64_t vaddr, uint64_t size);
+int vsim_prereg_unregister(VsimContainer *c, uint64_t vaddr, uint64_t size);
+void vsim_prereg_release_all(VsimContainer *c);
+VsimPin *vsim_pin_by_vaddr(uint64_t vaddr, uint64_t size);
+VsimPin *vsim_pin_by_hpa(uint64_t hpa);
+int vsim_v1_pin(uint64_t vaddr, uint64_t size, bool write, uint64_t *hpa);
+void vsim_tce_ref(uint64_t tce);
+void vsim_tce_unref(uint64_t tce);
+void *vsim_hpa_to_host(uint64_t hpa, uint64_t len);
+
+/* container.c */
+int vsim_container_open(int flags);
+void vsim_container_unref(VsimContainer *c);
+long vsim_container_ioctl(VsimContainer *c, unsigned long req, void *arg);
+void vsim_container_attach_default(VsimContainer *c);
+void vsim_container_reset(VsimContainer *c);
+VsimWindow *vsim_window_find(VsimContainer *c, uint64_t iova);
+void vsim_window_free(VsimWindow *w);
+
+/* group.c */
+long vsim_group_ioctl(VsimGroup *g, unsigned long req, void *arg);
+int vsim_group_open(unsigned num, int flags);
+void vsim_group_put(VsimGroup *g);
+VsimGroup *vsim_group_get_or_create(unsigned num);
+
+/* device.c */
+VsimDevice *vsim_device_new(const char *bdf, const char *model,
+                            unsigned group, GError **errp);
+VsimDevice *vsim_device_find(const char *bdf);
+long vsim_device_ioctl(VsimDevice *d, unsigned long req, void *arg);
+ssize_t vsim_device_pread(VsimDevice *d, void *buf, size_t len,
+                          uint64_t off);
+ssize_t vsim_device_pwrite(VsimDevice *d, const void *buf, size_t len,
+                           uint64_t off);
+void *vsim_device_mmap(VsimDevice *d, void *addr, size_t len, int prot,
+                       int flags, uint64_t off);
+void vsim_device_reset(VsimDevice *d);
+void vsim_device_irq(VsimDevice *d);
+void vsim_device_close(VsimDevice *d);
+
+/* dma.c: device DMA through the host TCE tables */
+typedef enum VsimDmaError {
+    VSIM_DMA_OK = 0,
+    VSIM_DMA_NO_WINDOW = 1,
+    VSIM_DMA_NO_MAPPING = 2,
+    VSIM_DMA_PERMISSION = 3,
+} VsimDmaError;
+
+VsimDmaError vsim_dma_translate(VsimDevice *d, uint64_t iova, bool to_mem,
+                                void **host, uint64_t *avail);
+VsimDmaError vsim_dma_rw(VsimDevice *d, uint64_t iova, void *buf,
+                         uint64_t len, bool is_write, uint64_t *done);
+const char *vsim_dma_error_name(VsimDmaError e);
+
+/* dma-engine.c */
+extern const VsimModel vsim_dma_engine_model;
+JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
+                                uint64_t src, uint64_t dst, uint64_t len,
+                                uint64_t pattern, GError **errp);
+
+/* ioctl bookkeeping (counters.c) */
+VsimIoctlId vsim_ioctl_id(unsigned long req, VsimFileKind kind);
+const char *vsim_ioctl_name(VsimIoctlId id);
+bool vsim_ioctl_lookup(const char *name, VsimIoctlId *id);
+int vsim_fault_check(VsimIoctlId id);
+
+/* state.c, control.c */
+JsonNode *vsim_state_json(void);
+JsonNode *vsim_tces_json(unsigned container_id, int slot, GError **errp);
+void vsim_control_start(const char *path);
+void vsim_control_stop(void);
+char *vsim_control_handle(const char *line);
+
+/* libc entries we forward to (interpose.c) */
+typedef struct VsimLibc {
+    int (*open)(const char *, int, ...);
+    int (*close)(int);
+    ssize_t (*read)(int, void *, size_t);
+    ssize_t (*write)(int, const void *, size_t);
+    ssize_t (*pread)(int, void *, size_t, off_t);
+    ssize_t (*pwrite)(int, const void *, size_t, off_t);
+    void *(*mmap)(void *, size_t, int, int, int, off_t);
+    int (*ioctl)(int, unsigned long, ...);
+    int (*dup)(int);
+    int (*dup3)(int, int, int);
+    int (*fcntl)(int, int, ...);
+} VsimLibc;
+
+extern VsimLibc vsim_libc;
+void vsim_libc_resolve(void);
+
+#endif /* VSIM_H */

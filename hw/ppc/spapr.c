@@ -1,0 +1,348 @@
+/*
+ * The pseries machine: guest RAM at 0, the default PHB, machine start,
+ * reset and teardown, and the guest's entry points (hypercalls, RTAS)
+ * as include/sysemu/machine.h defines them.
+ */
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+#include "exec/ram.h"
+#include "hw/qdev.h"
+#include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_pci.h"
+#include "sysemu/machine.h"
+#include "trace.h"
+
+SpaprMachineState *spapr_machine;
+
+/*
+ * -machine properties this machine accepts.  dumpdtb is acted on by the
+ * program (it calls machine_dump_dtb); accel is the accelerator, which
+ * is always qtest here.
+ */
+static const char *const spapr_machine_props[] = {
+    "dumpdtb", "accel", "type", "memory-backend", NULL,
+};
+
+static bool spapr_check_machine_props(GHashTable *props, Error **errp)
+{
+    GHashTableIter iter;
+    gpointer key;
+
+    if (!props) {
+        return true;
+    }
+    g_hash_table_iter_init(&iter, props);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        if (!g_strv_contains(spapr_machine_props, key)) {
+            error_setg(errp, "Property 'pseries-machine.%s' not found",
+                       (const char *)key);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* TCEs may point at boot RAM only (DIMMs will extend this). */
+static bool spapr_ram_check(hwaddr gpa, uint64_t size)
+{
+    SpaprMachineState *spapr = spapr_machine;
+
+    return spapr && size <= spapr->ram_size &&
+           gpa <= spapr->ram_size - size;
+}
+
+static bool spapr_init_ram(SpaprMachineState *spapr,
+                           const MachineOptions *opts, Error **errp)
+{
+    uint64_t host_page = qemu_real_host_page_size();
+
+    if (opts->memory_backend) {
+        HostMemoryBackend *be = host_memory_backend_find(opts->memory_backend);
+        MemoryRegion *mr;
+
+        if (!be) {
+            error_setg(errp, "Memory backend '%s' not found",
+                       opts->memory_backend);
+            return false;
+        }
+        if (be->in_use) {
+            error_setg(errp, "Memory backend '%s' is already in use",
+                       opts->memory_backend);
+            return false;
+        }
+        mr = host_memory_backend_get_memory(be);
+        if (opts->ram_size && opts->ram_size != memory_region_size(mr)) {
+            error_setg(errp, "Memory size 0x%" PRIx64 " does not match "
+                       "the size of memory backend '%s' (0x%" PRIx64 ")",
+                       opts->ram_size, opts->memory_backend,
+                       memory_region_size(mr));
+            return false;
+        }
+        spapr->ram_size = memory_region_size(mr);
+        spapr->ram = mr;
+        spapr->ram_backend = be;
+        host_memory_backend_set_in_use(be, true);
+    } else {
+        spapr->ram_size = opts->ram_size ? opts->ram_size
+                                         : SPAPR_DEFAULT_RAM_SIZE;
+        if (!QEMU_IS_ALIGNED(spapr->ram_size, host_page)) {
+            error_setg(errp, "RAM size 0x%" PRIx64 " is not aligned to "
+                       "the host page size (0x%" PRIx64 ")",
+                       spapr->ram_size, host_page);
+            return false;
+        }
+        if (!memory_region_init_ram(&spapr->own_ram, "spapr", "ppc_spapr.ram",
+                                    spapr->ram_size, errp)) {
+            return false;
+        }
+        spapr->ram = &spapr->own_ram;
+    }
+    memory_region_add_subregion(get_system_memory(), 0, spapr->ram);
+    return true;
+}
+
+static void spapr_free_ram(SpaprMachineState *spapr)
+{
+    if (!spapr->ram) {
+        return;
+    }
+    if (memory_region_is_mapped(spapr->ram)) {
+        memory_region_del_subregion(get_system_memory(), spapr->ram);
+    }
+    if (spapr->ram_backend) {
+        host_memory_backend_set_in_use(spapr->ram_backend, false);
+    } else {
+        memory_region_unref(&spapr->own_ram);
+    }
+    spapr->ram = NULL;
+}
+
+bool machine_create(const MachineOptions *opts, Error **errp)
+{
+    SpaprMachineState *spapr;
+    DeviceState *phb;
+
+    if (spapr_machine) {
+        error_setg(errp, "the machine already exists");
+        return false;
+    }
+    if (!spapr_check_machine_props(opts->machine_props, errp)) {
+        return false;
+    }
+    memory_init_system();
+
+    spapr = g_new0(SpaprMachineState, 1);
+    spapr->nodefaults = opts->nodefaults;
+    spapr->ram_slots = opts->ram_slots;
+    spapr_machine = spapr;
+    if (!spapr_init_ram(spapr, opts, errp)) {
+        goto fail;
+    }
+    spapr->maxmem = opts->maxmem ? opts->maxmem : spapr->ram_size;
+    if (spapr->maxmem < spapr->ram_size) {
+        error_setg(errp, "maxmem (0x%" PRIx64 ") must not be smaller than "
+                   "the RAM size (0x%" PRIx64 ")", spapr->maxmem,
+                   spapr->ram_size);
+        goto fail;
+    }
+    spapr_tce_set_ram_check(spapr_ram_check);
+
+    /* The default PHB is part of the machine, even with -nodefaults. */
+    phb = qdev_new(TYPE_SPAPR_PCI_HOST_BRIDGE, errp);
+    if (!phb) {
+        goto fail;
+    }
+    if (!qdev_set_prop(phb, "index", "0", errp) ||
+        !qdev_realize(phb, errp)) {
+        qdev_destroy(phb);
+        goto fail;
+    }
+    spapr->running = true;
+    trace_spapr_machine_create(spapr->ram_size, spapr->maxmem);
+    return true;
+
+fail:
+    spapr_free_ram(spapr);
+    spapr_tce_set_ram_check(NULL);
+    spapr_machine = NULL;
+    g_free(spapr);
+    return false;
+}
+
+bool machine_creation_done(Error **errp)
+{
+    SpaprMachineState *spapr = spapr_machine;
+    GList *l;
+
+    if (!spapr) {
+        error_setg(errp, "no machine");
+        return false;
+    }
+    /* What firmware does at boot: give every BAR an address. */
+    for (l = spapr_phb_list(); l; l = l->next) {
+        spapr_phb_assign_all_bars(l->data);
+    }
+    spapr->started = true;
+    qdev_machine_creation_done();
+    spapr->fdt_dirty = true;
+    return spapr_machine_fdt(errp) != NULL;
+}
+
+void spapr_machine_devices_changed(void)
+{
+    if (spapr_machine) {
+        spapr_machine->fdt_dirty = true;
+    }
+}
+
+const void *spapr_machine_fdt(Error **errp)
+{
+    SpaprMachineState *spapr = spapr_machine;
+    void *fdt;
+
+    if (!spapr) {
+        error_setg(errp, "no machine");
+        return NULL;
+    }
+    if (spapr->fdt && !spapr->fdt_dirty) {
+        return spapr->fdt;
+    }
+    fdt = spapr_build_fdt(spapr, errp);
+    if (!fdt) {
+        return NULL;
+    }
+    g_free(spapr->fdt);
+    spapr->fdt = fdt;
+    spapr->fdt_dirty = false;
+    return fdt;
+}
+
+bool machine_dump_dtb(const char *path, Error **errp)
+{
+    const void *fdt = spapr_machine_fdt(errp);
+    GError *gerr = NULL;
+
+    if (!fdt) {
+        return false;
+    }
+    if (!g_file_set_contents(path, fdt, spapr_fdt_size(fdt), &gerr)) {
+        error_setg(errp, "cannot write device tree to '%s': %s", path,
+                   gerr->message);
+        g_error_free(gerr);
+        return false;
+    }
+    return true;
+}
+
+void machine_reset(void)
+{
+    GList *l;
+
+    if (!spapr_machine) {
+        return;
+    }
+    trace_spapr_machine_reset();
+    /* PHBs put their DMA windows back; devices lose their BARs... */
+    qdev_reset_all();
+    /* ...which firmware assigns again, as at boot. */
+    for (l = spapr_phb_list(); l; l = l->next) {
+        spapr_phb_assign_all_bars(l->data);
+    }
+    spapr_machine->fdt_dirty = true;
+}
+
+void machine_destroy(void)
+{
+    SpaprMachineState *spapr = spapr_machine;
+
+    if (!spapr) {
+        return;
+    }
+    /* Newest first: PCI devices go before the PHBs they sit on. */
+    qdev_destroy_all();
+    spapr_free_ram(spapr);
+    spapr_tce_set_ram_check(NULL);
+    g_free(spapr->fdt);
+    g_free(spapr);
+    spapr_machine = NULL;
+}
+
+uint64_t machine_ram_size(void)
+{
+    return spapr_machine ? spapr_machine->ram_size : 0;
+}
+
+int64_t machine_hcall(uint64_t opcode, const uint64_t *args, unsigned nargs,
+                      uint64_t *out, unsigned *nout)
+{
+    uint64_t a[8] = { 0 };
+    uint64_t o[SPAPR_HCALL_MAX_OUT] = { 0 };
+    unsigned no = 0, maxout = nout ? *nout : 0;
+    SpaprHcallFn fn;
+    int64_t ret;
+
+    switch (opcode) {
+    case H_PUT_TCE:
+        fn = spapr_h_put_tce;
+        break;
+    case H_GET_TCE:
+        fn = spapr_h_get_tce;
+        break;
+    case H_STUFF_TCE:
+        fn = spapr_h_stuff_tce;
+        break;
+    case H_PUT_TCE_INDIRECT:
+        fn = spapr_h_put_tce_indirect;
+        break;
+    default:
+        fn = NULL;
+        break;
+    }
+    if (nout) {
+        *nout = 0;
+    }
+    if (!fn || !spapr_machine) {
+        return H_FUNCTION;
+    }
+    /* Registers the caller did not pass read as zero. */
+    if (args && nargs) {
+        memcpy(a, args, MIN(nargs, ARRAY_SIZE(a)) * sizeof(a[0]));
+    }
+    ret = fn(spapr_machine, a, o, &no);
+    if (out && nout) {
+        *nout = MIN(no, maxout);
+        memcpy(out, o, *nout * sizeof(o[0]));
+    }
+    return ret;
+}
+
+bool machine_rtas(const char *name, uint32_t nargs, hwaddr args_addr,
+                  uint32_t nret, hwaddr rets_addr)
+{
+    const SpaprRtasCall *call;
+
+    if (!spapr_machine) {
+        return false;
+    }
+    for (call = spapr_rtas_calls; call->name; call++) {
+        if (!strcmp(call->name, name)) {
+            trace_spapr_rtas_call(name, nargs, nret);
+            call->fn(spapr_machine, call->token, nargs, args_addr, nret,
+                     rets_addr);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool machine_is_running(void)
+{
+    return spapr_machine && spapr_machine->running;
+}
+
+void machine_set_running(bool running)
+{
+    if (spapr_machine) {
+        spapr_machine->running = running;
+    }
+}

@@ -1,0 +1,270 @@
+/*
+ * The device tree the guest boots with: root, /memory@0, /rtas (one
+ * token property per call), /chosen, and one pci@<buid> node per PHB
+ * with a child node per PCI device.  Built from scratch each time the
+ * machine's devices change.
+ */
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+#include <libfdt.h>
+#include "hw/pci/pci.h"
+#include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_pci.h"
+
+/* PCI bus binding: phys.hi space codes and flags */
+#define OF_PCI_SS_CONFIG    0x00000000U
+#define OF_PCI_SS_IO        0x01000000U
+#define OF_PCI_SS_MEM32     0x02000000U
+#define OF_PCI_SS_MEM64     0x03000000U
+#define OF_PCI_PREFETCH     0x40000000U
+#define OF_PCI_NONRELOC     0x80000000U
+
+/* Bail out of a builder on the first libfdt error. */
+#define FDT_TRY(expr) \
+    do { \
+        int fdt_try_ret_ = (expr); \
+        if (fdt_try_ret_ < 0) { \
+            return fdt_try_ret_; \
+        } \
+    } while (0)
+
+static void fdt_put_u64(uint32_t *cells, uint64_t v)
+{
+    cells[0] = cpu_to_fdt32(v >> 32);
+    cells[1] = cpu_to_fdt32((uint32_t)v);
+}
+
+static int spapr_fdt_root(void *fdt, SpaprMachineState *spapr)
+{
+    uint32_t reg[4];
+    int off;
+
+    FDT_TRY(fdt_setprop_string(fdt, 0, "device_type", "chrp"));
+    FDT_TRY(fdt_setprop_string(fdt, 0, "model", "IBM pSeries (spapr-vfio)"));
+    FDT_TRY(fdt_setprop_string(fdt, 0, "compatible", "qemu,pseries"));
+    FDT_TRY(fdt_setprop_cell(fdt, 0, "#address-cells", 2));
+    FDT_TRY(fdt_setprop_cell(fdt, 0, "#size-cells", 2));
+
+    off = fdt_add_subnode(fdt, 0, "chosen");
+    FDT_TRY(off);
+
+    off = fdt_add_subnode(fdt, 0, "memory@0");
+    FDT_TRY(off);
+    fdt_put_u64(&reg[0], 0);
+    fdt_put_u64(&reg[2], spapr->ram_size);
+    FDT_TRY(fdt_setprop_string(fdt, off, "device_type", "memory"));
+    FDT_TRY(fdt_setprop(fdt, off, "reg", reg, sizeof(reg)));
+    return 0;
+}
+
+static int spapr_fdt_rtas(void *fdt)
+{
+    static const char hypertas[] = "hcall-tce\0hcall-multi-tce";
+    const SpaprRtasCall *call;
+    int off = fdt_add_subnode(fdt, 0, "rtas");
+
+    FDT_TRY(off);
+    FDT_TRY(fdt_setprop(fdt, off, "ibm,hypertas-functions", hypertas,
+                        sizeof(hypertas)));
+    for (call = spapr_rtas_calls; call->name; call++) {
+        FDT_TRY(fdt_setprop_cell(fdt, off, call->name, call->token));
+    }
+    return 0;
+}
+
+/* One 5-cell PCI address + size entry (reg, assigned-addresses). */
+static void fdt_pci_entry(uint32_t *e, uint32_t hi, uint64_t addr,
+                          uint64_t size)
+{
+    e[0] = cpu_to_fdt32(hi);
+    fdt_put_u64(&e[1], addr);
+    fdt_put_u64(&e[3], size);
+}
+
+static int spapr_fdt_pci_dev(void *fdt, int bus_off, PCIDevice *dev)
+{
+    uint32_t reg[5 * (PCI_NUM_REGIONS + 1)], assigned[5 * PCI_NUM_REGIONS];
+    uint32_t devhi = dev->devfn << 8;   /* bus 0 */
+    const uint8_t *c = dev->config;
+    unsigned nreg = 0, nassigned = 0;
+    char name[32];
+    int off, bar;
+
+    if (PCI_FUNC(dev->devfn)) {
+        snprintf(name, sizeof(name), "pci%x,%x@%x,%x",
+                 pci_get_word(c + PCI_VENDOR_ID),
+                 pci_get_word(c + PCI_DEVICE_ID), PCI_SLOT(dev->devfn),
+                 PCI_FUNC(dev->devfn));
+    } else {
+        snprintf(name, sizeof(name), "pci%x,%x@%x",
+                 pci_get_word(c + PCI_VENDOR_ID),
+                 pci_get_word(c + PCI_DEVICE_ID), PCI_SLOT(dev->devfn));
+    }
+    off = fdt_add_subnode(fdt, bus_off, name);
+    FDT_TRY(off);
+    FDT_TRY(fdt_setprop_cell(fdt, off, "vendor-id",
+                             pci_get_word(c + PCI_VENDOR_ID)));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "device-id",
+                             pci_get_word(c + PCI_DEVICE_ID)));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "revision-id", c[PCI_REVISION_ID]));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "class-code",
+                             pci_get_long(c + PCI_REVISION_ID) >> 8));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "subsystem-vendor-id",
+                             pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID)));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "subsystem-id",
+                             pci_get_word(c + PCI_SUBSYSTEM_ID)));
+
+    /* reg: config space first, then each BAR by its register. */
+    fdt_pci_entry(&reg[5 * nreg++], OF_PCI_SS_CONFIG | devhi, 0, 0);
+    for (bar = 0; bar < PCI_NUM_REGIONS; bar++) {
+        PCIIORegion *r = &dev->io_regions[bar];
+        uint32_t hi = devhi | (PCI_BASE_ADDRESS_0 + 4 * bar);
+
+        if (!r->size) {
+            continue;
+        }
+        if (r->type & PCI_BASE_ADDRESS_SPACE_IO) {
+            hi |= OF_PCI_SS_IO;
+        } else if (r->type & PCI_BASE_ADDRESS_MEM_TYPE_64) {
+            hi |= OF_PCI_SS_MEM64;
+        } else {
+            hi |= OF_PCI_SS_MEM32;
+        }
+        if (r->type & PCI_BASE_ADDRESS_MEM_PREFETCH) {
+            hi |= OF_PCI_PREFETCH;
+        }
+        fdt_pci_entry(&reg[5 * nreg++], hi, 0, r->size);
+        if (r->addr != PCI_BAR_UNMAPPED) {
+            fdt_pci_entry(&assigned[5 * nassigned++], hi | OF_PCI_NONRELOC,
+                          r->addr, r->size);
+        }
+    }
+    FDT_TRY(fdt_setprop(fdt, off, "reg", reg, nreg * 5 * sizeof(reg[0])));
+    FDT_TRY(fdt_setprop(fdt, off, "assigned-addresses", assigned,
+                        nassigned * 5 * sizeof(assigned[0])));
+    return 0;
+}
+
+static int spapr_fdt_phb(void *fdt, SpaprPhbState *sphb)
+{
+    struct {
+        uint32_t hi;
+        uint32_t pci[2];
+        uint32_t cpu[2];
+        uint32_t size[2];
+    } ranges[3];
+    uint32_t reg[4], dma_window[5], bus_range[2], msi[2];
+    uint32_t ddw_applicable[3], ddw_extensions[3];
+    char name[32];
+    unsigned devfn;
+    int off;
+
+    snprintf(name, sizeof(name), "pci@%" PRIx64, sphb->buid);
+    off = fdt_add_subnode(fdt, 0, name);
+    FDT_TRY(off);
+    FDT_TRY(fdt_setprop_string(fdt, off, "device_type", "pci"));
+    FDT_TRY(fdt_setprop_string(fdt, off, "compatible", "IBM,Logical_PHB"));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "#address-cells", 3));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "#size-cells", 2));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "#interrupt-cells", 1));
+    bus_range[0] = cpu_to_fdt32(0);
+    bus_range[1] = cpu_to_fdt32(0xff);
+    FDT_TRY(fdt_setprop(fdt, off, "bus-range", bus_range,
+                        sizeof(bus_range)));
+
+    fdt_put_u64(&reg[0], sphb->buid);
+    fdt_put_u64(&reg[2], 0);
+    FDT_TRY(fdt_setprop(fdt, off, "reg", reg, sizeof(reg)));
+
+    ranges[0].hi = cpu_to_fdt32(OF_PCI_SS_IO);
+    fdt_put_u64(ranges[0].pci, 0);
+    fdt_put_u64(ranges[0].cpu, sphb->io_win_addr);
+    fdt_put_u64(ranges[0].size, SPAPR_PCI_IO_WIN_SIZE);
+    ranges[1].hi = cpu_to_fdt32(OF_PCI_SS_MEM32);
+    fdt_put_u64(ranges[1].pci, SPAPR_PCI_MEM_WIN_BUS_OFFSET);
+    fdt_put_u64(ranges[1].cpu, sphb->mem_win_addr);
+    fdt_put_u64(ranges[1].size, SPAPR_PCI_MEM32_WIN_SIZE);
+    ranges[2].hi = cpu_to_fdt32(OF_PCI_SS_MEM64);
+    fdt_put_u64(ranges[2].pci, sphb->mem64_win_pciaddr);
+    fdt_put_u64(ranges[2].cpu, sphb->mem64_win_addr);
+    fdt_put_u64(ranges[2].size, SPAPR_PCI_MEM64_WIN_SIZE);
+    FDT_TRY(fdt_setprop(fdt, off, "ranges", ranges, sizeof(ranges)));
+
+    FDT_TRY(fdt_setprop_cell(fdt, off, "ibm,pci-config-space-type", 1));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "ibm,#dma-address-cells", 2));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "ibm,#dma-size-cells", 2));
+    /* The default window, as the guest finds it at boot. */
+    dma_window[0] = cpu_to_fdt32(SPAPR_PCI_LIOBN(sphb->index, 0));
+    fdt_put_u64(&dma_window[1], sphb->dma_win_addr);
+    fdt_put_u64(&dma_window[3], sphb->dma_win_size);
+    FDT_TRY(fdt_setprop(fdt, off, "ibm,dma-window", dma_window,
+                        sizeof(dma_window)));
+    /* Where MSI writes go (no interrupt controller is modelled). */
+    fdt_put_u64(msi, sphb->msi_win_addr);
+    FDT_TRY(fdt_setprop(fdt, off, "spapr-vfio,msi-window", msi,
+                        sizeof(msi)));
+
+    if (sphb->ddw_enabled) {
+        ddw_applicable[0] = cpu_to_fdt32(RTAS_IBM_QUERY_PE_DMA_WINDOW);
+        ddw_applicable[1] = cpu_to_fdt32(RTAS_IBM_CREATE_PE_DMA_WINDOW);
+        ddw_applicable[2] = cpu_to_fdt32(RTAS_IBM_REMOVE_PE_DMA_WINDOW);
+        FDT_TRY(fdt_setprop(fdt, off, "ibm,ddw-applicable", ddw_applicable,
+                            sizeof(ddw_applicable)));
+        /* 2 extensions: the reset token, and 1 = 6-output query. */
+        ddw_extensions[0] = cpu_to_fdt32(2);
+        ddw_extensions[1] = cpu_to_fdt32(RTAS_IBM_RESET_PE_DMA_WINDOW);
+        ddw_extensions[2] = cpu_to_fdt32(1);
+        FDT_TRY(fdt_setprop(fdt, off, "ibm,ddw-extensions", ddw_extensions,
+                            sizeof(ddw_extensions)));
+    }
+
+    for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+        if (sphb->bus.devices[devfn]) {
+            FDT_TRY(spapr_fdt_pci_dev(fdt, off, sphb->bus.devices[devfn]));
+        }
+    }
+    return 0;
+}
+
+static int spapr_fdt_fill(void *fdt, SpaprMachineState *spapr)
+{
+    GList *l;
+
+    FDT_TRY(spapr_fdt_root(fdt, spapr));
+    FDT_TRY(spapr_fdt_rtas(fdt));
+    for (l = spapr_phb_list(); l; l = l->next) {
+        FDT_TRY(spapr_fdt_phb(fdt, l->data));
+    }
+    return fdt_pack(fdt);
+}
+
+void *spapr_build_fdt(SpaprMachineState *spapr, Error **errp)
+{
+    size_t size = 16 * 1024;
+    int ret;
+
+    /* Grow the buffer until the whole tree fits. */
+    for (;;) {
+        void *fdt = g_malloc0(size);
+
+        ret = fdt_create_empty_tree(fdt, size);
+        if (ret == 0) {
+            ret = spapr_fdt_fill(fdt, spapr);
+        }
+        if (ret == 0) {
+            return fdt;
+        }
+        g_free(fdt);
+        if (ret != -FDT_ERR_NOSPACE || size >= 16 * 1024 * 1024) {
+            break;
+        }
+        size *= 2;
+    }
+    error_setg(errp, "cannot build the device tree: %s", fdt_strerror(ret));
+    return NULL;
+}
+
+size_t spapr_fdt_size(const void *fdt)
+{
+    return fdt_totalsize(fdt);
+}

@@ -1,0 +1,218 @@
+/*
+ * RTAS: the call table (names, tokens), the call block helpers, PCI
+ * configuration access and get-time-of-day.  The DDW calls are in
+ * spapr_rtas_ddw.c.
+ *
+ * A call gets its arguments and returns as big-endian 32-bit words in
+ * guest memory; rets[0] is the status.  Bad argument counts never make
+ * a call touch more of the return buffer than the caller gave.
+ */
+#include "qemu/osdep.h"
+#include "exec/ram.h"
+#include "hw/pci/pci.h"
+#include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_pci.h"
+#include "trace.h"
+
+uint32_t rtas_ld(hwaddr args, unsigned n)
+{
+    return ldl_be_phys(&address_space_memory, args + 4ULL * n);
+}
+
+void rtas_st(hwaddr rets, unsigned n, uint32_t val)
+{
+    stl_be_phys(&address_space_memory, rets + 4ULL * n, val);
+}
+
+static void rtas_status(uint32_t nret, hwaddr rets, int32_t status)
+{
+    if (nret >= 1) {
+        rtas_st(rets, 0, status);
+    }
+}
+
+/* ---------------------------------------------------- PCI config */
+
+/* The register: bits 8-11 travel in bits 28-31 of the config address. */
+static uint32_t rtas_pci_cfgaddr(uint32_t arg)
+{
+    return ((arg >> 20) & 0xf00) | (arg & 0xff);
+}
+
+static PCIDevice *rtas_pci_find_dev(uint64_t buid, uint32_t config_addr)
+{
+    SpaprPhbState *sphb = spapr_phb_find_by_buid(buid);
+
+    if (!sphb) {
+        return NULL;
+    }
+    return pci_bus_find_device(&sphb->bus, (config_addr >> 16) & 0xff,
+                               (config_addr >> 8) & 0xff);
+}
+
+/* The checks every config access makes: RTAS status or 0 and *dev. */
+static int rtas_pci_check(uint64_t buid, uint32_t config_addr,
+                          uint32_t size, PCIDevice **dev, uint32_t *reg)
+{
+    *reg = rtas_pci_cfgaddr(config_addr);
+    if (size != 1 && size != 2 && size != 4) {
+        return RTAS_OUT_HW_ERROR;
+    }
+    if (*reg % size) {
+        return RTAS_OUT_HW_ERROR;
+    }
+    *dev = rtas_pci_find_dev(buid, config_addr);
+    if (!*dev || *reg + size > (*dev)->config_size) {
+        return RTAS_OUT_HW_ERROR;
+    }
+    return RTAS_OUT_SUCCESS;
+}
+
+static void rtas_pci_read(uint64_t buid, uint32_t config_addr,
+                          uint32_t size, hwaddr rets)
+{
+    PCIDevice *dev;
+    uint32_t reg, val = 0;
+    int status = rtas_pci_check(buid, config_addr, size, &dev, &reg);
+
+    if (status == RTAS_OUT_SUCCESS) {
+        val = pci_config_read(dev, reg, size);
+        rtas_st(rets, 1, val);
+    }
+    rtas_st(rets, 0, status);
+    trace_spapr_pci_rtas_config(0, buid, config_addr, size, val, status);
+}
+
+static void rtas_pci_write(uint64_t buid, uint32_t config_addr,
+                           uint32_t size, uint32_t val, hwaddr rets)
+{
+    PCIDevice *dev;
+    uint32_t reg;
+    int status = rtas_pci_check(buid, config_addr, size, &dev, &reg);
+
+    if (status == RTAS_OUT_SUCCESS) {
+        pci_config_write(dev, reg, val, size);
+    }
+    rtas_st(rets, 0, status);
+    trace_spapr_pci_rtas_config(1, buid, config_addr, size, val, status);
+}
+
+/* The BUID-less calls address the first PHB: the default one. */
+static uint64_t rtas_default_buid(void)
+{
+    SpaprPhbState *sphb = spapr_phb_find_by_index(0);
+    GList *phbs = spapr_phb_list();
+
+    if (!sphb && phbs) {
+        sphb = phbs->data;
+    }
+    return sphb ? sphb->buid : 0;
+}
+
+static void rtas_ibm_read_pci_config(SpaprMachineState *spapr,
+                                     uint32_t token, uint32_t nargs,
+                                     hwaddr args, uint32_t nret, hwaddr rets)
+{
+    if (nargs != 4 || nret != 2) {
+        rtas_status(nret, rets, RTAS_OUT_HW_ERROR);
+        return;
+    }
+    rtas_pci_read((uint64_t)rtas_ld(args, 1) << 32 | rtas_ld(args, 2),
+                  rtas_ld(args, 0), rtas_ld(args, 3), rets);
+}
+
+static void rtas_ibm_write_pci_config(SpaprMachineState *spapr,
+                                      uint32_t token, uint32_t nargs,
+                                      hwaddr args, uint32_t nret,
+                                      hwaddr rets)
+{
+    if (nargs != 5 || nret != 1) {
+        rtas_status(nret, rets, RTAS_OUT_HW_ERROR);
+        return;
+    }
+    rtas_pci_write((uint64_t)rtas_ld(args, 1) << 32 | rtas_ld(args, 2),
+                   rtas_ld(args, 0), rtas_ld(args, 3), rtas_ld(args, 4),
+                   rets);
+}
+
+static void rtas_read_pci_config(SpaprMachineState *spapr, uint32_t token,
+                                 uint32_t nargs, hwaddr args, uint32_t nret,
+                                 hwaddr rets)
+{
+    if (nargs != 2 || nret != 2) {
+        rtas_status(nret, rets, RTAS_OUT_HW_ERROR);
+        return;
+    }
+    rtas_pci_read(rtas_default_buid(), rtas_ld(args, 0), rtas_ld(args, 1),
+                  rets);
+}
+
+static void rtas_write_pci_config(SpaprMachineState *spapr, uint32_t token,
+                                  uint32_t nargs, hwaddr args, uint32_t nret,
+                                  hwaddr rets)
+{
+    if (nargs != 3 || nret != 1) {
+        rtas_status(nret, rets, RTAS_OUT_HW_ERROR);
+        return;
+    }
+    rtas_pci_write(rtas_default_buid(), rtas_ld(args, 0), rtas_ld(args, 1),
+                   rtas_ld(args, 2), rets);
+}
+
+/* ------------------------------------------------------------ time */
+
+/* rets: status, year, month, day, hour, minute, second, nanoseconds */
+static void rtas_get_time_of_day(SpaprMachineState *spapr, uint32_t token,
+                                 uint32_t nargs, hwaddr args, uint32_t nret,
+                                 hwaddr rets)
+{
+    GDateTime *now;
+
+    if (nret != 8) {
+        rtas_status(nret, rets, RTAS_OUT_PARAM_ERROR);
+        return;
+    }
+    now = g_date_time_new_now_utc();
+    rtas_st(rets, 0, RTAS_OUT_SUCCESS);
+    rtas_st(rets, 1, g_date_time_get_year(now));
+    rtas_st(rets, 2, g_date_time_get_month(now));
+    rtas_st(rets, 3, g_date_time_get_day_of_month(now));
+    rtas_st(rets, 4, g_date_time_get_hour(now));
+    rtas_st(rets, 5, g_date_time_get_minute(now));
+    rtas_st(rets, 6, g_date_time_get_second(now));
+    rtas_st(rets, 7, g_date_time_get_microsecond(now) * 1000);
+    g_date_time_unref(now);
+}
+
+/* ----------------------------------------------------------- table */
+
+const SpaprRtasCall spapr_rtas_calls[] = {
+    { "get-time-of-day", RTAS_GET_TIME_OF_DAY, rtas_get_time_of_day },
+    { "read-pci-config", RTAS_READ_PCI_CONFIG, rtas_read_pci_config },
+    { "write-pci-config", RTAS_WRITE_PCI_CONFIG, rtas_write_pci_config },
+    { "ibm,read-pci-config", RTAS_IBM_READ_PCI_CONFIG,
+      rtas_ibm_read_pci_config },
+    { "ibm,write-pci-config", RTAS_IBM_WRITE_PCI_CONFIG,
+      rtas_ibm_write_pci_config },
+    { "ibm,query-pe-dma-window", RTAS_IBM_QUERY_PE_DMA_WINDOW,
+      rtas_ibm_query_pe_dma_window },
+    { "ibm,create-pe-dma-window", RTAS_IBM_CREATE_PE_DMA_WINDOW,
+      rtas_ibm_create_pe_dma_window },
+    { "ibm,remove-pe-dma-window", RTAS_IBM_REMOVE_PE_DMA_WINDOW,
+      rtas_ibm_remove_pe_dma_window },
+    { "ibm,reset-pe-dma-window", RTAS_IBM_RESET_PE_DMA_WINDOW,
+      rtas_ibm_reset_pe_dma_window },
+    { NULL },
+};
+
+uint32_t spapr_rtas_token(const char *name)
+{
+    const SpaprRtasCall *call;
+
+    for (call = spapr_rtas_calls; call->name; call++) {
+        if (!strcmp(call->name, name)) {
+            return call->token;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,207 @@
+/*
+ * Dynamic DMA windows: ibm,query-pe-dma-window, ibm,create-pe-dma-window,
+ * ibm,remove-pe-dma-window, ibm,reset-pe-dma-window.
+ *
+ * A PHB has two DMA windows (TCE tables); window 0 is the default 1 GiB
+ * window with 4 KiB pages.  The numbers and the order of the checks are
+ * those of QEMU 7.2, which pseries guests are written against.
+ */
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+#include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_pci.h"
+#include "trace.h"
+
+/* "Largest block of TCEs" the query reports: 2^37 / 2^31 (5 returns). */
+#define DDW_LARGEST_BLOCK_64    (1ULL << 37)
+#define DDW_LARGEST_BLOCK_32    0x80000000U
+
+/* Page size (log2) -> bit of the query's page-size mask (LoPAPR). */
+static const struct {
+    unsigned shift;
+    uint32_t bit;
+} ddw_page_masks[] = {
+    { 12, 0x01 }, { 16, 0x02 }, { 24, 0x04 }, { 25, 0x08 }, { 26, 0x10 },
+    { 27, 0x20 }, { 28, 0x40 }, { 34, 0x80 }, { 21, 0x100 },
+};
+
+static uint32_t ddw_query_mask(uint64_t page_size_mask)
+{
+    uint32_t mask = 0;
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(ddw_page_masks); i++) {
+        if (page_size_mask & (1ULL << ddw_page_masks[i].shift)) {
+            mask |= ddw_page_masks[i].bit;
+        }
+    }
+    return mask;
+}
+
+/* The PHB a call names by (buid_hi, buid_lo) in args 1 and 2. */
+static SpaprPhbState *ddw_phb(hwaddr args)
+{
+    uint64_t buid = (uint64_t)rtas_ld(args, 1) << 32 | rtas_ld(args, 2);
+    SpaprPhbState *sphb = spapr_phb_find_by_buid(buid);
+
+    return sphb && sphb->ddw_enabled ? sphb : NULL;
+}
+
+static void ddw_param_error(uint32_t nret, hwaddr rets)
+{
+    if (nret >= 1) {
+        rtas_st(rets, 0, RTAS_OUT_PARAM_ERROR);
+    }
+}
+
+void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
+                                  uint32_t nargs, hwaddr args,
+                                  uint32_t nret, hwaddr rets)
+{
+    SpaprPhbState *sphb;
+    unsigned avail;
+    uint32_t pgmask;
+
+    if (nargs != 3 || (nret != 5 && nret != 6)) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    sphb = ddw_phb(args);
+    if (!sphb) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    avail = SPAPR_PCI_DMA_MAX_WINDOWS - spapr_phb_active_windows(sphb);
+    pgmask = ddw_query_mask(sphb->page_size_mask);
+    rtas_st(rets, 0, RTAS_OUT_SUCCESS);
+    rtas_st(rets, 1, avail);
+    if (nret == 6) {
+        rtas_st(rets, 2, DDW_LARGEST_BLOCK_64 >> 32);
+        rtas_st(rets, 3, (uint32_t)DDW_LARGEST_BLOCK_64);
+        rtas_st(rets, 4, pgmask);
+        rtas_st(rets, 5, 0);    /* not migration capable */
+    } else {
+        rtas_st(rets, 2, DDW_LARGEST_BLOCK_32);
+        rtas_st(rets, 3, pgmask);
+        rtas_st(rets, 4, 0);
+    }
+    trace_spapr_iommu_ddw_query(sphb->buid, rtas_ld(args, 0), avail, pgmask);
+}
+
+void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
+                                   uint32_t nargs, hwaddr args,
+                                   uint32_t nret, hwaddr rets)
+{
+    SpaprPhbState *sphb;
+    SpaprTceTable *tcet = NULL;
+    uint32_t page_shift, window_shift;
+    uint64_t win_addr;
+    Error *err = NULL;
+    unsigned i;
+
+    if (nargs != 5 || nret != 4) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    sphb = ddw_phb(args);
+    if (!sphb) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    page_shift = rtas_ld(args, 3);
+    window_shift = rtas_ld(args, 4);
+    trace_spapr_iommu_ddw_create(sphb->buid, rtas_ld(args, 0), page_shift,
+                                 window_shift);
+    if (page_shift > 63 || !(sphb->page_size_mask & (1ULL << page_shift)) ||
+        window_shift < page_shift) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    /* The first disabled table gets the window: its LIOBN is ours. */
+    for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
+        if (!spapr_tce_table_enabled(sphb->tables[i])) {
+            tcet = sphb->tables[i];
+            break;
+        }
+    }
+    if (!tcet) {
+        rtas_st(rets, 0, RTAS_OUT_HW_ERROR);
+        return;
+    }
+    win_addr = spapr_phb_active_windows(sphb) ? sphb->dma64_win_addr
+                                               : sphb->dma_win_addr;
+    if (window_shift - page_shift > 63 ||
+        !spapr_tce_table_enable(tcet, page_shift, win_addr,
+                                1ULL << (window_shift - page_shift), &err)) {
+        error_free(err);
+        rtas_st(rets, 0, RTAS_OUT_HW_ERROR);
+        return;
+    }
+    trace_spapr_iommu_ddw_created(spapr_tce_table_liobn(tcet), win_addr,
+                                  spapr_tce_table_nb_entries(tcet));
+    rtas_st(rets, 0, RTAS_OUT_SUCCESS);
+    rtas_st(rets, 1, spapr_tce_table_liobn(tcet));
+    rtas_st(rets, 2, win_addr >> 32);
+    rtas_st(rets, 3, (uint32_t)win_addr);
+}
+
+void rtas_ibm_remove_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
+                                   uint32_t nargs, hwaddr args,
+                                   uint32_t nret, hwaddr rets)
+{
+    SpaprPhbState *sphb = NULL;
+    SpaprTceTable *tcet;
+    uint32_t liobn;
+    bool restore;
+    GList *l;
+
+    if (nargs != 1 || nret != 1) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    liobn = rtas_ld(args, 0);
+    tcet = spapr_tce_find_by_liobn(liobn);
+    for (l = spapr_phb_list(); tcet && l; l = l->next) {
+        SpaprPhbState *p = l->data;
+
+        if (p->tables[0] == tcet || p->tables[1] == tcet) {
+            sphb = p;
+        }
+    }
+    if (!tcet || !sphb || !sphb->ddw_enabled ||
+        !spapr_tce_table_enabled(tcet)) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    spapr_tce_table_disable(tcet);
+    /*
+     * PAPR: removing the last window brings the default one back, unless
+     * the guest just removed the default window itself.
+     */
+    restore = !spapr_phb_active_windows(sphb) && tcet != sphb->tables[0];
+    if (restore) {
+        spapr_phb_dma_reset(sphb);
+    }
+    trace_spapr_iommu_ddw_remove(liobn, restore);
+    rtas_st(rets, 0, RTAS_OUT_SUCCESS);
+}
+
+void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
+                                  uint32_t nargs, hwaddr args,
+                                  uint32_t nret, hwaddr rets)
+{
+    SpaprPhbState *sphb;
+
+    if (nargs != 3 || nret != 1) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    sphb = ddw_phb(args);
+    if (!sphb) {
+        ddw_param_error(nret, rets);
+        return;
+    }
+    trace_spapr_iommu_ddw_reset(sphb->buid);
+    spapr_phb_dma_reset(sphb);
+    rtas_st(rets, 0, RTAS_OUT_SUCCESS);
+}

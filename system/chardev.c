@@ -1,0 +1,420 @@
+/*
+ * Socket and stdio chardevs driven by the GLib main loop.
+ */
+#include "qemu/osdep.h"
+#include "qemu/cutils.h"
+#include "system/chardev.h"
+#include "system/keyval.h"
+#include "trace.h"
+#include <glib-unix.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#define CHARDEV_READ_CHUNK 65536
+
+struct Chardev {
+    char *id;
+    char *path;                 /* NULL for stdio */
+    bool server;
+    bool wait;
+    int listen_fd;
+    int in_fd, out_fd;          /* -1 while nobody is connected */
+    guint listen_watch, io_watch;
+    const ChardevHandlers *handlers;
+    void *opaque;
+};
+
+static GList *chardevs;
+
+static Chardev *chardev_add(const char *id, const char *path, bool server,
+                            bool wait, Error **errp)
+{
+    Chardev *chr;
+
+    if (chardev_find(id)) {
+        error_setg(errp, "duplicate chardev id '%s'", id);
+        return NULL;
+    }
+    if (path && strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+        error_setg(errp, "socket path '%s' is too long", path);
+        return NULL;
+    }
+    chr = g_new0(Chardev, 1);
+    chr->id = g_strdup(id);
+    chr->path = g_strdup(path);
+    chr->server = server;
+    chr->wait = wait;
+    chr->listen_fd = chr->in_fd = chr->out_fd = -1;
+    chardevs = g_list_append(chardevs, chr);
+    return chr;
+}
+
+/* server= and wait= (or the old "nowait" flag); wait defaults to on. */
+static bool chardev_parse_flags(GHashTable *opts, bool *server, bool *wait,
+                                Error **errp)
+{
+    g_autofree char *s = keyval_take(opts, "server");
+    g_autofree char *w = keyval_take(opts, "wait");
+    g_autofree char *nowait = keyval_take(opts, "nowait");
+
+    *server = false;
+    *wait = true;
+    if (s && !qemu_parse_bool(s, server)) {
+        error_setg(errp, "parameter 'server' expects on or off");
+        return false;
+    }
+    if (w && !qemu_parse_bool(w, wait)) {
+        error_setg(errp, "parameter 'wait' expects on or off");
+        return false;
+    }
+    if (nowait) {
+        *wait = false;
+    }
+    return true;
+}
+
+static bool chardev_check_no_extra(GHashTable *opts, Error **errp)
+{
+    g_autoptr(GList) keys = keyval_sorted_keys(opts);
+
+    if (keys) {
+        error_setg(errp, "invalid parameter '%s'", (char *)keys->data);
+        return false;
+    }
+    return true;
+}
+
+Chardev *chardev_new_from_opts(const char *optstr, Error **errp)
+{
+    g_autoptr(GHashTable) opts = keyval_parse(optstr, "backend", errp);
+    g_autofree char *backend = NULL;
+    g_autofree char *id = NULL;
+    g_autofree char *path = NULL;
+    bool server, wait;
+
+    if (!opts) {
+        return NULL;
+    }
+    backend = keyval_take(opts, "backend");
+    id = keyval_take(opts, "id");
+    if (!backend) {
+        error_setg(errp, "chardev backend not specified");
+        return NULL;
+    }
+    if (!id) {
+        error_setg(errp, "parameter 'id' is missing");
+        return NULL;
+    }
+    if (!strcmp(backend, "stdio")) {
+        return chardev_check_no_extra(opts, errp) ?
+               chardev_add(id, NULL, false, false, errp) : NULL;
+    }
+    if (strcmp(backend, "socket")) {
+        error_setg(errp, "chardev backend '%s' is not supported "
+                   "(only socket and stdio)", backend);
+        return NULL;
+    }
+    path = keyval_take(opts, "path");
+    if (!path) {
+        error_setg(errp, "chardev socket needs 'path' (only UNIX sockets "
+                   "are supported)");
+        return NULL;
+    }
+    if (!chardev_parse_flags(opts, &server, &wait, errp) ||
+        !chardev_check_no_extra(opts, errp)) {
+        return NULL;
+    }
+    return chardev_add(id, path, server, wait, errp);
+}
+
+Chardev *chardev_new_from_spec(const char *id, const char *spec,
+                               Error **errp)
+{
+    g_autoptr(GHashTable) opts = NULL;
+    g_autofree char *path = NULL;
+    bool server, wait;
+
+    if (!strcmp(spec, "stdio")) {
+        return chardev_add(id, NULL, false, false, errp);
+    }
+    if (!g_str_has_prefix(spec, "unix:")) {
+        error_setg(errp, "'%s': expected unix:PATH or stdio", spec);
+        return NULL;
+    }
+    opts = keyval_parse(spec + strlen("unix:"), "path", errp);
+    if (!opts) {
+        return NULL;
+    }
+    path = keyval_take(opts, "path");
+    if (!path || !*path) {
+        error_setg(errp, "'%s': socket path missing", spec);
+        return NULL;
+    }
+    if (!chardev_parse_flags(opts, &server, &wait, errp) ||
+        !chardev_check_no_extra(opts, errp)) {
+        return NULL;
+    }
+    return chardev_add(id, path, server, wait, errp);
+}
+
+Chardev *chardev_find(const char *id)
+{
+    GList *l;
+
+    for (l = chardevs; l; l = l->next) {
+        Chardev *chr = l->data;
+
+        if (!strcmp(chr->id, id)) {
+            return chr;
+        }
+    }
+    return NULL;
+}
+
+const char *chardev_id(Chardev *chr)
+{
+    return chr->id;
+}
+
+bool chardev_is_server(Chardev *chr)
+{
+    return chr->server;
+}
+
+bool chardev_attach(Chardev *chr, const ChardevHandlers *handlers,
+                    void *opaque, Error **errp)
+{
+    if (chr->handlers) {
+        error_setg(errp, "chardev '%s' is already in use", chr->id);
+        return false;
+    }
+    chr->handlers = handlers;
+    chr->opaque = opaque;
+    return true;
+}
+
+static void chardev_listen_resume(Chardev *chr);
+
+/* The peer is gone: stop reading, tell the frontend, accept the next. */
+static void chardev_hangup(Chardev *chr)
+{
+    trace_chardev_hangup(chr->id);
+    if (chr->io_watch) {
+        g_source_remove(chr->io_watch);
+        chr->io_watch = 0;
+    }
+    if (chr->path && chr->in_fd >= 0) {
+        close(chr->in_fd);
+    }
+    chr->in_fd = chr->out_fd = -1;
+    if (chr->handlers && chr->handlers->closed) {
+        chr->handlers->closed(chr->opaque);
+    }
+    if (chr->server) {
+        chardev_listen_resume(chr);
+    }
+}
+
+static gboolean chardev_io_ready(gint fd, GIOCondition cond, gpointer data)
+{
+    Chardev *chr = data;
+    uint8_t buf[CHARDEV_READ_CHUNK];
+    ssize_t n;
+
+    do {
+        n = read(fd, buf, sizeof(buf));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) {
+        return G_SOURCE_CONTINUE;
+    }
+    if (n <= 0) {
+        chr->io_watch = 0;
+        chardev_hangup(chr);
+        return G_SOURCE_REMOVE;
+    }
+    if (chr->handlers && chr->handlers->read) {
+        chr->handlers->read(chr->opaque, buf, n);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static void chardev_connected(Chardev *chr, int in_fd, int out_fd)
+{
+    chr->in_fd = in_fd;
+    chr->out_fd = out_fd;
+    trace_chardev_connected(chr->id);
+    if (chr->handlers && chr->handlers->opened) {
+        chr->handlers->opened(chr->opaque);
+    }
+    chr->io_watch = g_unix_fd_add(chr->in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                  chardev_io_ready, chr);
+}
+
+static bool chardev_accept(Chardev *chr, Error **errp)
+{
+    int fd;
+
+    do {
+        fd = accept4(chr->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "chardev '%s': accept on '%s'",
+                         chr->id, chr->path);
+        return false;
+    }
+    chardev_connected(chr, fd, fd);
+    return true;
+}
+
+static gboolean chardev_listen_ready(gint fd, GIOCondition cond,
+                                     gpointer data)
+{
+    Chardev *chr = data;
+    Error *err = NULL;
+
+    /* One peer at a time: later ones wait in the backlog. */
+    chr->listen_watch = 0;
+    if (!chardev_accept(chr, &err)) {
+        error_report_err(err);
+        chardev_listen_resume(chr);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void chardev_listen_resume(Chardev *chr)
+{
+    if (chr->listen_fd >= 0 && !chr->listen_watch) {
+        chr->listen_watch = g_unix_fd_add(chr->listen_fd, G_IO_IN,
+                                          chardev_listen_ready, chr);
+    }
+}
+
+static int chardev_unix_socket(Chardev *chr, struct sockaddr_un *addr,
+                               Error **errp)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "chardev '%s': socket", chr->id);
+        return -1;
+    }
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    g_strlcpy(addr->sun_path, chr->path, sizeof(addr->sun_path));
+    return fd;
+}
+
+static bool chardev_open(Chardev *chr, Error **errp)
+{
+    struct sockaddr_un addr;
+    int fd;
+
+    if (!chr->path) {
+        chardev_connected(chr, STDIN_FILENO, STDOUT_FILENO);
+        return true;
+    }
+    fd = chardev_unix_socket(chr, &addr, errp);
+    if (fd < 0) {
+        return false;
+    }
+    if (!chr->server) {
+        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+            error_setg_errno(errp, errno, "failed to connect to '%s'",
+                             chr->path);
+            close(fd);
+            return false;
+        }
+        chardev_connected(chr, fd, fd);
+        return true;
+    }
+    /* A stale socket file from an earlier run would make bind fail. */
+    unlink(chr->path);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        listen(fd, 1) < 0) {
+        error_setg_errno(errp, errno, "failed to listen on '%s'",
+                         chr->path);
+        close(fd);
+        return false;
+    }
+    chr->listen_fd = fd;
+    if (chr->wait) {
+        info_report("chardev '%s': waiting for a connection on %s",
+                    chr->id, chr->path);
+        return chardev_accept(chr, errp);
+    }
+    chardev_listen_resume(chr);
+    return true;
+}
+
+bool chardev_open_all(Error **errp)
+{
+    GList *l;
+
+    for (l = chardevs; l; l = l->next) {
+        Chardev *chr = l->data;
+
+        if (!chardev_open(chr, errp)) {
+            error_prepend(errp, "chardev '%s': ", chr->id);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool chardev_write(Chardev *chr, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len && chr->out_fd >= 0) {
+        ssize_t n;
+
+        if (chr->path) {
+            n = send(chr->out_fd, p, len, MSG_NOSIGNAL);
+        } else {
+            n = write(chr->out_fd, p, len);
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN) {
+            struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
+
+            poll(&pfd, 1, -1);
+            continue;
+        }
+        if (n <= 0) {
+            /* Reading will see the hangup and tell the frontend. */
+            return false;
+        }
+        p += n;
+        len -= n;
+    }
+    return !len;
+}
+
+static void chardev_free(Chardev *chr)
+{
+    if (chr->io_watch) {
+        g_source_remove(chr->io_watch);
+    }
+    if (chr->listen_watch) {
+        g_source_remove(chr->listen_watch);
+    }
+    if (chr->path && chr->in_fd >= 0) {
+        close(chr->in_fd);
+    }
+    if (chr->listen_fd >= 0) {
+        close(chr->listen_fd);
+        unlink(chr->path);
+    }
+    g_free(chr->id);
+    g_free(chr->path);
+    g_free(chr);
+}
+
+void chardev_destroy_all(void)
+{
+    g_list_free_full(g_steal_pointer(&chardevs),
+                     (GDestroyNotify)chardev_free);
+}

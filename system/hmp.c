@@ -1,0 +1,122 @@
+/*
+ * human-monitor-command: the "info" commands (info mtree built in,
+ * others registered by device code, e.g. info vfio).
+ */
+#include "qemu/osdep.h"
+#include "exec/memory.h"
+#include "system/qmp-internal.h"
+#include "trace.h"
+
+typedef struct HmpInfo {
+    HmpInfoFunc fn;
+} HmpInfo;
+
+static GHashTable *hmp_infos;       /* name -> HmpInfo */
+
+void hmp_register_info(const char *name, HmpInfoFunc fn)
+{
+    HmpInfo *info = g_new(HmpInfo, 1);
+
+    if (!hmp_infos) {
+        hmp_infos = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                          g_free, g_free);
+    }
+    info->fn = fn;
+    g_hash_table_replace(hmp_infos, g_strdup(name), info);
+}
+
+static gint hmp_name_compare(gconstpointer a, gconstpointer b)
+{
+    return strcmp(a, b);
+}
+
+static void hmp_info_list(GString *out)
+{
+    GList *names = hmp_infos ? g_hash_table_get_keys(hmp_infos) : NULL;
+    GList *l;
+
+    names = g_list_sort(names, hmp_name_compare);
+    for (l = names; l; l = l->next) {
+        g_string_append_printf(out, "info %s\r\n", (char *)l->data);
+    }
+    g_list_free(names);
+}
+
+/* info mtree [-f] [-d] [-o]: the memory tree, flat views, dispatch. */
+static bool hmp_info_mtree(GString *out, const char *args, Error **errp)
+{
+    g_auto(GStrv) words = g_strsplit(args, " ", -1);
+    bool flat = false, dispatch = false, owner = false;
+    char **w;
+
+    for (w = words; *w; w++) {
+        if (!**w) {
+            continue;
+        } else if (!strcmp(*w, "-f")) {
+            flat = true;
+        } else if (!strcmp(*w, "-d")) {
+            dispatch = true;
+        } else if (!strcmp(*w, "-o")) {
+            owner = true;
+        } else {
+            error_setg(errp, "info mtree: unknown option '%s' "
+                       "(expected -f, -d or -o)", *w);
+            return false;
+        }
+    }
+    mtree_info(out, flat, dispatch, owner);
+    return true;
+}
+
+char *hmp_execute(const char *cmdline, Error **errp)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autofree char *line = g_strstrip(g_strdup(cmdline));
+    g_autofree char *cmd = NULL;
+    const char *rest = "";
+    char *sp = strchr(line, ' ');
+    g_autofree char *name = NULL;
+    HmpInfo *info;
+
+    cmd = sp ? g_strndup(line, sp - line) : g_strdup(line);
+    if (sp) {
+        rest = sp + 1;
+        while (*rest == ' ') {
+            rest++;
+        }
+    }
+    trace_hmp_command(line);
+    if (!*cmd) {
+        return g_strdup("");
+    }
+    if (strcmp(cmd, "info")) {
+        /* QEMU answers unknown commands with text, not a QMP error. */
+        return g_strdup_printf("unknown command: '%s'\r\n", cmd);
+    }
+    if (!*rest) {
+        hmp_info_list(out);
+        return g_string_free(g_steal_pointer(&out), FALSE);
+    }
+    sp = strchr(rest, ' ');
+    name = sp ? g_strndup(rest, sp - rest) : g_strdup(rest);
+    rest = sp ? sp + 1 : "";
+    info = hmp_infos ? g_hash_table_lookup(hmp_infos, name) : NULL;
+    if (!info) {
+        error_setg(errp, "unknown info command '%s' (try 'info')", name);
+        return NULL;
+    }
+    if (!info->fn(out, rest, errp)) {
+        return NULL;
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+void hmp_register_builtin(void)
+{
+    hmp_register_info("mtree", hmp_info_mtree);
+}
+
+void hmp_cleanup(void)
+{
+    g_clear_pointer(&hmp_infos, g_hash_table_unref);
+}

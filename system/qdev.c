@@ -1,0 +1,302 @@
+/*
+ * Device registry: types, instances, -device / device_add / device_del,
+ * reset and teardown.
+ *
+ * Devices live on one list in creation order.  Those created before
+ * qdev_machine_creation_done() are part of the machine as started;
+ * later ones are hotplugged, which the type must allow.
+ */
+#include "qemu/osdep.h"
+#include "hw/qdev.h"
+#include "qapi/qmp.h"
+#include "system/keyval.h"
+#include "system/qdev-internal.h"
+#include "trace.h"
+
+static GHashTable *qdev_classes;    /* name -> const DeviceClass * */
+static GList *qdev_devices;         /* every DeviceState, oldest first */
+static bool qdev_started;
+
+void qdev_register_type(const DeviceClass *dc)
+{
+    g_assert(dc->name && dc->instance_size >= sizeof(DeviceState));
+    if (!qdev_classes) {
+        qdev_classes = g_hash_table_new(g_str_hash, g_str_equal);
+    }
+    /* Two types with one name is a build bug, not a user error. */
+    g_assert(!g_hash_table_contains(qdev_classes, dc->name));
+    g_hash_table_insert(qdev_classes, (gpointer)dc->name, (gpointer)dc);
+}
+
+const DeviceClass *qdev_find_class(const char *name)
+{
+    return qdev_classes ? g_hash_table_lookup(qdev_classes, name) : NULL;
+}
+
+GList *qdev_class_list(void)
+{
+    return qdev_classes ? g_hash_table_get_values(qdev_classes) : NULL;
+}
+
+DeviceState *qdev_new(const char *type, Error **errp)
+{
+    const DeviceClass *dc = qdev_find_class(type);
+    DeviceState *dev;
+
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", type);
+        return NULL;
+    }
+    dev = g_malloc0(dc->instance_size);
+    dev->klass = dc;
+    qdev_prop_set_defaults(dev);
+    qdev_devices = g_list_append(qdev_devices, dev);
+    return dev;
+}
+
+bool qdev_set_prop(DeviceState *dev, const char *name, const char *value,
+                   Error **errp)
+{
+    const Property *prop;
+
+    if (!strcmp(name, "id")) {
+        g_free(dev->id);
+        dev->id = g_strdup(value);
+        return true;
+    }
+    if (!strcmp(name, "bus")) {
+        g_free(dev->bus_id);
+        dev->bus_id = g_strdup(value);
+        return true;
+    }
+    prop = qdev_find_prop(dev->klass, name);
+    if (!prop) {
+        error_setg(errp, "device '%s' has no property '%s'",
+                   dev->klass->name, name);
+        return false;
+    }
+    if (dev->realized) {
+        error_setg(errp, "property '%s' of '%s' cannot be changed after "
+                   "the device is realized", name, dev->klass->name);
+        return false;
+    }
+    return qdev_prop_parse(dev, prop, value, errp);
+}
+
+bool qdev_realize(DeviceState *dev, Error **errp)
+{
+    g_assert(!dev->realized);
+    dev->hotplugged = qdev_started;
+    if (dev->klass->realize && !dev->klass->realize(dev, errp)) {
+        return false;
+    }
+    dev->realized = true;
+    trace_qdev_realize(dev->klass->name, dev->id ? dev->id : "",
+                       dev->hotplugged);
+    return true;
+}
+
+void qdev_destroy(DeviceState *dev)
+{
+    if (!dev) {
+        return;
+    }
+    if (dev->realized) {
+        trace_qdev_unrealize(dev->klass->name, dev->id ? dev->id : "");
+        if (dev->klass->unrealize) {
+            dev->klass->unrealize(dev);
+        }
+        dev->realized = false;
+    }
+    qdev_devices = g_list_remove(qdev_devices, dev);
+    qdev_prop_free_all(dev);
+    g_free(dev->id);
+    g_free(dev->bus_id);
+    dev->id = dev->bus_id = NULL;
+    if (dev->klass->finalize) {
+        dev->klass->finalize(dev);
+    }
+    g_free(dev);
+}
+
+DeviceState *qdev_find_by_id(const char *id)
+{
+    GList *l;
+
+    for (l = qdev_devices; l; l = l->next) {
+        DeviceState *dev = l->data;
+
+        if (dev->id && !strcmp(dev->id, id)) {
+            return dev;
+        }
+    }
+    return NULL;
+}
+
+/* Ids are used in QMP and paths: letters first, then [A-Za-z0-9-._]. */
+static bool qdev_id_wellformed(const char *id)
+{
+    const char *p;
+
+    if (!g_ascii_isalpha(*id)) {
+        return false;
+    }
+    for (p = id; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool qdev_check_addable(const DeviceClass *dc, const char *id,
+                               Error **errp)
+{
+    if (!dc->user_creatable) {
+        error_setg(errp, "device '%s' can not be created by the user",
+                   dc->name);
+        return false;
+    }
+    if (qdev_started && !dc->hotpluggable) {
+        error_setg(errp, "device '%s' does not support hotplugging",
+                   dc->name);
+        return false;
+    }
+    if (id && !qdev_id_wellformed(id)) {
+        error_setg(errp, "invalid device id '%s': it must start with a "
+                   "letter and contain only letters, digits, '-', '.' "
+                   "and '_'", id);
+        return false;
+    }
+    if (id && qdev_find_by_id(id)) {
+        error_setg(errp, "duplicate device id '%s'", id);
+        return false;
+    }
+    return true;
+}
+
+DeviceState *qdev_device_add_props(GHashTable *props, Error **errp)
+{
+    const char *driver = g_hash_table_lookup(props, "driver");
+    const char *id = g_hash_table_lookup(props, "id");
+    const DeviceClass *dc;
+    DeviceState *dev;
+    GList *keys, *l;
+
+    if (!driver) {
+        error_setg(errp, "parameter 'driver' is missing");
+        return NULL;
+    }
+    dc = qdev_find_class(driver);
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return NULL;
+    }
+    if (!qdev_check_addable(dc, id, errp)) {
+        return NULL;
+    }
+    dev = qdev_new(driver, errp);
+    keys = keyval_sorted_keys(props);
+    for (l = keys; l; l = l->next) {
+        const char *key = l->data;
+
+        if (!strcmp(key, "driver")) {
+            continue;
+        }
+        if (!qdev_set_prop(dev, key, g_hash_table_lookup(props, key),
+                           errp)) {
+            g_list_free(keys);
+            qdev_destroy(dev);
+            return NULL;
+        }
+    }
+    g_list_free(keys);
+    if (!qdev_realize(dev, errp)) {
+        qdev_destroy(dev);
+        return NULL;
+    }
+    return dev;
+}
+
+DeviceState *qdev_device_add_str(const char *optstr, Error **errp)
+{
+    g_autoptr(GHashTable) props = keyval_parse(optstr, "driver", errp);
+
+    if (!props) {
+        return NULL;
+    }
+    return qdev_device_add_props(props, errp);
+}
+
+bool qdev_device_del(const char *id, Error **errp)
+{
+    DeviceState *dev = qdev_find_by_id(id);
+    g_autoptr(JsonObject) data = NULL;
+    g_autofree char *path = NULL;
+
+    if (!dev || !dev->realized) {
+        error_setg(errp, "device '%s' not found", id);
+        return false;
+    }
+    if (!dev->klass->hotpluggable) {
+        error_setg(errp, "device '%s' (%s) does not support hot-unplug",
+                   id, dev->klass->name);
+        return false;
+    }
+    qdev_destroy(dev);
+
+    /* As QEMU names user-created devices in the QOM tree. */
+    path = g_strdup_printf("/machine/peripheral/%s", id);
+    data = json_object_new();
+    json_object_set_string_member(data, "device", id);
+    json_object_set_string_member(data, "path", path);
+    qmp_event_send("DEVICE_DELETED", data);
+    return true;
+}
+
+GList *qdev_list(void)
+{
+    GList *out = NULL, *l;
+
+    for (l = qdev_devices; l; l = l->next) {
+        DeviceState *dev = l->data;
+
+        if (dev->realized) {
+            out = g_list_prepend(out, dev);
+        }
+    }
+    return g_list_reverse(out);
+}
+
+void qdev_reset_all(void)
+{
+    GList *devs = qdev_list(), *l;
+
+    for (l = devs; l; l = l->next) {
+        DeviceState *dev = l->data;
+
+        if (dev->klass->reset) {
+            dev->klass->reset(dev);
+        }
+    }
+    g_list_free(devs);
+}
+
+void qdev_destroy_all(void)
+{
+    /* Re-read the tail each time: unrealize may destroy children. */
+    while (qdev_devices) {
+        qdev_destroy(g_list_last(qdev_devices)->data);
+    }
+    qdev_started = false;
+}
+
+void qdev_machine_creation_done(void)
+{
+    qdev_started = true;
+}
+
+bool qdev_machine_is_started(void)
+{
+    return qdev_started;
+}

@@ -1,0 +1,269 @@
+/*
+ * Built-in QMP commands: run state, reset, quit, introspection,
+ * human-monitor-command, devices and memory backend objects.
+ */
+#include "qemu/osdep.h"
+#include "hw/qdev.h"
+#include "sysemu/machine.h"
+#include "system/objects.h"
+#include "system/qmp-internal.h"
+#include "system/runstate.h"
+
+/* The string form of a JSON scalar, as -device/-object would write it. */
+static char *qmp_scalar_to_str(const char *name, JsonNode *node,
+                               Error **errp)
+{
+    if (JSON_NODE_HOLDS_VALUE(node)) {
+        switch (json_node_get_value_type(node)) {
+        case G_TYPE_STRING:
+            return g_strdup(json_node_get_string(node));
+        case G_TYPE_INT64:
+            return g_strdup_printf("%" PRId64, json_node_get_int(node));
+        case G_TYPE_BOOLEAN:
+            return g_strdup(json_node_get_boolean(node) ? "on" : "off");
+        default:
+            break;
+        }
+    }
+    error_setg(errp, "parameter '%s' expects a string, an integer or a "
+               "boolean", name);
+    return NULL;
+}
+
+/* Copy the members of @obj (minus @skip) into @props as strings. */
+static bool qmp_args_to_props(JsonObject *obj, const char *skip,
+                              GHashTable *props, Error **errp)
+{
+    g_autoptr(GList) members = json_object_get_members(obj);
+    GList *l;
+
+    for (l = members; l; l = l->next) {
+        const char *name = l->data;
+        char *value;
+
+        if (skip && !strcmp(name, skip)) {
+            continue;
+        }
+        value = qmp_scalar_to_str(name, json_object_get_member(obj, name),
+                                  errp);
+        if (!value) {
+            return false;
+        }
+        g_hash_table_replace(props, g_strdup(name), value);
+    }
+    return true;
+}
+
+static const char *qmp_get_str(JsonObject *args, const char *name,
+                               Error **errp)
+{
+    JsonNode *node = json_object_get_member(args, name);
+
+    if (!node) {
+        error_setg(errp, "parameter '%s' is missing", name);
+        return NULL;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(node) ||
+        json_node_get_value_type(node) != G_TYPE_STRING) {
+        error_setg(errp, "parameter '%s' expects a string", name);
+        return NULL;
+    }
+    return json_node_get_string(node);
+}
+
+static GHashTable *qmp_props_new(void)
+{
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+    bool running = machine_is_running();
+
+    json_object_set_boolean_member(ret, "running", running);
+    json_object_set_boolean_member(ret, "singlestep", false);
+    json_object_set_string_member(ret, "status",
+                                  running ? "running" : "paused");
+    return qmp_node_take_object(ret);
+}
+
+static gboolean qmp_quit_idle(gpointer opaque)
+{
+    qemu_system_shutdown_request("host-qmp-quit");
+    return G_SOURCE_REMOVE;
+}
+
+static JsonNode *qmp_quit(JsonObject *args, Error **errp)
+{
+    /* Reply first, then leave: the request ends before the loop does. */
+    g_idle_add(qmp_quit_idle, NULL);
+    return NULL;
+}
+
+static JsonNode *qmp_stop(JsonObject *args, Error **errp)
+{
+    if (machine_is_running()) {
+        machine_set_running(false);
+        qmp_event_send("STOP", NULL);
+    }
+    return NULL;
+}
+
+static JsonNode *qmp_cont(JsonObject *args, Error **errp)
+{
+    if (!machine_is_running()) {
+        machine_set_running(true);
+        qmp_event_send("RESUME", NULL);
+    }
+    return NULL;
+}
+
+static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
+{
+    g_autoptr(JsonObject) data = json_object_new();
+
+    machine_reset();
+    json_object_set_boolean_member(data, "guest", false);
+    json_object_set_string_member(data, "reason", "host-qmp-system-reset");
+    qmp_event_send("RESET", data);
+    return NULL;
+}
+
+static JsonNode *qmp_query_commands(JsonObject *args, Error **errp)
+{
+    JsonArray *ret = json_array_new();
+    GList *names = qmp_command_names(), *l;
+
+    for (l = names; l; l = l->next) {
+        JsonObject *cmd = json_object_new();
+
+        json_object_set_string_member(cmd, "name", l->data);
+        json_array_add_object_element(ret, cmd);
+    }
+    g_list_free(names);
+    return qmp_node_take_array(ret);
+}
+
+static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+    JsonObject *qemu = json_object_new();
+    unsigned major = 0, minor = 0, micro = 0;
+
+    sscanf(SPAPR_VFIO_VERSION, "%u.%u.%u", &major, &minor, &micro);
+    json_object_set_int_member(qemu, "major", major);
+    json_object_set_int_member(qemu, "minor", minor);
+    json_object_set_int_member(qemu, "micro", micro);
+    json_object_set_object_member(ret, "qemu", qemu);
+    json_object_set_string_member(ret, "package",
+                                  "spapr-vfio " SPAPR_VFIO_VERSION);
+    return qmp_node_take_object(ret);
+}
+
+static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
+{
+    const char *cmdline = qmp_get_str(args, "command-line", errp);
+    g_autofree char *out = NULL;
+    JsonNode *ret;
+
+    if (!cmdline) {
+        return NULL;
+    }
+    out = hmp_execute(cmdline, errp);
+    if (!out) {
+        return NULL;
+    }
+    ret = json_node_alloc();
+    json_node_init_string(ret, out);
+    return ret;
+}
+
+static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
+{
+    g_autoptr(GHashTable) props = qmp_props_new();
+
+    if (!qmp_get_str(args, "driver", errp) ||
+        !qmp_args_to_props(args, NULL, props, errp)) {
+        return NULL;
+    }
+    qdev_device_add_props(props, errp);
+    return NULL;
+}
+
+static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
+{
+    const char *id = qmp_get_str(args, "id", errp);
+
+    if (id) {
+        qdev_device_del(id, errp);
+    }
+    return NULL;
+}
+
+static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
+{
+    g_autoptr(GHashTable) props = qmp_props_new();
+    JsonNode *legacy = json_object_get_member(args, "props");
+
+    if (!qmp_get_str(args, "qom-type", errp) ||
+        !qmp_get_str(args, "id", errp) ||
+        !qmp_args_to_props(args, "props", props, errp)) {
+        return NULL;
+    }
+    /* Old clients nest the properties in "props"; accept both forms. */
+    if (legacy) {
+        if (!JSON_NODE_HOLDS_OBJECT(legacy)) {
+            error_setg(errp, "parameter 'props' expects an object");
+            return NULL;
+        }
+        if (!qmp_args_to_props(json_node_get_object(legacy), NULL, props,
+                               errp)) {
+            return NULL;
+        }
+    }
+    user_object_create(props, errp);
+    return NULL;
+}
+
+static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
+{
+    const char *id = qmp_get_str(args, "id", errp);
+
+    if (id) {
+        user_object_del(id, errp);
+    }
+    return NULL;
+}
+
+/* Default until DIMMs exist; device code may register its own. */
+static JsonNode *qmp_query_memory_devices(JsonObject *args, Error **errp)
+{
+    return qmp_node_take_array(json_array_new());
+}
+
+static JsonNode *qmp_noop(JsonObject *args, Error **errp)
+{
+    return NULL;
+}
+
+void qmp_register_builtin_commands(void)
+{
+    /* Sessions handle negotiation; this entry is for query-commands. */
+    qmp_register_command("qmp_capabilities", qmp_noop);
+    qmp_register_command("query-status", qmp_query_status);
+    qmp_register_command("query-version", qmp_query_version);
+    qmp_register_command("query-commands", qmp_query_commands);
+    qmp_register_command("quit", qmp_quit);
+    qmp_register_command("stop", qmp_stop);
+    qmp_register_command("cont", qmp_cont);
+    qmp_register_command("system_reset", qmp_system_reset);
+    qmp_register_command("human-monitor-command",
+                         qmp_human_monitor_command);
+    qmp_register_command("device_add", qmp_device_add);
+    qmp_register_command("device_del", qmp_device_del);
+    qmp_register_command("object-add", qmp_object_add);
+    qmp_register_command("object-del", qmp_object_del);
+    qmp_register_command("query-memory-devices", qmp_query_memory_devices);
+    hmp_register_builtin();
+}

@@ -1,0 +1,107 @@
+/*
+ * QMP command registry, dispatch and events.
+ *
+ * Registering a name that exists replaces the old handler: the program
+ * registers defaults (query-memory-devices returns []) that device code
+ * can take over later.
+ */
+#include "qemu/osdep.h"
+#include "system/qmp-internal.h"
+#include "trace.h"
+
+typedef struct QmpCommand {
+    QmpCommandFunc fn;
+} QmpCommand;
+
+static GHashTable *qmp_commands;     /* name -> QmpCommand */
+
+void qmp_register_command(const char *name, QmpCommandFunc fn)
+{
+    QmpCommand *cmd = g_new(QmpCommand, 1);
+
+    if (!qmp_commands) {
+        qmp_commands = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                             g_free, g_free);
+    }
+    cmd->fn = fn;
+    g_hash_table_replace(qmp_commands, g_strdup(name), cmd);
+}
+
+bool qmp_command_exists(const char *name)
+{
+    return qmp_commands && g_hash_table_contains(qmp_commands, name);
+}
+
+static gint qmp_name_compare(gconstpointer a, gconstpointer b)
+{
+    return strcmp(a, b);
+}
+
+GList *qmp_command_names(void)
+{
+    if (!qmp_commands) {
+        return NULL;
+    }
+    return g_list_sort(g_hash_table_get_keys(qmp_commands),
+                       qmp_name_compare);
+}
+
+JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
+{
+    QmpCommand *cmd = qmp_commands ?
+                      g_hash_table_lookup(qmp_commands, name) : NULL;
+    g_autoptr(JsonObject) empty = NULL;
+    Error *local_err = NULL;
+    JsonNode *ret;
+
+    if (!cmd) {
+        error_setg(errp, "The command %s has not been found", name);
+        return NULL;
+    }
+    if (!args) {
+        args = empty = json_object_new();
+    }
+    trace_qmp_dispatch(name);
+    ret = cmd->fn(args, &local_err);
+    if (local_err) {
+        /* A handler that fails must not also return a value. */
+        if (ret) {
+            json_node_unref(ret);
+        }
+        trace_qmp_dispatch_error(name, error_get_pretty(local_err));
+        error_propagate(errp, local_err);
+        return NULL;
+    }
+    if (!ret) {
+        ret = qmp_node_take_object(json_object_new());
+    }
+    return ret;
+}
+
+void qmp_event_send(const char *name, JsonObject *data)
+{
+    g_autoptr(JsonObject) ev = json_object_new();
+    g_autoptr(JsonNode) root = json_node_alloc();
+    JsonObject *ts = json_object_new();
+    gint64 now = g_get_real_time();
+    g_autofree char *text = NULL;
+
+    trace_qmp_event(name);
+    json_object_set_string_member(ev, "event", name);
+    if (data) {
+        json_object_set_object_member(ev, "data", json_object_ref(data));
+    } else {
+        json_object_set_object_member(ev, "data", json_object_new());
+    }
+    json_object_set_int_member(ts, "seconds", now / G_USEC_PER_SEC);
+    json_object_set_int_member(ts, "microseconds", now % G_USEC_PER_SEC);
+    json_object_set_object_member(ev, "timestamp", ts);
+    json_node_init_object(root, ev);
+    text = json_to_string(root, FALSE);
+    monitor_broadcast(text);
+}
+
+void qmp_registry_cleanup(void)
+{
+    g_clear_pointer(&qmp_commands, g_hash_table_unref);
+}

@@ -1,0 +1,385 @@
+/*
+ * Command line parsing, QEMU style: "-opt value" or "--opt value";
+ * every error names the option and exits with status 1.
+ */
+#include "qemu/osdep.h"
+#include "qemu/cutils.h"
+#include "qemu/trace.h"
+#include "hw/qdev.h"
+#include "system/chardev.h"
+#include "system/keyval.h"
+#include "system/vl.h"
+
+typedef void VLOptionFunc(VLConfig *cfg, const char *name,
+                          const char *arg);
+
+typedef struct VLOption {
+    const char *name;
+    bool has_arg;
+    VLOptionFunc *fn;
+    const char *help;           /* NULL: accepted, not listed */
+} VLOption;
+
+static void G_GNUC_NORETURN vl_opt_fail(const char *name, const char *arg,
+                                        Error *err)
+{
+    if (arg) {
+        error_prepend(&err, "-%s %s: ", name, arg);
+    } else {
+        error_prepend(&err, "-%s: ", name);
+    }
+    error_report_err(err);
+    exit(1);
+}
+
+static void vl_opt_machine(VLConfig *cfg, const char *name, const char *arg)
+{
+    g_autoptr(GHashTable) opts = NULL;
+    Error *err = NULL;
+    GHashTableIter iter;
+    gpointer k, v;
+
+    opts = keyval_parse(arg, "type", &err);
+    if (!opts) {
+        vl_opt_fail(name, arg, err);
+    }
+    if (g_str_equal(g_hash_table_lookup(opts, "type") ?: "", "help") ||
+        keyval_wants_help(opts)) {
+        printf("Supported machines are:\n"
+               "pseries              pSeries Logical Partition "
+               "(PAPR compliant) (default)\n");
+        exit(0);
+    }
+    /* Several -machine options merge, later keys winning. */
+    g_hash_table_iter_init(&iter, opts);
+    while (g_hash_table_iter_next(&iter, &k, &v)) {
+        g_hash_table_replace(cfg->machine_opts, g_strdup(k), g_strdup(v));
+    }
+}
+
+static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
+{
+    g_autoptr(GHashTable) opts = NULL;
+    g_autofree char *size = NULL, *slots = NULL, *maxmem = NULL;
+    g_autoptr(GList) rest = NULL;
+    Error *err = NULL;
+    uint64_t v;
+
+    opts = keyval_parse(arg, "size", &err);
+    if (!opts) {
+        vl_opt_fail(name, arg, err);
+    }
+    size = keyval_take(opts, "size");
+    slots = keyval_take(opts, "slots");
+    maxmem = keyval_take(opts, "maxmem");
+    rest = keyval_sorted_keys(opts);
+    if (rest) {
+        error_setg(&err, "invalid parameter '%s' (expected size, slots, "
+                   "maxmem)", (char *)rest->data);
+        vl_opt_fail(name, arg, err);
+    }
+    if (size) {
+        if (qemu_strtosz_MiB(size, &v) || !v) {
+            error_setg(&err, "invalid RAM size '%s'", size);
+            vl_opt_fail(name, arg, err);
+        }
+        cfg->machine.ram_size = v;
+    }
+    if (slots) {
+        if (qemu_strtou64(slots, &v) || v > 256) {
+            error_setg(&err, "invalid slots '%s' (0 to 256)", slots);
+            vl_opt_fail(name, arg, err);
+        }
+        cfg->machine.ram_slots = v;
+    }
+    if (maxmem) {
+        if (qemu_strtosz_MiB(maxmem, &v)) {
+            error_setg(&err, "invalid maxmem size '%s'", maxmem);
+            vl_opt_fail(name, arg, err);
+        }
+        cfg->machine.maxmem = v;
+    }
+}
+
+static void vl_opt_device(VLConfig *cfg, const char *name, const char *arg)
+{
+    g_autoptr(GHashTable) opts = keyval_parse(arg, "driver", NULL);
+    const char *driver;
+    Error *err = NULL;
+
+    /* Help requests are answered now; the rest waits for the machine. */
+    if (opts && keyval_wants_help(opts)) {
+        driver = g_hash_table_lookup(opts, "driver");
+        if (!driver) {
+            qdev_print_types(stdout);
+        } else if (!qdev_print_props(stdout, driver, &err)) {
+            vl_opt_fail(name, arg, err);
+        }
+        exit(0);
+    }
+    g_ptr_array_add(cfg->devices, g_strdup(arg));
+}
+
+static void vl_opt_push(VLConfig *cfg, const char *name, const char *arg)
+{
+    GPtrArray *list = !strcmp(name, "object") ? cfg->objects :
+                      !strcmp(name, "mon") ? cfg->mons : cfg->qmps;
+
+    g_ptr_array_add(list, g_strdup(arg));
+}
+
+static void vl_opt_nodefaults(VLConfig *cfg, const char *name,
+                              const char *arg)
+{
+    cfg->machine.nodefaults = true;
+}
+
+static void vl_opt_qtest(VLConfig *cfg, const char *name, const char *arg)
+{
+    char **dst = !strcmp(name, "qtest") ? &cfg->qtest : &cfg->qtest_log;
+
+    g_free(*dst);
+    *dst = g_strdup(arg);
+}
+
+static void vl_opt_chardev(VLConfig *cfg, const char *name, const char *arg)
+{
+    Error *err = NULL;
+
+    if (!chardev_new_from_opts(arg, &err)) {
+        vl_opt_fail(name, arg, err);
+    }
+}
+
+static void vl_opt_accel(VLConfig *cfg, const char *name, const char *arg)
+{
+    g_autoptr(GHashTable) opts = NULL;
+    g_autoptr(GList) keys = NULL;
+    const char *accel;
+    Error *err = NULL;
+
+    opts = keyval_parse(arg, "accel", &err);
+    if (!opts) {
+        vl_opt_fail(name, arg, err);
+    }
+    accel = g_hash_table_lookup(opts, "accel");
+    if (keyval_wants_help(opts) || (accel && !strcmp(accel, "help"))) {
+        printf("Accelerators supported:\nqtest\n");
+        exit(0);
+    }
+    if (!accel || strcmp(accel, "qtest")) {
+        error_setg(&err, "accelerator '%s' is not supported (only qtest)",
+                   accel ? accel : "");
+        vl_opt_fail(name, arg, err);
+    }
+    g_hash_table_remove(opts, "accel");
+    keys = keyval_sorted_keys(opts);
+    if (keys) {
+        error_setg(&err, "invalid parameter '%s'", (char *)keys->data);
+        vl_opt_fail(name, arg, err);
+    }
+}
+
+static void vl_opt_trace(VLConfig *cfg, const char *name, const char *arg)
+{
+    Error *err = NULL;
+
+    if (!strcmp(arg, "help")) {
+        trace_list_events(stdout, "*");
+        exit(0);
+    }
+    if (!trace_opt_parse(arg, &err)) {
+        vl_opt_fail(name, arg, err);
+    }
+}
+
+static void vl_opt_logfile(VLConfig *cfg, const char *name, const char *arg)
+{
+    Error *err = NULL;
+
+    if (!trace_set_logfile(arg, &err)) {
+        vl_opt_fail(name, arg, err);
+    }
+}
+
+static void vl_opt_start_paused(VLConfig *cfg, const char *name,
+                                const char *arg)
+{
+    cfg->start_paused = true;
+}
+
+/* Display, serial, firmware path: no meaning for this machine. */
+static void vl_opt_ignore(VLConfig *cfg, const char *name, const char *arg)
+{
+}
+
+static void vl_opt_help(VLConfig *cfg, const char *name, const char *arg);
+
+static void vl_opt_version(VLConfig *cfg, const char *name,
+                           const char *arg)
+{
+    printf("spapr-vfio version %s\n"
+           "A pseries (sPAPR) machine with VFIO passthrough\n",
+           SPAPR_VFIO_VERSION);
+    exit(0);
+}
+
+static const VLOption vl_options[] = {
+    { "machine", true, vl_opt_machine,
+      "pseries[,dumpdtb=FILE][,memory-backend=ID][,...]\n"
+      "                  the machine; dumpdtb writes the device tree "
+      "and exits" },
+    { "M", true, vl_opt_machine, NULL },
+    { "m", true, vl_opt_m,
+      "[size=]SIZE[,slots=N][,maxmem=SIZE]\n"
+      "                  guest RAM (a bare number is MiB; default 512M)" },
+    { "object", true, vl_opt_push,
+      "memory-backend-{ram,file,memfd},id=ID,size=SIZE[,...]\n"
+      "                  a host memory backend (-object help)" },
+    { "device", true, vl_opt_device,
+      "TYPE[,prop=value,...]\n"
+      "                  add a device (-device help, -device TYPE,help)" },
+    { "nodefaults", false, vl_opt_nodefaults,
+      "\n                  no default devices" },
+    { "qtest", true, vl_opt_qtest,
+      "unix:PATH[,server=on,wait=off]|stdio\n"
+      "                  serve the qtest protocol" },
+    { "qtest-log", true, vl_opt_qtest,
+      "FILE\n                  log qtest traffic" },
+    { "chardev", true, vl_opt_chardev,
+      "socket,id=ID,path=PATH[,server=on|off][,wait=on|off] | stdio,id=ID"
+      "\n                  a character device" },
+    { "mon", true, vl_opt_push,
+      "chardev=ID,mode=control\n"
+      "                  a QMP monitor on a chardev" },
+    { "qmp", true, vl_opt_push,
+      "unix:PATH[,server=on,wait=off]|stdio\n"
+      "                  a QMP monitor" },
+    { "accel", true, vl_opt_accel,
+      "qtest\n                  the accelerator (qtest only)" },
+    { "trace", true, vl_opt_trace,
+      "[enable=]PATTERN|events=FILE|file=FILE\n"
+      "                  enable trace events (-trace help lists them)" },
+    { "D", true, vl_opt_logfile,
+      "LOGFILE\n                  write trace output to LOGFILE" },
+    { "S", false, vl_opt_start_paused,
+      "\n                  start with the machine stopped" },
+    { "display", true, vl_opt_ignore,
+      "none\n                  accepted and ignored (no display)" },
+    { "nographic", false, vl_opt_ignore,
+      "\n                  accepted and ignored" },
+    { "serial", true, vl_opt_ignore,
+      "none\n                  accepted and ignored" },
+    { "L", true, vl_opt_ignore,
+      "DIR\n                  accepted and ignored (no firmware)" },
+    { "h", false, vl_opt_help, "\n                  this help" },
+    { "help", false, vl_opt_help, NULL },
+    { "version", false, vl_opt_version,
+      "\n                  print the version" },
+};
+
+static void vl_opt_help(VLConfig *cfg, const char *name, const char *arg)
+{
+    unsigned i;
+
+    printf("usage: spapr-vfio [options]\n\n"
+           "Options (one or two leading dashes):\n");
+    for (i = 0; i < ARRAY_SIZE(vl_options); i++) {
+        const VLOption *o = &vl_options[i];
+
+        if (o->help) {
+            printf("-%s %s\n", o->name, o->help);
+        }
+    }
+    exit(0);
+}
+
+static const VLOption *vl_find_option(const char *name)
+{
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(vl_options); i++) {
+        if (!strcmp(vl_options[i].name, name)) {
+            return &vl_options[i];
+        }
+    }
+    return NULL;
+}
+
+/* Split -machine into what the program uses and what hw/ checks. */
+static void vl_finish_machine(VLConfig *cfg)
+{
+    g_autofree char *type = keyval_take(cfg->machine_opts, "type");
+    g_autofree char *accel = keyval_take(cfg->machine_opts, "accel");
+    Error *err = NULL;
+
+    if (type && strcmp(type, "pseries")) {
+        error_setg(&err, "unsupported machine type '%s' (only pseries; "
+                   "-machine help lists them)", type);
+        vl_opt_fail("machine", type, err);
+    }
+    if (accel && strcmp(accel, "qtest")) {
+        error_setg(&err, "accelerator '%s' is not supported (only qtest)",
+                   accel);
+        vl_opt_fail("machine", "accel", err);
+    }
+    cfg->dumpdtb = keyval_take(cfg->machine_opts, "dumpdtb");
+    cfg->machine.memory_backend = keyval_take(cfg->machine_opts,
+                                              "memory-backend");
+    cfg->machine.machine_props = cfg->machine_opts;
+}
+
+void vl_parse_args(VLConfig *cfg, int argc, char **argv)
+{
+    int i;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->machine_opts = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                              g_free, g_free);
+    cfg->objects = g_ptr_array_new_with_free_func(g_free);
+    cfg->devices = g_ptr_array_new_with_free_func(g_free);
+    cfg->mons = g_ptr_array_new_with_free_func(g_free);
+    cfg->qmps = g_ptr_array_new_with_free_func(g_free);
+
+    for (i = 1; i < argc; i++) {
+        const char *name = argv[i];
+        const VLOption *opt;
+        const char *arg = NULL;
+
+        if (name[0] != '-' || !name[1]) {
+            error_report("%s: unexpected argument (disk images and other "
+                         "positional arguments are not supported)", name);
+            exit(1);
+        }
+        name += name[1] == '-' ? 2 : 1;
+        opt = vl_find_option(name);
+        if (!opt) {
+            error_report("%s: invalid option", argv[i]);
+            exit(1);
+        }
+        if (opt->has_arg) {
+            if (i + 1 >= argc) {
+                error_report("%s: requires an argument", argv[i]);
+                exit(1);
+            }
+            arg = argv[++i];
+        }
+        opt->fn(cfg, name, arg);
+    }
+    vl_finish_machine(cfg);
+}
+
+void vl_config_free(VLConfig *cfg)
+{
+    g_clear_pointer(&cfg->machine_opts, g_hash_table_unref);
+    cfg->machine.machine_props = NULL;
+    g_free((char *)cfg->machine.memory_backend);
+    cfg->machine.memory_backend = NULL;
+    g_clear_pointer(&cfg->dumpdtb, g_free);
+    g_clear_pointer(&cfg->objects, g_ptr_array_unref);
+    g_clear_pointer(&cfg->devices, g_ptr_array_unref);
+    g_clear_pointer(&cfg->mons, g_ptr_array_unref);
+    g_clear_pointer(&cfg->qmps, g_ptr_array_unref);
+    g_clear_pointer(&cfg->qtest, g_free);
+    g_clear_pointer(&cfg->qtest_log, g_free);
+}

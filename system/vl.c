@@ -1,0 +1,187 @@
+/*
+ * main(): parse the command line, build the machine, serve qtest and
+ * QMP from one main loop, tear everything down on the way out.
+ *
+ * Order: options -> memory backends (-object) -> machine -> -device ->
+ * creation done (BARs, device tree) -> dumpdtb -> chardevs -> loop.
+ */
+#include "qemu/osdep.h"
+#include "exec/memory.h"
+#include "hw/qdev.h"
+#include "sysemu/machine.h"
+#include "system/chardev.h"
+#include "system/keyval.h"
+#include "system/objects.h"
+#include "system/qmp-internal.h"
+#include "system/qtest.h"
+#include "system/runstate.h"
+#include "system/vl.h"
+
+static bool machine_created;
+
+/* Undo everything, newest first, so host resources are all released. */
+static void vl_teardown(VLConfig *cfg)
+{
+    if (machine_created) {
+        machine_destroy();
+        machine_created = false;
+    }
+    qdev_destroy_all();
+    user_object_destroy_all();
+    qtest_server_cleanup();
+    monitor_cleanup_all();
+    chardev_destroy_all();
+    main_loop_cleanup();
+    hmp_cleanup();
+    qmp_registry_cleanup();
+    vl_config_free(cfg);
+}
+
+static void G_GNUC_NORETURN vl_fail(VLConfig *cfg, const char *opt,
+                                    const char *arg, Error *err)
+{
+    if (opt) {
+        error_prepend(&err, "-%s %s: ", opt, arg);
+    }
+    error_report_err(err);
+    vl_teardown(cfg);
+    exit(1);
+}
+
+static void vl_create_objects(VLConfig *cfg)
+{
+    unsigned i;
+
+    for (i = 0; i < cfg->objects->len; i++) {
+        const char *arg = cfg->objects->pdata[i];
+        Error *err = NULL;
+        bool helped;
+
+        if (!user_object_create_str(arg, &helped, &err)) {
+            vl_fail(cfg, "object", arg, err);
+        }
+        if (helped) {
+            vl_teardown(cfg);
+            exit(0);
+        }
+    }
+}
+
+static void vl_create_devices(VLConfig *cfg)
+{
+    unsigned i;
+
+    for (i = 0; i < cfg->devices->len; i++) {
+        const char *arg = cfg->devices->pdata[i];
+        Error *err = NULL;
+
+        if (!qdev_device_add_str(arg, &err)) {
+            vl_fail(cfg, "device", arg, err);
+        }
+    }
+}
+
+/* -mon chardev=ID,mode=control[,pretty=on|off] */
+static bool vl_add_mon(const char *arg, Error **errp)
+{
+    g_autoptr(GHashTable) opts = keyval_parse(arg, "chardev", errp);
+    g_autofree char *id = NULL, *mode = NULL, *pretty = NULL;
+    g_autoptr(GList) rest = NULL;
+    Chardev *chr;
+
+    if (!opts) {
+        return false;
+    }
+    id = keyval_take(opts, "chardev");
+    mode = keyval_take(opts, "mode");
+    pretty = keyval_take(opts, "pretty");   /* accepted, replies compact */
+    rest = keyval_sorted_keys(opts);
+    if (rest) {
+        error_setg(errp, "invalid parameter '%s'", (char *)rest->data);
+        return false;
+    }
+    if (!id) {
+        error_setg(errp, "parameter 'chardev' is missing");
+        return false;
+    }
+    if (!mode || strcmp(mode, "control")) {
+        error_setg(errp, "only mode=control (QMP) is supported; the "
+                   "human monitor is reachable through "
+                   "human-monitor-command");
+        return false;
+    }
+    chr = chardev_find(id);
+    if (!chr) {
+        error_setg(errp, "chardev '%s' not found", id);
+        return false;
+    }
+    return monitor_new_qmp(chr, errp);
+}
+
+static void vl_setup_frontends(VLConfig *cfg)
+{
+    Error *err = NULL;
+    Chardev *chr;
+    unsigned i;
+
+    if (cfg->qtest) {
+        chr = chardev_new_from_spec("qtest", cfg->qtest, &err);
+        if (!chr || !qtest_server_init(chr, cfg->qtest_log, &err)) {
+            vl_fail(cfg, "qtest", cfg->qtest, err);
+        }
+    }
+    for (i = 0; i < cfg->mons->len; i++) {
+        if (!vl_add_mon(cfg->mons->pdata[i], &err)) {
+            vl_fail(cfg, "mon", cfg->mons->pdata[i], err);
+        }
+    }
+    for (i = 0; i < cfg->qmps->len; i++) {
+        g_autofree char *id = g_strdup_printf("qmp%u", i);
+
+        chr = chardev_new_from_spec(id, cfg->qmps->pdata[i], &err);
+        if (!chr || !monitor_new_qmp(chr, &err)) {
+            vl_fail(cfg, "qmp", cfg->qmps->pdata[i], err);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    VLConfig cfg;
+    Error *err = NULL;
+
+    memory_init_system();
+    /* Built-ins first, so device code may override defaults. */
+    qmp_register_builtin_commands();
+    hw_register_types();
+    vl_parse_args(&cfg, argc, argv);
+    main_loop_init();
+
+    vl_create_objects(&cfg);
+    if (!machine_create(&cfg.machine, &err)) {
+        vl_fail(&cfg, NULL, NULL, err);
+    }
+    machine_created = true;
+    vl_create_devices(&cfg);
+    if (!machine_creation_done(&err)) {
+        vl_fail(&cfg, NULL, NULL, err);
+    }
+    qdev_machine_creation_done();
+    machine_set_running(!cfg.start_paused);
+
+    if (cfg.dumpdtb) {
+        if (!machine_dump_dtb(cfg.dumpdtb, &err)) {
+            vl_fail(&cfg, "machine", "dumpdtb", err);
+        }
+        vl_teardown(&cfg);
+        return 0;
+    }
+
+    vl_setup_frontends(&cfg);
+    if (!chardev_open_all(&err)) {
+        vl_fail(&cfg, NULL, NULL, err);
+    }
+    main_loop_run();
+    vl_teardown(&cfg);
+    return 0;
+}

@@ -1,0 +1,313 @@
+/*
+ * The command line: help and version output, help for devices, and
+ * clear errors (exit status 1, a message naming the option) for
+ * everything malformed.  Also -qtest stdio and -machine dumpdtb, which
+ * run without sockets.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib.h>
+
+typedef struct RunResult {
+    int status;
+    char *out, *err;
+} RunResult;
+
+static const char *binary(void)
+{
+    const char *bin = g_getenv("QTEST_SPAPR_VFIO_BINARY");
+
+    g_assert_nonnull(bin);
+    return bin;
+}
+
+/* Run the binary with @args (space separated, shell quoting allowed). */
+static void run(RunResult *r, const char *args)
+{
+    g_autofree char *cmd = g_strdup_printf("'%s' %s", binary(), args);
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, &r->out, &r->err, &r->status, &err));
+}
+
+static void run_result_free(RunResult *r)
+{
+    g_free(r->out);
+    g_free(r->err);
+}
+
+static int exit_code(RunResult *r)
+{
+    g_assert_true(WIFEXITED(r->status));
+    return WEXITSTATUS(r->status);
+}
+
+/* Exit 1 with exactly one line on stderr containing every @needle. */
+static void assert_fails_with(const char *args, const char *needle1,
+                              const char *needle2)
+{
+    RunResult r;
+
+    run(&r, args);
+    if (exit_code(&r) != 1 || !strstr(r.err, needle1) ||
+        (needle2 && !strstr(r.err, needle2))) {
+        g_test_message("args: %s\nstatus: %d\nstderr: %s", args, r.status,
+                       r.err);
+    }
+    g_assert_cmpint(exit_code(&r), ==, 1);
+    g_assert_nonnull(strstr(r.err, needle1));
+    if (needle2) {
+        g_assert_nonnull(strstr(r.err, needle2));
+    }
+    g_assert_cmpint(strchr(r.err, '\n') - r.err + 1, ==, strlen(r.err));
+    run_result_free(&r);
+}
+
+static void test_version(void)
+{
+    RunResult r;
+
+    run(&r, "-version");
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_true(g_str_has_prefix(r.out, "spapr-vfio version "));
+    run_result_free(&r);
+}
+
+static void test_help_with_one_or_two_dashes(void)
+{
+    static const char *const forms[] = { "-h", "--help", "-help" };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(forms); i++) {
+        RunResult r;
+
+        run(&r, forms[i]);
+        g_assert_cmpint(exit_code(&r), ==, 0);
+        g_assert_nonnull(strstr(r.out, "-machine"));
+        g_assert_nonnull(strstr(r.out, "-device"));
+        g_assert_nonnull(strstr(r.out, "-qtest"));
+        run_result_free(&r);
+    }
+}
+
+/* The first type -device help lists (whatever hw/ provides). */
+static char *first_device_type(void)
+{
+    RunResult r;
+    char *start, *end, *type;
+
+    run(&r, "-device help");
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    start = strstr(r.out, "name \"");
+    g_assert_nonnull(start);
+    start += strlen("name \"");
+    end = strchr(start, '"');
+    type = g_strndup(start, end - start);
+    run_result_free(&r);
+    return type;
+}
+
+static void test_device_help_lists_types_and_props(void)
+{
+    g_autofree char *type = first_device_type();
+    g_autofree char *args = g_strdup_printf("-device %s,help", type);
+    RunResult r;
+
+    run(&r, args);
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_nonnull(strstr(r.out, type));
+    g_assert_nonnull(strstr(r.out, "id=<str>"));
+    run_result_free(&r);
+    assert_fails_with("-device no-such-type,help", "-device",
+                      "no-such-type");
+}
+
+static void test_unknown_option(void)
+{
+    assert_fails_with("-frobnicate", "-frobnicate", "invalid option");
+    assert_fails_with("--frobnicate 3", "--frobnicate", "invalid option");
+    assert_fails_with("disk.img", "disk.img", NULL);
+}
+
+static void test_missing_argument(void)
+{
+    assert_fails_with("-m", "-m", "requires an argument");
+    assert_fails_with("-device", "-device", "requires an argument");
+}
+
+static void test_bad_memory_sizes(void)
+{
+    assert_fails_with("-m 12Q", "-m 12Q", "12Q");
+    assert_fails_with("-m size=-1", "-m", "-1");
+    assert_fails_with("-m 1G,maxmem=lots", "-m", "lots");
+    assert_fails_with("-m 1G,slots=many", "-m", "many");
+    assert_fails_with("-m 1G,colour=blue", "-m", "colour");
+}
+
+static void test_bad_device_options(void)
+{
+    g_autofree char *type = first_device_type();
+    g_autofree char *args = g_strdup_printf("-device %s,bogus-prop=1", type);
+
+    assert_fails_with("-device no-such-type", "-device no-such-type",
+                      "no-such-type");
+    /* The message names the property and the type. */
+    assert_fails_with(args, "bogus-prop", type);
+    assert_fails_with("-device driver", "-device", NULL);
+}
+
+static void test_bad_machine_accel_and_monitor(void)
+{
+    assert_fails_with("-machine q35", "-machine", "q35");
+    assert_fails_with("-M pseries,no-such-prop=1", "no-such-prop", NULL);
+    assert_fails_with("-accel kvm", "-accel kvm", "kvm");
+    assert_fails_with("-mon chardev=nope,mode=control", "-mon", "nope");
+    assert_fails_with("-chardev socket,id=c0,path=/tmp/x.sock "
+                      "-mon chardev=c0,mode=readline",
+                      "-mon", "mode=control");
+    assert_fails_with("-chardev socket,id=c0", "-chardev", "path");
+    assert_fails_with("-chardev pty,id=c0", "-chardev", "pty");
+    assert_fails_with("-qtest tcp:localhost:4444", "-qtest", "tcp");
+    assert_fails_with("-trace events=/nonexistent/trace-events", "-trace",
+                      NULL);
+}
+
+static void test_bad_objects(void)
+{
+    assert_fails_with("-object frob,id=x", "-object frob,id=x", "frob");
+    assert_fails_with("-object memory-backend-ram,size=1M", "-object",
+                      "id");
+    assert_fails_with("-object memory-backend-ram,id=m,size=1M,colour=red",
+                      "-object", "colour");
+}
+
+static void test_client_socket_that_nobody_listens_on(void)
+{
+    assert_fails_with("-qtest unix:/nonexistent/dir/sock -accel qtest",
+                      "/nonexistent/dir/sock", NULL);
+}
+
+static void test_ignored_display_options_are_accepted(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-XXXXXX", NULL);
+    g_autofree char *dtb = g_build_filename(dir, "ignored.dtb", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-display none -nographic -serial none -L /usr/share/qemu "
+        "-nodefaults -accel qtest -machine pseries,dumpdtb=%s", dtb);
+    RunResult r;
+
+    run(&r, args);
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_true(g_file_test(dtb, G_FILE_TEST_EXISTS));
+    run_result_free(&r);
+    unlink(dtb);
+    rmdir(dir);
+}
+
+static void test_dumpdtb_writes_file_and_exits(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-XXXXXX", NULL);
+    g_autofree char *dtb = g_build_filename(dir, "out.dtb", NULL);
+    g_autofree char *args = g_strdup_printf("-M pseries,dumpdtb=%s", dtb);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    RunResult r;
+
+    run(&r, args);
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_true(g_file_get_contents(dtb, &data, &len, NULL));
+    g_assert_cmpuint(len, >, 0);
+    run_result_free(&r);
+    unlink(dtb);
+    rmdir(dir);
+}
+
+static void test_qtest_stdio_serves_and_exits_at_eof(void)
+{
+    const char *argv[] = { binary(), "-nodefaults", "-qtest", "stdio",
+                           "-accel", "qtest", NULL };
+    const char *input = "endianness\nwritel 0x2000 0xa1b2c3d4\n"
+                        "readl 0x2000\nnope\n";
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    GPid pid;
+    int in_fd, out_fd, status;
+    char buf[256];
+    ssize_t n;
+
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, &in_fd, &out_fd,
+                                           NULL, &err));
+    g_assert_cmpint(write(in_fd, input, strlen(input)), ==, strlen(input));
+    /* End of input ends the session: the process exits cleanly. */
+    close(in_fd);
+    while ((n = read(out_fd, buf, sizeof(buf))) > 0) {
+        g_string_append_len(out, buf, n);
+    }
+    close(out_fd);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpstr(out->str, ==, "OK big\nOK\nOK 0x00000000a1b2c3d4\n"
+                    "FAIL Unknown command 'nope'\n");
+    g_spawn_close_pid(pid);
+}
+
+static void test_sigterm_exits_zero(void)
+{
+    const char *argv[] = { binary(), "-nodefaults", "-qtest", "stdio",
+                           "-accel", "qtest", NULL };
+    g_autoptr(GError) err = NULL;
+    GPid pid;
+    int in_fd, out_fd, status;
+    char buf[64];
+
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, &in_fd, &out_fd,
+                                           NULL, &err));
+    /* Once it answers, the main loop is running. */
+    g_assert_cmpint(write(in_fd, "endianness\n", 11), ==, 11);
+    g_assert_cmpint(read(out_fd, buf, 7), ==, 7);
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    close(in_fd);
+    close(out_fd);
+    g_spawn_close_pid(pid);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cmdline/version", test_version);
+    g_test_add_func("/cmdline/help-with-one-or-two-dashes",
+                    test_help_with_one_or_two_dashes);
+    g_test_add_func("/cmdline/device-help-lists-types-and-props",
+                    test_device_help_lists_types_and_props);
+    g_test_add_func("/cmdline/unknown-option", test_unknown_option);
+    g_test_add_func("/cmdline/missing-argument", test_missing_argument);
+    g_test_add_func("/cmdline/bad-memory-sizes", test_bad_memory_sizes);
+    g_test_add_func("/cmdline/bad-device-options", test_bad_device_options);
+    g_test_add_func("/cmdline/bad-machine-accel-and-monitor",
+                    test_bad_machine_accel_and_monitor);
+    g_test_add_func("/cmdline/bad-objects", test_bad_objects);
+    g_test_add_func("/cmdline/client-socket-that-nobody-listens-on",
+                    test_client_socket_that_nobody_listens_on);
+    g_test_add_func("/cmdline/ignored-display-options-are-accepted",
+                    test_ignored_display_options_are_accepted);
+    g_test_add_func("/cmdline/dumpdtb-writes-file-and-exits",
+                    test_dumpdtb_writes_file_and_exits);
+    g_test_add_func("/cmdline/qtest-stdio-serves-and-exits-at-eof",
+                    test_qtest_stdio_serves_and_exits_at_eof);
+    g_test_add_func("/cmdline/sigterm-exits-zero", test_sigterm_exits_zero);
+    return g_test_run();
+}

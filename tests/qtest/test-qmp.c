@@ -1,0 +1,523 @@
+/*
+ * QMP as clients see it: the greeting, capabilities negotiation, id
+ * echo, error classes, malformed and hostile input, events, and the
+ * built-in commands.
+ *
+ * Tests that need a session before negotiation open a second monitor
+ * with -qmp unix:PATH,server=on,wait=off and connect to it directly.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "libqtest.h"
+
+typedef struct RawQmp {
+    QTestState *qts;
+    char *dir, *path;
+    int fd;
+    GString *buf;
+} RawQmp;
+
+static void quit_cleanly(QTestState *qts)
+{
+    int status = qtest_quit(qts);
+
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+static void raw_open(RawQmp *r)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+    r->dir = g_dir_make_tmp("qmp-raw-XXXXXX", NULL);
+    r->path = g_build_filename(r->dir, "qmp.sock", NULL);
+    r->qts = qtest_initf("-nodefaults -qmp unix:%s,server=on,wait=off",
+                         r->path);
+    r->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(r->fd, >=, 0);
+    strcpy(addr.sun_path, r->path);
+    g_assert_cmpint(connect(r->fd, (struct sockaddr *)&addr,
+                            sizeof(addr)), ==, 0);
+    r->buf = g_string_new(NULL);
+}
+
+static void raw_close(RawQmp *r)
+{
+    close(r->fd);
+    quit_cleanly(r->qts);
+    /* The server removes its socket file on the way out. */
+    g_assert_false(g_file_test(r->path, G_FILE_TEST_EXISTS));
+    rmdir(r->dir);
+    g_free(r->dir);
+    g_free(r->path);
+    g_string_free(r->buf, TRUE);
+}
+
+static void raw_send(RawQmp *r, const char *text, size_t len)
+{
+    while (len) {
+        ssize_t n = send(r->fd, text, len, MSG_NOSIGNAL);
+
+        g_assert_cmpint(n, >, 0);
+        text += n;
+        len -= n;
+    }
+}
+
+/* Next JSON object from the server (one per line). */
+static JsonObject *raw_recv(RawQmp *r)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autofree char *line = NULL;
+    char *nl;
+
+    while (!(nl = memchr(r->buf->str, '\n', r->buf->len))) {
+        char tmp[4096];
+        ssize_t n = read(r->fd, tmp, sizeof(tmp));
+
+        g_assert_cmpint(n, >, 0);
+        g_string_append_len(r->buf, tmp, n);
+    }
+    line = g_strndup(r->buf->str, nl - r->buf->str);
+    g_string_erase(r->buf, 0, nl - r->buf->str + 1);
+    g_assert_true(json_parser_load_from_data(parser, line, -1, NULL));
+    return json_object_ref(json_node_get_object(
+                           json_parser_get_root(parser)));
+}
+
+static JsonObject *raw_cmd(RawQmp *r, const char *text)
+{
+    raw_send(r, text, strlen(text));
+    return raw_recv(r);
+}
+
+static const char *error_class(JsonObject *reply)
+{
+    g_assert_true(json_object_has_member(reply, "error"));
+    return json_object_get_string_member(
+        json_object_get_object_member(reply, "error"), "class");
+}
+
+static void assert_error(JsonObject *reply, const char *klass)
+{
+    g_assert_cmpstr(error_class(reply), ==, klass);
+    json_object_unref(reply);
+}
+
+static void assert_return(JsonObject *reply)
+{
+    g_assert_null(qtest_qmp_error_desc(reply));
+    g_assert_true(json_object_has_member(reply, "return"));
+    json_object_unref(reply);
+}
+
+static void test_greeting_then_negotiation(void)
+{
+    RawQmp r;
+    g_autoptr(JsonObject) greeting = NULL;
+    JsonObject *qmp, *version;
+
+    raw_open(&r);
+    greeting = raw_recv(&r);
+    qmp = json_object_get_object_member(greeting, "QMP");
+    g_assert_nonnull(qmp);
+    version = json_object_get_object_member(qmp, "version");
+    g_assert_true(json_object_has_member(
+                  json_object_get_object_member(version, "qemu"), "major"));
+    g_assert_cmpuint(json_array_get_length(
+                     json_object_get_array_member(qmp, "capabilities")),
+                     ==, 0);
+    /* Nothing but qmp_capabilities works before negotiation... */
+    assert_error(raw_cmd(&r, "{\"execute\": \"query-status\"}"),
+                 "CommandNotFound");
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
+    /* ...and it is refused once done. */
+    assert_error(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"),
+                 "CommandNotFound");
+    assert_return(raw_cmd(&r, "{\"execute\": \"query-status\"}"));
+    raw_close(&r);
+}
+
+static void test_unknown_capability_is_refused(void)
+{
+    RawQmp r;
+
+    raw_open(&r);
+    json_object_unref(raw_recv(&r));
+    assert_error(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
+                         "\"arguments\": {\"enable\": [\"oob\"]}}"),
+                 "GenericError");
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
+    raw_close(&r);
+}
+
+static void test_id_is_echoed(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) ok = NULL;
+    g_autoptr(JsonObject) err = NULL;
+    g_autoptr(JsonObject) obj_id = NULL;
+
+    ok = qtest_qmp(qts, "{\"execute\": \"query-status\", \"id\": 42}");
+    g_assert_cmpint(json_object_get_int_member(ok, "id"), ==, 42);
+    err = qtest_qmp(qts, "{\"execute\": \"no-such\", \"id\": \"abc\"}");
+    g_assert_cmpstr(json_object_get_string_member(err, "id"), ==, "abc");
+    g_assert_cmpstr(error_class(err), ==, "CommandNotFound");
+    /* Any JSON value is an id, returned as sent. */
+    obj_id = qtest_qmp(qts, "{\"id\": {\"n\": [1, 2]}, "
+                       "\"execute\": \"query-status\"}");
+    g_assert_cmpint(json_array_get_length(json_object_get_array_member(
+                    json_object_get_object_member(obj_id, "id"), "n")),
+                    ==, 2);
+    quit_cleanly(qts);
+}
+
+static void test_unknown_command_is_command_not_found(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) reply = NULL;
+
+    reply = qtest_qmp(qts, "{\"execute\": \"frobnicate\"}");
+    g_assert_cmpstr(error_class(reply), ==, "CommandNotFound");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(reply), "frobnicate"));
+    quit_cleanly(qts);
+}
+
+static void test_bad_requests_get_generic_errors(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+
+    assert_error(qtest_qmp(qts, "[1, 2]"), "GenericError");
+    assert_error(qtest_qmp(qts, "{\"arguments\": {}}"), "GenericError");
+    assert_error(qtest_qmp(qts, "{\"execute\": 5}"), "GenericError");
+    assert_error(qtest_qmp(qts, "{\"execute\": \"query-status\", "
+                           "\"arguments\": [1]}"), "GenericError");
+    assert_error(qtest_qmp(qts, "{\"execute\": \"query-status\", "
+                           "\"bogus\": 1}"), "GenericError");
+    assert_error(qtest_qmp(qts, "\"just a string\""), "GenericError");
+    assert_error(qtest_qmp(qts, "{\"execute\": \"human-monitor-command\"}"),
+                 "GenericError");
+    assert_return(qtest_qmp(qts, "{\"execute\": \"query-status\"}"));
+    quit_cleanly(qts);
+}
+
+static void test_malformed_json_and_session_continues(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    static const char *const bad[] = {
+        "{\"execute\": }",
+        "{\"execute\" \"query-status\"}",
+        "{\"execute\": \"query-status\", }",
+        "{\"execute\": \"unterminated\n",
+        "}",
+        "nonsense",
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(JsonObject) reply = NULL;
+
+        qtest_qmp_send_raw(qts, bad[i], strlen(bad[i]));
+        qtest_qmp_send_raw(qts, "\n", 1);
+        reply = qtest_qmp_receive(qts);
+        g_assert_cmpstr(error_class(reply), ==, "GenericError");
+        /* Exactly one reply per bad input: the next one is ours. */
+        assert_return(qtest_qmp(qts, "{\"execute\": \"query-status\", "
+                                "\"id\": 1}"));
+    }
+    /* QEMU's parser takes single quotes; so does this one. */
+    assert_return(qtest_qmp(qts, "{'execute': 'query-status', "
+                            "'id': '}'}"));
+    quit_cleanly(qts);
+}
+
+static void test_garbage_binary_deep_and_overlong_input(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    size_t big = 3 * 1024 * 1024, i;
+    g_autofree char *junk = g_malloc(big);
+    g_autoptr(GString) deep = g_string_new(NULL);
+    g_autoptr(JsonObject) reply = NULL;
+    bool got_error = false;
+    const char *binary = "\xff\xfe\x01\x80{\"a\":\"\xc3\x28\"}\n";
+    const char *good = "{\"execute\": \"query-status\", \"id\": 7}";
+
+    /* Binary bytes, then an overlong object, then very deep nesting. */
+    qtest_qmp_send_raw(qts, binary, strlen(binary));
+    junk[0] = '{';
+    junk[1] = '"';
+    for (i = 2; i < big; i++) {
+        junk[i] = 'x';
+    }
+    qtest_qmp_send_raw(qts, junk, big);
+    qtest_qmp_send_raw(qts, "\"}\n", 3);
+    for (i = 0; i < 100000; i++) {
+        g_string_append_c(deep, '[');
+    }
+    g_string_append_c(deep, '\n');
+    qtest_qmp_send_raw(qts, deep->str, deep->len);
+    /* Errors come back, the session survives, our reply arrives. */
+    qtest_qmp_send_raw(qts, good, strlen(good));
+    for (;;) {
+        JsonObject *r = qtest_qmp_receive(qts);
+
+        if (json_object_has_member(r, "id")) {
+            reply = r;
+            break;
+        }
+        g_assert_cmpstr(error_class(r), ==, "GenericError");
+        got_error = true;
+        json_object_unref(r);
+    }
+    g_assert_true(got_error);
+    g_assert_cmpint(json_object_get_int_member(reply, "id"), ==, 7);
+    g_assert_true(json_object_has_member(reply, "return"));
+    quit_cleanly(qts);
+}
+
+static void test_requests_split_and_batched(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    const char *part1 = "{\"execute\": \"query-";
+    const char *part2 = "status\", \"id\": 1}{\"execute\": "
+                        "\"query-status\", \"id\": 2}";
+    g_autoptr(JsonObject) r1 = NULL;
+    g_autoptr(JsonObject) r2 = NULL;
+
+    /* No framing: a request may arrive in pieces or several at once. */
+    qtest_qmp_send_raw(qts, part1, strlen(part1));
+    qtest_qmp_send_raw(qts, part2, strlen(part2));
+    r1 = qtest_qmp_receive(qts);
+    r2 = qtest_qmp_receive(qts);
+    g_assert_cmpint(json_object_get_int_member(r1, "id"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(r2, "id"), ==, 2);
+    quit_cleanly(qts);
+}
+
+static bool status_running(QTestState *qts, const char **status)
+{
+    g_autoptr(JsonObject) reply = qtest_qmp(qts, "{\"execute\": "
+                                            "\"query-status\"}");
+    JsonObject *ret = json_object_get_object_member(reply, "return");
+    static char buf[32];
+
+    g_strlcpy(buf, json_object_get_string_member(ret, "status"),
+              sizeof(buf));
+    *status = buf;
+    return json_object_get_boolean_member(ret, "running");
+}
+
+static void test_stop_cont_and_events(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) stop = NULL;
+    g_autoptr(JsonObject) resume = NULL;
+    const char *status;
+
+    g_assert_true(status_running(qts, &status));
+    g_assert_cmpstr(status, ==, "running");
+    assert_return(qtest_qmp(qts, "{\"execute\": \"stop\"}"));
+    stop = qtest_qmp_eventwait(qts, "STOP");
+    g_assert_true(json_object_has_member(stop, "timestamp"));
+    g_assert_false(status_running(qts, &status));
+    g_assert_cmpstr(status, ==, "paused");
+    assert_return(qtest_qmp(qts, "{\"execute\": \"cont\"}"));
+    resume = qtest_qmp_eventwait(qts, "RESUME");
+    g_assert_true(status_running(qts, &status));
+    quit_cleanly(qts);
+}
+
+static void test_start_paused_with_S(void)
+{
+    QTestState *qts = qtest_init("-nodefaults -S");
+    const char *status;
+
+    g_assert_false(status_running(qts, &status));
+    g_assert_cmpstr(status, ==, "paused");
+    quit_cleanly(qts);
+}
+
+static void test_system_reset_emits_reset(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) ev = NULL;
+    JsonObject *data;
+
+    assert_return(qtest_qmp(qts, "{\"execute\": \"system_reset\"}"));
+    ev = qtest_qmp_eventwait(qts, "RESET");
+    data = json_object_get_object_member(ev, "data");
+    g_assert_false(json_object_get_boolean_member(data, "guest"));
+    quit_cleanly(qts);
+}
+
+static void test_query_commands_lists_builtins(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) reply = NULL;
+    static const char *const want[] = {
+        "qmp_capabilities", "query-status", "quit", "stop", "cont",
+        "system_reset", "query-commands", "human-monitor-command",
+        "device_add", "device_del", "object-add", "object-del",
+        "query-memory-devices",
+    };
+    JsonArray *cmds;
+    unsigned i, j;
+
+    reply = qtest_qmp(qts, "{\"execute\": \"query-commands\"}");
+    cmds = json_object_get_array_member(reply, "return");
+    for (i = 0; i < G_N_ELEMENTS(want); i++) {
+        bool found = false;
+
+        for (j = 0; j < json_array_get_length(cmds); j++) {
+            JsonObject *c = json_array_get_object_element(cmds, j);
+
+            found |= !strcmp(json_object_get_string_member(c, "name"),
+                             want[i]);
+        }
+        g_assert_true(found);
+    }
+    quit_cleanly(qts);
+}
+
+static void test_hmp_info_mtree(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autofree char *tree = qtest_hmp(qts, "info mtree");
+    g_autofree char *flat = qtest_hmp(qts, "info mtree -f");
+    g_autofree char *list = qtest_hmp(qts, "info");
+    g_autofree char *unknown = qtest_hmp(qts, "frobnicate");
+    g_autoptr(JsonObject) bad = NULL;
+
+    g_assert_nonnull(strstr(tree, "address-space"));
+    g_assert_nonnull(strstr(flat, "FlatView"));
+    g_assert_nonnull(strstr(list, "info mtree"));
+    g_assert_nonnull(strstr(unknown, "unknown command"));
+    bad = qtest_qmp(qts, "{\"execute\": \"human-monitor-command\", "
+                    "\"arguments\": {\"command-line\": \"info nope\"}}");
+    g_assert_cmpstr(error_class(bad), ==, "GenericError");
+    quit_cleanly(qts);
+}
+
+static void test_query_memory_devices_empty(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) reply = NULL;
+
+    reply = qtest_qmp(qts, "{\"execute\": \"query-memory-devices\"}");
+    g_assert_cmpuint(json_array_get_length(
+                     json_object_get_array_member(reply, "return")), ==, 0);
+    quit_cleanly(qts);
+}
+
+static void test_device_add_del_errors(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) r1 = NULL;
+    g_autoptr(JsonObject) r2 = NULL;
+    g_autoptr(JsonObject) r3 = NULL;
+
+    r1 = qtest_qmp(qts, "{\"execute\": \"device_add\", \"arguments\": "
+                   "{\"driver\": \"no-such-device\"}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(r1), "no-such-device"));
+    r2 = qtest_qmp(qts, "{\"execute\": \"device_del\", \"arguments\": "
+                   "{\"id\": \"ghost\"}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(r2), "ghost"));
+    r3 = qtest_qmp(qts, "{\"execute\": \"device_add\", \"arguments\": "
+                   "{\"id\": \"x\"}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(r3), "driver"));
+    quit_cleanly(qts);
+}
+
+static void test_object_add_del_memory_backend(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) dup = NULL;
+    g_autoptr(JsonObject) gone = NULL;
+    g_autoptr(JsonObject) badtype = NULL;
+
+    assert_return(qtest_qmp(qts, "{\"execute\": \"object-add\", "
+                            "\"arguments\": {\"qom-type\": "
+                            "\"memory-backend-ram\", \"id\": \"m1\", "
+                            "\"size\": 1048576}}"));
+    dup = qtest_qmp(qts, "{\"execute\": \"object-add\", \"arguments\": "
+                    "{\"qom-type\": \"memory-backend-ram\", \"id\": "
+                    "\"m1\", \"size\": 1048576}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(dup), "m1"));
+    assert_return(qtest_qmp(qts, "{\"execute\": \"object-del\", "
+                            "\"arguments\": {\"id\": \"m1\"}}"));
+    gone = qtest_qmp(qts, "{\"execute\": \"object-del\", \"arguments\": "
+                     "{\"id\": \"m1\"}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(gone), "m1"));
+    badtype = qtest_qmp(qts, "{\"execute\": \"object-add\", "
+                        "\"arguments\": {\"qom-type\": \"frob\", "
+                        "\"id\": \"m2\"}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(badtype), "frob"));
+    quit_cleanly(qts);
+}
+
+static void test_object_del_of_guest_ram_is_refused(void)
+{
+    QTestState *qts = qtest_init("-object memory-backend-ram,id=ram0,"
+                                 "size=256M -machine memory-backend=ram0 "
+                                 "-m 256M");
+    g_autoptr(JsonObject) reply = NULL;
+
+    reply = qtest_qmp(qts, "{\"execute\": \"object-del\", \"arguments\": "
+                      "{\"id\": \"ram0\"}}");
+    g_assert_nonnull(qtest_qmp_error_desc(reply));
+    /* Guest RAM still works: the backend was not touched. */
+    qtest_writel(qts, 0x1000, 0x600dd00d);
+    g_assert_cmphex(qtest_readl(qts, 0x1000), ==, 0x600dd00d);
+    quit_cleanly(qts);
+}
+
+static void test_quit_exits_zero(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    int status = qtest_quit_qmp(qts);
+
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/qmp/greeting-then-negotiation",
+                    test_greeting_then_negotiation);
+    g_test_add_func("/qmp/unknown-capability-is-refused",
+                    test_unknown_capability_is_refused);
+    g_test_add_func("/qmp/id-is-echoed", test_id_is_echoed);
+    g_test_add_func("/qmp/unknown-command-is-command-not-found",
+                    test_unknown_command_is_command_not_found);
+    g_test_add_func("/qmp/bad-requests-get-generic-errors",
+                    test_bad_requests_get_generic_errors);
+    g_test_add_func("/qmp/malformed-json-and-session-continues",
+                    test_malformed_json_and_session_continues);
+    g_test_add_func("/qmp/garbage-binary-deep-and-overlong-input",
+                    test_garbage_binary_deep_and_overlong_input);
+    g_test_add_func("/qmp/requests-split-and-batched",
+                    test_requests_split_and_batched);
+    g_test_add_func("/qmp/stop-cont-and-events", test_stop_cont_and_events);
+    g_test_add_func("/qmp/start-paused-with-S", test_start_paused_with_S);
+    g_test_add_func("/qmp/system-reset-emits-reset",
+                    test_system_reset_emits_reset);
+    g_test_add_func("/qmp/query-commands-lists-builtins",
+                    test_query_commands_lists_builtins);
+    g_test_add_func("/qmp/hmp-info-mtree", test_hmp_info_mtree);
+    g_test_add_func("/qmp/query-memory-devices-empty",
+                    test_query_memory_devices_empty);
+    g_test_add_func("/qmp/device-add-del-errors",
+                    test_device_add_del_errors);
+    g_test_add_func("/qmp/object-add-del-memory-backend",
+                    test_object_add_del_memory_backend);
+    g_test_add_func("/qmp/object-del-of-guest-ram-is-refused",
+                    test_object_del_of_guest_ram_is_refused);
+    g_test_add_func("/qmp/quit-exits-zero", test_quit_exits_zero);
+    return g_test_run();
+}

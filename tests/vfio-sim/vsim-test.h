@@ -1,0 +1,146 @@
+/*
+ * Helpers shared by the vfio-sim conformance tests: they talk to the
+ * simulated host exactly as a VMM would, through open/ioctl on
+ * /dev/vfio, with libvfio-sim.so preloaded by the test harness.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef VSIM_TEST_H
+#define VSIM_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <glib.h>
+#include <linux/vfio.h>
+
+#define BDF0        "0001:00:01.0"
+#define KiB         (1ULL << 10)
+#define MiB         (1ULL << 20)
+#define GiB         (1ULL << 30)
+
+/* ioctl result as 0/value or -errno, so one assert shows both */
+static inline long xioctl(int fd, unsigned long req, void *arg)
+{
+    long r = ioctl(fd, req, arg);
+
+    return r < 0 ? -errno : r;
+}
+
+static inline int open_container(void)
+{
+    int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+
+    g_assert_cmpint(fd, >=, 0);
+    return fd;
+}
+
+static inline int open_group(unsigned n)
+{
+    char path[32];
+    int fd;
+
+    snprintf(path, sizeof(path), "/dev/vfio/%u", n);
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    g_assert_cmpint(fd, >=, 0);
+    return fd;
+}
+
+static inline void attach(int group, int container)
+{
+    g_assert_cmpint(xioctl(group, VFIO_GROUP_SET_CONTAINER, &container),
+                    ==, 0);
+}
+
+/* Container with group @g attached and the IOMMU type set. */
+static inline int setup_container(unsigned g, unsigned long type,
+                                  int *groupfd)
+{
+    int c = open_container();
+
+    *groupfd = open_group(g);
+    attach(*groupfd, c);
+    g_assert_cmpint(xioctl(c, VFIO_SET_IOMMU, (void *)type), ==, 0);
+    return c;
+}
+
+/* Anonymous memory aligned to @align (power of two). */
+static inline void *alloc_aligned(size_t size, size_t align)
+{
+    uint8_t *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    uintptr_t a;
+
+    g_assert(p != MAP_FAILED);
+    a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+    if (a > (uintptr_t)p) {
+        munmap(p, a - (uintptr_t)p);
+    }
+    munmap((void *)(a + size), (uintptr_t)p + align - a);
+    return (void *)a;
+}
+
+static inline long reg_mem(int c, void *va, uint64_t size)
+{
+    struct vfio_iommu_spapr_register_memory r = {
+        .argsz = sizeof(r), .vaddr = (uintptr_t)va, .size = size,
+    };
+    return xioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r);
+}
+
+static inline long unreg_mem(int c, void *va, uint64_t size)
+{
+    struct vfio_iommu_spapr_register_memory r = {
+        .argsz = sizeof(r), .vaddr = (uintptr_t)va, .size = size,
+    };
+    return xioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &r);
+}
+
+static inline long map_dma(int c, void *va, uint64_t iova, uint64_t size,
+                           uint32_t flags)
+{
+    struct vfio_iommu_type1_dma_map m = {
+        .argsz = sizeof(m), .flags = flags, .vaddr = (uintptr_t)va,
+        .iova = iova, .size = size,
+    };
+    return xioctl(c, VFIO_IOMMU_MAP_DMA, &m);
+}
+
+static inline long unmap_dma(int c, uint64_t iova, uint64_t size)
+{
+    struct vfio_iommu_type1_dma_unmap u = {
+        .argsz = sizeof(u), .iova = iova, .size = size,
+    };
+    return xioctl(c, VFIO_IOMMU_UNMAP_DMA, &u);
+}
+
+static inline long tce_create(int c, unsigned shift, uint64_t size,
+                              unsigned levels, uint64_t *start)
+{
+    struct vfio_iommu_spapr_tce_create cr = {
+        .argsz = sizeof(cr), .page_shift = shift, .window_size = size,
+        .levels = levels,
+    };
+    long r = xioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr);
+
+    if (start) {
+        *start = cr.start_addr;
+    }
+    return r;
+}
+
+static inline long tce_remove(int c, uint64_t start)
+{
+    struct vfio_iommu_spapr_tce_remove rm = {
+        .argsz = sizeof(rm), .start_addr = start,
+    };
+    return xioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm);
+}
+
+#define RW (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
+
+#endif /* VSIM_TEST_H */
