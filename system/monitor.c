@@ -73,18 +73,12 @@ static void monitor_send_greeting(Monitor *mon)
     JsonObject *qmp = json_object_new();
     JsonObject *version = json_object_new();
     JsonObject *qemu = json_object_new();
-    g_auto(GStrv) parts = g_strsplit(SPAPR_VFIO_VERSION, ".", 3);
-    const char *names[] = { "major", "minor", "micro" };
-    unsigned i;
+    unsigned major = 0, minor = 0, micro = 0;
 
-    for (i = 0; i < ARRAY_SIZE(names); i++) {
-        gint64 v = 0;
-
-        if (parts[0] && i < g_strv_length(parts)) {
-            v = g_ascii_strtoll(parts[i], NULL, 10);
-        }
-        json_object_set_int_member(qemu, names[i], v);
-    }
+    sscanf(SPAPR_VFIO_VERSION, "%u.%u.%u", &major, &minor, &micro);
+    json_object_set_int_member(qemu, "major", major);
+    json_object_set_int_member(qemu, "minor", minor);
+    json_object_set_int_member(qemu, "micro", micro);
     json_object_set_object_member(version, "qemu", qemu);
     json_object_set_string_member(version, "package",
                                   "spapr-vfio " SPAPR_VFIO_VERSION);

@@ -48,6 +48,7 @@ static int64_t qtest_clock_ns;
 
 static bool qtest_parse_u64(const char *word, uint64_t *v, GString *reply)
 {
+    g_autofree char *esc = NULL;
     int64_t s;
 
     if (!qemu_strtou64(word, v)) {
@@ -58,7 +59,7 @@ static bool qtest_parse_u64(const char *word, uint64_t *v, GString *reply)
         *v = (uint64_t)s;
         return true;
     }
-    g_autofree char *esc = g_strescape(word, NULL);
+    esc = g_strescape(word, NULL);
     g_string_printf(reply, "FAIL invalid number '%.64s'", esc);
     return false;
 }
@@ -338,6 +339,7 @@ char *qtest_process_line(const char *line)
     g_autoptr(GString) reply = g_string_new(NULL);
     g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func(g_free);
     g_auto(GStrv) split = g_strsplit(line, " ", -1);
+    g_autofree char *esc = NULL;
     char **w;
     unsigned i;
 
@@ -365,7 +367,7 @@ char *qtest_process_line(const char *line)
         }
         return g_string_free(g_steal_pointer(&reply), FALSE);
     }
-    g_autofree char *esc = g_strescape(words->pdata[0], NULL);
+    esc = g_strescape(words->pdata[0], NULL);
     return g_strdup_printf("FAIL Unknown command '%.64s'", esc);
 }
 

@@ -270,6 +270,7 @@ static const VLOption vl_options[] = {
       "\n                  accepted and ignored" },
     { "serial", true, vl_opt_ignore,
       "none\n                  accepted and ignored" },
+    { "audio", true, vl_opt_ignore, NULL },
     { "L", true, vl_opt_ignore,
       "DIR\n                  accepted and ignored (no firmware)" },
     { "h", false, vl_opt_help, "\n                  this help" },

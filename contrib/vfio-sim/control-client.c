@@ -10,6 +10,9 @@
 #include <unistd.h>
 #include "control-client.h"
 
+#define CONNECT_TRIES   500
+#define CONNECT_WAIT_US 10000   /* up to 5 s for the program to start */
+
 struct VsimControl {
     int fd;
     GString *in;
@@ -40,10 +43,16 @@ VsimControl *vsim_control_connect(const char *path, GError **errp)
         set_errno_error(errp, "socket");
         return NULL;
     }
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        set_errno_error(errp, path);
-        close(fd);
-        return NULL;
+    /* the socket appears when the program first opens /dev/vfio */
+    for (int tries = 0;
+         connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0; tries++) {
+        if ((errno != ENOENT && errno != ECONNREFUSED) ||
+            tries == CONNECT_TRIES) {
+            set_errno_error(errp, path);
+            close(fd);
+            return NULL;
+        }
+        g_usleep(CONNECT_WAIT_US);
     }
     c = g_new0(VsimControl, 1);
     c->fd = fd;

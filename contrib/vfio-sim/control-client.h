@@ -7,6 +7,8 @@
  *   vsim_control_fault(c, "VFIO_IOMMU_MAP_DMA", 1, "ENOMEM", &err);
  *   vsim_control_close(c);
  *
+ * vsim_control_connect() waits (up to 5 s) for the socket to appear: the
+ * simulator opens it when the program first touches /dev/vfio.
  * Every call returns NULL/false with @errp set on failure, including an
  * {"error": ...} reply from the simulator.
  *

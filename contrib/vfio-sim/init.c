@@ -2,8 +2,10 @@
  * vfio-sim: process-wide state, its lock, start-up and exit.
  *
  * Start-up is lazy: the simulator initialises the first time a program
- * touches one of its paths (or at load when a control socket is asked
- * for), so programs that never use VFIO pay nothing and write no report.
+ * touches one of its paths, so programs that never use VFIO (a shell or
+ * "timeout" wrapping the VMM, which inherit LD_PRELOAD) pay nothing,
+ * write no report and leave the control socket to the process that
+ * really uses the host.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -102,16 +104,6 @@ static void remove_sysfs_dir(const char *dir)
         remove(sub);
     }
     remove(dir);
-}
-
-static void __attribute__((constructor)) vsim_load(void)
-{
-    const char *ctl = getenv("VFIO_SIM_CONTROL");
-
-    /* a test may connect before the program first opens /dev/vfio */
-    if (ctl && *ctl) {
-        vsim_init();
-    }
 }
 
 static void __attribute__((destructor)) vsim_exit(void)

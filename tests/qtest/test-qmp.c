@@ -433,6 +433,46 @@ static void test_device_add_del_errors(void)
     quit_cleanly(qts);
 }
 
+static void test_device_add_del_round_trip(void)
+{
+    QTestState *qts = qtest_init("-nodefaults -device pci-testdev,id=cold");
+    g_autoptr(JsonObject) dup = NULL;
+    g_autoptr(JsonObject) badprop = NULL;
+    g_autoptr(JsonObject) again = NULL;
+    g_autoptr(JsonObject) ev1 = NULL;
+    g_autoptr(JsonObject) ev2 = NULL;
+
+    assert_return(qtest_qmp(qts, "{\"execute\": \"device_add\", "
+                            "\"arguments\": {\"driver\": \"pci-testdev\", "
+                            "\"id\": \"hot\"}}"));
+    dup = qtest_qmp(qts, "{\"execute\": \"device_add\", \"arguments\": "
+                    "{\"driver\": \"pci-testdev\", \"id\": \"hot\"}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(dup), "hot"));
+    badprop = qtest_qmp(qts, "{\"execute\": \"device_add\", "
+                        "\"arguments\": {\"driver\": \"pci-testdev\", "
+                        "\"id\": \"h2\", \"colour\": \"red\"}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(badprop), "colour"));
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(badprop), "pci-testdev"));
+
+    /* Hotplugged and cold-plugged devices both go, with an event. */
+    assert_return(qtest_qmp(qts, "{\"execute\": \"device_del\", "
+                            "\"arguments\": {\"id\": \"hot\"}}"));
+    ev1 = qtest_qmp_eventwait(qts, "DEVICE_DELETED");
+    g_assert_cmpstr(json_object_get_string_member(
+                    json_object_get_object_member(ev1, "data"), "device"),
+                    ==, "hot");
+    assert_return(qtest_qmp(qts, "{\"execute\": \"device_del\", "
+                            "\"arguments\": {\"id\": \"cold\"}}"));
+    ev2 = qtest_qmp_eventwait(qts, "DEVICE_DELETED");
+    g_assert_cmpstr(json_object_get_string_member(
+                    json_object_get_object_member(ev2, "data"), "path"),
+                    ==, "/machine/peripheral/cold");
+    again = qtest_qmp(qts, "{\"execute\": \"device_del\", \"arguments\": "
+                      "{\"id\": \"hot\"}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(again), "hot"));
+    quit_cleanly(qts);
+}
+
 static void test_object_add_del_memory_backend(void)
 {
     QTestState *qts = qtest_init("-nodefaults");
@@ -514,6 +554,8 @@ int main(int argc, char **argv)
                     test_query_memory_devices_empty);
     g_test_add_func("/qmp/device-add-del-errors",
                     test_device_add_del_errors);
+    g_test_add_func("/qmp/device-add-del-round-trip",
+                    test_device_add_del_round_trip);
     g_test_add_func("/qmp/object-add-del-memory-backend",
                     test_object_add_del_memory_backend);
     g_test_add_func("/qmp/object-del-of-guest-ram-is-refused",

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -144,3 +145,70 @@ static inline long tce_remove(int c, uint64_t start)
 #define RW (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
 
 #endif /* VSIM_TEST_H */
+
+/* ---- simulator state through the control channel ---- */
+#include <json-glib/json-glib.h>
+#include "control-client.h"
+
+static inline VsimControl *ctl(void)
+{
+    static VsimControl *c;
+    g_autoptr(GError) err = NULL;
+
+    if (!c) {
+        /* opening /dev/vfio first makes sure the simulator is up */
+        close(open_container());
+        c = vsim_control_connect(g_getenv("VFIO_SIM_CONTROL"), &err);
+        g_assert_no_error(err);
+    }
+    return c;
+}
+
+static inline JsonObject *state(void)
+{
+    g_autoptr(GError) err = NULL;
+    JsonObject *o = vsim_control_state(ctl(), &err);
+
+    g_assert_no_error(err);
+    return o;
+}
+
+static inline int64_t locked_bytes(void)
+{
+    g_autoptr(JsonObject) o = state();
+
+    return json_object_get_int_member(o, "locked_bytes");
+}
+
+static inline unsigned n_regions(void)
+{
+    g_autoptr(JsonObject) o = state();
+
+    return json_array_get_length(json_object_get_array_member(o,
+                                                              "regions"));
+}
+
+/* Container @id's object in the state (a new reference), or NULL. */
+static inline JsonObject *container_state(int64_t id)
+{
+    g_autoptr(JsonObject) o = state();
+    JsonArray *a = json_object_get_array_member(o, "containers");
+
+    for (unsigned i = 0; i < json_array_get_length(a); i++) {
+        JsonObject *c = json_array_get_object_element(a, i);
+
+        if (json_object_get_int_member(c, "id") == id || id < 0) {
+            return json_object_ref(c);
+        }
+    }
+    return NULL;
+}
+
+static inline JsonObject *tces(unsigned container, int slot)
+{
+    g_autoptr(GError) err = NULL;
+    JsonObject *o = vsim_control_tces(ctl(), container, slot, &err);
+
+    g_assert_no_error(err);
+    return o;
+}

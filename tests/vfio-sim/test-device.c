@@ -1,0 +1,424 @@
+/*
+ * vfio-sim conformance: the device fd (regions, config space, IRQs,
+ * reset) and the dma-engine's DMA through the host TCE table.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/eventfd.h>
+#include <linux/pci_regs.h>
+#include "vsim-test.h"
+#include "dma-engine.h"
+
+#define CFG_OFF     (7ULL << 40)
+#define BAR0_OFF    (0ULL << 40)
+#define BAR2_OFF    (2ULL << 40)
+
+typedef struct Rig {
+    int c, g, d;
+    uint8_t *ram;
+} Rig;
+
+static void rig_up(Rig *r)
+{
+    r->c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &r->g);
+    r->d = xioctl(r->g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
+    g_assert_cmpint(r->d, >=, 0);
+    r->ram = alloc_aligned(4 * MiB, 64 * KiB);
+    g_assert_cmpint(reg_mem(r->c, r->ram, 4 * MiB), ==, 0);
+}
+
+static void rig_down(Rig *r)
+{
+    close(r->d);
+    close(r->g);
+    close(r->c);
+    munmap(r->ram, 4 * MiB);
+    g_assert_cmpint(locked_bytes(), ==, 0);
+}
+
+static uint64_t rd(int d, uint64_t off, unsigned size)
+{
+    uint64_t v = 0;
+
+    g_assert_cmpint(pread(d, &v, size, off), ==, size);
+    return GUINT64_FROM_LE(v);
+}
+
+static void wr(int d, uint64_t off, unsigned size, uint64_t v)
+{
+    v = GUINT64_TO_LE(v);
+    g_assert_cmpint(pwrite(d, &v, size, off), ==, size);
+}
+
+/* Program and start one command; the engine finishes inside the write. */
+static uint32_t dmae(int d, uint32_t cmd, uint64_t src, uint64_t dst,
+                     uint64_t len, uint64_t pattern)
+{
+    wr(d, BAR0_OFF + DMAE_REG_SRC, 8, src);
+    wr(d, BAR0_OFF + DMAE_REG_DST, 8, dst);
+    wr(d, BAR0_OFF + DMAE_REG_LEN, 8, len);
+    wr(d, BAR0_OFF + DMAE_REG_PATTERN, 8, pattern);
+    wr(d, BAR0_OFF + DMAE_REG_CMD, 4, cmd);
+    return rd(d, BAR0_OFF + DMAE_REG_STATUS, 4);
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void test_get_device_fd_checks(void)
+{
+    int c = open_container();
+    int g = open_group(1);
+
+    g_assert_cmpint(xioctl(g, VFIO_GROUP_GET_DEVICE_FD, BDF0), ==, -EINVAL);
+    attach(g, c);
+    g_assert_cmpint(xioctl(g, VFIO_GROUP_GET_DEVICE_FD, BDF0), ==, -EINVAL);
+    g_assert_cmpint(xioctl(c, VFIO_SET_IOMMU,
+                           (void *)VFIO_SPAPR_TCE_v2_IOMMU), ==, 0);
+    g_assert_cmpint(xioctl(g, VFIO_GROUP_GET_DEVICE_FD, "0001:00:02.0"), ==,
+                    -ENODEV);
+    g_assert_cmpint(xioctl(g, VFIO_GROUP_GET_DEVICE_FD, (void *)8), ==,
+                    -EFAULT);
+    {
+        int d = xioctl(g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
+
+        g_assert_cmpint(d, >=, 0);
+        /* device fds keep the group attached */
+        g_assert_cmpint(xioctl(g, VFIO_GROUP_UNSET_CONTAINER, NULL), ==,
+                        -EBUSY);
+        close(d);
+    }
+    g_assert_cmpint(xioctl(g, VFIO_GROUP_UNSET_CONTAINER, NULL), ==, 0);
+    close(g);
+    close(c);
+}
+
+static void test_device_and_region_info(void)
+{
+    struct vfio_device_info di = { .argsz = sizeof(di) };
+    struct vfio_region_info ri = { .argsz = sizeof(ri) };
+    Rig r;
+
+    rig_up(&r);
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_INFO, &di), ==, 0);
+    g_assert_cmpint(di.flags, ==, VFIO_DEVICE_FLAGS_PCI |
+                    VFIO_DEVICE_FLAGS_RESET);
+    g_assert_cmpint(di.num_regions, ==, VFIO_PCI_NUM_REGIONS);
+    g_assert_cmpint(di.num_irqs, ==, VFIO_PCI_NUM_IRQS);
+    di.argsz = 8;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_INFO, &di), ==, -EINVAL);
+
+    ri.index = VFIO_PCI_CONFIG_REGION_INDEX;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmphex(ri.offset, ==, CFG_OFF);
+    g_assert_cmpint(ri.size, ==, 256);
+    ri.index = VFIO_PCI_BAR0_REGION_INDEX;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmpint(ri.size, ==, DMAE_BAR0_SIZE);
+    g_assert_cmpint(ri.flags, ==, VFIO_REGION_INFO_FLAG_READ |
+                    VFIO_REGION_INFO_FLAG_WRITE);
+    ri.index = VFIO_PCI_BAR2_REGION_INDEX;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmpint(ri.size, ==, DMAE_BAR2_SIZE);
+    g_assert_true(ri.flags & VFIO_REGION_INFO_FLAG_MMAP);
+    g_assert_cmphex(ri.offset, ==, BAR2_OFF);
+    ri.index = VFIO_PCI_BAR1_REGION_INDEX;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmpint(ri.size, ==, 0);
+    ri.index = VFIO_PCI_NUM_REGIONS;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==,
+                    -EINVAL);
+    rig_down(&r);
+}
+
+static void test_config_space_ids_caps_and_bar_sizing(void)
+{
+    Rig r;
+    unsigned cap, ncap = 0;
+
+    rig_up(&r);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_DEVICE_ID, 2), ==, DMAE_DEVICE_ID);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_CLASS_REVISION, 4) >> 8, ==,
+                    DMAE_CLASS);
+    g_assert_true(rd(r.d, CFG_OFF + PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
+    for (cap = rd(r.d, CFG_OFF + PCI_CAPABILITY_LIST, 1); cap;
+         cap = rd(r.d, CFG_OFF + cap + 1, 1)) {
+        ncap++;
+    }
+    g_assert_cmpint(ncap, ==, 2);
+    /* BAR sizing as a VMM does it: write all ones, read the mask */
+    wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0xffffffff);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==,
+                    ~(uint32_t)(DMAE_BAR0_SIZE - 1));
+    wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_2, 4, 0xffffffff);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_2, 4), ==,
+                    (~(uint32_t)(DMAE_BAR2_SIZE - 1)) |
+                    PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                    PCI_BASE_ADDRESS_MEM_PREFETCH);
+    wr(r.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
+                    PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    /* vendor ID is read-only; reads past the end are refused */
+    wr(r.d, CFG_OFF + PCI_VENDOR_ID, 2, 0x1234);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    {
+        uint32_t v;
+
+        g_assert_cmpint(pread(r.d, &v, 4, CFG_OFF + 256), ==, -1);
+        g_assert_cmpint(errno, ==, EINVAL);
+    }
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_RESET, NULL), ==, 0);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==, 0);
+    rig_down(&r);
+}
+
+static void test_mmap_bar_is_shared_with_pread(void)
+{
+    Rig r;
+    uint8_t *bar;
+    uint32_t v = 0;
+
+    rig_up(&r);
+    bar = mmap(NULL, DMAE_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+               r.d, BAR2_OFF);
+    g_assert(bar != MAP_FAILED);
+    memcpy(bar + 64, "\x11\x22\x33\x44", 4);
+    g_assert_cmpint(pread(r.d, &v, 4, BAR2_OFF + 64), ==, 4);
+    g_assert_cmphex(v, ==, 0x44332211);
+    munmap(bar, DMAE_BAR2_SIZE);
+    /* register BAR traps: no mmap */
+    g_assert(mmap(NULL, 4096, PROT_READ, MAP_SHARED, r.d, BAR0_OFF) ==
+             MAP_FAILED);
+    rig_down(&r);
+}
+
+static void test_irq_info_and_eventfd_trigger(void)
+{
+    struct vfio_irq_info ii = { .argsz = sizeof(ii) };
+    struct {
+        struct vfio_irq_set s;
+        int32_t fd;
+    } set = { { .argsz = sizeof(set), .flags = VFIO_IRQ_SET_DATA_EVENTFD |
+                VFIO_IRQ_SET_ACTION_TRIGGER, .index = VFIO_PCI_MSI_IRQ_INDEX,
+                .start = 0, .count = 1 } };
+    struct vfio_irq_set fire = {
+        .argsz = sizeof(fire), .flags = VFIO_IRQ_SET_DATA_NONE |
+        VFIO_IRQ_SET_ACTION_TRIGGER, .index = VFIO_PCI_MSI_IRQ_INDEX,
+        .count = 1,
+    };
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    uint64_t n = 0;
+    Rig r;
+
+    rig_up(&r);
+    ii.index = VFIO_PCI_INTX_IRQ_INDEX;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==, 0);
+    g_assert_cmpint(ii.count, ==, 1);
+    g_assert_true(ii.flags & VFIO_IRQ_INFO_EVENTFD);
+    ii.index = VFIO_PCI_MSIX_IRQ_INDEX;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==, 0);
+    g_assert_cmpint(ii.count, ==, 0);
+    ii.index = VFIO_PCI_NUM_IRQS;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==, -EINVAL);
+
+    set.fd = efd;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_SET_IRQS, &fire), ==, 0);
+    g_assert_cmpint(read(efd, &n, sizeof(n)), ==, sizeof(n));
+    g_assert_cmpint(n, ==, 1);
+    set.s.count = 2;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_SET_IRQS, &set), ==, -EINVAL);
+    set.s.count = 1;
+    set.s.flags |= VFIO_IRQ_SET_DATA_BOOL;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_SET_IRQS, &set), ==, -EINVAL);
+    close(efd);
+    rig_down(&r);
+}
+
+static void test_dma_copy_fill_checksum_through_iommu(void)
+{
+    const uint64_t win = 1ULL << 59;
+    uint8_t *src, *dst;
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct {
+        struct vfio_irq_set s;
+        int32_t fd;
+    } set = { { .argsz = sizeof(set), .flags = VFIO_IRQ_SET_DATA_EVENTFD |
+                VFIO_IRQ_SET_ACTION_TRIGGER, .index = VFIO_PCI_MSI_IRQ_INDEX,
+                .count = 1 }, efd };
+    uint64_t n;
+    Rig r;
+
+    rig_up(&r);
+    src = r.ram;
+    dst = r.ram + 2 * MiB;
+    for (int i = 0; i < 256 * 1024; i++) {
+        src[i] = i * 7 + (i >> 9);
+    }
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
+    g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
+    g_assert_cmpint(map_dma(r.c, src, win, 2 * MiB, VFIO_DMA_MAP_FLAG_READ),
+                    ==, 0);
+    g_assert_cmpint(map_dma(r.c, dst, win + 2 * MiB, 2 * MiB, RW), ==, 0);
+
+    /* a copy that is not page aligned on either side */
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_COPY, win + 100, win + 2 * MiB + 7,
+                         200000, 0), ==, DMAE_STATUS_DONE);
+    g_assert_cmpint(memcmp(dst + 7, src + 100, 200000), ==, 0);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==, 200000);
+    g_assert_cmpint(read(efd, &n, sizeof(n)), ==, sizeof(n));
+
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win + 2 * MiB + 3, 70000,
+                         0x0807060504030201ULL), ==, DMAE_STATUS_DONE);
+    for (int i = 0; i < 70000; i++) {
+        g_assert_cmpint(dst[3 + i], ==, (i & 7) + 1);
+    }
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_CHECKSUM, win + 5, 0, 150001, 0), ==,
+                    DMAE_STATUS_DONE);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_RESULT, 8), ==,
+                    fnv1a(src + 5, 150001));
+    close(efd);
+    rig_down(&r);
+}
+
+static void test_dma_faults_stop_at_the_faulting_page(void)
+{
+    const uint64_t win = 1ULL << 59;
+    uint8_t *ro, *rw;
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct {
+        struct vfio_irq_set s;
+        int32_t fd;
+    } set = { { .argsz = sizeof(set), .flags = VFIO_IRQ_SET_DATA_EVENTFD |
+                VFIO_IRQ_SET_ACTION_TRIGGER, .index = VFIO_PCI_MSI_IRQ_INDEX,
+                .count = 1 }, efd };
+    uint64_t n;
+    Rig r;
+
+    rig_up(&r);
+    ro = r.ram;
+    rw = r.ram + 2 * MiB;
+    memset(rw, 0xee, 2 * MiB);
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
+    g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
+    /* device may read the first 64 KiB of rw but write only 2 pages */
+    g_assert_cmpint(map_dma(r.c, ro, win, MiB, VFIO_DMA_MAP_FLAG_READ), ==,
+                    0);
+    g_assert_cmpint(map_dma(r.c, rw, win + MiB, 128 * KiB, RW), ==, 0);
+
+    /* permission: writing into a read-only TCE */
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win + 8, 64, 0), ==,
+                    DMAE_STATUS_ERROR);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                    DMAE_ERR_PERMISSION);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_ERR_IOVA, 8), ==, win + 8);
+    g_assert_cmpint(read(efd, &n, sizeof(n)), ==, sizeof(n));
+
+    /* no mapping: the fill stops exactly at the end of the mapped part */
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win + MiB + 1000,
+                         256 * KiB, 0x4141414141414141ULL), ==,
+                    DMAE_STATUS_ERROR);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                    DMAE_ERR_NO_MAPPING);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_ERR_IOVA, 8), ==,
+                    win + MiB + 128 * KiB);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==,
+                    128 * KiB - 1000);
+    g_assert_cmpint(rw[999], ==, 0xee);
+    g_assert_cmpint(rw[1000], ==, 0x41);
+    g_assert_cmpint(rw[128 * KiB - 1], ==, 0x41);
+    g_assert_cmpint(rw[128 * KiB], ==, 0xee);
+
+    /* no window at all */
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_CHECKSUM, 1ULL << 58, 0, 8, 0), ==,
+                    DMAE_STATUS_ERROR);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                    DMAE_ERR_NO_WINDOW);
+    /* after UNMAP the device loses access */
+    g_assert_cmpint(unmap_dma(r.c, win, MiB), ==, 0);
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_CHECKSUM, win, 0, 8, 0), ==,
+                    DMAE_STATUS_ERROR);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                    DMAE_ERR_NO_MAPPING);
+    g_assert_cmpint(dmae(r.d, 99, 0, 0, 0, 0), ==, DMAE_STATUS_ERROR);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                    DMAE_ERR_BAD_CMD);
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_NOP, 0, 0, 0, 0), ==,
+                    DMAE_STATUS_IDLE);
+    close(efd);
+    rig_down(&r);
+}
+
+static void test_sysfs_iommu_group_link(void)
+{
+    char buf[256];
+    ssize_t n;
+    struct stat st;
+    g_autofree char *real = NULL;
+    const char *link = "/sys/bus/pci/devices/" BDF0 "/iommu_group";
+
+    n = readlink(link, buf, sizeof(buf) - 1);
+    g_assert_cmpint(n, >, 0);
+    buf[n] = 0;
+    g_assert_cmpstr(strrchr(buf, '/'), ==, "/1");
+    real = realpath(link, NULL);
+    g_assert_cmpstr(real, ==, "/sys/kernel/iommu_groups/1");
+    g_assert_cmpint(lstat(link, &st), ==, 0);
+    g_assert_true(S_ISLNK(st.st_mode));
+    g_assert_cmpint(stat("/dev/vfio/vfio", &st), ==, 0);
+    g_assert_true(S_ISCHR(st.st_mode));
+    g_assert_cmpint(access("/dev/vfio/1", R_OK | W_OK), ==, 0);
+    g_assert_cmpint(access("/dev/vfio/9", F_OK), ==, -1);
+    g_assert_cmpint(readlink("/sys/bus/pci/devices/0001:00:1f.0/iommu_group",
+                             buf, sizeof(buf)), ==, -1);
+}
+
+static void test_dup_and_close_track_fds(void)
+{
+    int c = open_container();
+    int c2 = dup(c);
+    int c3 = fcntl(c, F_DUPFD_CLOEXEC, 100);
+
+    g_assert_cmpint(c3, >=, 100);
+    close(c);
+    g_assert_cmpint(xioctl(c2, VFIO_GET_API_VERSION, NULL), ==, 0);
+    close(c2);
+    g_assert_cmpint(xioctl(c3, VFIO_GET_API_VERSION, NULL), ==, 0);
+    close(c3);
+    g_assert_cmpint(xioctl(c3, VFIO_GET_API_VERSION, NULL), ==, -EBADF);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vfio-sim/device/get-device-fd-checks",
+                    test_get_device_fd_checks);
+    g_test_add_func("/vfio-sim/device/device-and-region-info",
+                    test_device_and_region_info);
+    g_test_add_func("/vfio-sim/device/config-space-ids-caps-and-bar-sizing",
+                    test_config_space_ids_caps_and_bar_sizing);
+    g_test_add_func("/vfio-sim/device/mmap-bar-is-shared-with-pread",
+                    test_mmap_bar_is_shared_with_pread);
+    g_test_add_func("/vfio-sim/device/irq-info-and-eventfd-trigger",
+                    test_irq_info_and_eventfd_trigger);
+    g_test_add_func("/vfio-sim/device/dma-copy-fill-checksum-through-iommu",
+                    test_dma_copy_fill_checksum_through_iommu);
+    g_test_add_func("/vfio-sim/device/dma-faults-stop-at-the-faulting-page",
+                    test_dma_faults_stop_at_the_faulting_page);
+    g_test_add_func("/vfio-sim/device/sysfs-iommu-group-link",
+                    test_sysfs_iommu_group_link);
+    g_test_add_func("/vfio-sim/device/dup-and-close-track-fds",
+                    test_dup_and_close_track_fds);
+    return g_test_run();
+}
