@@ -114,12 +114,12 @@ static void bench_qtest(void)
     g_assert_cmpuint(rets[0], ==, 0);
     win = (uint64_t)rets[2] << 32 | rets[3];
     start = g_get_monotonic_time();
-    for (gpa = 0; gpa < MAP_BYTES; gpa += 512 * pg) {
-        uint64_t args[4] = { rets[1], win + gpa, LIST, 512 };
+    for (gpa = 0; gpa < ROUNDS * MAP_BYTES; gpa += 512 * pg) {
+        uint64_t args[4] = { rets[1], win + gpa % MAP_BYTES, LIST, 512 };
         gint64 t0;
 
         for (i = 0; i < 512; i++) {
-            list[i] = GUINT64_TO_BE((gpa + i * pg) | 3);
+            list[i] = GUINT64_TO_BE((gpa % MAP_BYTES + i * pg) | 3);
         }
         qtest_bufwrite(qts, LIST, list, sizeof(list));
         t0 = g_get_monotonic_time();

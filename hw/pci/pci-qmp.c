@@ -19,10 +19,11 @@ static JsonNode *pci_region_info(PCIDevice *dev, int bar)
     json_object_set_int_member(o, "address", (int64_t)r->addr);
     json_object_set_int_member(o, "size", r->size);
     if (!io) {
-        json_object_set_boolean_member(o, "prefetch",
-                                       r->type & PCI_BASE_ADDRESS_MEM_PREFETCH);
-        json_object_set_boolean_member(o, "mem_type_64",
-                                       r->type & PCI_BASE_ADDRESS_MEM_TYPE_64);
+        bool prefetch = r->type & PCI_BASE_ADDRESS_MEM_PREFETCH;
+        bool mem64 = r->type & PCI_BASE_ADDRESS_MEM_TYPE_64;
+
+        json_object_set_boolean_member(o, "prefetch", prefetch);
+        json_object_set_boolean_member(o, "mem_type_64", mem64);
     }
     json_node_take_object(node, o);
     return node;

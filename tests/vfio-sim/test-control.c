@@ -1,0 +1,289 @@
+/*
+ * vfio-sim: the control channel (state, tces, fault, dma,
+ * reset-counters), the exit report, host settings (memlock, leak,
+ * iommu=) and the vfio-sim-run launcher.  Settings that are read once per
+ * process are checked in child processes of this program.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include "vsim-test.h"
+
+static const char *self;
+
+static void test_fault_fails_nth_call_once(void)
+{
+    g_autoptr(GError) err = NULL;
+    int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    uint8_t *m = alloc_aligned(MiB, 64 * KiB);
+    g_autoptr(JsonObject) st = NULL;
+    JsonObject *cnt;
+
+    g_assert_true(vsim_control_reset_counters(ctl(), &err));
+    g_assert_true(vsim_control_fault(ctl(), "VFIO_IOMMU_SPAPR_REGISTER_MEMORY",
+                                     2, "ENOMEM", &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(reg_mem(c, m, 64 * KiB), ==, 0);
+    g_assert_cmpint(reg_mem(c, m + 64 * KiB, 64 * KiB), ==, -ENOMEM);
+    g_assert_cmpint(reg_mem(c, m + 64 * KiB, 64 * KiB), ==, 0);
+    g_assert_true(vsim_control_fault(ctl(), "IOMMU_MAP_DMA", 1, "EIO",
+                                     &err));
+    g_assert_cmpint(map_dma(c, m, 0, 4096, RW), ==, -EIO);
+    g_assert_cmpint(map_dma(c, m, 0, 4096, RW), ==, 0);
+    st = state();
+    cnt = json_object_get_object_member(
+        json_object_get_object_member(st, "ioctls"),
+        "VFIO_IOMMU_SPAPR_REGISTER_MEMORY");
+    g_assert_cmpint(json_object_get_int_member(cnt, "calls"), ==, 3);
+    g_assert_cmpint(json_object_get_int_member(cnt, "errors"), ==, 1);
+    g_assert_false(vsim_control_fault(ctl(), "VFIO_NOPE", 1, "EIO", &err));
+    g_assert_nonnull(err);
+    close(g);
+    close(c);
+    munmap(m, MiB);
+}
+
+static void test_dma_request_goes_through_iommu(void)
+{
+    g_autoptr(GError) err = NULL;
+    int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    uint8_t *m = alloc_aligned(MiB, 64 * KiB);
+    g_autoptr(JsonObject) r = NULL;
+
+    g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+    g_assert_cmpint(map_dma(c, m, 0, 64 * KiB, VFIO_DMA_MAP_FLAG_READ), ==, 0);
+    g_assert_cmpint(map_dma(c, m + 64 * KiB, 64 * KiB, 64 * KiB, RW), ==, 0);
+    memset(m, 0x5a, 4096);
+    r = vsim_control_dma(ctl(), BDF0, "copy", 0, 64 * KiB, 4096, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(r, "status"), ==, "done");
+    g_assert_cmpint(m[64 * KiB + 4095], ==, 0x5a);
+    g_clear_pointer(&r, json_object_unref);
+    r = vsim_control_dma(ctl(), BDF0, "fill", 0, 0, 16, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(r, "status"), ==, "error");
+    g_assert_cmpstr(json_object_get_string_member(r, "error"), ==,
+                    "permission");
+    g_assert_cmpint(json_object_get_int_member(r, "error_iova"), ==, 0);
+    g_assert_cmpint(m[0], ==, 0x5a);
+    close(g);
+    close(c);
+    munmap(m, MiB);
+}
+
+static void test_tces_are_run_length_compressed(void)
+{
+    int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    uint8_t *m = alloc_aligned(MiB, 64 * KiB);
+    g_autoptr(JsonObject) w = NULL;
+    JsonArray *e;
+
+    g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+    g_assert_cmpint(map_dma(c, m, 0, 40960, RW), ==, 0);
+    g_assert_cmpint(map_dma(c, m + 40960, 40960, 8192,
+                            VFIO_DMA_MAP_FLAG_READ), ==, 0);
+    g_assert_cmpint(map_dma(c, m, 1 * MiB, 4096, RW), ==, 0);
+    w = tces(0, 0);
+    e = json_object_get_array_member(w, "entries");
+    g_assert_cmpint(json_array_get_length(e), ==, 3);
+    g_assert_cmpint(json_object_get_int_member(
+                        json_array_get_object_element(e, 0), "pages"), ==, 10);
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_array_get_object_element(e, 1), "perm"), ==, "r");
+    g_assert_cmpint(json_object_get_int_member(
+                        json_array_get_object_element(e, 2), "iova"), ==, MiB);
+    close(g);
+    close(c);
+    munmap(m, MiB);
+}
+
+/* ---- children: one configuration per process ---- */
+
+static int child_main(const char *mode)
+{
+    int g, c;
+    uint8_t *m = alloc_aligned(16 * MiB, 64 * KiB);
+
+    if (!strcmp(mode, "memlock")) {
+        c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+        g_assert_cmpint(reg_mem(c, m, 16 * MiB), ==, -ENOMEM);
+        g_assert_cmpint(reg_mem(c, m, 4 * MiB), ==, 0);
+        /* 2^40 / 64 KiB entries of 8 bytes: 128 MiB of table to charge */
+        g_assert_cmpint(tce_create(c, 16, 1ULL << 40, 1, NULL), ==, -ENOMEM);
+        g_assert_cmpint(tce_create(c, 16, 1ULL << 30, 1, NULL), ==, 0);
+    } else if (!strcmp(mode, "leak")) {
+        c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+        g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(map_dma(c, m, 0, 8192, RW), ==, 0);
+        g_assert_cmpint(unreg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(unreg_mem(c, m, MiB), ==, -ENOENT);
+        g_assert_cmpint(locked_bytes(), ==, MiB);   /* the leaked pin */
+        g_assert_cmpint(unmap_dma(c, 0, 8192), ==, 0);
+        g_assert_cmpint(locked_bytes(), ==, 0);
+    } else if (!strcmp(mode, "v1only")) {
+        c = open_container();
+        g = open_group(1);
+        attach(g, c);
+        g_assert_cmpint(xioctl(c, VFIO_CHECK_EXTENSION,
+                               (void *)VFIO_SPAPR_TCE_v2_IOMMU), ==, 0);
+        g_assert_cmpint(xioctl(c, VFIO_SET_IOMMU,
+                               (void *)VFIO_SPAPR_TCE_v2_IOMMU), ==, -ENODEV);
+        g_assert_cmpint(xioctl(c, VFIO_SET_IOMMU,
+                               (void *)VFIO_SPAPR_TCE_IOMMU), ==, 0);
+    } else if (!strcmp(mode, "leave-mapped")) {
+        /* exit with a region registered and mapped: the report says so */
+        c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+        g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(map_dma(c, m, 0, 8192, RW), ==, 0);
+        return 0;
+    } else if (!strcmp(mode, "launched")) {
+        /* under vfio-sim-run: sysfs dir, device, host settings */
+        struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+        g_autofree char *link = g_build_filename(
+            g_getenv("VFIO_SIM_SYSFS"), "0002:00:03.0", "iommu_group", NULL);
+        g_autofree char *target = g_file_read_link(link, NULL);
+
+        g_assert_nonnull(target);
+        g_assert_cmpstr(strrchr(target, '/'), ==, "/7");
+        c = setup_container(7, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+        g_assert_cmpint(xioctl(c, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info), ==,
+                        0);
+        g_assert_cmpint(info.dma32_window_size, ==, GiB);
+        g_assert_cmpint(xioctl(g, VFIO_GROUP_GET_DEVICE_FD, "0002:00:03.0"),
+                        >=, 0);
+    } else {
+        return 2;
+    }
+    close(g);
+    close(c);
+    return 0;
+}
+
+static JsonObject *run_child(const char *mode, const char *host,
+                             bool launcher, const char *report)
+{
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) env = g_get_environ();
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_autofree char *sock = g_strdup_printf("%s.%s", g_getenv(
+                                            "VFIO_SIM_CONTROL"), mode);
+    int status;
+
+    env = g_environ_setenv(env, "VFIO_SIM_CONTROL", sock, true);
+    env = g_environ_setenv(env, "VFIO_SIM_REPORT", report, true);
+    if (host) {
+        env = g_environ_setenv(env, "VFIO_SIM_HOST", host, true);
+    }
+    if (launcher) {
+        /* the launcher must add the preload itself */
+        env = g_environ_unsetenv(env, "LD_PRELOAD");
+        env = g_environ_unsetenv(env, "VFIO_SIM_DEVICES");
+        g_ptr_array_add(argv, (char *)g_getenv("VFIO_SIM_RUN"));
+        g_ptr_array_add(argv, "--device");
+        g_ptr_array_add(argv, "0002:00:03.0=dma-engine@7");
+        g_ptr_array_add(argv, "--host");
+        g_ptr_array_add(argv, "dma32=1g");
+        g_ptr_array_add(argv, "--");
+    }
+    g_ptr_array_add(argv, (char *)self);
+    g_ptr_array_add(argv, "--child");
+    g_ptr_array_add(argv, (char *)mode);
+    g_ptr_array_add(argv, NULL);
+    remove(report);
+    g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, NULL,
+                 NULL, NULL, NULL, &status, &err);
+    g_assert_no_error(err);
+    g_assert_true(g_spawn_check_wait_status(status, &err));
+    g_assert_true(json_parser_load_from_file(p, report, &err));
+    g_assert_no_error(err);
+    return json_object_ref(json_node_get_object(json_parser_get_root(p)));
+}
+
+static char *report_path(void)
+{
+    return g_strdup_printf("%s.report.json", g_getenv("VFIO_SIM_CONTROL"));
+}
+
+static void test_host_memlock_limit_is_enomem(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("memlock", "memlock=8m", false, rep);
+
+    g_assert_cmpint(json_object_get_int_member(r, "memlock_limit"), ==,
+                    8 * MiB);
+    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, 0);
+}
+
+static void test_host_unregister_busy_leak(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("leak", "unregister_busy=leak",
+                                        false, rep);
+
+    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, 0);
+}
+
+static void test_host_iommu_v1_only(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("v1only", "iommu=v1", false, rep);
+    JsonObject *cnt = json_object_get_object_member(
+        json_object_get_object_member(r, "ioctls"), "VFIO_SET_IOMMU");
+
+    g_assert_cmpint(json_object_get_int_member(cnt, "errors"), ==, 1);
+}
+
+static void test_exit_report_shows_leftovers(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("leave-mapped", NULL, false, rep);
+    JsonArray *regions = json_object_get_array_member(r, "regions");
+
+    /* the process exited without closing: the pin is still accounted */
+    g_assert_cmpint(json_array_get_length(regions), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(
+                        json_array_get_object_element(regions, 0), "mapped"),
+                    ==, 2);
+    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, MiB);
+}
+
+static void test_launcher_sets_up_preload_sysfs_and_host(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("launched", NULL, true, rep);
+    JsonArray *devs = json_object_get_array_member(r, "devices");
+
+    g_assert_cmpint(json_array_get_length(devs), ==, 1);
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_array_get_object_element(devs, 0), "bdf"), ==,
+                    "0002:00:03.0");
+    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    self = argv[0];
+    if (argc == 3 && !strcmp(argv[1], "--child")) {
+        return child_main(argv[2]);
+    }
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vfio-sim/control/fault-fails-nth-call-once",
+                    test_fault_fails_nth_call_once);
+    g_test_add_func("/vfio-sim/control/dma-request-goes-through-iommu",
+                    test_dma_request_goes_through_iommu);
+    g_test_add_func("/vfio-sim/control/tces-are-run-length-compressed",
+                    test_tces_are_run_length_compressed);
+    g_test_add_func("/vfio-sim/host/memlock-limit-is-enomem",
+                    test_host_memlock_limit_is_enomem);
+    g_test_add_func("/vfio-sim/host/unregister-busy-leak",
+                    test_host_unregister_busy_leak);
+    g_test_add_func("/vfio-sim/host/iommu-v1-only",
+                    test_host_iommu_v1_only);
+    g_test_add_func("/vfio-sim/report/exit-report-shows-leftovers",
+                    test_exit_report_shows_leftovers);
+    g_test_add_func("/vfio-sim/launcher/sets-up-preload-sysfs-and-host",
+                    test_launcher_sets_up_preload_sysfs_and_host);
+    return g_test_run();
+}
