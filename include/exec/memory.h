@@ -427,6 +427,49 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as);
 /* Delivers begin, region_del... (descending address), commit. */
 void memory_listener_unregister(MemoryListener *listener);
 
+/* -------------------------------------------------------- dirty logging */
+
+/*
+ * Dirty logging for the migration client (implemented in
+ * memory-dirty.c).  Global logging turns on the per-RAM-block bitmaps of
+ * every RAM region, calls log_global_start on every listener of every
+ * address space (a listener that refuses fails the start and everything
+ * is undone), then log_start for each logged section.  Writers that mark
+ * pages: qtest writes, address_space_write/map and anything calling
+ * memory_region_set_dirty(); listeners add theirs in log_sync (VFIO:
+ * every page mapped for device write, conservatively).
+ */
+#define DIRTY_MEMORY_MIGRATION 1
+
+bool memory_global_dirty_log_start(Error **errp);
+void memory_global_dirty_log_stop(void);
+bool memory_global_dirty_log_active(void);
+/* Call log_sync on every listener for every section it sees. */
+void memory_global_dirty_log_sync(void);
+/* Per-region logging (in addition to global); triggers log_start/stop. */
+void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client);
+
+/* Offsets are relative to @mr (a RAM region); ranges page-granular. */
+void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size);
+bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
+                             unsigned client);
+void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
+                               unsigned client);
+
+typedef struct DirtyBitmapSnapshot DirtyBitmapSnapshot;
+/*
+ * Sync the listeners for @mr's sections, copy the dirty bits of
+ * [addr, addr + size) and clear them, atomically with respect to
+ * writers.  The caller does not have to sync first.
+ */
+DirtyBitmapSnapshot *memory_region_snapshot_and_clear_dirty(
+    MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client);
+/* Any page of [addr, addr + size) dirty in the snapshot? */
+bool memory_region_snapshot_get_dirty(MemoryRegion *mr,
+                                      DirtyBitmapSnapshot *snap,
+                                      hwaddr addr, hwaddr size);
+void memory_region_snapshot_free(DirtyBitmapSnapshot *snap);
+
 /* ----------------------------------------------------------- info mtree */
 
 /* "info mtree" text: flat = "-f", dispatch = "-d". */

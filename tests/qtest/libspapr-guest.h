@@ -1,0 +1,193 @@
+/*
+ * A model of a pseries Linux guest for tests, the demo and benchmarks.
+ *
+ * Two layers:
+ *  - VsimMachine: a spapr-vfio process started under vfio-sim (LD_PRELOAD,
+ *    control socket, exit report in a private temporary directory), with
+ *    the qtest/QMP session to it.
+ *  - SpaprGuest: what a pseries Linux kernel does with it, driven through
+ *    qtest: PCI config through RTAS, on-demand mapping in the default
+ *    32-bit window, DDW enablement with direct mapping of all RAM, and a
+ *    dma-engine driver.  See ../shared/spec/papr-ddw.md, last section.
+ *
+ * The guest keeps the low 1 MiB of RAM for itself (RTAS call blocks, TCE
+ * list pages); data buffers come from guest_alloc() above that.
+ */
+#ifndef LIBSPAPR_GUEST_H
+#define LIBSPAPR_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "libqtest.h"
+#include "control-client.h"
+
+#define H_SUCCESS           0
+#define H_PARAMETER         (-4)
+#define H_GET_TCE           0x1C
+#define H_PUT_TCE           0x20
+#define H_STUFF_TCE         0x138
+#define H_PUT_TCE_INDIRECT  0x13C
+
+#define TCE_READ            1ULL
+#define TCE_WRITE           2ULL
+#define TCE_RW              3ULL
+
+#define GUEST_RESERVED      (1ULL << 20)   /* low RAM the model keeps */
+
+/* ------------------------------------------------------------ machine */
+
+typedef struct VsimMachine {
+    QTestState *qts;
+    VsimControl *ctl;           /* NULL until /dev/vfio was first used */
+    char *dir;                  /* private temporary directory */
+    char *control_path;
+    char *report_path;
+} VsimMachine;
+
+/*
+ * Start spapr-vfio with @args (everything after the binary, e.g.
+ * "-m 4G -device vfio-pci,host=0001:00:01.0") under vfio-sim with
+ * VFIO_SIM_DEVICES=@devices and VFIO_SIM_HOST=@host (NULL: defaults).
+ * Connects the control socket when the process has opened /dev/vfio.
+ * Aborts the test if the process does not start.
+ */
+VsimMachine *vsim_machine_start(const char *devices, const char *host,
+                                const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Connect the control socket now (after a late device_add). */
+VsimControl *vsim_machine_control(VsimMachine *m);
+/* The sim's "state" object (caller unrefs). */
+JsonObject *vsim_machine_state(VsimMachine *m);
+/*
+ * QMP quit, wait for exit status 0, read and return the exit report
+ * (caller unrefs), remove the temporary directory, free @m.
+ */
+JsonObject *vsim_machine_quit(VsimMachine *m);
+/* Assert the report shows nothing registered, mapped, locked or open. */
+void vsim_report_assert_clean(JsonObject *report);
+
+/* ------------------------------------------------------------ guest */
+
+typedef struct GuestDevice {
+    unsigned phb_index;
+    uint64_t buid;
+    uint32_t config_addr;       /* bus << 16 | devfn << 8 */
+    uint16_t vendor, device;
+    uint64_t bar_cpu[6];        /* CPU address of each BAR, 0 = none */
+    uint64_t bar_size[6];
+} GuestDevice;
+
+typedef struct GuestWindow {
+    uint32_t liobn;
+    uint64_t bus_start;
+    uint64_t size;
+    unsigned page_shift;
+    bool active;
+} GuestWindow;
+
+typedef struct GuestStats {
+    uint64_t hcalls;            /* TCE hcalls issued */
+    uint64_t tces_put;          /* entries written by PUT/INDIRECT */
+    uint64_t rtas_calls;
+} GuestStats;
+
+typedef struct SpaprGuest SpaprGuest;
+
+/* @ram_size: boot RAM as given to -m (the guest direct-maps it). */
+SpaprGuest *guest_new(QTestState *qts, uint64_t ram_size);
+void guest_free(SpaprGuest *g);
+const GuestStats *guest_stats(SpaprGuest *g);
+
+/* RTAS PCI config access; false on an RTAS error status. */
+bool guest_config_read(SpaprGuest *g, uint64_t buid, uint32_t config_addr,
+                       unsigned reg, unsigned size, uint32_t *value);
+bool guest_config_write(SpaprGuest *g, uint64_t buid, uint32_t config_addr,
+                        unsigned reg, unsigned size, uint32_t value);
+/*
+ * Scan bus 0 of PHB @phb_index for the @nth (0-based) function with
+ * @vendor:@device, read its BARs and enable memory and bus mastering.
+ */
+bool guest_find_device(SpaprGuest *g, unsigned phb_index, uint16_t vendor,
+                       uint16_t device, unsigned nth, GuestDevice *out);
+
+/* Bump allocator over guest RAM above GUEST_RESERVED (aligned). */
+uint64_t guest_alloc(SpaprGuest *g, uint64_t size, uint64_t align);
+
+/* Raw TCE hcalls (return the hcall status). */
+int64_t guest_put_tce(SpaprGuest *g, uint32_t liobn, uint64_t ioba,
+                      uint64_t tce);
+int64_t guest_get_tce(SpaprGuest *g, uint32_t liobn, uint64_t ioba,
+                      uint64_t *tce);
+int64_t guest_stuff_tce(SpaprGuest *g, uint32_t liobn, uint64_t ioba,
+                        uint64_t tce, uint64_t npages);
+/* Up to 512 TCEs through one list page. */
+int64_t guest_put_tce_indirect(SpaprGuest *g, uint32_t liobn, uint64_t ioba,
+                               const uint64_t *tces, unsigned npages);
+
+/* The default 32-bit window of the device's PHB (liobn, start, size). */
+GuestWindow guest_default_window(SpaprGuest *g, const GuestDevice *dev);
+/*
+ * On-demand mapping in the default window, as the Linux IOMMU API does
+ * without DDW: map @size bytes at guest physical @gpa with @perm, return
+ * the bus address (0 on failure: window full or hcall error).
+ */
+uint64_t guest_dma_map(SpaprGuest *g, const GuestDevice *dev, uint64_t gpa,
+                       uint64_t size, uint64_t perm);
+/* Unmap with H_STUFF_TCE 0 in chunks of up to 512. */
+bool guest_dma_unmap(SpaprGuest *g, const GuestDevice *dev, uint64_t iova,
+                     uint64_t size);
+
+/* DDW RTAS calls; return the RTAS status, outputs through pointers. */
+int32_t guest_ddw_query(SpaprGuest *g, const GuestDevice *dev,
+                        uint32_t *avail, uint32_t *pgmask);
+int32_t guest_ddw_create(SpaprGuest *g, const GuestDevice *dev,
+                         unsigned page_shift, unsigned window_shift,
+                         GuestWindow *out);
+int32_t guest_ddw_remove(SpaprGuest *g, uint32_t liobn);
+int32_t guest_ddw_reset(SpaprGuest *g, const GuestDevice *dev);
+
+/*
+ * Linux's DDW enablement (spec steps 1-5): query; when no window is free,
+ * clear and remove the default window; create a window with the largest
+ * page size covering @max_ram (0: the boot RAM); direct-map all RAM with
+ * 512-entry H_PUT_TCE_INDIRECT calls.  On failure it clears and removes
+ * the new window, resets, and returns false (the default window stays
+ * usable).  The created window is in @out.
+ */
+bool guest_ddw_enable(SpaprGuest *g, const GuestDevice *dev,
+                      uint64_t max_ram, GuestWindow *out);
+/* Extend the direct mapping to RAM hot-added at [gpa, gpa + size). */
+bool guest_ddw_map_range(SpaprGuest *g, const GuestWindow *w,
+                         uint64_t gpa, uint64_t size);
+/* Bus address of guest physical @gpa in a direct-mapped window. */
+static inline uint64_t guest_ddw_iova(const GuestWindow *w, uint64_t gpa)
+{
+    return w->bus_start + gpa;
+}
+
+/* ------------------------------------------------------- dma-engine */
+
+#define DMA_ENGINE_VENDOR   0x5653
+#define DMA_ENGINE_DEVICE   0x0d4a
+
+typedef struct DmaResult {
+    uint32_t status;            /* 2 done, 3 error */
+    uint32_t err_kind;          /* 0 none, 1 no window, 2 no mapping, ... */
+    uint64_t err_iova;
+    uint64_t done;              /* bytes completed */
+    uint64_t result;            /* checksum */
+} DmaResult;
+
+/* Commands through BAR0 (little-endian registers), run synchronously. */
+DmaResult dma_engine_copy(SpaprGuest *g, const GuestDevice *dev,
+                          uint64_t src_iova, uint64_t dst_iova,
+                          uint64_t len);
+DmaResult dma_engine_fill(SpaprGuest *g, const GuestDevice *dev,
+                          uint64_t dst_iova, uint64_t len, uint64_t pattern);
+DmaResult dma_engine_checksum(SpaprGuest *g, const GuestDevice *dev,
+                              uint64_t src_iova, uint64_t len);
+/* FNV-1a 64, as the engine computes it (for checking in the test). */
+uint64_t dma_engine_fnv1a(const void *data, size_t len);
+
+#endif /* LIBSPAPR_GUEST_H */
