@@ -17,21 +17,6 @@
 #define TCE_READ        1ULL
 #define TCE_WRITE       2ULL
 
-#define MINSZ(type, field) \
-    (offsetof(type, field) + sizeof(((type *)0)->field))
-
-/* Copy the mandatory head of an argument and check its argsz. */
-#define GET_ARG(var, arg, type, last)                                   \
-    do {                                                                \
-        size_t minsz_ = MINSZ(type, last);                              \
-        if (vsim_copy_from_user(&(var), (arg), minsz_) < 0) {           \
-            return -EFAULT;                                             \
-        }                                                               \
-        if ((var).argsz < minsz_) {                                     \
-            return -EINVAL;                                             \
-        }                                                               \
-    } while (0)
-
 int vsim_container_open(int flags)
 {
     VsimContainer *c = g_new0(VsimContainer, 1);

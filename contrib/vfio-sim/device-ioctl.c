@@ -9,20 +9,6 @@
 #include <linux/vfio.h>
 #include "vsim.h"
 
-#define MINSZ(type, field) \
-    (offsetof(type, field) + sizeof(((type *)0)->field))
-
-#define GET_ARG(var, arg, type, last)                                   \
-    do {                                                                \
-        size_t minsz_ = MINSZ(type, last);                              \
-        if (vsim_copy_from_user(&(var), (arg), minsz_) < 0) {           \
-            return -EFAULT;                                             \
-        }                                                               \
-        if ((var).argsz < minsz_) {                                     \
-            return -EINVAL;                                             \
-        }                                                               \
-    } while (0)
-
 static long get_info(VsimDevice *d, void *arg)
 {
     struct vfio_device_info info;

@@ -150,7 +150,9 @@ long vsim_file_ioctl(VsimFile *f, unsigned long req, void *arg)
     return r;
 }
 
-ssize_t vsim_file_pread(int fd, void *buf, size_t n, uint64_t off)
+/* pread/pwrite on a simulator fd: only device fds have regions. */
+static ssize_t file_rw(int fd, void *buf, size_t n, uint64_t off,
+                       bool is_write)
 {
     VsimFile *f;
     ssize_t r = -EINVAL;
@@ -160,26 +162,21 @@ ssize_t vsim_file_pread(int fd, void *buf, size_t n, uint64_t off)
     if (!f) {
         r = -EBADF;
     } else if (f->kind == VSIM_FILE_DEVICE) {
-        r = vsim_device_pread(f->device, buf, n, off);
+        r = is_write ? vsim_device_pwrite(f->device, buf, n, off)
+                     : vsim_device_pread(f->device, buf, n, off);
     }
     vsim_unlock();
     return r;
 }
 
+ssize_t vsim_file_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+    return file_rw(fd, buf, n, off, false);
+}
+
 ssize_t vsim_file_pwrite(int fd, const void *buf, size_t n, uint64_t off)
 {
-    VsimFile *f;
-    ssize_t r = -EINVAL;
-
-    vsim_lock();
-    f = vsim_file_lookup(fd);
-    if (!f) {
-        r = -EBADF;
-    } else if (f->kind == VSIM_FILE_DEVICE) {
-        r = vsim_device_pwrite(f->device, buf, n, off);
-    }
-    vsim_unlock();
-    return r;
+    return file_rw(fd, (void *)buf, n, off, true);
 }
 
 void *vsim_file_mmap(int fd, void *addr, size_t len, int prot, int flags,

@@ -299,36 +299,32 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
 }
 
 /* read/write on a device fd use the file position, as vfio-pci does */
-ssize_t read(int fd, void *buf, size_t n)
+static ssize_t positioned_rw(int fd, void *buf, size_t n, bool is_write)
 {
-    off_t pos;
-    ssize_t r;
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    ssize_t r = is_write ? vsim_file_pwrite(fd, buf, n, pos)
+                         : vsim_file_pread(fd, buf, n, pos);
 
-    if (!vsim_file_lookup(fd)) {
-        return NEXT(read)(fd, buf, n);
-    }
-    pos = lseek(fd, 0, SEEK_CUR);
-    r = vsim_file_pread(fd, buf, n, pos);
     if (r > 0) {
         lseek(fd, pos + r, SEEK_SET);
     }
     return set_errno(r);
 }
 
+ssize_t read(int fd, void *buf, size_t n)
+{
+    if (!vsim_file_lookup(fd)) {
+        return NEXT(read)(fd, buf, n);
+    }
+    return positioned_rw(fd, buf, n, false);
+}
+
 ssize_t write(int fd, const void *buf, size_t n)
 {
-    off_t pos;
-    ssize_t r;
-
     if (!vsim_file_lookup(fd)) {
         return NEXT(write)(fd, buf, n);
     }
-    pos = lseek(fd, 0, SEEK_CUR);
-    r = vsim_file_pwrite(fd, buf, n, pos);
-    if (r > 0) {
-        lseek(fd, pos + r, SEEK_SET);
-    }
-    return set_errno(r);
+    return positioned_rw(fd, (void *)buf, n, true);
 }
 
 /* ---- mmap ---- */

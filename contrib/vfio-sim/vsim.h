@@ -224,6 +224,26 @@ void *vsim_file_mmap(int fd, void *addr, size_t len, int prot, int flags,
 
 /* uaccess.c: copy across the ABI boundary, EFAULT instead of SIGSEGV */
 int vsim_copy_from_user(void *dst, const void *src, size_t len);
+
+/* Size of @type up to and including @field (the mandatory head). */
+#define MINSZ(type, field) \
+    (offsetof(type, field) + sizeof(((type *)0)->field))
+
+/*
+ * In an ioctl handler: copy the mandatory head of an argument (EFAULT)
+ * and check its argsz (EINVAL), returning from the handler on failure.
+ */
+#define GET_ARG(var, arg, type, last)                                   \
+    do {                                                                \
+        size_t minsz_ = MINSZ(type, last);                              \
+        if (vsim_copy_from_user(&(var), (arg), minsz_) < 0) {           \
+            return -EFAULT;                                             \
+        }                                                               \
+        if ((var).argsz < minsz_) {                                     \
+            return -EINVAL;                                             \
+        }                                                               \
+    } while (0)
+
 int vsim_copy_to_user(void *dst, const void *src, size_t len);
 
 /* prereg.c */

@@ -240,6 +240,39 @@ const char *qtest_qmp_error_desc(JsonObject *reply)
     return err ? json_object_get_string_member(err, "desc") : NULL;
 }
 
+void qtest_qmp_assert_success(QTestState *s, const char *fmt, ...)
+{
+    JsonObject *reply;
+    va_list ap;
+
+    va_start(ap, fmt);
+    reply = qtest_vqmp(s, fmt, ap);
+    va_end(ap);
+    if (qtest_qmp_error_desc(reply)) {
+        g_error("QMP command failed: %s", qtest_qmp_error_desc(reply));
+    }
+    g_assert_true(json_object_has_member(reply, "return"));
+    json_object_unref(reply);
+}
+
+void qtest_qmp_assert_error(QTestState *s, const char *needle,
+                            const char *fmt, ...)
+{
+    JsonObject *reply;
+    const char *desc;
+    va_list ap;
+
+    va_start(ap, fmt);
+    reply = qtest_vqmp(s, fmt, ap);
+    va_end(ap);
+    desc = qtest_qmp_error_desc(reply);
+    if (!desc || !strstr(desc, needle)) {
+        g_error("expected a QMP error mentioning '%s', got: %s", needle,
+                desc ? desc : "success");
+    }
+    json_object_unref(reply);
+}
+
 JsonObject *qtest_qmp_eventwait(QTestState *s, const char *name)
 {
     GList *l;

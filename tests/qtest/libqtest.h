@@ -86,6 +86,12 @@ JsonObject *qtest_qmp_receive(QTestState *s);
 JsonObject *qtest_qmp_eventwait(QTestState *s, const char *name);
 /* human-monitor-command; returns the text (g_free it). */
 char *qtest_hmp(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Run a command; fail the test unless it returns without error. */
+void qtest_qmp_assert_success(QTestState *s, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+/* Run a command; fail the test unless its error desc contains @needle. */
+void qtest_qmp_assert_error(QTestState *s, const char *needle,
+                            const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* Does a reply carry "error"? Returns its "desc" (or NULL). */
 const char *qtest_qmp_error_desc(JsonObject *reply);
 

@@ -202,7 +202,7 @@ static void test_bad_requests_get_generic_errors(void)
     assert_error(qtest_qmp(qts, "\"just a string\""), "GenericError");
     assert_error(qtest_qmp(qts, "{\"execute\": \"human-monitor-command\"}"),
                  "GenericError");
-    assert_return(qtest_qmp(qts, "{\"execute\": \"query-status\"}"));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"query-status\"}");
     quit_cleanly(qts);
 }
 
@@ -227,12 +227,12 @@ static void test_malformed_json_and_session_continues(void)
         reply = qtest_qmp_receive(qts);
         g_assert_cmpstr(error_class(reply), ==, "GenericError");
         /* Exactly one reply per bad input: the next one is ours. */
-        assert_return(qtest_qmp(qts, "{\"execute\": \"query-status\", "
-                                "\"id\": 1}"));
+        qtest_qmp_assert_success(qts, "{\"execute\": \"query-status\", "
+                             "\"id\": 1}");
     }
     /* QEMU's parser takes single quotes; so does this one. */
-    assert_return(qtest_qmp(qts, "{'execute': 'query-status', "
-                            "'id': '}'}"));
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status', "
+                             "'id': '}'}");
     quit_cleanly(qts);
 }
 
@@ -321,12 +321,12 @@ static void test_stop_cont_and_events(void)
 
     g_assert_true(status_running(qts, &status));
     g_assert_cmpstr(status, ==, "running");
-    assert_return(qtest_qmp(qts, "{\"execute\": \"stop\"}"));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"stop\"}");
     stop = qtest_qmp_eventwait(qts, "STOP");
     g_assert_true(json_object_has_member(stop, "timestamp"));
     g_assert_false(status_running(qts, &status));
     g_assert_cmpstr(status, ==, "paused");
-    assert_return(qtest_qmp(qts, "{\"execute\": \"cont\"}"));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"cont\"}");
     resume = qtest_qmp_eventwait(qts, "RESUME");
     g_assert_true(status_running(qts, &status));
     quit_cleanly(qts);
@@ -348,7 +348,7 @@ static void test_system_reset_emits_reset(void)
     g_autoptr(JsonObject) ev = NULL;
     JsonObject *data;
 
-    assert_return(qtest_qmp(qts, "{\"execute\": \"system_reset\"}"));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"system_reset\"}");
     ev = qtest_qmp_eventwait(qts, "RESET");
     data = json_object_get_object_member(ev, "data");
     g_assert_false(json_object_get_boolean_member(data, "guest"));
@@ -417,37 +417,32 @@ static void test_query_memory_devices_empty(void)
 static void test_device_add_del_errors(void)
 {
     QTestState *qts = qtest_init("-nodefaults");
-    g_autoptr(JsonObject) r1 = NULL;
-    g_autoptr(JsonObject) r2 = NULL;
-    g_autoptr(JsonObject) r3 = NULL;
 
-    r1 = qtest_qmp(qts, "{\"execute\": \"device_add\", \"arguments\": "
-                   "{\"driver\": \"no-such-device\"}}");
-    g_assert_nonnull(strstr(qtest_qmp_error_desc(r1), "no-such-device"));
-    r2 = qtest_qmp(qts, "{\"execute\": \"device_del\", \"arguments\": "
-                   "{\"id\": \"ghost\"}}");
-    g_assert_nonnull(strstr(qtest_qmp_error_desc(r2), "ghost"));
-    r3 = qtest_qmp(qts, "{\"execute\": \"device_add\", \"arguments\": "
-                   "{\"id\": \"x\"}}");
-    g_assert_nonnull(strstr(qtest_qmp_error_desc(r3), "driver"));
+    qtest_qmp_assert_error(qts, "no-such-device",
+                           "{\"execute\": \"device_add\", \"arguments\": "
+                           "{\"driver\": \"no-such-device\"}}");
+    qtest_qmp_assert_error(qts, "ghost",
+                           "{\"execute\": \"device_del\", \"arguments\": "
+                           "{\"id\": \"ghost\"}}");
+    qtest_qmp_assert_error(qts, "driver",
+                           "{\"execute\": \"device_add\", \"arguments\": "
+                           "{\"id\": \"x\"}}");
     quit_cleanly(qts);
 }
 
 static void test_device_add_del_round_trip(void)
 {
     QTestState *qts = qtest_init("-nodefaults -device pci-testdev,id=cold");
-    g_autoptr(JsonObject) dup = NULL;
     g_autoptr(JsonObject) badprop = NULL;
-    g_autoptr(JsonObject) again = NULL;
     g_autoptr(JsonObject) ev1 = NULL;
     g_autoptr(JsonObject) ev2 = NULL;
 
-    assert_return(qtest_qmp(qts, "{\"execute\": \"device_add\", "
-                            "\"arguments\": {\"driver\": \"pci-testdev\", "
-                            "\"id\": \"hot\"}}"));
-    dup = qtest_qmp(qts, "{\"execute\": \"device_add\", \"arguments\": "
-                    "{\"driver\": \"pci-testdev\", \"id\": \"hot\"}}");
-    g_assert_nonnull(strstr(qtest_qmp_error_desc(dup), "hot"));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"device_add\", "
+                             "\"arguments\": {\"driver\": \"pci-testdev\", "
+                             "\"id\": \"hot\"}}");
+    qtest_qmp_assert_error(qts, "hot",
+                           "{\"execute\": \"device_add\", \"arguments\": "
+                           "{\"driver\": \"pci-testdev\", \"id\": \"hot\"}}");
     badprop = qtest_qmp(qts, "{\"execute\": \"device_add\", "
                         "\"arguments\": {\"driver\": \"pci-testdev\", "
                         "\"id\": \"h2\", \"colour\": \"red\"}}");
@@ -455,48 +450,44 @@ static void test_device_add_del_round_trip(void)
     g_assert_nonnull(strstr(qtest_qmp_error_desc(badprop), "pci-testdev"));
 
     /* Hotplugged and cold-plugged devices both go, with an event. */
-    assert_return(qtest_qmp(qts, "{\"execute\": \"device_del\", "
-                            "\"arguments\": {\"id\": \"hot\"}}"));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"device_del\", "
+                             "\"arguments\": {\"id\": \"hot\"}}");
     ev1 = qtest_qmp_eventwait(qts, "DEVICE_DELETED");
     g_assert_cmpstr(json_object_get_string_member(
                     json_object_get_object_member(ev1, "data"), "device"),
                     ==, "hot");
-    assert_return(qtest_qmp(qts, "{\"execute\": \"device_del\", "
-                            "\"arguments\": {\"id\": \"cold\"}}"));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"device_del\", "
+                             "\"arguments\": {\"id\": \"cold\"}}");
     ev2 = qtest_qmp_eventwait(qts, "DEVICE_DELETED");
     g_assert_cmpstr(json_object_get_string_member(
                     json_object_get_object_member(ev2, "data"), "path"),
                     ==, "/machine/peripheral/cold");
-    again = qtest_qmp(qts, "{\"execute\": \"device_del\", \"arguments\": "
-                      "{\"id\": \"hot\"}}");
-    g_assert_nonnull(strstr(qtest_qmp_error_desc(again), "hot"));
+    qtest_qmp_assert_error(qts, "hot",
+                           "{\"execute\": \"device_del\", \"arguments\": "
+                           "{\"id\": \"hot\"}}");
     quit_cleanly(qts);
 }
 
 static void test_object_add_del_memory_backend(void)
 {
     QTestState *qts = qtest_init("-nodefaults");
-    g_autoptr(JsonObject) dup = NULL;
-    g_autoptr(JsonObject) gone = NULL;
-    g_autoptr(JsonObject) badtype = NULL;
 
-    assert_return(qtest_qmp(qts, "{\"execute\": \"object-add\", "
-                            "\"arguments\": {\"qom-type\": "
-                            "\"memory-backend-ram\", \"id\": \"m1\", "
-                            "\"size\": 1048576}}"));
-    dup = qtest_qmp(qts, "{\"execute\": \"object-add\", \"arguments\": "
-                    "{\"qom-type\": \"memory-backend-ram\", \"id\": "
-                    "\"m1\", \"size\": 1048576}}");
-    g_assert_nonnull(strstr(qtest_qmp_error_desc(dup), "m1"));
-    assert_return(qtest_qmp(qts, "{\"execute\": \"object-del\", "
-                            "\"arguments\": {\"id\": \"m1\"}}"));
-    gone = qtest_qmp(qts, "{\"execute\": \"object-del\", \"arguments\": "
-                     "{\"id\": \"m1\"}}");
-    g_assert_nonnull(strstr(qtest_qmp_error_desc(gone), "m1"));
-    badtype = qtest_qmp(qts, "{\"execute\": \"object-add\", "
-                        "\"arguments\": {\"qom-type\": \"frob\", "
-                        "\"id\": \"m2\"}}");
-    g_assert_nonnull(strstr(qtest_qmp_error_desc(badtype), "frob"));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"object-add\", "
+                             "\"arguments\": {\"qom-type\": "
+                             "\"memory-backend-ram\", \"id\": \"m1\", "
+                             "\"size\": 1048576}}");
+    qtest_qmp_assert_error(qts, "m1",
+                           "{\"execute\": \"object-add\", \"arguments\": "
+                           "{\"qom-type\": \"memory-backend-ram\", \"id\": "
+                           "\"m1\", \"size\": 1048576}}");
+    qtest_qmp_assert_success(qts, "{\"execute\": \"object-del\", "
+                             "\"arguments\": {\"id\": \"m1\"}}");
+    qtest_qmp_assert_error(qts, "m1",
+                           "{\"execute\": \"object-del\", \"arguments\": "
+                           "{\"id\": \"m1\"}}");
+    qtest_qmp_assert_error(qts, "frob", "{\"execute\": \"object-add\", "
+                           "\"arguments\": {\"qom-type\": \"frob\", "
+                           "\"id\": \"m2\"}}");
     quit_cleanly(qts);
 }
 

@@ -142,40 +142,32 @@ static const char expected_dispatch[] =
     "   [1] 0000000000002000-0000000000002fff -> hidden @0000000000000000\n"
     "\n";
 
-static void test_mtree_tree(void)
+/* Render the test topology in one of the three views and compare. */
+static void check_view(bool flatview, bool dispatch, const char *expected)
 {
     Topology t;
     g_autofree char *out = NULL;
 
     topology_init(&t);
-    out = mtree(false, false);
+    out = mtree(flatview, dispatch);
     g_test_message("%s", out);
-    g_assert_cmpstr(out, ==, expected_tree);
+    g_assert_cmpstr(out, ==, expected);
     topology_fini(&t);
+}
+
+static void test_mtree_tree(void)
+{
+    check_view(false, false, expected_tree);
 }
 
 static void test_mtree_flat(void)
 {
-    Topology t;
-    g_autofree char *out = NULL;
-
-    topology_init(&t);
-    out = mtree(true, false);
-    g_test_message("%s", out);
-    g_assert_cmpstr(out, ==, expected_flat);
-    topology_fini(&t);
+    check_view(true, false, expected_flat);
 }
 
 static void test_mtree_dispatch(void)
 {
-    Topology t;
-    g_autofree char *out = NULL;
-
-    topology_init(&t);
-    out = mtree(true, true);
-    g_test_message("%s", out);
-    g_assert_cmpstr(out, ==, expected_dispatch);
-    topology_fini(&t);
+    check_view(true, true, expected_dispatch);
 }
 
 /* Siblings: ascending address, then higher priority, then newest. */

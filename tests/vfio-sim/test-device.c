@@ -246,10 +246,9 @@ static void test_irq_info_and_eventfd_trigger(void)
     rig_down(&r);
 }
 
-static void test_dma_copy_fill_checksum_through_iommu(void)
+/* An eventfd wired as the device's MSI trigger (completion interrupt). */
+static int msi_eventfd(Rig *r)
 {
-    const uint64_t win = 1ULL << 59;
-    uint8_t *src, *dst;
     int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     struct {
         struct vfio_irq_set s;
@@ -257,6 +256,17 @@ static void test_dma_copy_fill_checksum_through_iommu(void)
     } set = { { .argsz = sizeof(set), .flags = VFIO_IRQ_SET_DATA_EVENTFD |
                 VFIO_IRQ_SET_ACTION_TRIGGER, .index = VFIO_PCI_MSI_IRQ_INDEX,
                 .count = 1 }, efd };
+
+    g_assert_cmpint(efd, >=, 0);
+    g_assert_cmpint(xioctl(r->d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
+    return efd;
+}
+
+static void test_dma_copy_fill_checksum_through_iommu(void)
+{
+    const uint64_t win = 1ULL << 59;
+    uint8_t *src, *dst;
+    int efd;
     uint64_t n;
     Rig r;
 
@@ -266,7 +276,7 @@ static void test_dma_copy_fill_checksum_through_iommu(void)
     for (int i = 0; i < 256 * 1024; i++) {
         src[i] = i * 7 + (i >> 9);
     }
-    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
+    efd = msi_eventfd(&r);
     g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
     g_assert_cmpint(map_dma(r.c, src, win, 2 * MiB, VFIO_DMA_MAP_FLAG_READ),
                     ==, 0);
@@ -296,13 +306,7 @@ static void test_dma_faults_stop_at_the_faulting_page(void)
 {
     const uint64_t win = 1ULL << 59;
     uint8_t *ro, *rw;
-    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    struct {
-        struct vfio_irq_set s;
-        int32_t fd;
-    } set = { { .argsz = sizeof(set), .flags = VFIO_IRQ_SET_DATA_EVENTFD |
-                VFIO_IRQ_SET_ACTION_TRIGGER, .index = VFIO_PCI_MSI_IRQ_INDEX,
-                .count = 1 }, efd };
+    int efd;
     uint64_t n;
     Rig r;
 
@@ -310,7 +314,7 @@ static void test_dma_faults_stop_at_the_faulting_page(void)
     ro = r.ram;
     rw = r.ram + 2 * MiB;
     memset(rw, 0xee, 2 * MiB);
-    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
+    efd = msi_eventfd(&r);
     g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
     /* device may read the first 64 KiB of rw but write only 2 pages */
     g_assert_cmpint(map_dma(r.c, ro, win, MiB, VFIO_DMA_MAP_FLAG_READ), ==,
