@@ -308,7 +308,7 @@ void qemu_ram_free(RAMBlock *rb)
     if (rb->fd >= 0) {
         close(rb->fd);
     }
-    g_free(rb->dirty_bitmap);
+    ram_block_dirty_log_disable(rb);
     g_free(rb->idstr);
     g_free(rb);
 }
@@ -399,23 +399,6 @@ int qemu_memfd_create(const char *name, uint64_t size, bool hugetlb,
         return -1;
     }
     return fd;
-}
-
-void cpu_physical_memory_set_dirty_range(RAMBlock *rb, uint64_t offset,
-                                         uint64_t length)
-{
-    uint64_t page, last;
-
-    /* Dirty logging is switched on by a later migration client only. */
-    if (!rb || !rb->dirty_log || !rb->dirty_bitmap || !length) {
-        return;
-    }
-    page = offset >> TARGET_PAGE_BITS;
-    last = (offset + length - 1) >> TARGET_PAGE_BITS;
-    for (; page <= last; page++) {
-        rb->dirty_bitmap[page / (8 * sizeof(unsigned long))] |=
-            1UL << (page % (8 * sizeof(unsigned long)));
-    }
 }
 
 /* ======================================================= Address lookup */

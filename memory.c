@@ -673,20 +673,48 @@ static void listener_call(MemoryListener *l, ListenerCall call,
     }
 }
 
+/* Logged sections: log_start after region_add, log_stop before del. */
+static void listener_log_start(MemoryListener *l, MemoryRegionSection *s)
+{
+    if (l->log_start) {
+        l->log_start(l, s, 0, DIRTY_LOG_MIGRATION);
+    }
+}
+
+static void listener_log_stop(MemoryListener *l, MemoryRegionSection *s)
+{
+    if (l->log_stop) {
+        l->log_stop(l, s, DIRTY_LOG_MIGRATION, 0);
+    }
+}
+
 /* Deletes go to listeners in descending priority, the rest ascending. */
 static void as_listeners_call(AddressSpace *as, ListenerCall call,
                               FlatView *fv, const FlatRange *fr)
 {
     MemoryRegionSection s = section_from_flatrange(fv, fr);
     unsigned n = as->listeners->len, i;
+    bool logged = false;
 
     trace_memory_listener_call(as->name, (int)call, fr->mr->name,
                                (uint64_t)fr->start,
                                int128_get64_sat(fr->size));
+    if (call == LISTENER_ADD) {
+        logged = memory_dirty_section_prepare(fr->mr);
+    } else if (call == LISTENER_DEL) {
+        logged = memory_dirty_section_logged(fr->mr);
+    }
     for (i = 0; i < n; i++) {
         unsigned idx = call == LISTENER_DEL ? n - 1 - i : i;
+        MemoryListener *l = g_ptr_array_index(as->listeners, idx);
 
-        listener_call(g_ptr_array_index(as->listeners, idx), call, &s);
+        if (logged && call == LISTENER_DEL) {
+            listener_log_stop(l, &s);
+        }
+        listener_call(l, call, &s);
+        if (logged && call == LISTENER_ADD) {
+            listener_log_start(l, &s);
+        }
     }
 }
 
@@ -826,13 +854,14 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
     if (listener->begin) {
         listener->begin(listener);
     }
-    if (as->global_dirty_log && listener->log_global_start) {
-        listener->log_global_start(listener, NULL);
-    }
+    memory_dirty_listener_added(listener);
     for (i = 0; i < fv->nr; i++) {
         MemoryRegionSection s = section_from_flatrange(fv, &fv->ranges[i]);
 
         listener_call(listener, LISTENER_ADD, &s);
+        if (memory_dirty_section_logged(s.mr)) {
+            listener_log_start(listener, &s);
+        }
     }
     if (listener->commit) {
         listener->commit(listener);
@@ -855,8 +884,12 @@ void memory_listener_unregister(MemoryListener *listener)
     for (i = fv->nr; i-- > 0;) {
         MemoryRegionSection s = section_from_flatrange(fv, &fv->ranges[i]);
 
+        if (memory_dirty_section_logged(s.mr)) {
+            listener_log_stop(listener, &s);
+        }
         listener_call(listener, LISTENER_DEL, &s);
     }
+    memory_dirty_listener_removed(listener);
     if (listener->commit) {
         listener->commit(listener);
     }
@@ -895,6 +928,7 @@ void address_space_init(AddressSpace *as, MemoryRegion *root,
         as->current_map = generate_flatview(root);
     }
     g_ptr_array_add(address_spaces, as);
+    memory_dirty_address_space_added(as);
     trace_address_space_init(as->name, root->name);
 }
 

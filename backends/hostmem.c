@@ -28,8 +28,13 @@ static const char *const file_props[] = {
     "mem-path", "align", "readonly", "discard-data", NULL,
 };
 
-/* Every backend, in creation order. */
-static GList *backends;
+/*
+ * Every backend by id; each remembers when it was made, for listing in
+ * creation order.  A hash table keeps object-add/-del and device_add of
+ * a DIMM independent of how many backends exist.
+ */
+static GHashTable *backends;
+static uint64_t backend_seq;
 
 const char *const *host_memory_backend_props(const char *type)
 {
@@ -142,6 +147,7 @@ static void host_memory_backend_free(HostMemoryBackend *be)
     g_free(be->id);
     g_free(be->type);
     g_free(be->mem_path);
+    g_free(be->user);
     g_free(be);
 }
 
@@ -233,7 +239,11 @@ HostMemoryBackend *host_memory_backend_create(const char *type,
         memory_region_set_readonly(&be->mr, true);
     }
     be->mr.release = host_memory_backend_release;
-    backends = g_list_append(backends, be);
+    if (!backends) {
+        backends = g_hash_table_new(g_str_hash, g_str_equal);
+    }
+    be->seq = backend_seq++;
+    g_hash_table_insert(backends, be->id, be);
     return be;
 
 fail:
@@ -246,10 +256,14 @@ bool host_memory_backend_destroy(HostMemoryBackend *be, Error **errp)
     RAMBlock *rb = be->mr.ram_block;
 
     if (be->in_use || memory_region_is_mapped(&be->mr)) {
-        error_setg(errp, "memory backend '%s' is in use", be->id);
+        error_setg(errp, "memory backend '%s' is in use%s%s", be->id,
+                   be->user ? " by " : "", be->user ? be->user : "");
         return false;
     }
-    backends = g_list_remove(backends, be);
+    g_hash_table_remove(backends, be->id);
+    if (!g_hash_table_size(backends)) {
+        g_clear_pointer(&backends, g_hash_table_destroy);
+    }
     if (be->discard_data && rb && (rb->flags & RAM_SHARED)) {
         /* The file's content is not wanted any more: drop it now. */
         madvise(rb->host, rb->used_length, MADV_REMOVE);
@@ -261,21 +275,20 @@ bool host_memory_backend_destroy(HostMemoryBackend *be, Error **errp)
 
 HostMemoryBackend *host_memory_backend_find(const char *id)
 {
-    GList *l;
+    return backends && id ? g_hash_table_lookup(backends, id) : NULL;
+}
 
-    for (l = backends; l; l = l->next) {
-        HostMemoryBackend *be = l->data;
+static gint backend_seq_cmp(gconstpointer a, gconstpointer b)
+{
+    const HostMemoryBackend *x = a, *y = b;
 
-        if (!g_strcmp0(be->id, id)) {
-            return be;
-        }
-    }
-    return NULL;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 GList *host_memory_backend_list(void)
 {
-    return g_list_copy(backends);
+    return backends ? g_list_sort(g_hash_table_get_values(backends),
+                                  backend_seq_cmp) : NULL;
 }
 
 MemoryRegion *host_memory_backend_get_memory(HostMemoryBackend *be)
@@ -286,6 +299,16 @@ MemoryRegion *host_memory_backend_get_memory(HostMemoryBackend *be)
 void host_memory_backend_set_in_use(HostMemoryBackend *be, bool in_use)
 {
     be->in_use = in_use;
+    if (!in_use) {
+        g_clear_pointer(&be->user, g_free);
+    }
+}
+
+void host_memory_backend_set_user(HostMemoryBackend *be, const char *user)
+{
+    g_free(be->user);
+    be->user = g_strdup(user);
+    be->in_use = user != NULL;
 }
 
 uint64_t host_memory_backend_pagesize(HostMemoryBackend *be)

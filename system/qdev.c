@@ -300,3 +300,54 @@ bool qdev_machine_is_started(void)
 {
     return qdev_started;
 }
+
+/* ---------------------------------------------------------- migration */
+
+char *qdev_migration_path(DeviceState *dev)
+{
+    unsigned ordinal = 0;
+    GList *l;
+
+    if (dev->klass->migration_path) {
+        return dev->klass->migration_path(dev);
+    }
+    /* Same command line, same creation order: the ordinal matches. */
+    for (l = qdev_devices; l && l->data != dev; l = l->next) {
+        DeviceState *other = l->data;
+
+        ordinal += other->klass == dev->klass;
+    }
+    return g_strdup_printf("%s/%u", dev->klass->name, ordinal);
+}
+
+/* The device's string property @name, or NULL. */
+static const char *qdev_get_str_prop(DeviceState *dev, const char *name)
+{
+    const Property *prop = qdev_find_prop(dev->klass, name);
+
+    if (!prop || prop->type != PROP_STRING) {
+        return NULL;
+    }
+    return *(char **)((uint8_t *)dev + prop->offset);
+}
+
+bool qdev_check_migratable(Error **errp)
+{
+    GList *l;
+
+    for (l = qdev_devices; l; l = l->next) {
+        DeviceState *dev = l->data;
+        const char *host;
+
+        if (!dev->realized || !dev->klass->unmigratable) {
+            continue;
+        }
+        host = qdev_get_str_prop(dev, "host");
+        error_setg(errp, "device '%s' (%s%s%s) cannot be migrated: it has "
+                   "no device state support", dev->id ? dev->id : "(no id)",
+                   dev->klass->name, host ? ", host " : "",
+                   host ? host : "");
+        return false;
+    }
+    return true;
+}

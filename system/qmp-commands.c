@@ -1,6 +1,6 @@
 /*
  * Built-in QMP commands: run state, reset, quit, introspection,
- * human-monitor-command, devices and memory backend objects.
+ * human-monitor-command, devices, memory backend objects, dumpdtb.
  */
 #include "qemu/osdep.h"
 #include "hw/qdev.h"
@@ -194,10 +194,17 @@ static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
 static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 {
     const char *id = qmp_get_str(args, "id", errp);
+    DeviceState *dev;
 
-    if (id) {
-        qdev_device_del(id, errp);
+    if (!id) {
+        return NULL;
     }
+    /* The machine may refuse (a DIMM still mapped for DMA). */
+    dev = qdev_find_by_id(id);
+    if (dev && dev->realized && !machine_unplug_request(dev, errp)) {
+        return NULL;
+    }
+    qdev_device_del(id, errp);
     return NULL;
 }
 
@@ -236,10 +243,24 @@ static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
     return NULL;
 }
 
-/* Default until DIMMs exist; device code may register its own. */
+/*
+ * A build without memory devices has none; hw/mem registers the real
+ * one (pc-dimm-qmp.c) over this.
+ */
 static JsonNode *qmp_query_memory_devices(JsonObject *args, Error **errp)
 {
     return qmp_node_take_array(json_array_new());
+}
+
+/* As QEMU's dumpdtb: the device tree as the guest would boot with now. */
+static JsonNode *qmp_dumpdtb(JsonObject *args, Error **errp)
+{
+    const char *filename = qmp_get_str(args, "filename", errp);
+
+    if (filename) {
+        machine_dump_dtb(filename, errp);
+    }
+    return NULL;
 }
 
 static JsonNode *qmp_noop(JsonObject *args, Error **errp)
@@ -265,5 +286,6 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("object-add", qmp_object_add);
     qmp_register_command("object-del", qmp_object_del);
     qmp_register_command("query-memory-devices", qmp_query_memory_devices);
+    qmp_register_command("dumpdtb", qmp_dumpdtb);
     hmp_register_builtin();
 }

@@ -6,6 +6,7 @@
 #include "qemu/cutils.h"
 #include "qemu/trace.h"
 #include "hw/qdev.h"
+#include "migration/migration.h"
 #include "system/chardev.h"
 #include "system/keyval.h"
 #include "system/vl.h"
@@ -208,6 +209,19 @@ static void vl_opt_start_paused(VLConfig *cfg, const char *name,
     cfg->start_paused = true;
 }
 
+/* -incoming URI: checked now, used once the machine is built. */
+static void vl_opt_incoming(VLConfig *cfg, const char *name,
+                            const char *arg)
+{
+    Error *err = NULL;
+
+    if (!migration_incoming_check_uri(arg, &err)) {
+        vl_opt_fail(name, arg, err);
+    }
+    g_free(cfg->incoming);
+    cfg->incoming = g_strdup(arg);
+}
+
 /* Display, serial, firmware path: no meaning for this machine. */
 static void vl_opt_ignore(VLConfig *cfg, const char *name, const char *arg)
 {
@@ -264,6 +278,10 @@ static const VLOption vl_options[] = {
       "LOGFILE\n                  write trace output to LOGFILE" },
     { "S", false, vl_opt_start_paused,
       "\n                  start with the machine stopped" },
+    { "incoming", true, vl_opt_incoming,
+      "file:PATH|exec:COMMAND|unix:PATH\n"
+      "                  load a migration stream into the machine before "
+      "it runs" },
     { "display", true, vl_opt_ignore,
       "none\n                  accepted and ignored (no display)" },
     { "nographic", false, vl_opt_ignore,
@@ -383,4 +401,5 @@ void vl_config_free(VLConfig *cfg)
     g_clear_pointer(&cfg->qmps, g_ptr_array_unref);
     g_clear_pointer(&cfg->qtest, g_free);
     g_clear_pointer(&cfg->qtest_log, g_free);
+    g_clear_pointer(&cfg->incoming, g_free);
 }

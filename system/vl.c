@@ -3,11 +3,13 @@
  * QMP from one main loop, tear everything down on the way out.
  *
  * Order: options -> memory backends (-object) -> machine -> -device ->
- * creation done (BARs, device tree) -> dumpdtb -> chardevs -> loop.
+ * creation done (BARs, device tree) -> dumpdtb -> -incoming (file: and
+ * exec: load here; unix: listens) -> chardevs -> loop.
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "hw/qdev.h"
+#include "migration/migration.h"
 #include "sysemu/machine.h"
 #include "system/chardev.h"
 #include "system/keyval.h"
@@ -22,6 +24,7 @@ static bool machine_created;
 /* Undo everything, newest first, so host resources are all released. */
 static void vl_teardown(VLConfig *cfg)
 {
+    migration_cleanup();
     if (machine_created) {
         machine_destroy();
         machine_created = false;
@@ -149,10 +152,12 @@ int main(int argc, char **argv)
 {
     VLConfig cfg;
     Error *err = NULL;
+    int status;
 
     memory_init_system();
     /* Built-ins first, so device code may override defaults. */
     qmp_register_builtin_commands();
+    migration_register_qmp();
     hw_register_types();
     vl_parse_args(&cfg, argc, argv);
     main_loop_init();
@@ -167,7 +172,8 @@ int main(int argc, char **argv)
         vl_fail(&cfg, NULL, NULL, err);
     }
     qdev_machine_creation_done();
-    machine_set_running(!cfg.start_paused);
+    /* A destination runs only once the stream is in. */
+    machine_set_running(!cfg.start_paused && !cfg.incoming);
 
     if (cfg.dumpdtb) {
         if (!machine_dump_dtb(cfg.dumpdtb, &err)) {
@@ -177,11 +183,17 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    if (cfg.incoming &&
+        !migration_incoming_start(cfg.incoming, cfg.start_paused, &err)) {
+        vl_fail(&cfg, "incoming", cfg.incoming, err);
+    }
     vl_setup_frontends(&cfg);
     if (!chardev_open_all(&err)) {
         vl_fail(&cfg, NULL, NULL, err);
     }
     main_loop_run();
+    /* A stream that failed to load after the loop started. */
+    status = migration_incoming_failed() ? 1 : 0;
     vl_teardown(&cfg);
-    return 0;
+    return status;
 }

@@ -19,6 +19,7 @@ typedef struct VLConfig {
     char *qtest;                    /* -qtest spec */
     char *qtest_log;                /* -qtest-log FILE */
     bool start_paused;              /* -S */
+    char *incoming;                 /* -incoming URI */
 } VLConfig;
 
 /* Parse argv into @cfg; on a bad option report it and exit(1). */

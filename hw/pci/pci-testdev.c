@@ -9,6 +9,7 @@
 #include "exec/ram.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci-testdev.h"
+#include "hw/pci/pci-state.h"
 #include "trace.h"
 
 typedef struct PCITestDevState {
@@ -238,6 +239,43 @@ static void pci_testdev_reset(PCIDevice *pdev)
     memset(d->buf, 0, sizeof(d->buf));
 }
 
+/* Migration: config space, the registers, then the scratch buffer. */
+static void pci_testdev_save_state(DeviceState *qdev, GByteArray *out)
+{
+    PCITestDevState *d = (PCITestDevState *)qdev;
+
+    pci_device_save_config(&d->parent_obj, out);
+    mig_put_be32(out, d->scratch);
+    mig_put_be64(out, d->src);
+    mig_put_be64(out, d->dst);
+    mig_put_be32(out, d->len);
+    mig_put_be32(out, d->status);
+    mig_put_be32(out, d->pattern);
+    mig_put_be32(out, d->result);
+    mig_put_be32(out, d->count);
+    mig_put_bytes(out, d->buf, sizeof(d->buf));
+}
+
+static bool pci_testdev_load_state(DeviceState *qdev, MigReader *in,
+                                   uint32_t version, Error **errp)
+{
+    PCITestDevState *d = (PCITestDevState *)qdev;
+
+    if (!pci_device_load_config(&d->parent_obj, in, errp)) {
+        return false;
+    }
+    d->scratch = mig_get_be32(in);
+    d->src = mig_get_be64(in);
+    d->dst = mig_get_be64(in);
+    d->len = mig_get_be32(in);
+    d->status = mig_get_be32(in);
+    d->pattern = mig_get_be32(in);
+    d->result = mig_get_be32(in);
+    d->count = mig_get_be32(in);
+    mig_get_bytes(in, d->buf, sizeof(d->buf));
+    return mig_reader_finish(in, errp);
+}
+
 static const Property pci_testdev_props[] = {
     DEFINE_PCI_DEVICE_PROPS(PCITestDevState),
     { .name = NULL },
@@ -251,6 +289,9 @@ static PCIDeviceClass pci_testdev_class = {
         .props = pci_testdev_props,
         .user_creatable = true,
         .hotpluggable = true,
+        .state_version = 1,
+        .save_state = pci_testdev_save_state,
+        .load_state = pci_testdev_load_state,
     },
     .vendor_id = PCI_TESTDEV_VENDOR_ID,
     .device_id = PCI_TESTDEV_DEVICE_ID,
@@ -268,6 +309,9 @@ static PCIDeviceClass pci_testdev_dma_class = {
         .props = pci_testdev_props,
         .user_creatable = true,
         .hotpluggable = true,
+        .state_version = 1,
+        .save_state = pci_testdev_save_state,
+        .load_state = pci_testdev_load_state,
     },
     .vendor_id = PCI_TESTDEV_VENDOR_ID,
     .device_id = PCI_TESTDEV_DMA_DEVICE_ID,

@@ -6,6 +6,7 @@
 #include "qemu/error.h"
 #include "hw/qdev.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pci-state.h"
 #include "trace.h"
 
 static GList *pci_buses;            /* PCIBus, creation order */
@@ -434,6 +435,69 @@ static void pci_qdev_reset(DeviceState *qdev)
     pci_update_mappings(dev);
 }
 
+/* ---------------------------------------------------------- migration */
+
+void pci_device_save_config(PCIDevice *dev, GByteArray *out)
+{
+    mig_put_be32(out, dev->config_size);
+    mig_put_bytes(out, dev->config, dev->config_size);
+}
+
+bool pci_device_load_config(PCIDevice *dev, MigReader *in, Error **errp)
+{
+    uint32_t size = mig_get_be32(in);
+    const uint8_t *cfg;
+
+    if (!mig_reader_ok(in, errp)) {
+        return false;
+    }
+    if (size != dev->config_size) {
+        error_setg(errp, "%s: configuration space of %u bytes in the "
+                   "stream, %u here", pci_device_name(dev), size,
+                   dev->config_size);
+        return false;
+    }
+    cfg = mig_get_ptr(in, size);
+    if (!cfg) {
+        return mig_reader_ok(in, errp);
+    }
+    if (memcmp(cfg + PCI_VENDOR_ID, dev->config + PCI_VENDOR_ID, 4)) {
+        error_setg(errp, "%s: the stream has device %04x:%04x, this "
+                   "machine %04x:%04x", pci_device_name(dev),
+                   pci_get_word(cfg + PCI_VENDOR_ID),
+                   pci_get_word(cfg + PCI_DEVICE_ID),
+                   pci_get_word(dev->config + PCI_VENDOR_ID),
+                   pci_get_word(dev->config + PCI_DEVICE_ID));
+        return false;
+    }
+    memcpy(dev->config, cfg, size);
+    /* BARs and decoding follow the registers, as after a guest write. */
+    pci_update_mappings(dev);
+    trace_pci_device_load_config(pci_device_name(dev), size);
+    return true;
+}
+
+static void pci_qdev_save_state(DeviceState *qdev, GByteArray *out)
+{
+    pci_device_save_config(PCI_DEVICE(qdev), out);
+}
+
+static bool pci_qdev_load_state(DeviceState *qdev, MigReader *in,
+                                uint32_t version, Error **errp)
+{
+    return pci_device_load_config(PCI_DEVICE(qdev), in, errp) &&
+           mig_reader_finish(in, errp);
+}
+
+/* "pci.0/02.0": the bus and slot, the same on both sides. */
+static char *pci_qdev_migration_path(DeviceState *qdev)
+{
+    PCIDevice *dev = PCI_DEVICE(qdev);
+
+    return g_strdup_printf("%s/%02x.%x", dev->bus->name,
+                           PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
+}
+
 void pci_register_type(PCIDeviceClass *pcic)
 {
     DeviceClass *dc = &pcic->parent;
@@ -442,6 +506,13 @@ void pci_register_type(PCIDeviceClass *pcic)
     dc->realize = pci_qdev_realize;
     dc->unrealize = pci_qdev_unrealize;
     dc->reset = pci_qdev_reset;
+    dc->migration_path = pci_qdev_migration_path;
+    /* Every PCI device sends its config space unless it says more. */
+    if (!dc->save_state && !dc->unmigratable) {
+        dc->state_version = 1;
+        dc->save_state = pci_qdev_save_state;
+        dc->load_state = pci_qdev_load_state;
+    }
     g_assert(dc->instance_size >= sizeof(PCIDevice));
     if (!pci_classes) {
         pci_classes = g_hash_table_new(g_str_hash, g_str_equal);

@@ -6,6 +6,7 @@
 #include "hw/qdev.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci-testdev.h"
+#include "hw/mem/pc-dimm.h"
 #include "hw/ppc/spapr_pci.h"
 
 /*
@@ -25,6 +26,7 @@ void hw_register_types(void)
     spapr_pci_register_types();
     pci_testdev_register_types();
     pci_qmp_register();
+    pc_dimm_register_types();
     if (vfio_pci_register_types) {
         vfio_pci_register_types();
     }

@@ -1,13 +1,16 @@
 /*
- * The pseries machine: guest RAM at 0, the default PHB, machine start,
- * reset and teardown, and the guest's entry points (hypercalls, RTAS)
- * as include/sysemu/machine.h defines them.
+ * The pseries machine: guest RAM at 0, the hotplug area and DIMMs above
+ * it, the default PHB, machine start, reset and teardown, and the
+ * guest's entry points (hypercalls, RTAS) as include/sysemu/machine.h
+ * defines them.
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
 #include "exec/ram.h"
 #include "hw/qdev.h"
+#include "hw/mem/pc-dimm.h"
 #include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_iommu.h"
 #include "hw/ppc/spapr_pci.h"
 #include "sysemu/machine.h"
 #include "trace.h"
@@ -42,13 +45,124 @@ static bool spapr_check_machine_props(GHashTable *props, Error **errp)
     return true;
 }
 
-/* TCEs may point at boot RAM only (DIMMs will extend this). */
+/* TCEs may point at boot RAM, or inside one plugged DIMM. */
 static bool spapr_ram_check(hwaddr gpa, uint64_t size)
 {
     SpaprMachineState *spapr = spapr_machine;
 
-    return spapr && size <= spapr->ram_size &&
-           gpa <= spapr->ram_size - size;
+    if (!spapr) {
+        return false;
+    }
+    if (size <= spapr->ram_size && gpa <= spapr->ram_size - size) {
+        return true;
+    }
+    return memory_device_area_lookup(&spapr->hotplug, gpa, size) != NULL;
+}
+
+/* ------------------------------------------------------ memory hotplug */
+
+static const char *spapr_dimm_name(PCDIMMDevice *dimm)
+{
+    return dimm->parent_obj.id ? dimm->parent_obj.id : TYPE_PC_DIMM;
+}
+
+static bool spapr_dimm_plug(PCDIMMDevice *dimm, Error **errp)
+{
+    SpaprMachineState *spapr = spapr_machine;
+    HostMemoryBackend *be = dimm->backend;
+    const char *name = spapr_dimm_name(dimm);
+    hwaddr addr = dimm->addr;
+    uint32_t slot = dimm->slot;
+
+    if (!spapr) {
+        error_setg(errp, "'%s': no machine", name);
+        return false;
+    }
+    if (be->readonly) {
+        error_setg(errp, "'%s': memory backend '%s' is read-only; a DIMM "
+                   "needs writable memory", name, be->id);
+        return false;
+    }
+    /* A huge-page backend also needs its pages aligned in the guest. */
+    if (!memory_device_area_place(&spapr->hotplug, name,
+                                  memory_region_size(pc_dimm_memory(dimm)),
+                                  host_memory_backend_pagesize(be),
+                                  &addr, &slot, errp)) {
+        return false;
+    }
+    dimm->addr = addr;
+    dimm->slot = slot;
+    /* One transaction: listeners see exactly one new section. */
+    memory_region_add_subregion(get_system_memory(), addr,
+                                pc_dimm_memory(dimm));
+    memory_device_area_insert(&spapr->hotplug, addr, pc_dimm_size(dimm),
+                              slot, name, dimm);
+    spapr_machine_devices_changed();
+    return true;
+}
+
+static bool spapr_dimm_unplug_request(PCDIMMDevice *dimm, Error **errp)
+{
+    uint64_t size = pc_dimm_size(dimm), ioba;
+    uint32_t liobn;
+
+    /* Removing RAM a device may still DMA to would be a use-after-free. */
+    if (spapr_tce_find_ram_ref(dimm->addr, size, &liobn, &ioba)) {
+        error_setg(errp, "'%s': its memory [0x%" HWADDR_PRIx ", 0x%"
+                   HWADDR_PRIx ") is still mapped for DMA (TCE table 0x%x, "
+                   "bus address 0x%" PRIx64 "); the guest must unmap it "
+                   "first", spapr_dimm_name(dimm), dimm->addr,
+                   dimm->addr + size, liobn, ioba);
+        return false;
+    }
+    return true;
+}
+
+static void spapr_dimm_unplug(PCDIMMDevice *dimm)
+{
+    SpaprMachineState *spapr = spapr_machine;
+
+    memory_region_del_subregion(get_system_memory(), pc_dimm_memory(dimm));
+    if (spapr) {
+        memory_device_area_remove(&spapr->hotplug, dimm->addr);
+        spapr_machine_devices_changed();
+    }
+}
+
+static const PCDIMMHotplugOps spapr_dimm_ops = {
+    .plug = spapr_dimm_plug,
+    .unplug_request = spapr_dimm_unplug_request,
+    .unplug = spapr_dimm_unplug,
+};
+
+/*
+ * The hotplug area: from boot RAM rounded up to a memory block, as much
+ * address space as maxmem leaves, below the PHB windows.
+ */
+static bool spapr_init_hotplug(SpaprMachineState *spapr, Error **errp)
+{
+    uint64_t extra = spapr->maxmem - spapr->ram_size;
+    hwaddr base = QEMU_ALIGN_UP(spapr->ram_size, SPAPR_MEMORY_BLOCK_SIZE);
+    uint64_t size = QEMU_ALIGN_DOWN(extra, SPAPR_MEMORY_BLOCK_SIZE);
+
+    if (base > SPAPR_PCI_BASE || size > SPAPR_PCI_BASE - base) {
+        error_setg(errp, "maxmem (0x%" PRIx64 ") is too large: guest RAM "
+                   "must end below the PCI windows at 0x%llx",
+                   spapr->maxmem, SPAPR_PCI_BASE);
+        return false;
+    }
+    memory_device_area_init(&spapr->hotplug, base, size,
+                            SPAPR_MEMORY_BLOCK_SIZE, spapr->ram_slots,
+                            extra);
+    pc_dimm_set_hotplug_ops(&spapr_dimm_ops);
+    return true;
+}
+
+bool machine_unplug_request(DeviceState *dev, Error **errp)
+{
+    PCDIMMDevice *dimm = pc_dimm_cast(dev);
+
+    return !dimm || pc_dimm_unplug_request(dimm, errp);
 }
 
 static bool spapr_init_ram(SpaprMachineState *spapr,
@@ -81,7 +195,7 @@ static bool spapr_init_ram(SpaprMachineState *spapr,
         spapr->ram_size = memory_region_size(mr);
         spapr->ram = mr;
         spapr->ram_backend = be;
-        host_memory_backend_set_in_use(be, true);
+        host_memory_backend_set_user(be, "guest RAM");
     } else {
         spapr->ram_size = opts->ram_size ? opts->ram_size
                                          : SPAPR_DEFAULT_RAM_SIZE;
@@ -110,7 +224,7 @@ static void spapr_free_ram(SpaprMachineState *spapr)
         memory_region_del_subregion(get_system_memory(), spapr->ram);
     }
     if (spapr->ram_backend) {
-        host_memory_backend_set_in_use(spapr->ram_backend, false);
+        host_memory_backend_set_user(spapr->ram_backend, NULL);
     } else {
         memory_region_unref(&spapr->own_ram);
     }
@@ -145,6 +259,9 @@ bool machine_create(const MachineOptions *opts, Error **errp)
                    spapr->ram_size);
         goto fail;
     }
+    if (!spapr_init_hotplug(spapr, errp)) {
+        goto fail;
+    }
     spapr_tce_set_ram_check(spapr_ram_check);
 
     /* The default PHB is part of the machine, even with -nodefaults. */
@@ -162,6 +279,8 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     return true;
 
 fail:
+    pc_dimm_set_hotplug_ops(NULL);
+    memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
     spapr_tce_set_ram_check(NULL);
     spapr_machine = NULL;
@@ -255,11 +374,22 @@ void machine_destroy(void)
 {
     SpaprMachineState *spapr = spapr_machine;
 
+    GList *l;
+
     if (!spapr) {
         return;
     }
+    /*
+     * DMA windows first: with no TCE left, guest RAM (DIMMs included)
+     * unregisters cleanly from VFIO whatever order devices go in.
+     */
+    for (l = spapr_phb_list(); l; l = l->next) {
+        spapr_phb_dma_reset(l->data);
+    }
     /* Newest first: PCI devices go before the PHBs they sit on. */
     qdev_destroy_all();
+    pc_dimm_set_hotplug_ops(NULL);
+    memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
     spapr_tce_set_ram_check(NULL);
     g_free(spapr->fdt);

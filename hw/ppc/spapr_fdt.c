@@ -1,8 +1,8 @@
 /*
- * The device tree the guest boots with: root, /memory@0, /rtas (one
- * token property per call), /chosen, and one pci@<buid> node per PHB
- * with a child node per PCI device.  Built from scratch each time the
- * machine's devices change.
+ * The device tree the guest boots with: root, /memory@0 and one
+ * memory@<addr> node per DIMM, /rtas (one token property per call),
+ * /chosen, and one pci@<buid> node per PHB with a child node per PCI
+ * device.  Built again, on demand, after the machine's devices change.
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
@@ -57,15 +57,49 @@ static int spapr_fdt_root(void *fdt, SpaprMachineState *spapr)
     return 0;
 }
 
-static int spapr_fdt_rtas(void *fdt)
+/* A memory@<addr> node per DIMM, in address order. */
+static int spapr_fdt_dimms(void *fdt, SpaprMachineState *spapr)
+{
+    unsigned i, n = memory_device_area_count(&spapr->hotplug);
+
+    for (i = 0; i < n; i++) {
+        const MemoryDeviceEntry *e =
+            memory_device_area_entry(&spapr->hotplug, i);
+        uint32_t reg[4];
+        char name[32];
+        int off;
+
+        snprintf(name, sizeof(name), "memory@%" HWADDR_PRIx, e->addr);
+        off = fdt_add_subnode(fdt, 0, name);
+        FDT_TRY(off);
+        fdt_put_u64(&reg[0], e->addr);
+        fdt_put_u64(&reg[2], e->size);
+        FDT_TRY(fdt_setprop_string(fdt, off, "device_type", "memory"));
+        FDT_TRY(fdt_setprop(fdt, off, "reg", reg, sizeof(reg)));
+    }
+    return 0;
+}
+
+static int spapr_fdt_rtas(void *fdt, SpaprMachineState *spapr)
 {
     static const char hypertas[] = "hcall-tce\0hcall-multi-tce";
     const SpaprRtasCall *call;
+    const MemoryDeviceArea *hp = &spapr->hotplug;
+    uint32_t lrdr[5];
     int off = fdt_add_subnode(fdt, 0, "rtas");
 
     FDT_TRY(off);
     FDT_TRY(fdt_setprop(fdt, off, "ibm,hypertas-functions", hypertas,
                         sizeof(hypertas)));
+    /*
+     * Highest RAM address with every DIMM plugged, the memory block
+     * size, and the number of processors: Linux sizes its direct-mapped
+     * DMA window from the first.
+     */
+    fdt_put_u64(&lrdr[0], hp->size ? hp->base + hp->size : spapr->ram_size);
+    fdt_put_u64(&lrdr[2], SPAPR_MEMORY_BLOCK_SIZE);
+    lrdr[4] = cpu_to_fdt32(1);
+    FDT_TRY(fdt_setprop(fdt, off, "ibm,lrdr-capacity", lrdr, sizeof(lrdr)));
     for (call = spapr_rtas_calls; call->name; call++) {
         FDT_TRY(fdt_setprop_cell(fdt, off, call->name, call->token));
     }
@@ -231,7 +265,8 @@ static int spapr_fdt_fill(void *fdt, SpaprMachineState *spapr)
     GList *l;
 
     FDT_TRY(spapr_fdt_root(fdt, spapr));
-    FDT_TRY(spapr_fdt_rtas(fdt));
+    FDT_TRY(spapr_fdt_dimms(fdt, spapr));
+    FDT_TRY(spapr_fdt_rtas(fdt, spapr));
     for (l = spapr_phb_list(); l; l = l->next) {
         FDT_TRY(spapr_fdt_phb(fdt, l->data));
     }

@@ -471,6 +471,47 @@ IOMMUMemoryRegion *spapr_tce_table_iommu(SpaprTceTable *tcet)
     return tcet->iommu;
 }
 
+typedef struct TceRunWalk {
+    SpaprTceRunFn fn;
+    void *opaque;
+    bool stopped;
+} TceRunWalk;
+
+static gboolean tce_run_chunk(gpointer key, gpointer value, gpointer opaque)
+{
+    TceRunWalk *w = opaque;
+    TceChunk *c = value;
+    unsigned i = 0;
+
+    while (i < TCE_CHUNK_ENTRIES) {
+        unsigned start;
+
+        while (i < TCE_CHUNK_ENTRIES && !c->tce[i]) {
+            i++;
+        }
+        start = i;
+        while (i < TCE_CHUNK_ENTRIES && c->tce[i]) {
+            i++;
+        }
+        if (i > start &&
+            !w->fn((c->number << TCE_CHUNK_SHIFT) + start, &c->tce[start],
+                   i - start, w->opaque)) {
+            w->stopped = true;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+bool spapr_tce_table_foreach_run(SpaprTceTable *tcet, SpaprTceRunFn fn,
+                                 void *opaque)
+{
+    TceRunWalk w = { .fn = fn, .opaque = opaque };
+
+    g_tree_foreach(tcet->chunks, tce_run_chunk, &w);
+    return !w.stopped;
+}
+
 /* ------------------------------------------------------------ entries */
 
 uint64_t spapr_tce_get(SpaprTceTable *tcet, uint64_t index)
@@ -614,4 +655,84 @@ void spapr_tce_stuff(SpaprTceTable *tcet, uint64_t index, uint64_t tce,
         memory_region_notify_iommu_batch(tcet->iommu, 0, batch, count);
     }
     g_free(batch);
+}
+
+/* ------------------------------------------- references to guest RAM */
+
+typedef struct TceRefSearch {
+    SpaprTceTable *tcet;
+    hwaddr gpa;
+    uint64_t size;
+    bool found;
+    uint64_t ioba;
+} TceRefSearch;
+
+static gboolean tce_ref_chunk(gpointer key, gpointer value, gpointer opaque)
+{
+    TceRefSearch *s = opaque;
+    TceChunk *c = value;
+    uint64_t page = 1ULL << s->tcet->page_shift;
+    unsigned i, left = c->nr_set;
+
+    for (i = 0; i < TCE_CHUNK_ENTRIES && left; i++) {
+        uint64_t tce = c->tce[i], addr;
+
+        if (!tce) {
+            continue;
+        }
+        left--;
+        if (!(tce & SPAPR_TCE_RW)) {
+            continue;       /* grants nothing */
+        }
+        addr = tce & ~(page - 1);
+        /* Do [addr, addr + page) and [gpa, gpa + size) intersect? */
+        if (addr - s->gpa < s->size || s->gpa - addr < page) {
+            s->found = true;
+            s->ioba = s->tcet->bus_offset +
+                      (((c->number << TCE_CHUNK_SHIFT) + i) <<
+                       s->tcet->page_shift);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static gint tce_liobn_cmp(gconstpointer a, gconstpointer b)
+{
+    uint32_t x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
+
+    return x < y ? -1 : x > y;
+}
+
+bool spapr_tce_find_ram_ref(hwaddr gpa, uint64_t size, uint32_t *liobn,
+                            uint64_t *ioba)
+{
+    g_autoptr(GList) liobns = NULL;
+    GList *l;
+
+    if (!spapr_tce_tables || !size) {
+        return false;
+    }
+    /* In LIOBN order, so the table named in messages is predictable. */
+    liobns = g_list_sort(g_hash_table_get_keys(spapr_tce_tables),
+                         tce_liobn_cmp);
+    for (l = liobns; l; l = l->next) {
+        SpaprTceTable *tcet = g_hash_table_lookup(spapr_tce_tables, l->data);
+        TceRefSearch s = { .tcet = tcet, .gpa = gpa, .size = size };
+
+        if (!tcet->enabled || !tcet->nb_set) {
+            continue;
+        }
+        g_tree_foreach(tcet->chunks, tce_ref_chunk, &s);
+        if (s.found) {
+            if (liobn) {
+                *liobn = tcet->liobn;
+            }
+            if (ioba) {
+                *ioba = s.ioba;
+            }
+            return true;
+        }
+    }
+    return false;
 }

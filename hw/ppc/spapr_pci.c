@@ -9,6 +9,7 @@
 #include "hw/pci/pci.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_pci.h"
+#include "migration/vmstate.h"
 #include "trace.h"
 
 static GList *spapr_phbs;   /* SpaprPhbState, sorted by index */
@@ -315,6 +316,89 @@ static void spapr_phb_reset(DeviceState *dev)
     spapr_phb_dma_reset((SpaprPhbState *)dev);
 }
 
+/* ------------------------------------------------------- migration */
+
+/*
+ * The DMA configuration (checked: the destination must be built the
+ * same way), then every TCE table, window 0 first.
+ */
+static void spapr_phb_save_state(DeviceState *dev, GByteArray *out)
+{
+    SpaprPhbState *sphb = (SpaprPhbState *)dev;
+    unsigned i;
+
+    mig_put_be32(out, sphb->index);
+    mig_put_u8(out, sphb->ddw_enabled);
+    mig_put_be64(out, sphb->dma_win_addr);
+    mig_put_be64(out, sphb->dma_win_size);
+    mig_put_be64(out, sphb->dma64_win_addr);
+    mig_put_be64(out, sphb->page_size_mask);
+    mig_put_u8(out, SPAPR_PCI_DMA_MAX_WINDOWS);
+    for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
+        spapr_tce_table_save(sphb->tables[i], out);
+    }
+}
+
+static bool spapr_phb_check_saved(SpaprPhbState *sphb, MigReader *in,
+                                  Error **errp)
+{
+    uint32_t index = mig_get_be32(in);
+    bool ddw = mig_get_u8(in);
+    uint64_t win_addr = mig_get_be64(in);
+    uint64_t win_size = mig_get_be64(in);
+    uint64_t win64_addr = mig_get_be64(in);
+    uint64_t pgsz = mig_get_be64(in);
+    unsigned nwin = mig_get_u8(in);
+
+    if (!mig_reader_ok(in, errp)) {
+        return false;
+    }
+    if (index != sphb->index || ddw != sphb->ddw_enabled ||
+        win_addr != sphb->dma_win_addr || win_size != sphb->dma_win_size ||
+        win64_addr != sphb->dma64_win_addr ||
+        pgsz != sphb->page_size_mask || nwin != SPAPR_PCI_DMA_MAX_WINDOWS) {
+        error_setg(errp, "PHB %u is configured differently from the "
+                   "source's (index %u, ddw %s, dma_win_addr 0x%" PRIx64
+                   ", dma_win_size 0x%" PRIx64 ", dma64_win_addr 0x%"
+                   PRIx64 ", pgsz 0x%" PRIx64 ", %u windows)", sphb->index,
+                   index, ddw ? "on" : "off", win_addr, win_size,
+                   win64_addr, pgsz, nwin);
+        return false;
+    }
+    return true;
+}
+
+static bool spapr_phb_load_state(DeviceState *dev, MigReader *in,
+                                 uint32_t version, Error **errp)
+{
+    SpaprPhbState *sphb = (SpaprPhbState *)dev;
+    unsigned i;
+
+    if (!spapr_phb_check_saved(sphb, in, errp)) {
+        return false;
+    }
+    /*
+     * Drop every window first: the host IOMMU behind a VFIO listener
+     * never has to hold the old and the new windows at once.
+     */
+    for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
+        spapr_tce_table_disable(sphb->tables[i]);
+    }
+    for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
+        if (!spapr_tce_table_load(sphb->tables[i], in, sphb->page_size_mask,
+                                  errp)) {
+            return false;
+        }
+    }
+    trace_spapr_pci_state_load(sphb->index, spapr_phb_active_windows(sphb));
+    return mig_reader_finish(in, errp);
+}
+
+static char *spapr_phb_migration_path(DeviceState *dev)
+{
+    return g_strdup_printf("phb%u", ((SpaprPhbState *)dev)->index);
+}
+
 static const Property spapr_phb_props[] = {
     DEFINE_PROP("index", SpaprPhbState, index, PROP_UINT32, "0xffffffff",
                 "PHB number, 1-30 (0 is the default PHB)"),
@@ -343,6 +427,10 @@ static const DeviceClass spapr_phb_class = {
     .realize = spapr_phb_realize,
     .unrealize = spapr_phb_unrealize,
     .reset = spapr_phb_reset,
+    .state_version = 1,
+    .save_state = spapr_phb_save_state,
+    .load_state = spapr_phb_load_state,
+    .migration_path = spapr_phb_migration_path,
 };
 
 void spapr_pci_register_types(void)

@@ -88,6 +88,45 @@ void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     trace_spapr_iommu_ddw_query(sphb->buid, rtas_ld(args, 0), avail, pgmask);
 }
 
+typedef struct DDWCheck {
+    uint64_t start, size;
+    unsigned page_shift;
+    bool refused;
+} DDWCheck;
+
+static void ddw_device_check(PCIBus *bus, PCIDevice *dev, void *opaque)
+{
+    DDWCheck *chk = opaque;
+    Error *err = NULL;
+
+    if (chk->refused || !dev->pcic->dma_window_check) {
+        return;
+    }
+    if (!dev->pcic->dma_window_check(dev, chk->start, chk->size,
+                                     chk->page_shift, &err)) {
+        /* The guest sees a hardware error; the reason goes to the log. */
+        trace_spapr_iommu_ddw_refused(error_get_pretty(err));
+        warn_report("DDW create refused: %s", error_get_pretty(err));
+        error_free(err);
+        chk->refused = true;
+    }
+}
+
+/*
+ * Every device behind the PHB must be able to use the window (a VFIO
+ * device mirrors it into the host IOMMU): asking before the table is
+ * enabled lets the guest fall back to its default window instead of
+ * finding a device that cannot reach memory.
+ */
+static bool ddw_devices_accept(SpaprPhbState *sphb, uint64_t start,
+                               uint64_t size, unsigned page_shift)
+{
+    DDWCheck chk = { start, size, page_shift, false };
+
+    pci_bus_foreach_device(&sphb->bus, ddw_device_check, &chk);
+    return !chk.refused;
+}
+
 void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                    uint32_t nargs, hwaddr args,
                                    uint32_t nret, hwaddr rets)
@@ -130,6 +169,12 @@ void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     }
     win_addr = spapr_phb_active_windows(sphb) ? sphb->dma64_win_addr
                                                : sphb->dma_win_addr;
+    if (window_shift < 64 &&
+        !ddw_devices_accept(sphb, win_addr, 1ULL << window_shift,
+                            page_shift)) {
+        rtas_st(rets, 0, RTAS_OUT_HW_ERROR);
+        return;
+    }
     if (window_shift - page_shift > 63 ||
         !spapr_tce_table_enable(tcet, page_shift, win_addr,
                                 1ULL << (window_shift - page_shift), &err)) {

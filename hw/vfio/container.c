@@ -76,6 +76,32 @@ Error *vfio_container_take_error(VFIOContainer *c)
     return err;
 }
 
+/*
+ * After a failure the host tables no longer follow the guest's: clear
+ * them, so the device cannot reach pages the guest has since unmapped or
+ * reused.  The windows themselves stay until the guest or teardown
+ * removes them.
+ */
+static void vfio_container_clear_windows(VFIOContainer *c)
+{
+    unsigned i;
+
+    for (i = 0; i < c->hostwins->len; i++) {
+        VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
+        VFIODMARun run = {
+            .iova = w->min_iova,
+            .size = w->max_iova - w->min_iova + 1,
+        };
+
+        if (!vfio_dma_run_flush(c, &run)) {
+            g_autoptr(Error) err = vfio_container_take_error(c);
+
+            warn_report("vfio: clearing a failed container: %s",
+                        error_get_pretty(err));
+        }
+    }
+}
+
 void vfio_container_mark_failed(VFIOContainer *c)
 {
     if (c->failed) {
@@ -83,6 +109,7 @@ void vfio_container_mark_failed(VFIOContainer *c)
     }
     c->failed = true;
     trace_vfio_container_failed(c->fd);
+    vfio_container_clear_windows(c);
     if (vfio_container_failed_hook) {
         vfio_container_failed_hook(c);
     }

@@ -9,17 +9,9 @@
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-container.h"
+#include "hw/vfio/vfio-dirty.h"
 #include "exec/ram.h"
 #include "trace.h"
-
-/* A pending MAP_DMA / UNMAP_DMA being grown entry by entry. */
-typedef struct VFIODMARun {
-    hwaddr iova;
-    uint64_t vaddr;
-    uint64_t size;
-    uint32_t flags;
-    uint64_t pages;
-} VFIODMARun;
 
 static uint32_t vfio_dma_flags(IOMMUAccessFlags perm)
 {
@@ -27,49 +19,67 @@ static uint32_t vfio_dma_flags(IOMMUAccessFlags perm)
            (perm & IOMMU_WO ? VFIO_DMA_MAP_FLAG_WRITE : 0);
 }
 
-static bool vfio_dma_map(VFIOContainer *c, const VFIODMARun *run)
+/*
+ * Issue a pending run as one ioctl: MAP_DMA when it carries permissions,
+ * UNMAP_DMA when it has none (a mapping always has READ or WRITE).
+ */
+bool vfio_dma_run_flush(VFIOContainer *c, const VFIODMARun *run)
 {
-    struct vfio_iommu_type1_dma_map map = {
-        .argsz = sizeof(map),
-        .flags = run->flags,
-        .vaddr = run->vaddr,
-        .iova = run->iova,
-        .size = run->size,
-    };
-    int ret = vfio_container_ioctl(c, VFIO_IOMMU_MAP_DMA,
-                                   "VFIO_IOMMU_MAP_DMA", &map);
+    const char *name;
+    int ret;
 
-    c->stats.map_ioctls++;
-    trace_vfio_dma_map(run->iova, run->vaddr, run->size, run->flags, ret);
+    if (!run->size) {
+        return true;
+    }
+    if (run->flags) {
+        struct vfio_iommu_type1_dma_map map = {
+            .argsz = sizeof(map),
+            .flags = run->flags,
+            .vaddr = run->vaddr,
+            .iova = run->iova,
+            .size = run->size,
+        };
+
+        name = "VFIO_IOMMU_MAP_DMA";
+        ret = vfio_container_ioctl(c, VFIO_IOMMU_MAP_DMA, name, &map);
+        c->stats.map_ioctls++;
+        trace_vfio_dma_map(run->iova, run->vaddr, run->size, run->flags,
+                           ret);
+    } else {
+        struct vfio_iommu_type1_dma_unmap unmap = {
+            .argsz = sizeof(unmap),
+            .iova = run->iova,
+            .size = run->size,
+        };
+
+        name = "VFIO_IOMMU_UNMAP_DMA";
+        ret = vfio_container_ioctl(c, VFIO_IOMMU_UNMAP_DMA, name, &unmap);
+        c->stats.unmap_ioctls++;
+        trace_vfio_dma_unmap(run->iova, run->size, ret);
+    }
     if (ret < 0) {
-        vfio_container_set_error(c, -ret, "VFIO_IOMMU_MAP_DMA (iova 0x%"
-                                 PRIx64 ", size 0x%" PRIx64 ") failed",
-                                 run->iova, run->size);
+        vfio_container_set_error(c, -ret, "%s (iova 0x%" PRIx64 ", size 0x%"
+                                 PRIx64 ") failed", name, run->iova,
+                                 run->size);
         return false;
     }
-    c->stats.mapped_pages += run->pages;
+    if (run->flags) {
+        c->stats.mapped_pages += run->pages;
+    }
     return true;
 }
 
-static bool vfio_dma_unmap(VFIOContainer *c, const VFIODMARun *run)
+/*
+ * Can @next be appended to @run?  Both must be of one kind and follow
+ * each other in IOVA; a mapping must also continue in host memory with
+ * the same permissions.
+ */
+static bool vfio_dma_run_extends(const VFIODMARun *run,
+                                 const VFIODMARun *next)
 {
-    struct vfio_iommu_type1_dma_unmap unmap = {
-        .argsz = sizeof(unmap),
-        .iova = run->iova,
-        .size = run->size,
-    };
-    int ret = vfio_container_ioctl(c, VFIO_IOMMU_UNMAP_DMA,
-                                   "VFIO_IOMMU_UNMAP_DMA", &unmap);
-
-    c->stats.unmap_ioctls++;
-    trace_vfio_dma_unmap(run->iova, run->size, ret);
-    if (ret < 0) {
-        vfio_container_set_error(c, -ret, "VFIO_IOMMU_UNMAP_DMA (iova 0x%"
-                                 PRIx64 ", size 0x%" PRIx64 ") failed",
-                                 run->iova, run->size);
-        return false;
-    }
-    return true;
+    return run->size && run->iova + run->size == next->iova &&
+           run->flags == next->flags &&
+           (!next->flags || run->vaddr + run->size == next->vaddr);
 }
 
 /* Host address of guest RAM the TCE points to, or false. */
@@ -100,88 +110,56 @@ static void vfio_runtime_failure(VFIOContainer *c)
     vfio_container_mark_failed(c);
 }
 
-static void vfio_iommu_map_run(VFIOGuestIOMMU *g, const IOMMUTLBEntry *e,
-                               unsigned count)
-{
-    VFIOContainer *c = g->container;
-    VFIODMARun run = { 0 };
-    unsigned i;
-
-    for (i = 0; i < count; i++) {
-        hwaddr iova = e[i].iova + g->iommu_offset;
-        uint64_t size = e[i].addr_mask + 1;
-        uint32_t flags = vfio_dma_flags(e[i].perm);
-        uint64_t vaddr;
-
-        if (!vfio_tce_to_vaddr(&e[i], &vaddr)) {
-            vfio_container_set_error(c, 0, "TCE at iova 0x%" PRIx64
-                                     " points to 0x%" PRIx64 ", which is "
-                                     "not guest RAM", iova,
-                                     e[i].translated_addr);
-            goto fail;
-        }
-        if (run.size && run.iova + run.size == iova &&
-            run.vaddr + run.size == vaddr && run.flags == flags) {
-            run.size += size;
-            run.pages++;
-            continue;
-        }
-        if (run.size && !vfio_dma_map(c, &run)) {
-            goto fail;
-        }
-        run = (VFIODMARun) { iova, vaddr, size, flags, 1 };
-    }
-    if (run.size && !vfio_dma_map(c, &run)) {
-        goto fail;
-    }
-    return;
-
-fail:
-    vfio_runtime_failure(c);
-}
-
-static void vfio_iommu_unmap_run(VFIOGuestIOMMU *g, const IOMMUTLBEntry *e,
-                                 unsigned count)
-{
-    VFIOContainer *c = g->container;
-    VFIODMARun run = { 0 };
-    unsigned i;
-
-    for (i = 0; i < count; i++) {
-        hwaddr iova = e[i].iova + g->iommu_offset;
-        uint64_t size = e[i].addr_mask + 1;
-
-        if (run.size && run.iova + run.size == iova) {
-            run.size += size;
-            continue;
-        }
-        if (run.size && !vfio_dma_unmap(c, &run)) {
-            goto fail;
-        }
-        run = (VFIODMARun) { .iova = iova, .size = size };
-    }
-    if (run.size && !vfio_dma_unmap(c, &run)) {
-        goto fail;
-    }
-    return;
-
-fail:
-    vfio_runtime_failure(c);
-}
-
+/*
+ * A batch is all MAPs or all UNMAPs, sorted by IOVA: grow one run while
+ * the entries continue it and issue an ioctl only where it breaks.
+ */
 static void vfio_iommu_notify(IOMMUNotifier *n, const IOMMUTLBEntry *e,
                               unsigned count)
 {
     VFIOGuestIOMMU *g = container_of(n, VFIOGuestIOMMU, n);
+    VFIOContainer *c = g->container;
+    VFIODMARun run = { 0 };
+    unsigned i;
 
-    if (g->container->failed) {
+    if (c->failed) {
         return;
     }
-    if (e[0].perm != IOMMU_NONE) {
-        vfio_iommu_map_run(g, e, count);
-    } else {
-        vfio_iommu_unmap_run(g, e, count);
+    /* While logging, a page mapped for write counts as dirty at once. */
+    if (count && e[0].perm != IOMMU_NONE) {
+        vfio_dirty_mark_mapped(e, count);
     }
+    for (i = 0; i < count; i++) {
+        VFIODMARun next = {
+            .iova = e[i].iova + g->iommu_offset,
+            .size = e[i].addr_mask + 1,
+            .flags = vfio_dma_flags(e[i].perm),
+            .pages = 1,
+        };
+
+        if (next.flags && !vfio_tce_to_vaddr(&e[i], &next.vaddr)) {
+            vfio_container_set_error(c, 0, "TCE at iova 0x%" PRIx64
+                                     " points to 0x%" PRIx64 ", which is "
+                                     "not guest RAM", next.iova,
+                                     e[i].translated_addr);
+            goto fail;
+        }
+        if (vfio_dma_run_extends(&run, &next)) {
+            run.size += next.size;
+            run.pages++;
+            continue;
+        }
+        if (!vfio_dma_run_flush(c, &run)) {
+            goto fail;
+        }
+        run = next;
+    }
+    if (vfio_dma_run_flush(c, &run)) {
+        return;
+    }
+
+fail:
+    vfio_runtime_failure(c);
 }
 
 static uint64_t vfio_guest_iommu_pgsize(IOMMUMemoryRegion *iommu)
@@ -279,7 +257,7 @@ static void vfio_listener_region_del(MemoryListener *l,
         VFIODMARun run = { .iova = iova, .size = size };
 
         /* v1 keeps its window: just clear what the guest window had. */
-        if (!c->failed && !vfio_dma_unmap(c, &run)) {
+        if (!c->failed && !vfio_dma_run_flush(c, &run)) {
             vfio_runtime_failure(c);
         }
         return;

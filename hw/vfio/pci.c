@@ -305,6 +305,8 @@ static void vfio_bars_cleanup(VFIOPCIDevice *v)
             munmap(bar->mmap, bar->region.size);
             bar->mmap = NULL;
         }
+        /* The PCI core has unmapped the BAR; drop our initial reference. */
+        memory_region_unref(&bar->mr);
         bar->registered = false;
     }
 }
@@ -338,6 +340,7 @@ static void vfio_pci_failed(VFIOContainer *c)
         json_object_set_string_member(data, "reason",
                                       "host IOMMU operation failed");
         qmp_event_send("VFIO_DEVICE_FAILED", data);
+        json_object_unref(data);
     }
 }
 
@@ -466,6 +469,25 @@ static void vfio_pci_exit(PCIDevice *pdev)
     }
 }
 
+static bool vfio_pci_dma_window_check(PCIDevice *pdev, uint64_t start,
+                                      uint64_t size, unsigned page_shift,
+                                      Error **errp)
+{
+    VFIOPCIDevice *v = VFIO_PCI(pdev);
+    Error *err = NULL;
+
+    if (!v->group || !v->group->container) {
+        return true;
+    }
+    if (!vfio_spapr_window_check(v->group->container, start, size,
+                                 1ULL << page_shift, &err)) {
+        error_setg(errp, "%s: %s", v->name, error_get_pretty(err));
+        error_free(err);
+        return false;
+    }
+    return true;
+}
+
 static void vfio_pci_reset(PCIDevice *pdev)
 {
     VFIOPCIDevice *v = VFIO_PCI(pdev);
@@ -515,6 +537,7 @@ static PCIDeviceClass vfio_pci_class = {
         .user_creatable = true,
         .hotpluggable = true,
         .finalize = vfio_pci_finalize,
+        .unmigratable = true,     /* no device state support */
     },
     .vendor_id = 0xffff,
     .device_id = 0xffff,
@@ -522,6 +545,7 @@ static PCIDeviceClass vfio_pci_class = {
     .realize = vfio_pci_realize,
     .exit = vfio_pci_exit,
     .reset = vfio_pci_reset,
+    .dma_window_check = vfio_pci_dma_window_check,
     .config_read = vfio_pci_config_read,
     .config_write = vfio_pci_config_write,
 };

@@ -4,6 +4,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-container.h"
+#include "hw/vfio/vfio-dirty.h"
 #include "exec/ram.h"
 #include "trace.h"
 
@@ -158,6 +159,9 @@ const MemoryListener vfio_prereg_listener_template = {
     .region_add = vfio_prereg_region_add,
     .region_del = vfio_prereg_region_del,
     .commit = vfio_prereg_commit,
+    .log_global_start = vfio_dirty_log_global_start,
+    .log_global_stop = vfio_dirty_log_global_stop,
+    .log_sync = vfio_dirty_log_sync,
 };
 
 uint64_t vfio_prereg_min_pagesize(VFIOContainer *c)
@@ -224,6 +228,47 @@ static int vfio_spapr_remove(VFIOContainer *c, hwaddr start)
     c->stats.window_ioctls++;
     trace_vfio_spapr_remove_window(start, ret);
     return ret;
+}
+
+bool vfio_spapr_window_check(VFIOContainer *c, hwaddr iova, uint64_t size,
+                             uint64_t guest_pgsize, Error **errp)
+{
+    hwaddr last = iova + size - 1;
+    unsigned i, created = 0;
+
+    if (c->iommu_type != VFIO_SPAPR_TCE_v2_IOMMU) {
+        /* v1: the host's default window is all there is. */
+        if (!vfio_host_win_find(c, iova, last)) {
+            error_setg(errp, "the %s host IOMMU has only its default "
+                       "window 0x%" PRIx64 "+0x%" PRIx64 "; a DMA window "
+                       "at 0x%" PRIx64 "+0x%" PRIx64 " cannot be mirrored",
+                       vfio_iommu_type_name(c->iommu_type), c->dma32_start,
+                       c->dma32_size, iova, size);
+            return false;
+        }
+        return true;
+    }
+    if (!(c->host_pgsizes & ((guest_pgsize << 1) - 1))) {
+        error_setg(errp, "host IOMMU page sizes 0x%" PRIx64 " have none "
+                   "<= the window's page size 0x%" PRIx64, c->host_pgsizes,
+                   guest_pgsize);
+        return false;
+    }
+    if (vfio_host_win_overlaps(c, iova, last)) {
+        error_setg(errp, "DMA window 0x%" PRIx64 "+0x%" PRIx64 " overlaps "
+                   "an existing host window", iova, size);
+        return false;
+    }
+    for (i = 0; i < c->hostwins->len; i++) {
+        created += ((VFIOHostDMAWindow *)
+                    g_ptr_array_index(c->hostwins, i))->created;
+    }
+    if (c->max_windows && created >= c->max_windows) {
+        error_setg(errp, "the host IOMMU has no free DMA window (%u in use)",
+                   created);
+        return false;
+    }
+    return true;
 }
 
 bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,

@@ -420,6 +420,8 @@ struct MemoryListener {
     /* Adds run in ascending priority order, deletes in descending. */
     unsigned priority;
     AddressSpace *address_space;    /* set while registered */
+    /* Private (memory-dirty.c): log_global_start accepted, not stopped. */
+    bool log_global_on;
 };
 
 /* Replays the current view as begin, region_add..., commit. */
@@ -430,26 +432,60 @@ void memory_listener_unregister(MemoryListener *listener);
 /* -------------------------------------------------------- dirty logging */
 
 /*
- * Dirty logging for the migration client (implemented in
- * memory-dirty.c).  Global logging turns on the per-RAM-block bitmaps of
- * every RAM region, calls log_global_start on every listener of every
- * address space (a listener that refuses fails the start and everything
- * is undone), then log_start for each logged section.  Writers that mark
- * pages: qtest writes, address_space_write/map and anything calling
- * memory_region_set_dirty(); listeners add theirs in log_sync (VFIO:
- * every page mapped for device write, conservatively).
+ * Dirty logging for the migration client (implemented in memory-dirty.c).
+ *
+ * Global start turns on the bitmap of every RAM block that is reachable
+ * in any address space, with every page dirty (a migration must send all
+ * of RAM once), then calls log_global_start on every listener of every
+ * address space (one that refuses fails the start: the listeners already
+ * started get log_global_stop, the new bitmaps are freed, and the error
+ * is returned), then log_start for each logged section.  While it is on,
+ * RAM that appears in a view (a hot-added DIMM) gets a bitmap, all
+ * dirty, and its region_add is followed by log_start; a section that
+ * leaves gets log_stop before its region_del; a listener registered
+ * meanwhile gets log_global_start and log_start for what it is shown.
+ * Stop reverses all of it and frees the bitmaps.
+ *
+ * Writers that mark pages: address_space_write/rw and everything built
+ * on them (the qtest protocol, the load/store helpers, emulated devices'
+ * DMA), address_space_unmap of a write mapping, memory_region_set_dirty.
+ * Exactly the pages written are marked.  ram_device regions (device
+ * BARs) are never logged.  Listeners add what the core cannot see in
+ * log_sync (VFIO: every page mapped for device write, conservatively).
+ *
+ * The log_start/log_stop masks are 0 or DIRTY_LOG_MIGRATION.
  */
 #define DIRTY_MEMORY_MIGRATION 1
+#define DIRTY_LOG_MIGRATION (1 << DIRTY_MEMORY_MIGRATION)
 
+/* Fails when logging is already on or a listener refuses. */
 bool memory_global_dirty_log_start(Error **errp);
+/* Does nothing when logging is off. */
 void memory_global_dirty_log_stop(void);
 bool memory_global_dirty_log_active(void);
-/* Call log_sync on every listener for every section it sees. */
+/* Call log_sync on every listener for every logged section it sees. */
 void memory_global_dirty_log_sync(void);
-/* Per-region logging (in addition to global); triggers log_start/stop. */
+/*
+ * Sync rounds: the count goes up at the start of every sync (a global
+ * one, or a snapshot's).  A listener whose log_sync marks more than the
+ * section it is given (every page it knows, as VFIO does) does that
+ * work once per round.
+ */
+uint64_t memory_dirty_sync_round(void);
+/*
+ * Per-region logging (in addition to global) of a RAM region (aliases
+ * are resolved; the flag is the RAM region's): sections of the region
+ * get log_start / log_stop when that changes whether they are logged.
+ * A bitmap created here starts clean.  @client must be
+ * DIRTY_MEMORY_MIGRATION.  Other kinds of region are ignored.
+ */
 void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client);
 
-/* Offsets are relative to @mr (a RAM region); ranges page-granular. */
+/*
+ * Offsets are relative to @mr (a RAM region or an alias of one); ranges
+ * are widened to whole target pages.  On a region that is not logged,
+ * set and reset do nothing and get says false.
+ */
 void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size);
 bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
                              unsigned client);
@@ -458,17 +494,37 @@ void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
 
 typedef struct DirtyBitmapSnapshot DirtyBitmapSnapshot;
 /*
- * Sync the listeners for @mr's sections, copy the dirty bits of
- * [addr, addr + size) and clear them, atomically with respect to
- * writers.  The caller does not have to sync first.
+ * Sync the listeners for @mr's sections inside [addr, addr + size)
+ * (log_sync), copy the dirty bits of that range and clear them, each
+ * bitmap word atomically with respect to writers.  The caller does not
+ * have to sync first.  A region that is not logged gives a snapshot
+ * with nothing dirty.  Free with memory_region_snapshot_free().
  */
 DirtyBitmapSnapshot *memory_region_snapshot_and_clear_dirty(
     MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client);
-/* Any page of [addr, addr + size) dirty in the snapshot? */
+/*
+ * Any page of [addr, addr + size) dirty in the snapshot?  @mr and the
+ * range must be those of the snapshot (or inside them).
+ */
 bool memory_region_snapshot_get_dirty(MemoryRegion *mr,
                                       DirtyBitmapSnapshot *snap,
                                       hwaddr addr, hwaddr size);
 void memory_region_snapshot_free(DirtyBitmapSnapshot *snap);
+
+/*
+ * For memory.c only: the hooks that keep listeners and bitmaps in step
+ * with topology changes.  memory_dirty_section_logged() says whether
+ * sections of @mr are logged; memory_dirty_section_prepare() also gives
+ * the block of a RAM section appearing under global logging its bitmap.
+ */
+bool memory_dirty_section_logged(const MemoryRegion *mr);
+bool memory_dirty_section_prepare(MemoryRegion *mr);
+/* A listener was just registered (before its region_add calls). */
+void memory_dirty_listener_added(MemoryListener *listener);
+/* A listener is being unregistered (after its region_del calls). */
+void memory_dirty_listener_removed(MemoryListener *listener);
+/* A new address space: its RAM joins global logging. */
+void memory_dirty_address_space_added(AddressSpace *as);
 
 /* ----------------------------------------------------------- info mtree */
 

@@ -179,8 +179,41 @@ static inline void stq_be_phys(AddressSpace *as, hwaddr addr, uint64_t v)
     address_space_stq_be(as, addr, v, MEMTXATTRS_UNSPECIFIED, NULL);
 }
 
-/* Dirty tracking hooks used by the access paths (see migration). */
-void cpu_physical_memory_set_dirty_range(RAMBlock *rb, uint64_t offset,
-                                         uint64_t length);
+/* ------------------------------------------------------ Dirty logging */
+
+/*
+ * Bitmaps of the blocks that are logged (memory-dirty.c).  A block is
+ * logged while global dirty logging is on and it is reachable in some
+ * address space, or while its region has memory_region_set_log() on.
+ * Bit n of rb->dirty_bitmap stands for target page n of the block.
+ */
+static inline uint64_t ram_block_dirty_pages(const RAMBlock *rb)
+{
+    return DIV_ROUND_UP(rb->used_length, TARGET_PAGE_SIZE);
+}
+/*
+ * Turn logging of @rb on; @all_dirty sets every page dirty (also when it
+ * was on already), else a new bitmap starts clean.  Returns whether it
+ * was off before.
+ */
+bool ram_block_dirty_log_enable(RAMBlock *rb, bool all_dirty);
+/* Turn it off and free the bitmap. */
+void ram_block_dirty_log_disable(RAMBlock *rb);
+
+/* Slow path of cpu_physical_memory_set_dirty_range(). */
+void ram_block_mark_dirty(RAMBlock *rb, uint64_t offset, uint64_t length);
+
+/*
+ * Mark [offset, offset + length) of @rb dirty.  The access paths call it
+ * on every write; with logging off it costs one predictable branch.
+ */
+static inline void cpu_physical_memory_set_dirty_range(RAMBlock *rb,
+                                                       uint64_t offset,
+                                                       uint64_t length)
+{
+    if (unlikely(rb && rb->dirty_log)) {
+        ram_block_mark_dirty(rb, offset, length);
+    }
+}
 
 #endif

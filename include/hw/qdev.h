@@ -13,6 +13,7 @@
 
 typedef struct DeviceState DeviceState;
 typedef struct DeviceClass DeviceClass;
+typedef struct MigReader MigReader;     /* migration/vmstate.h */
 
 typedef enum PropertyType {
     PROP_BOOL,          /* bool: on/off/yes/no/true/false */
@@ -50,6 +51,21 @@ struct DeviceClass {
     void (*reset)(DeviceState *dev);
     /* Called after every property is freed and before g_free(). */
     void (*finalize)(DeviceState *dev);
+
+    /*
+     * Migration (see docs/migration.md).  save_state appends the state
+     * the properties do not describe; load_state reads it back into a
+     * device made from the same command line, checking everything it
+     * reads.  No save_state: nothing to send.  migration_path names the
+     * instance the same way on both sides (default: type and ordinal).
+     * An unmigratable device makes migrate fail, naming it.
+     */
+    uint32_t state_version;
+    void (*save_state)(DeviceState *dev, GByteArray *out);
+    bool (*load_state)(DeviceState *dev, MigReader *in, uint32_t version,
+                       Error **errp);
+    char *(*migration_path)(DeviceState *dev);
+    bool unmigratable;
 };
 
 struct DeviceState {
@@ -93,6 +109,14 @@ bool qdev_print_props(FILE *out, const char *type, Error **errp);
 /* Machine started: later device_add calls count as hotplug. */
 void qdev_machine_creation_done(void);
 bool qdev_machine_is_started(void);
+
+/*
+ * Migration: the name of @dev's section instance (g_free it), and the
+ * check migrate runs first: an error naming the first unmigratable
+ * device (its id, type and host address when it has one).
+ */
+char *qdev_migration_path(DeviceState *dev);
+bool qdev_check_migratable(Error **errp);
 
 /* Registered by hw/: every device type of the build. */
 void hw_register_types(void);

@@ -25,6 +25,8 @@ typedef struct HostMemoryBackend {
     bool readonly;
     MemoryRegion mr;
     bool in_use;                /* mapped by guest RAM or a DIMM */
+    char *user;                 /* who has it in use, for messages */
+    uint64_t seq;               /* creation order */
     bool merge;                 /* MADV_MERGEABLE (KSM), default on */
     bool dump;                  /* in core dumps, default on */
     bool seal;                  /* memfd: no grow/shrink, default on */
@@ -54,6 +56,8 @@ HostMemoryBackend *host_memory_backend_find(const char *id);
 GList *host_memory_backend_list(void);
 MemoryRegion *host_memory_backend_get_memory(HostMemoryBackend *be);
 void host_memory_backend_set_in_use(HostMemoryBackend *be, bool in_use);
+/* In use by @user (named in errors), or free again when NULL. */
+void host_memory_backend_set_user(HostMemoryBackend *be, const char *user);
 uint64_t host_memory_backend_pagesize(HostMemoryBackend *be);
 /* Property names a type accepts (NULL-terminated), for help output. */
 const char *const *host_memory_backend_props(const char *type);

@@ -99,6 +99,16 @@ SpaprGuest *guest_new(QTestState *qts, uint64_t ram_size);
 void guest_free(SpaprGuest *g);
 const GuestStats *guest_stats(SpaprGuest *g);
 
+/* The qtest session and the boot RAM size the guest was made with. */
+QTestState *guest_qts(SpaprGuest *g);
+uint64_t guest_ram_size(SpaprGuest *g);
+/*
+ * Any RTAS call through the model's call block (low RAM); returns
+ * rets[0], the status (@nret >= 1).  An unknown @name aborts the test.
+ */
+int32_t guest_rtas(SpaprGuest *g, const char *name, uint32_t nargs,
+                   const uint32_t *args, uint32_t nret, uint32_t *rets);
+
 /* RTAS PCI config access; false on an RTAS error status. */
 bool guest_config_read(SpaprGuest *g, uint64_t buid, uint32_t config_addr,
                        unsigned reg, unsigned size, uint32_t *value);

@@ -47,6 +47,13 @@ struct PCIDeviceClass {
     bool (*realize)(PCIDevice *dev, Error **errp);
     void (*exit)(PCIDevice *dev);
     void (*reset)(PCIDevice *dev);
+    /*
+     * Asked before the platform opens a DMA window of @size bytes at bus
+     * address @start with 2^@page_shift pages for the device (DDW create):
+     * false with @errp set refuses it.  NULL: any window is fine.
+     */
+    bool (*dma_window_check)(PCIDevice *dev, uint64_t start, uint64_t size,
+                             unsigned page_shift, Error **errp);
     /* Configuration space hooks; NULL = pci_default_*_config. */
     uint32_t (*config_read)(PCIDevice *dev, uint32_t addr, unsigned len);
     void (*config_write)(PCIDevice *dev, uint32_t addr, uint32_t val,

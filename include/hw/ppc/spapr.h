@@ -8,6 +8,7 @@
 
 #include "exec/memory.h"
 #include "sysemu/hostmem.h"
+#include "hw/mem/memory-device.h"
 
 /* Hypercall return codes */
 #define H_SUCCESS               0
@@ -45,6 +46,12 @@
 #define RTAS_IBM_RESET_PE_DMA_WINDOW    (RTAS_TOKEN_BASE + 0x29)
 
 #define SPAPR_DEFAULT_RAM_SIZE  (512ULL << 20)
+/*
+ * Memory hotplug granularity (a PAPR logical memory block): DIMM sizes
+ * and addresses are multiples of it, and the hotplug area starts at the
+ * first multiple of it at or above the end of boot RAM.
+ */
+#define SPAPR_MEMORY_BLOCK_SIZE (256ULL << 20)
 
 typedef struct SpaprMachineState {
     uint64_t ram_size;
@@ -53,6 +60,7 @@ typedef struct SpaprMachineState {
     MemoryRegion *ram;          /* at guest physical 0 */
     MemoryRegion own_ram;       /* when no backend is named */
     HostMemoryBackend *ram_backend;
+    MemoryDeviceArea hotplug;   /* where DIMMs go (-m slots=,maxmem=) */
     bool nodefaults;
     bool started;               /* machine_creation_done ran */
     bool running;

@@ -63,6 +63,29 @@ size_t spapr_tce_table_mem_usage(const SpaprTceTable *tcet);
 IOMMUMemoryRegion *spapr_tce_table_iommu(SpaprTceTable *tcet);
 
 /*
+ * Walk the nonzero entries in index order as runs of consecutive ones
+ * (at most 512 each, never crossing a storage chunk).  The cost follows
+ * what is set, not the window size.  @fn returns false to stop; the
+ * walk then returns false.  @fn must not change the table.
+ */
+typedef bool (*SpaprTceRunFn)(uint64_t index, const uint64_t *tces,
+                              unsigned n, void *opaque);
+bool spapr_tce_table_foreach_run(SpaprTceTable *tcet, SpaprTceRunFn fn,
+                                 void *opaque);
+
+/*
+ * Migration (spapr_iommu_state.c): the table's whole state, geometry
+ * and set entries, and its restoration.  Loading disables the table,
+ * re-enables it with the saved geometry and sets the entries in
+ * batches, so listeners get the window and the mappings as a guest
+ * would have made them.  Every entry is checked as H_PUT_TCE would.
+ */
+void spapr_tce_table_save(SpaprTceTable *tcet, GByteArray *out);
+typedef struct MigReader MigReader;
+bool spapr_tce_table_load(SpaprTceTable *tcet, MigReader *in,
+                          uint64_t page_size_mask, Error **errp);
+
+/*
  * Entry access for the hcalls.  Indexes are table indexes; callers
  * check ranges first (these return H_PARAMETER-style false otherwise).
  */
@@ -75,5 +98,14 @@ void spapr_tce_put_batch(SpaprTceTable *tcet, uint64_t index,
 /* Set @n entries from @index to @tce, notifying in runs. */
 void spapr_tce_stuff(SpaprTceTable *tcet, uint64_t index, uint64_t tce,
                      uint64_t n);
+
+/*
+ * Does an entry granting access (read or write) of any enabled table
+ * point into guest RAM [gpa, gpa + size)?  Walks the set entries only.
+ * On a hit, *liobn and *ioba (bus address) name the first one found,
+ * in LIOBN then IOVA order.  Memory hot-unplug refuses while true.
+ */
+bool spapr_tce_find_ram_ref(hwaddr gpa, uint64_t size, uint32_t *liobn,
+                            uint64_t *ioba);
 
 #endif

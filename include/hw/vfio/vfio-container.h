@@ -107,6 +107,11 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
                               uint64_t size, uint64_t guest_pgsize,
                               Error **errp);
 void vfio_spapr_remove_window(VFIOContainer *c, VFIOHostDMAWindow *w);
+/* Could a guest window at @iova+@size with @guest_pgsize pages be
+ * mirrored (v2: a free host slot and page size; v1: it fits the host's
+ * default window)?  Asked before the guest's DDW create succeeds. */
+bool vfio_spapr_window_check(VFIOContainer *c, hwaddr iova, uint64_t size,
+                             uint64_t guest_pgsize, Error **errp);
 VFIOHostDMAWindow *vfio_host_win_find(VFIOContainer *c, hwaddr min,
                                       hwaddr max);
 /* Smallest host page size backing the registered guest RAM. */
@@ -114,6 +119,18 @@ uint64_t vfio_prereg_min_pagesize(VFIOContainer *c);
 
 /* IOMMU listener and notifier (iommu.c). */
 extern const MemoryListener vfio_iommu_listener_template;
+
+/* A MAP_DMA (flags != 0) or UNMAP_DMA (flags == 0) being grown. */
+typedef struct VFIODMARun {
+    hwaddr iova;
+    uint64_t vaddr;
+    uint64_t size;
+    uint32_t flags;             /* VFIO_DMA_MAP_FLAG_READ / _WRITE */
+    uint64_t pages;             /* IOMMU pages in the run */
+} VFIODMARun;
+
+/* Issue @run as one ioctl; on failure record the error and return false. */
+bool vfio_dma_run_flush(VFIOContainer *c, const VFIODMARun *run);
 
 /* Record a failure seen in a callback; the first one is kept. */
 void vfio_container_set_error(VFIOContainer *c, int err,

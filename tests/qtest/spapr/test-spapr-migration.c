@@ -1,0 +1,868 @@
+/*
+ * Migration between two spapr-vfio processes: a source that a guest
+ * has set up (RAM contents, TCEs in the default window and in a 2^40
+ * byte dynamic window, a pci-testdev-dma with registers and a done
+ * DMA) is saved with QMP migrate and loaded by a second process with
+ * -incoming.  The destination must show the same RAM, the same TCE
+ * tables and windows, the same device state, and DMA must work there.
+ * Damaged streams must be refused with the section named.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+#include "libqtest.h"
+
+#define H_GET_TCE           0x1C
+#define H_PUT_TCE           0x20
+#define H_PUT_TCE_INDIRECT  0x13C
+#define LIOBN0              0x80000000U
+#define BUID                0x800000020000000ULL
+#define RTAS_BUF            0x10000ULL
+#define LIST                0x20000ULL
+#define BAR0                ((1ULL << 45) + 0x80000000ULL)
+
+#define REG_SCRATCH         0x04
+#define REG_SRC_LO          0x08
+#define REG_SRC_HI          0x0c
+#define REG_DST_LO          0x10
+#define REG_DST_HI          0x14
+#define REG_LEN             0x18
+#define REG_CMD             0x1c
+#define REG_STATUS          0x20
+#define REG_COUNT           0x2c
+#define CMD_COPY            1
+#define STATUS_DONE         1
+
+#define RAM_SIZE            (256ULL << 20)
+#define MACHINE_ARGS        "-m 256M -nodefaults " \
+                            "-device pci-testdev-dma,id=d0,addr=1"
+#define DDW_PAGE_SHIFT      16
+#define DDW_WINDOW_SHIFT    40
+/* The DDW maps all of RAM: 4096 TCEs of 64 KiB. */
+#define DDW_ENTRIES         (RAM_SIZE >> DDW_PAGE_SHIFT)
+
+typedef struct Setup {
+    uint32_t ddw_liobn;
+    uint64_t ddw_addr;
+} Setup;
+
+static char *tmpdir;
+
+static void load_must_fail(const char *args, const char *path,
+                           const char *needle);
+
+static char *tmp_path(const char *name)
+{
+    return g_build_filename(tmpdir, name, NULL);
+}
+
+static void quit(QTestState *qts)
+{
+    int status = qtest_quit(qts);
+
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+static int32_t rtas(QTestState *qts, const char *name, uint32_t nargs,
+                    const uint32_t *args, uint32_t nret, uint32_t *rets)
+{
+    g_assert_cmpuint(qtest_rtas_call(qts, name, nargs, args, nret, rets,
+                                     RTAS_BUF), ==, 0);
+    return (int32_t)rets[0];
+}
+
+static uint32_t query_avail(QTestState *qts)
+{
+    uint32_t args[] = { 0, BUID >> 32, (uint32_t)BUID }, rets[5];
+
+    g_assert_cmpint(rtas(qts, "ibm,query-pe-dma-window", 3, args, 5, rets),
+                    ==, 0);
+    return rets[1];
+}
+
+static int64_t put_tce(QTestState *qts, uint32_t liobn, uint64_t ioba,
+                       uint64_t tce)
+{
+    uint64_t args[] = { liobn, ioba, tce };
+
+    return qtest_hcall(qts, H_PUT_TCE, 3, args, 0, NULL);
+}
+
+static uint64_t get_tce(QTestState *qts, uint32_t liobn, uint64_t ioba)
+{
+    uint64_t args[] = { liobn, ioba }, out = ~0ULL;
+
+    g_assert_cmpint(qtest_hcall(qts, H_GET_TCE, 2, args, 1, &out), ==, 0);
+    return out;
+}
+
+static uint32_t bar_readl(QTestState *qts, uint64_t reg)
+{
+    return GUINT32_SWAP_LE_BE(qtest_readl(qts, BAR0 + reg));
+}
+
+static void bar_writel(QTestState *qts, uint64_t reg, uint32_t val)
+{
+    qtest_writel(qts, BAR0 + reg, GUINT32_SWAP_LE_BE(val));
+}
+
+static uint32_t dma_copy(QTestState *qts, uint64_t src, uint64_t dst,
+                         uint32_t len)
+{
+    bar_writel(qts, REG_SRC_LO, (uint32_t)src);
+    bar_writel(qts, REG_SRC_HI, src >> 32);
+    bar_writel(qts, REG_DST_LO, (uint32_t)dst);
+    bar_writel(qts, REG_DST_HI, dst >> 32);
+    bar_writel(qts, REG_LEN, len);
+    bar_writel(qts, REG_CMD, CMD_COPY);
+    return bar_readl(qts, REG_STATUS);
+}
+
+static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        seed = seed * 1103515245u + 12345u;
+        buf[i] = seed >> 16;
+    }
+}
+
+/*
+ * What a guest leaves behind: data in RAM, default window entries,
+ * a 2^40-byte DDW direct-mapping all RAM, device registers.
+ */
+static void guest_setup(QTestState *qts, Setup *st)
+{
+    uint32_t c[] = { 0, BUID >> 32, (uint32_t)BUID, DDW_PAGE_SHIFT,
+                     DDW_WINDOW_SHIFT }, rets[4];
+    g_autofree uint8_t *buf = g_malloc(64 << 10);
+    uint64_t list[512];
+    uint64_t i, j;
+
+    fill_pattern(buf, 64 << 10, 1);
+    qtest_bufwrite(qts, 0x300000, buf, 64 << 10);
+    fill_pattern(buf, 4096, 2);
+    qtest_bufwrite(qts, RAM_SIZE - 4096, buf, 4096);
+    fill_pattern(buf, 4096, 3);
+    qtest_bufwrite(qts, 0x8000000, buf, 4096);
+
+    g_assert_cmpint(put_tce(qts, LIOBN0, 0x1000, 0x300000 | 1), ==, 0);
+    g_assert_cmpint(put_tce(qts, LIOBN0, 0x2000, 0x301000 | 2), ==, 0);
+    g_assert_cmpint(put_tce(qts, LIOBN0, 0x3ffff000, 0x302000 | 3), ==, 0);
+
+    g_assert_cmpint(rtas(qts, "ibm,create-pe-dma-window", 5, c, 4, rets),
+                    ==, 0);
+    st->ddw_liobn = rets[1];
+    st->ddw_addr = (uint64_t)rets[2] << 32 | rets[3];
+    for (i = 0; i < DDW_ENTRIES; i += 512) {
+        uint64_t args[4] = { st->ddw_liobn,
+                             st->ddw_addr + (i << DDW_PAGE_SHIFT), LIST,
+                             512 };
+
+        for (j = 0; j < 512; j++) {
+            list[j] = GUINT64_TO_BE(((i + j) << DDW_PAGE_SHIFT) | 3);
+        }
+        qtest_bufwrite(qts, LIST, list, sizeof(list));
+        g_assert_cmpint(qtest_hcall(qts, H_PUT_TCE_INDIRECT, 4, args, 0,
+                                    NULL), ==, 0);
+    }
+    /* The list page is guest RAM too: make it a known pattern again. */
+    qtest_memset(qts, LIST, 0xa5, sizeof(list));
+
+    bar_writel(qts, REG_SCRATCH, 0xfeedc0de);
+    g_assert_cmphex(dma_copy(qts, 0x1000, 0x2000, 256), ==, STATUS_DONE);
+    g_assert_cmpuint(bar_readl(qts, REG_COUNT), ==, 1);
+    g_assert_cmpuint(query_avail(qts), ==, 0);
+}
+
+/* RAM checksum over everything the guest touched plus one page per MiB. */
+static char *ram_checksum(QTestState *qts)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autofree uint8_t *buf = g_malloc(64 << 10);
+    char *ret;
+    uint64_t a;
+
+    qtest_bufread(qts, 0x300000, buf, 64 << 10);
+    g_checksum_update(sum, buf, 64 << 10);
+    qtest_bufread(qts, LIST, buf, 4096);
+    g_checksum_update(sum, buf, 4096);
+    for (a = 0; a < RAM_SIZE; a += 1 << 20) {
+        qtest_bufread(qts, a + (1 << 20) - 4096, buf, 4096);
+        g_checksum_update(sum, buf, 4096);
+    }
+    qtest_bufread(qts, 0x8000000, buf, 4096);
+    g_checksum_update(sum, buf, 4096);
+    ret = g_strdup(g_checksum_get_string(sum));
+    g_checksum_free(sum);
+    return ret;
+}
+
+/* Every entry the guest set, read back with H_GET_TCE, as one string. */
+static char *tce_dump(QTestState *qts, const Setup *st)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    uint64_t i, v;
+    char *ret;
+
+    for (i = 0; i < 0x4000; i += 0x1000) {
+        v = get_tce(qts, LIOBN0, i);
+        g_checksum_update(sum, (const guchar *)&v, sizeof(v));
+    }
+    v = get_tce(qts, LIOBN0, 0x3ffff000);
+    g_assert_cmphex(v, ==, 0x302000 | 3);
+    g_checksum_update(sum, (const guchar *)&v, sizeof(v));
+    for (i = 0; i < DDW_ENTRIES; i++) {
+        v = get_tce(qts, st->ddw_liobn, st->ddw_addr + (i << DDW_PAGE_SHIFT));
+        g_assert_cmphex(v, ==, (i << DDW_PAGE_SHIFT) | 3);
+        g_checksum_update(sum, (const guchar *)&v, sizeof(v));
+    }
+    /* past what was mapped: empty on both sides */
+    v = get_tce(qts, st->ddw_liobn,
+                st->ddw_addr + (DDW_ENTRIES << DDW_PAGE_SHIFT));
+    g_assert_cmphex(v, ==, 0);
+    ret = g_strdup(g_checksum_get_string(sum));
+    g_checksum_free(sum);
+    return ret;
+}
+
+static JsonObject *qmp_return(QTestState *qts, const char *cmd)
+{
+    JsonObject *reply = qtest_qmp(qts, "{'execute': '%s'}", cmd);
+    JsonObject *ret;
+
+    g_assert_null(qtest_qmp_error_desc(reply));
+    ret = json_object_ref(json_object_get_object_member(reply, "return"));
+    json_object_unref(reply);
+    return ret;
+}
+
+static const char *migrate_status(JsonObject *info)
+{
+    return json_object_get_string_member(info, "status");
+}
+
+static bool machine_running(QTestState *qts)
+{
+    g_autoptr(JsonObject) st = qmp_return(qts, "query-status");
+
+    return json_object_get_boolean_member(st, "running");
+}
+
+static void migrate(QTestState *qts, const char *uri)
+{
+    JsonObject *ev;
+
+    qtest_qmp_assert_success(qts, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': '%s'}}", uri);
+    for (;;) {
+        const char *status;
+
+        ev = qtest_qmp_eventwait(qts, "MIGRATION");
+        status = json_object_get_string_member(
+            json_object_get_object_member(ev, "data"), "status");
+        if (!strcmp(status, "completed") || !strcmp(status, "failed")) {
+            g_assert_cmpstr(status, ==, "completed");
+            json_object_unref(ev);
+            break;
+        }
+        json_object_unref(ev);
+    }
+}
+
+/* "info mtree -f" minus the lines that name the address space ids. */
+static char *mtree(QTestState *qts)
+{
+    return qtest_hmp(qts, "info mtree -f");
+}
+
+typedef struct Snapshot {
+    char *ram;
+    char *tces;
+    char *mtree;
+} Snapshot;
+
+static void snapshot_take(QTestState *qts, const Setup *st, Snapshot *s)
+{
+    s->ram = ram_checksum(qts);
+    s->tces = tce_dump(qts, st);
+    s->mtree = mtree(qts);
+}
+
+static void snapshot_check(QTestState *qts, const Setup *st,
+                           const Snapshot *s)
+{
+    g_autofree char *ram = ram_checksum(qts);
+    g_autofree char *tces = tce_dump(qts, st);
+    g_autofree char *mt = mtree(qts);
+
+    g_assert_cmpstr(ram, ==, s->ram);
+    g_assert_cmpstr(tces, ==, s->tces);
+    g_assert_cmpstr(mt, ==, s->mtree);
+}
+
+static void snapshot_free(Snapshot *s)
+{
+    g_free(s->ram);
+    g_free(s->tces);
+    g_free(s->mtree);
+}
+
+/* After load: the device kept its registers and its DMA works. */
+static void check_device_and_dma(QTestState *qts, const Setup *st)
+{
+    uint8_t pat[512], got[512];
+
+    g_assert_true(machine_running(qts));
+    g_assert_cmphex(bar_readl(qts, REG_SCRATCH), ==, 0xfeedc0de);
+    g_assert_cmpuint(bar_readl(qts, REG_COUNT), ==, 1);
+    g_assert_cmpuint(query_avail(qts), ==, 0);
+
+    /* through the restored DDW: RAM 0x300000 -> 0x400000 */
+    qtest_bufread(qts, 0x300000, pat, sizeof(pat));
+    g_assert_cmphex(dma_copy(qts, st->ddw_addr + 0x300000,
+                             st->ddw_addr + 0x400000, sizeof(pat)), ==,
+                    STATUS_DONE);
+    qtest_bufread(qts, 0x400000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), pat, sizeof(pat));
+    /* through the restored default window entries */
+    g_assert_cmphex(dma_copy(qts, 0x1000, 0x2000, 64), ==, STATUS_DONE);
+    g_assert_cmpuint(bar_readl(qts, REG_COUNT), ==, 3);
+}
+
+static void test_file_roundtrip(void)
+{
+    g_autofree char *path = tmp_path("file.mig");
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    QTestState *dst;
+    g_autoptr(JsonObject) info = NULL;
+    JsonObject *ram;
+    Snapshot snap;
+    Setup st;
+    GStatBuf sb;
+
+    guest_setup(src, &st);
+    snapshot_take(src, &st, &snap);
+    migrate(src, uri);
+
+    info = qmp_return(src, "query-migrate");
+    g_assert_cmpstr(migrate_status(info), ==, "completed");
+    ram = json_object_get_object_member(info, "ram");
+    g_assert_cmpint(json_object_get_int_member(ram, "total"), ==, RAM_SIZE);
+    g_assert_cmpint(json_object_get_int_member(ram, "remaining"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(ram, "dirty-sync-count"),
+                    >=, 1);
+    g_assert_cmpint(json_object_get_int_member(ram, "normal"), >=, 18);
+    g_assert_cmpint(g_stat(path, &sb), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(ram, "transferred"), ==,
+                    sb.st_size);
+    /*
+     * 2^24 DDW entries of which 4096 are set: the stream carries those
+     * (32 KiB), not the window (128 MiB of zeros).
+     */
+    g_assert_cmpint(sb.st_size, <, 1 << 20);
+    /* The source stays stopped after a completed migration. */
+    g_assert_false(machine_running(src));
+    quit(src);
+
+    dst = qtest_initf(MACHINE_ARGS " -incoming %s", uri);
+    snapshot_check(dst, &st, &snap);
+    check_device_and_dma(dst, &st);
+    quit(dst);
+    snapshot_free(&snap);
+}
+
+static void test_unix(void)
+{
+    g_autofree char *path = tmp_path("mig.sock");
+    g_autofree char *uri = g_strdup_printf("unix:%s", path);
+    QTestState *dst = qtest_initf(MACHINE_ARGS " -incoming %s", uri);
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    JsonObject *ev;
+    Snapshot snap;
+    Setup st;
+
+    /* Waiting for the source: served, but not running. */
+    g_assert_false(machine_running(dst));
+    guest_setup(src, &st);
+    snapshot_take(src, &st, &snap);
+    migrate(src, uri);
+    ev = qtest_qmp_eventwait(dst, "RESUME");
+    json_object_unref(ev);
+    snapshot_check(dst, &st, &snap);
+    check_device_and_dma(dst, &st);
+    quit(src);
+    quit(dst);
+    snapshot_free(&snap);
+}
+
+static void test_exec(void)
+{
+    g_autofree char *path = tmp_path("exec.mig");
+    g_autofree char *out = g_strdup_printf("exec:gzip -c > %s", path);
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    QTestState *dst;
+    Snapshot snap;
+    Setup st;
+
+    guest_setup(src, &st);
+    snapshot_take(src, &st, &snap);
+    migrate(src, out);
+    quit(src);
+    dst = qtest_initf(MACHINE_ARGS " -incoming 'exec:gzip -dc %s'", path);
+    snapshot_check(dst, &st, &snap);
+    check_device_and_dma(dst, &st);
+    quit(dst);
+    snapshot_free(&snap);
+}
+
+/* Where the n-th write of the dirty test goes: a distinct place each. */
+static uint64_t dirty_addr(unsigned n)
+{
+    return (uint64_t)(n % 256) * 0x40000 + (n / 256) * 64;
+}
+
+/*
+ * Writes made while the migration runs reach the destination: each
+ * write is followed by query-migrate, and every write that was
+ * followed by a still-running migration must be in the stream.  RAM is
+ * a file of random bytes, so the passes take a while; the destination
+ * starts from a file of zeros.
+ */
+static void test_dirty_pages_resent(void)
+{
+    const size_t size = 64 << 20;
+    g_autofree char *path = tmp_path("dirty.mig");
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    g_autofree char *rnd = tmp_path("random.ram");
+    g_autofree char *zero = tmp_path("zero.ram");
+    g_autofree uint8_t *buf = g_malloc(size);
+    g_autofree char *sargs = NULL, *dargs = NULL;
+    QTestState *src, *dst;
+    g_autoptr(JsonObject) info = NULL;
+    unsigned n, confirmed = 0;
+
+    fill_pattern(buf, size, 7);
+    g_assert_true(g_file_set_contents(rnd, (char *)buf, size, NULL));
+    memset(buf, 0, size);
+    g_assert_true(g_file_set_contents(zero, (char *)buf, size, NULL));
+    sargs = g_strdup_printf("-m 64M -nodefaults -object memory-backend-"
+                            "file,id=mem,size=64M,mem-path=%s -machine "
+                            "memory-backend=mem", rnd);
+    dargs = g_strdup_printf("-m 64M -nodefaults -object memory-backend-"
+                            "file,id=mem,size=64M,mem-path=%s -machine "
+                            "memory-backend=mem -incoming %s", zero, uri);
+    src = qtest_init(sargs);
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': '%s'}}", uri);
+    for (n = 0; n < 4096; n++) {
+        g_autoptr(JsonObject) q = NULL;
+        const char *status;
+
+        qtest_writeq(src, dirty_addr(n), 0x1111000000000000ULL | n);
+        q = qmp_return(src, "query-migrate");
+        status = migrate_status(q);
+        if (strcmp(status, "active") && strcmp(status, "setup")) {
+            g_assert_cmpstr(status, ==, "completed");
+            break;
+        }
+        confirmed = n + 1;
+    }
+    info = qmp_return(src, "query-migrate");
+    g_assert_cmpstr(migrate_status(info), ==, "completed");
+    g_test_message("%u writes during the migration, %" PRId64 " syncs",
+                   confirmed, json_object_get_int_member(
+                       json_object_get_object_member(info, "ram"),
+                       "dirty-sync-count"));
+    quit(src);
+
+    dst = qtest_init(dargs);
+    for (n = 0; n < confirmed; n++) {
+        g_assert_cmphex(qtest_readq(dst, dirty_addr(n)), ==,
+                        0x1111000000000000ULL | n);
+    }
+    /* ...and the rest of RAM is the source's, not the zero file's */
+    qtest_bufread(dst, 0x3010000, buf, 4096);
+    fill_pattern(buf + 4096, size - 4096, 7);
+    g_assert_cmpmem(buf, 4096, buf + 4096 + 0x3010000, 4096);
+    quit(dst);
+}
+
+static uint64_t dimm_addr(QTestState *qts)
+{
+    JsonObject *reply = qtest_qmp(qts,
+                                  "{'execute': 'query-memory-devices'}");
+    JsonArray *list = json_object_get_array_member(reply, "return");
+    uint64_t addr;
+
+    g_assert_cmpuint(json_array_get_length(list), ==, 1);
+    addr = json_object_get_int_member(json_object_get_object_member(
+               json_array_get_object_element(list, 0), "data"), "addr");
+    json_object_unref(reply);
+    return addr;
+}
+
+/*
+ * RAM hot-added on the source (a DIMM) travels as its own block; the
+ * destination names it on its command line.  A TCE pointing into it is
+ * restored and DMA through it works.
+ */
+static void test_hotplugged_dimm(void)
+{
+    g_autofree char *path = tmp_path("dimm.mig");
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    QTestState *src = qtest_init("-m 256M,slots=2,maxmem=1G -nodefaults "
+                                 "-device pci-testdev-dma,id=d0,addr=1");
+    QTestState *dst;
+    uint8_t pat[4096], got[4096];
+    uint64_t daddr;
+
+    qtest_qmp_assert_success(src, "{'execute': 'object-add', 'arguments': "
+                             "{'qom-type': 'memory-backend-ram', "
+                             "'id': 'm1', 'size': %llu}}", 256ULL << 20);
+    qtest_qmp_assert_success(src, "{'execute': 'device_add', 'arguments': "
+                             "{'driver': 'pc-dimm', 'id': 'dimm1', "
+                             "'memdev': 'm1'}}");
+    daddr = dimm_addr(src);
+    fill_pattern(pat, sizeof(pat), 9);
+    qtest_bufwrite(src, daddr + 0x5000, pat, sizeof(pat));
+    g_assert_cmpint(put_tce(src, LIOBN0, 0x7000, (daddr + 0x5000) | 3), ==,
+                    0);
+    migrate(src, uri);
+    quit(src);
+
+    /* Without the DIMM's memory the layout is not the source's. */
+    load_must_fail("-m 256M,slots=2,maxmem=1G -nodefaults "
+                   "-device pci-testdev-dma,id=d0,addr=1", path,
+                   "RAM block 'm1'");
+    dst = qtest_initf("-m 256M,slots=2,maxmem=1G -nodefaults "
+                      "-device pci-testdev-dma,id=d0,addr=1 "
+                      "-object memory-backend-ram,id=m1,size=256M "
+                      "-device pc-dimm,id=dimm1,memdev=m1 -incoming %s",
+                      uri);
+    g_assert_cmphex(dimm_addr(dst), ==, daddr);
+    qtest_bufread(dst, daddr + 0x5000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), pat, sizeof(pat));
+    g_assert_cmphex(get_tce(dst, LIOBN0, 0x7000), ==, (daddr + 0x5000) | 3);
+    g_assert_cmphex(dma_copy(dst, 0x7000, 0x7800, 256), ==, STATUS_DONE);
+    qtest_bufread(dst, daddr + 0x5800, got, 256);
+    g_assert_cmpmem(got, 256, pat, 256);
+    quit(dst);
+}
+
+static void test_migrate_errors_leave_source_running(void)
+{
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    g_autoptr(JsonObject) info = NULL;
+
+    qtest_qmp_assert_error(src, "not supported",
+                           "{'execute': 'migrate', 'arguments': "
+                           "{'uri': 'tcp:localhost:4444'}}");
+    qtest_qmp_assert_error(src, "cannot open",
+                           "{'execute': 'migrate', 'arguments': "
+                           "{'uri': 'file:/nonexistent/dir/x'}}");
+    qtest_qmp_assert_error(src, "cannot connect",
+                           "{'execute': 'migrate', 'arguments': "
+                           "{'uri': 'unix:/nonexistent/sock'}}");
+    qtest_qmp_assert_error(src, "'uri'",
+                           "{'execute': 'migrate', 'arguments': {}}");
+    g_assert_true(machine_running(src));
+    info = qmp_return(src, "query-migrate");
+    g_assert_false(json_object_has_member(info, "status"));
+    quit(src);
+}
+
+static const char *wait_migration_end(QTestState *qts)
+{
+    static char status[32];
+
+    for (;;) {
+        g_autoptr(JsonObject) ev = qtest_qmp_eventwait(qts, "MIGRATION");
+        const char *st = json_object_get_string_member(
+            json_object_get_object_member(ev, "data"), "status");
+
+        if (strcmp(st, "setup") && strcmp(st, "active")) {
+            g_strlcpy(status, st, sizeof(status));
+            return status;
+        }
+    }
+}
+
+/* A transport that fails midway: failed, reported, the guest runs on. */
+static void test_failed_transport_resumes_source(void)
+{
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    g_autoptr(JsonObject) info = NULL;
+
+    qtest_writeq(src, 0x100000, 0x1234);
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': 'exec:exit 3'}}");
+    g_assert_cmpstr(wait_migration_end(src), ==, "failed");
+    info = qmp_return(src, "query-migrate");
+    g_assert_cmpstr(migrate_status(info), ==, "failed");
+    g_assert_true(json_object_has_member(info, "error-desc"));
+    g_test_message("%s", json_object_get_string_member(info, "error-desc"));
+    g_assert_true(machine_running(src));
+    g_assert_cmphex(qtest_readq(src, 0x100000), ==, 0x1234);
+    /* and it can migrate again */
+    {
+        g_autofree char *path = tmp_path("again.mig");
+        g_autofree char *uri = g_strdup_printf("file:%s", path);
+
+        migrate(src, uri);
+    }
+    quit(src);
+}
+
+/* Cancel while RAM is being sent: cancelled, the guest runs on. */
+static void test_cancel_resumes_source(void)
+{
+    g_autofree char *path = tmp_path("cancel.mig");
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    QTestState *src = qtest_init("-m 4G -nodefaults");
+    g_autoptr(JsonObject) info = NULL;
+    const char *end;
+
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': '%s'}}", uri);
+    qtest_qmp_assert_success(src, "{'execute': 'migrate_cancel'}");
+    end = wait_migration_end(src);
+    info = qmp_return(src, "query-migrate");
+    g_assert_cmpstr(migrate_status(info), ==, end);
+    if (!strcmp(end, "completed")) {
+        /* 4 GiB went out before the cancel was read: nothing to undo. */
+        g_test_message("the migration completed before the cancel");
+    } else {
+        g_assert_cmpstr(end, ==, "cancelled");
+        g_assert_true(machine_running(src));
+    }
+    quit(src);
+}
+
+/* --------------------------------------------------- damaged streams */
+
+static char *good_stream;       /* a complete stream of MACHINE_ARGS */
+
+static void make_good_stream(void)
+{
+    g_autofree char *uri = NULL;
+    QTestState *src;
+    Setup st;
+
+    if (good_stream) {
+        return;
+    }
+    good_stream = tmp_path("good.mig");
+    uri = g_strdup_printf("file:%s", good_stream);
+    src = qtest_init(MACHINE_ARGS);
+    guest_setup(src, &st);
+    migrate(src, uri);
+    quit(src);
+}
+
+/* Run a destination on @path; it must exit 1 saying @needle. */
+static void load_must_fail(const char *args, const char *path,
+                           const char *needle)
+{
+    const char *bin = g_getenv("QTEST_SPAPR_VFIO_BINARY");
+    g_autofree char *cmd = NULL, *out = NULL, *err = NULL;
+    g_auto(GStrv) argv = NULL;
+    GError *gerr = NULL;
+    int status;
+
+    g_assert_nonnull(bin);
+    cmd = g_strdup_printf("%s %s -incoming file:%s", bin, args, path);
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, &out, &err, &status, &gerr));
+    g_assert_no_error(gerr);
+    g_test_message("%s", err);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(err, "load of migration failed"));
+    g_assert_nonnull(strstr(err, needle));
+}
+
+/* Offset of the payload of the first section called @name, and its size. */
+static size_t find_section(const uint8_t *data, size_t len,
+                           const char *name, size_t *stored)
+{
+    size_t pos = 12;
+
+    while (pos < len && data[pos] == 'S') {
+        size_t nlen = data[pos + 1];
+        const uint8_t *nm = data + pos + 2;
+        size_t ilen = data[pos + 2 + nlen];
+        size_t f = pos + 3 + nlen + ilen;
+        uint32_t zlen;
+
+        memcpy(&zlen, data + f + 8, 4);
+        zlen = GUINT32_FROM_BE(zlen);
+        if (nlen == strlen(name) && !memcmp(nm, name, nlen)) {
+            *stored = zlen;
+            return f + 16;
+        }
+        pos = f + 16 + zlen;
+    }
+    g_assert_not_reached();
+}
+
+static void write_variant(const char *path, const uint8_t *data, size_t len)
+{
+    g_assert_true(g_file_set_contents(path, (const char *)data, len, NULL));
+}
+
+static void test_corrupt_streams_rejected(void)
+{
+    g_autofree char *bad = tmp_path("bad.mig");
+    g_autofree uint8_t *data = NULL;
+    size_t len, off, stored;
+
+    make_good_stream();
+    g_assert_true(g_file_get_contents(good_stream, (char **)&data, &len,
+                                      NULL));
+
+    /* a bit flipped inside the PHB's (TCE tables') payload */
+    off = find_section(data, len, "spapr-pci-host-bridge", &stored);
+    data[off + stored / 2] ^= 0x10;
+    write_variant(bad, data, len);
+    load_must_fail(MACHINE_ARGS, bad,
+                   "section 'spapr-pci-host-bridge' (phb0)");
+    data[off + stored / 2] ^= 0x10;
+
+    /* ...and inside RAM */
+    off = find_section(data, len, "ram", &stored);
+    data[off + stored - 1] ^= 0xff;
+    write_variant(bad, data, len);
+    load_must_fail(MACHINE_ARGS, bad, "section 'ram' (ppc_spapr.ram)");
+    data[off + stored - 1] ^= 0xff;
+
+    /* the device section */
+    off = find_section(data, len, "pci-testdev-dma", &stored);
+    data[off] ^= 0x01;
+    write_variant(bad, data, len);
+    load_must_fail(MACHINE_ARGS, bad, "section 'pci-testdev-dma'");
+    data[off] ^= 0x01;
+
+    /* the good stream still loads (the variants were the only damage) */
+    write_variant(bad, data, len);
+    {
+        QTestState *dst = qtest_initf(MACHINE_ARGS " -incoming file:%s",
+                                      bad);
+
+        g_assert_true(machine_running(dst));
+        quit(dst);
+    }
+}
+
+static void test_truncated_streams_rejected(void)
+{
+    g_autofree char *bad = tmp_path("trunc.mig");
+    g_autofree uint8_t *data = NULL;
+    size_t len, off, stored;
+
+    make_good_stream();
+    g_assert_true(g_file_get_contents(good_stream, (char **)&data, &len,
+                                      NULL));
+    write_variant(bad, data, 0);
+    load_must_fail(MACHINE_ARGS, bad, "stream header: truncated");
+    write_variant(bad, data, 7);
+    load_must_fail(MACHINE_ARGS, bad, "stream header: truncated");
+    /* no end marker */
+    write_variant(bad, data, len - 5);
+    load_must_fail(MACHINE_ARGS, bad, "truncated");
+    /* in the middle of the PHB's payload */
+    off = find_section(data, len, "spapr-pci-host-bridge", &stored);
+    write_variant(bad, data, off + stored / 2);
+    load_must_fail(MACHINE_ARGS, bad,
+                   "section 'spapr-pci-host-bridge' (phb0): truncated");
+    /* in the middle of a section header */
+    write_variant(bad, data, off - 6);
+    load_must_fail(MACHINE_ARGS, bad,
+                   "section 'spapr-pci-host-bridge' (phb0): truncated");
+}
+
+static void test_wrong_stream_rejected(void)
+{
+    g_autofree char *bad = tmp_path("wrong.mig");
+    g_autofree uint8_t *data = NULL;
+    size_t len;
+
+    make_good_stream();
+    g_assert_true(g_file_get_contents(good_stream, (char **)&data, &len,
+                                      NULL));
+    data[11] = 2;
+    write_variant(bad, data, len);
+    load_must_fail(MACHINE_ARGS, bad, "stream header: format version 2");
+    data[11] = 1;
+    data[0] = 'X';
+    write_variant(bad, data, len);
+    load_must_fail(MACHINE_ARGS, bad, "stream header: bad magic");
+
+    /* a machine that is not the source's */
+    load_must_fail("-m 512M -nodefaults -device pci-testdev-dma,addr=1",
+                   good_stream, "RAM block 'ppc_spapr.ram'");
+    load_must_fail("-m 256M -nodefaults", good_stream,
+                   "section 'pci-testdev-dma' (pci.0/01.0): no such "
+                   "device");
+    load_must_fail(MACHINE_ARGS " -device pci-testdev,addr=2", good_stream,
+                   "section 'pci-testdev' (pci.0/02.0): missing");
+    load_must_fail("-m 256M -nodefaults -device pci-testdev,addr=1",
+                   good_stream, "the device there is a pci-testdev");
+    load_must_fail("-m 256M -nodefaults -device pci-testdev-dma,addr=1 "
+                   "-object memory-backend-ram,id=extra,size=64M",
+                   good_stream, "RAM block 'extra' of this machine");
+}
+
+static void rm_tmpdir(void)
+{
+    g_autoptr(GDir) dir = g_dir_open(tmpdir, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *p = tmp_path(name);
+
+        g_unlink(p);
+    }
+    g_rmdir(tmpdir);
+}
+
+int main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    tmpdir = g_dir_make_tmp("spapr-mig-XXXXXX", NULL);
+    g_assert_nonnull(tmpdir);
+    g_test_add_func("/spapr/migration/file-same-ram-tces-mtree-dma",
+                    test_file_roundtrip);
+    g_test_add_func("/spapr/migration/unix-destination-waits-then-runs",
+                    test_unix);
+    g_test_add_func("/spapr/migration/exec-through-gzip", test_exec);
+    g_test_add_func("/spapr/migration/writes-during-migration-arrive",
+                    test_dirty_pages_resent);
+    g_test_add_func("/spapr/migration/hotplugged-dimm-ram-and-tces",
+                    test_hotplugged_dimm);
+    g_test_add_func("/spapr/migration/bad-migrate-leaves-source-running",
+                    test_migrate_errors_leave_source_running);
+    g_test_add_func("/spapr/migration/failed-transport-resumes-source",
+                    test_failed_transport_resumes_source);
+    g_test_add_func("/spapr/migration/cancel-resumes-source",
+                    test_cancel_resumes_source);
+    g_test_add_func("/spapr/migration/corrupt-stream-names-section",
+                    test_corrupt_streams_rejected);
+    g_test_add_func("/spapr/migration/truncated-stream-names-section",
+                    test_truncated_streams_rejected);
+    g_test_add_func("/spapr/migration/wrong-version-or-machine-rejected",
+                    test_wrong_stream_rejected);
+    ret = g_test_run();
+    rm_tmpdir();
+    g_free(good_stream);
+    g_free(tmpdir);
+    return ret;
+}
