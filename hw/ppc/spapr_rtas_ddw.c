@@ -88,6 +88,64 @@ void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     trace_spapr_iommu_ddw_query(sphb->buid, rtas_ld(args, 0), avail, pgmask);
 }
 
+/* Would a 2^@shift-byte window at @addr wrap or overlap an active one? */
+static bool ddw_overlaps(SpaprPhbState *sphb, uint64_t addr, unsigned shift)
+{
+    uint64_t end;
+    unsigned i;
+
+    if (shift >= 64) {
+        if (addr) {
+            return true;
+        }
+        end = UINT64_MAX;
+    } else {
+        end = addr + ((1ULL << shift) - 1);
+        if (end < addr) {
+            return true;        /* wraps: no room at this address */
+        }
+    }
+    for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
+        SpaprTceTable *t = sphb->tables[i];
+        uint64_t start, last;
+
+        if (!spapr_tce_table_enabled(t)) {
+            continue;
+        }
+        start = spapr_tce_table_bus_offset(t);
+        last = start + (spapr_tce_table_nb_entries(t) <<
+                        spapr_tce_table_page_shift(t)) - 1;
+        if (addr <= last && start <= end) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Where a new window goes: dma_win_addr when no window is active, else
+ * dma64_win_addr (as PAPR guests expect).  When the active window is a
+ * dynamic one that already sits at dma64_win_addr (the guest removed
+ * the default window first), the new one takes dma_win_addr instead of
+ * landing on top of it; if neither place is free the create fails.
+ */
+static bool ddw_place(SpaprPhbState *sphb, unsigned shift, uint64_t *addr)
+{
+    uint64_t first = spapr_phb_active_windows(sphb) ? sphb->dma64_win_addr
+                                                     : sphb->dma_win_addr;
+
+    if (!ddw_overlaps(sphb, first, shift)) {
+        *addr = first;
+        return true;
+    }
+    if (first != sphb->dma_win_addr &&
+        !ddw_overlaps(sphb, sphb->dma_win_addr, shift)) {
+        *addr = sphb->dma_win_addr;
+        return true;
+    }
+    return false;
+}
+
 typedef struct DDWCheck {
     uint64_t start, size;
     unsigned page_shift;
@@ -167,8 +225,10 @@ void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
         rtas_st(rets, 0, RTAS_OUT_HW_ERROR);
         return;
     }
-    win_addr = spapr_phb_active_windows(sphb) ? sphb->dma64_win_addr
-                                               : sphb->dma_win_addr;
+    if (window_shift > 64 || !ddw_place(sphb, window_shift, &win_addr)) {
+        rtas_st(rets, 0, RTAS_OUT_HW_ERROR);
+        return;
+    }
     if (window_shift < 64 &&
         !ddw_devices_accept(sphb, win_addr, 1ULL << window_shift,
                             page_shift)) {

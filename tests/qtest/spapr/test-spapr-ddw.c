@@ -195,6 +195,39 @@ static void test_placement(void)
     fx_stop();
 }
 
+/*
+ * The default window removed while a DDW stays at dma64_win_addr: the
+ * next window must not land on top of it.
+ */
+static void test_create_never_overlaps_active_window(void)
+{
+    uint32_t liobn, liobn2;
+    uint64_t addr, addr2;
+
+    fx_start(0, NULL);
+    g_assert_cmpint(fx_ddw_create(FX_BUID0, 16, 24, &liobn, &addr), ==, 0);
+    g_assert_cmphex(addr, ==, SPAPR_PCI_DMA64_WIN_ADDR);
+    g_assert_cmpint(fx_ddw_remove(FX_LIOBN0), ==, 0);
+    g_assert_cmpint(fx_ddw_create(FX_BUID0, 24, 25, &liobn2, &addr2), ==, 0);
+    g_assert_cmphex(liobn2, ==, FX_LIOBN0);
+    g_assert_cmphex(addr2, ==, 0);
+    /* both windows answer for their own range */
+    g_assert_cmpint(fx_put_tce(liobn, addr, 0x10000 | 3), ==, 0);
+    g_assert_cmpint(fx_put_tce(liobn2, 0, 0x1000000 | 3), ==, 0);
+    g_assert_cmphex(fx_get_tce(liobn, addr), ==, 0x10000 | 3);
+    g_assert_cmphex(fx_get_tce(liobn2, 0), ==, 0x1000000 | 3);
+    fx_stop();
+
+    /* a DDW at 0 large enough to cover dma64_win_addr: no room left */
+    fx_start(0, NULL);
+    g_assert_cmpint(fx_ddw_remove(FX_LIOBN0), ==, 0);
+    g_assert_cmpint(fx_ddw_create(FX_BUID0, 24, 60, &liobn, &addr), ==, 0);
+    g_assert_cmphex(addr, ==, 0);
+    g_assert_cmpint(fx_ddw_create(FX_BUID0, 16, 30, &liobn2, &addr2), ==,
+                    -1);
+    fx_stop();
+}
+
 static const char *const custom_phb[] = {
     "spapr-pci-host-bridge,index=2,dma_win_addr=0x10000000,"
     "dma_win_size=256M,dma64_win_addr=0x100000000000,pgsz=0x11000",
@@ -237,6 +270,8 @@ int main(int argc, char **argv)
     g_test_add_func("/spapr/ddw/remove-last-restores-default",
                     test_remove_last_restores_default);
     g_test_add_func("/spapr/ddw/placement-and-reset", test_placement);
+    g_test_add_func("/spapr/ddw/create-never-overlaps-active-window",
+                    test_create_never_overlaps_active_window);
     g_test_add_func("/spapr/ddw/phb-properties", test_phb_properties);
     return g_test_run();
 }

@@ -306,12 +306,28 @@ static int64_t model_indirect(Model *m, uint64_t liobn, uint64_t ioba,
     return H_SUCCESS;
 }
 
+/* Would [addr, last] meet an enabled window? */
+static bool model_overlaps(const Model *m, uint64_t addr, uint64_t last)
+{
+    unsigned i;
+
+    for (i = 0; i < NR_WINDOWS; i++) {
+        const ModelWindow *w = &m->win[i];
+
+        if (w->enabled && addr <= w->bus_start +
+            ((w->nb << w->page_shift) - 1) && w->bus_start <= last) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int32_t model_create(Model *m, unsigned page_shift,
                             unsigned window_shift, uint32_t *liobn,
                             uint64_t *bus_start)
 {
     ModelWindow *w = NULL;
-    uint64_t addr, nb, size;
+    uint64_t addr, nb, size, last;
     unsigned i;
 
     if (page_shift > 63 || !(PHB_PGSIZES & (1ULL << page_shift)) ||
@@ -327,7 +343,6 @@ static int32_t model_create(Model *m, unsigned page_shift,
     if (!w) {
         return RTAS_HW_ERROR;
     }
-    addr = model_active(m) ? DMA64_WIN_ADDR : DMA_WIN_ADDR;
     if (window_shift - page_shift > 63) {
         return RTAS_HW_ERROR;
     }
@@ -336,8 +351,20 @@ static int32_t model_create(Model *m, unsigned page_shift,
         return RTAS_HW_ERROR;
     }
     size = nb << page_shift;
-    if ((addr && size && addr + (size - 1) < addr) || (!size && addr)) {
-        return RTAS_HW_ERROR;
+    last = size - 1;                    /* size 0 is the whole 2^64 */
+    /*
+     * dma_win_addr with no window active, else dma64_win_addr, unless
+     * that meets the active window (a DDW the guest left there after
+     * removing the default one): then dma_win_addr.  A window that
+     * wraps or fits nowhere is refused.
+     */
+    addr = model_active(m) ? DMA64_WIN_ADDR : DMA_WIN_ADDR;
+    if ((addr && !size) || addr + last < addr ||
+        model_overlaps(m, addr, addr + last)) {
+        addr = DMA_WIN_ADDR;
+        if (!model_active(m) || model_overlaps(m, addr, addr + last)) {
+            return RTAS_HW_ERROR;
+        }
     }
     model_enable(w, page_shift, addr, nb);
     *bus_start = addr;
@@ -389,7 +416,7 @@ typedef struct Sample {
 
 typedef struct Stats {
     unsigned put[2], indirect[2], stuff[2];     /* [0] ok, [1] error */
-    unsigned query, create[2], remove[2], reset, create_skipped;
+    unsigned query, create[2], remove[2], reset;
     unsigned dma[4];                            /* by fault kind */
     unsigned dma_ctl;
     uint64_t dma_bytes;
@@ -1129,18 +1156,7 @@ static void op_create(RandomTest *t)
     int32_t want, ret;
 
     if (r < 70) {
-        /*
-         * A window the machine would place on top of an active one
-         * (the default removed while a DDW stays at dma64_win_addr):
-         * spapr-vfio, like QEMU, places it there; skip it (reported).
-         */
-        unsigned active = model_active(&t->model);
-
-        if (active == 1 && !t->model.win[0].enabled) {
-            t->stats.create_skipped++;
-            op_query(t);
-            return;
-        }
+        /* valid: the shifts above */
     } else if (r < 80) {
         ps = bad_shifts[g_rand_int_range(t->rand, 0, 7)];
         ws = 30;
@@ -1616,9 +1632,8 @@ static void report_stats(RandomTest *t)
     g_test_message("H_PUT_TCE %u ok / %u refused, INDIRECT %u / %u, "
                    "STUFF %u / %u", s->put[0], s->put[1], s->indirect[0],
                    s->indirect[1], s->stuff[0], s->stuff[1]);
-    g_test_message("DDW: query %u, create %u ok / %u refused (%u skipped: "
-                   "would overlap), remove %u / %u, reset %u", s->query,
-                   s->create[0], s->create[1], s->create_skipped,
+    g_test_message("DDW: query %u, create %u ok / %u refused, remove %u / "
+                   "%u, reset %u", s->query, s->create[0], s->create[1],
                    s->remove[0], s->remove[1], s->reset);
     g_test_message("DMA: %u done, %u no-window, %u no-mapping, %u "
                    "permission (%u through the control channel), %" PRIu64
