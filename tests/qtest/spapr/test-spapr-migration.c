@@ -12,28 +12,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
-#include "libqtest.h"
-
-#define H_GET_TCE           0x1C
-#define H_PUT_TCE           0x20
-#define H_PUT_TCE_INDIRECT  0x13C
-#define LIOBN0              0x80000000U
-#define BUID                0x800000020000000ULL
-#define RTAS_BUF            0x10000ULL
-#define LIST                0x20000ULL
-#define BAR0                ((1ULL << 45) + 0x80000000ULL)
+#include "spapr-qtest.h"
 
 #define REG_SCRATCH         0x04
-#define REG_SRC_LO          0x08
-#define REG_SRC_HI          0x0c
-#define REG_DST_LO          0x10
-#define REG_DST_HI          0x14
-#define REG_LEN             0x18
-#define REG_CMD             0x1c
-#define REG_STATUS          0x20
 #define REG_COUNT           0x2c
-#define CMD_COPY            1
-#define STATUS_DONE         1
 
 #define RAM_SIZE            (256ULL << 20)
 #define MACHINE_ARGS        "-m 256M -nodefaults " \
@@ -56,69 +38,6 @@ static void load_must_fail(const char *args, const char *path,
 static char *tmp_path(const char *name)
 {
     return g_build_filename(tmpdir, name, NULL);
-}
-
-static void quit(QTestState *qts)
-{
-    int status = qtest_quit(qts);
-
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-}
-
-static int32_t rtas(QTestState *qts, const char *name, uint32_t nargs,
-                    const uint32_t *args, uint32_t nret, uint32_t *rets)
-{
-    g_assert_cmpuint(qtest_rtas_call(qts, name, nargs, args, nret, rets,
-                                     RTAS_BUF), ==, 0);
-    return (int32_t)rets[0];
-}
-
-static uint32_t query_avail(QTestState *qts)
-{
-    uint32_t args[] = { 0, BUID >> 32, (uint32_t)BUID }, rets[5];
-
-    g_assert_cmpint(rtas(qts, "ibm,query-pe-dma-window", 3, args, 5, rets),
-                    ==, 0);
-    return rets[1];
-}
-
-static int64_t put_tce(QTestState *qts, uint32_t liobn, uint64_t ioba,
-                       uint64_t tce)
-{
-    uint64_t args[] = { liobn, ioba, tce };
-
-    return qtest_hcall(qts, H_PUT_TCE, 3, args, 0, NULL);
-}
-
-static uint64_t get_tce(QTestState *qts, uint32_t liobn, uint64_t ioba)
-{
-    uint64_t args[] = { liobn, ioba }, out = ~0ULL;
-
-    g_assert_cmpint(qtest_hcall(qts, H_GET_TCE, 2, args, 1, &out), ==, 0);
-    return out;
-}
-
-static uint32_t bar_readl(QTestState *qts, uint64_t reg)
-{
-    return GUINT32_SWAP_LE_BE(qtest_readl(qts, BAR0 + reg));
-}
-
-static void bar_writel(QTestState *qts, uint64_t reg, uint32_t val)
-{
-    qtest_writel(qts, BAR0 + reg, GUINT32_SWAP_LE_BE(val));
-}
-
-static uint32_t dma_copy(QTestState *qts, uint64_t src, uint64_t dst,
-                         uint32_t len)
-{
-    bar_writel(qts, REG_SRC_LO, (uint32_t)src);
-    bar_writel(qts, REG_SRC_HI, src >> 32);
-    bar_writel(qts, REG_DST_LO, (uint32_t)dst);
-    bar_writel(qts, REG_DST_HI, dst >> 32);
-    bar_writel(qts, REG_LEN, len);
-    bar_writel(qts, REG_CMD, CMD_COPY);
-    return bar_readl(qts, REG_STATUS);
 }
 
 static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
