@@ -68,11 +68,20 @@ static int mig_spawn(const char *cmd, bool to_child, GPid *child,
     return fd;
 }
 
-static void mig_unix_addr(struct sockaddr_un *sa, const char *path)
+/* A stream socket and the address of @path, for connect or bind. */
+static int mig_unix_socket(struct sockaddr_un *sa, const char *path,
+                           Error **errp)
 {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "socket() failed");
+        return -1;
+    }
     memset(sa, 0, sizeof(*sa));
     sa->sun_family = AF_UNIX;
     g_strlcpy(sa->sun_path, path, sizeof(sa->sun_path));
+    return fd;
 }
 
 int migration_connect_outgoing(const char *uri, GPid *child, Error **errp)
@@ -97,12 +106,10 @@ int migration_connect_outgoing(const char *uri, GPid *child, Error **errp)
     case MIG_TRANSPORT_EXEC:
         return mig_spawn(arg, true, child, errp);
     case MIG_TRANSPORT_UNIX:
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = mig_unix_socket(&sa, arg, errp);
         if (fd < 0) {
-            error_setg_errno(errp, errno, "socket() failed");
             return -1;
         }
-        mig_unix_addr(&sa, arg);
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
             error_setg_errno(errp, errno, "cannot connect to '%s'", arg);
             close(fd);
@@ -130,12 +137,10 @@ int migration_open_incoming(MigTransport kind, const char *arg, GPid *child,
     case MIG_TRANSPORT_EXEC:
         return mig_spawn(arg, false, child, errp);
     case MIG_TRANSPORT_UNIX:
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = mig_unix_socket(&sa, arg, errp);
         if (fd < 0) {
-            error_setg_errno(errp, errno, "socket() failed");
             return -1;
         }
-        mig_unix_addr(&sa, arg);
         unlink(arg);
         if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
             listen(fd, 1) < 0) {
