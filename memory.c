@@ -10,15 +10,22 @@
  * Updates: every topology change marks the world dirty; at the
  * outermost transaction commit each address space's view is rendered
  * again (once per distinct root) and listeners are told the difference.
+ * The common hot-add case is cheaper: when the transaction's only change
+ * is one subregion added or removed where nothing else shows, the views
+ * that contain it are patched in place and listeners see only that
+ * region's ranges (memory-update.c).
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "exec/ram.h"
+#include "memory-internal.h"
 #include "trace.h"
 
 static unsigned transaction_depth;
 static bool update_pending;
-static GPtrArray *address_spaces;   /* AddressSpace *, creation order */
+GPtrArray *address_spaces;          /* AddressSpace *, creation order */
+
+static PendingChange pending;
 
 static MemoryRegion system_memory;
 AddressSpace address_space_memory;
@@ -28,6 +35,20 @@ AddressSpace address_space_memory;
 static void memory_region_mark_update(void)
 {
     update_pending = true;
+    pending.count++;
+}
+
+static void memory_region_mark_subregion(MemoryRegion *container,
+                                         MemoryRegion *sub, bool adding)
+{
+    if (!pending.count) {
+        memory_region_ref(container);
+        memory_region_ref(sub);
+        pending.container = container;
+        pending.sub = sub;
+        pending.adding = adding;
+    }
+    memory_region_mark_update();
 }
 
 static void mr_init_common(MemoryRegion *mr, MemoryRegionKind kind,
@@ -133,6 +154,8 @@ void memory_region_init_alias(MemoryRegion *mr, const char *owner,
 {
     mr_init_common(mr, MR_ALIAS, owner, name, size);
     memory_region_ref(orig);
+    /* Its target's subtree now shows in more places (see update_one). */
+    orig->alias_users++;
     mr->alias = orig;
     mr->alias_offset = offset;
 }
@@ -167,6 +190,7 @@ static void memory_region_finalize(MemoryRegion *mr)
     g_ptr_array_free(mr->subregions, TRUE);
     mr->subregions = NULL;
     if (mr->alias) {
+        mr->alias->alias_users--;
         memory_region_unref(mr->alias);
         mr->alias = NULL;
     }
@@ -227,7 +251,7 @@ static void memory_region_add_subregion_common(MemoryRegion *mr,
     trace_memory_region_add_subregion(mr->name, sub->name, offset,
                                       sub->priority);
     memory_region_transaction_begin();
-    memory_region_mark_update();
+    memory_region_mark_subregion(mr, sub, true);
     memory_region_transaction_commit();
 }
 
@@ -251,9 +275,9 @@ void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *subregion)
     assert(subregion->container == mr);
     trace_memory_region_del_subregion(mr->name, subregion->name);
     memory_region_transaction_begin();
+    memory_region_mark_subregion(mr, subregion, false);
     g_ptr_array_remove(mr->subregions, subregion);
     subregion->container = NULL;
-    memory_region_mark_update();
     memory_region_transaction_commit();
     /* The old view (and listeners' sections) were dropped at commit. */
     memory_region_unref(subregion);
@@ -384,12 +408,7 @@ uint64_t memory_region_host_page_size(MemoryRegion *mr)
 
 /* ------------------------------------------------------------ Rendering */
 
-typedef struct RenderClip {
-    Int128 start;
-    Int128 end;     /* exclusive */
-} RenderClip;
-
-static void flatview_insert(FlatView *fv, unsigned pos, const FlatRange *fr)
+void flatview_insert(FlatView *fv, unsigned pos, const FlatRange *fr)
 {
     if (fv->nr == fv->nr_allocated) {
         fv->nr_allocated = MAX(16, fv->nr_allocated * 2);
@@ -402,7 +421,7 @@ static void flatview_insert(FlatView *fv, unsigned pos, const FlatRange *fr)
 }
 
 /* Index of the first range that ends after @addr. */
-static unsigned flatview_first_after(FlatView *fv, Int128 addr)
+unsigned flatview_first_after(FlatView *fv, Int128 addr)
 {
     unsigned lo = 0, hi = fv->nr;
 
@@ -455,8 +474,8 @@ static void flatview_fill(FlatView *fv, MemoryRegion *mr, Int128 start,
     }
 }
 
-static void render_region(FlatView *fv, MemoryRegion *mr, Int128 base,
-                          RenderClip clip, bool readonly)
+void render_region(FlatView *fv, MemoryRegion *mr, Int128 base,
+                   RenderClip clip, bool readonly)
 {
     Int128 start, end;
     unsigned i;
@@ -490,7 +509,7 @@ static void render_region(FlatView *fv, MemoryRegion *mr, Int128 base,
     }
 }
 
-static bool flatrange_mergeable(const FlatRange *a, const FlatRange *b)
+bool flatrange_mergeable(const FlatRange *a, const FlatRange *b)
 {
     return a->mr == b->mr && a->readonly == b->readonly &&
            a->start + a->size == b->start &&
@@ -498,7 +517,7 @@ static bool flatrange_mergeable(const FlatRange *a, const FlatRange *b)
            (Int128)b->offset_in_region;
 }
 
-static void flatview_simplify(FlatView *fv)
+void flatview_simplify(FlatView *fv)
 {
     unsigned i, j;
 
@@ -645,12 +664,6 @@ static bool flatrange_equal(const FlatRange *a, const FlatRange *b)
            a->readonly == b->readonly;
 }
 
-typedef enum ListenerCall {
-    LISTENER_ADD,
-    LISTENER_DEL,
-    LISTENER_NOP,
-} ListenerCall;
-
 static void listener_call(MemoryListener *l, ListenerCall call,
                           MemoryRegionSection *s)
 {
@@ -689,8 +702,8 @@ static void listener_log_stop(MemoryListener *l, MemoryRegionSection *s)
 }
 
 /* Deletes go to listeners in descending priority, the rest ascending. */
-static void as_listeners_call(AddressSpace *as, ListenerCall call,
-                              FlatView *fv, const FlatRange *fr)
+void as_listeners_call(AddressSpace *as, ListenerCall call, FlatView *fv,
+                       const FlatRange *fr)
 {
     MemoryRegionSection s = section_from_flatrange(fv, fr);
     unsigned n = as->listeners->len, i;
@@ -718,7 +731,7 @@ static void as_listeners_call(AddressSpace *as, ListenerCall call,
     }
 }
 
-static void as_listeners_begin(AddressSpace *as)
+void as_listeners_begin(AddressSpace *as)
 {
     unsigned i;
 
@@ -731,7 +744,7 @@ static void as_listeners_begin(AddressSpace *as)
     }
 }
 
-static void as_listeners_commit(AddressSpace *as)
+void as_listeners_commit(AddressSpace *as)
 {
     unsigned i;
 
@@ -823,8 +836,15 @@ void memory_region_transaction_commit(void)
 {
     assert(transaction_depth > 0);
     if (--transaction_depth == 0 && update_pending) {
+        PendingChange c = pending;
+
+        memset(&pending, 0, sizeof(pending));
         update_pending = false;
-        memory_update_all();
+        if (c.count != 1 || !c.sub || !memory_update_one(&c)) {
+            memory_update_all();
+        }
+        memory_region_unref(c.sub);
+        memory_region_unref(c.container);
     }
 }
 
@@ -928,6 +948,10 @@ void address_space_init(AddressSpace *as, MemoryRegion *root,
         as->current_map = generate_flatview(root);
     }
     g_ptr_array_add(address_spaces, as);
+    /* Its view already shows what the open transaction changed. */
+    if (update_pending) {
+        pending.count++;
+    }
     memory_dirty_address_space_added(as);
     trace_address_space_init(as->name, root->name);
 }

@@ -73,6 +73,7 @@ static bool spapr_dimm_plug(PCDIMMDevice *dimm, Error **errp)
     const char *name = spapr_dimm_name(dimm);
     hwaddr addr = dimm->addr;
     uint32_t slot = dimm->slot;
+    Error *err = NULL;
 
     if (!spapr) {
         error_setg(errp, "'%s': no machine", name);
@@ -90,13 +91,28 @@ static bool spapr_dimm_plug(PCDIMMDevice *dimm, Error **errp)
                                   &addr, &slot, errp)) {
         return false;
     }
-    dimm->addr = addr;
-    dimm->slot = slot;
-    /* One transaction: listeners see exactly one new section. */
+    /*
+     * One transaction: listeners see exactly one new section.  Checked:
+     * when one cannot follow (the host refuses to pin the memory for a
+     * VFIO container), the add is taken back and fails, so that DMA
+     * never meets RAM the host IOMMU does not know.
+     */
+    memory_region_transaction_begin_checked();
     memory_region_add_subregion(get_system_memory(), addr,
                                 pc_dimm_memory(dimm));
+    if (!memory_region_transaction_commit_checked(&err)) {
+        memory_region_del_subregion(get_system_memory(),
+                                    pc_dimm_memory(dimm));
+        error_prepend(&err, "'%s': cannot plug memory at 0x%" HWADDR_PRIx
+                      ": ", name, addr);
+        error_propagate(errp, err);
+        return false;
+    }
+    dimm->addr = addr;
+    dimm->slot = slot;
     memory_device_area_insert(&spapr->hotplug, addr, pc_dimm_size(dimm),
                               slot, name, dimm);
+    trace_spapr_dimm_plug(name, addr, pc_dimm_size(dimm), slot);
     spapr_machine_devices_changed();
     return true;
 }
@@ -122,6 +138,8 @@ static void spapr_dimm_unplug(PCDIMMDevice *dimm)
 {
     SpaprMachineState *spapr = spapr_machine;
 
+    trace_spapr_dimm_unplug(spapr_dimm_name(dimm), dimm->addr,
+                            pc_dimm_size(dimm));
     memory_region_del_subregion(get_system_memory(), pc_dimm_memory(dimm));
     if (spapr) {
         memory_device_area_remove(&spapr->hotplug, dimm->addr);

@@ -86,6 +86,19 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
     c->stats.register_ioctls++;
     trace_vfio_prereg_register(s->mr->name, s->offset_within_address_space,
                                vaddr, size, ret);
+    if (ret < 0 && memory_region_transaction_checked()) {
+        Error *err = NULL;
+
+        /*
+         * The caller (a DIMM hot-add) takes the change back: the region
+         * stays unregistered and the container keeps working.
+         */
+        error_setg_errno(&err, -ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY of "
+                         "%s (gpa 0x%" PRIx64 ", size 0x%" PRIx64 ") failed",
+                         s->mr->name, s->offset_within_address_space, size);
+        memory_listener_report_error(err);
+        return;
+    }
     if (ret < 0) {
         vfio_container_set_error(c, -ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY "
                                  "of %s (gpa 0x%" PRIx64 ", size 0x%" PRIx64
@@ -118,7 +131,8 @@ static void vfio_prereg_region_del(MemoryListener *l, MemoryRegionSection *s)
     }
     r = vfio_prereg_find(c, vaddr, size, &idx);
     if (!r) {
-        return;     /* its registration had failed */
+        /* Its registration failed (and a checked add is being undone). */
+        return;
     }
     reg.vaddr = vaddr;
     reg.size = size;

@@ -177,6 +177,7 @@ struct MemoryRegion {
     unsigned next_seq;
     MemoryRegion *alias;
     hwaddr alias_offset;
+    unsigned alias_users;       /* aliases whose target this is */
     RAMBlock *ram_block;
     void *ram_ptr;              /* RAM_DEVICE: the host mapping */
     /* Called when the last reference goes (for owners' cleanup). */
@@ -261,6 +262,25 @@ uint64_t memory_region_host_page_size(MemoryRegion *mr);
 void memory_region_transaction_begin(void);
 void memory_region_transaction_commit(void);
 unsigned memory_region_transaction_depth(void);
+
+/*
+ * Checked transactions, for a caller that can undo its change when a
+ * listener cannot follow it (a DIMM whose memory the host refuses to
+ * pin).  While the commit of the outermost transaction delivers
+ * the change, listeners that see memory_region_transaction_checked()
+ * post their failure with memory_listener_report_error() instead of
+ * failing hard; commit_checked then returns false with the first error
+ * posted (later ones are dropped).  The change itself stays applied:
+ * the caller reverts it in a new transaction, so listeners also get
+ * region_del for a section whose region_add they failed.  Nested in
+ * another transaction, commit_checked returns true and the outer commit
+ * delivers the change (checked only if that one is).
+ */
+void memory_region_transaction_begin_checked(void);
+bool memory_region_transaction_commit_checked(Error **errp);
+bool memory_region_transaction_checked(void);
+/* Takes @err; outside a checked commit it is reported at once. */
+void memory_listener_report_error(Error *err);
 
 /* Direct MMIO dispatch on a region (used by address_space_rw). */
 MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr,

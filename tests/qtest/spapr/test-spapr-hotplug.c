@@ -11,31 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <libfdt.h>
-#include "libqtest.h"
+#include <glib/gstdio.h>
+#include "spapr-qtest.h"
 
-#define H_GET_TCE           0x1C
-#define H_PUT_TCE           0x20
-#define H_STUFF_TCE         0x138
 #define H_PARAMETER         (-4)
-#define LIOBN0              0x80000000U
-#define BUID                0x800000020000000ULL
-#define RTAS_BUF            0x10000ULL
-#define BAR0                ((1ULL << 45) + 0x80000000ULL)
 #define GiB                 ((uint64_t)1 << 30)
 #define MiB                 ((uint64_t)1 << 20)
 
-/* pci-testdev-dma registers (little-endian; qtest accesses are big) */
-#define REG_SRC_LO          0x08
-#define REG_SRC_HI          0x0c
-#define REG_DST_LO          0x10
-#define REG_DST_HI          0x14
-#define REG_LEN             0x18
-#define REG_CMD             0x1c
-#define REG_STATUS          0x20
-#define CMD_COPY            1
-#define STATUS_DONE         1
-
-static void quit(QTestState *qts)
+/* Quit through QMP (orderly shutdown) and require exit 0. */
+static void quit_qmp(QTestState *qts)
 {
     int status = qtest_quit_qmp(qts);
 
@@ -163,14 +147,6 @@ static char *mtree(QTestState *qts)
     return qtest_hmp(qts, "info mtree -f");
 }
 
-static int64_t put_tce(QTestState *qts, uint32_t liobn, uint64_t ioba,
-                       uint64_t tce)
-{
-    uint64_t args[] = { liobn, ioba, tce };
-
-    return qtest_hcall(qts, H_PUT_TCE, 3, args, 0, NULL);
-}
-
 /*
  * Every refusal leaves the machine as it was: the same memory devices,
  * the same memory map.
@@ -249,13 +225,13 @@ static void test_errors_change_nothing(void)
     /* Both slots used: a third DIMM has no slot, whatever its size. */
     dimm_add(qts, "d2", "m3", "");
     dimm_refused(qts, "d3", "m2", "", "all 2 memory slots are in use");
-    quit(qts);
+    quit_qmp(qts);
 
     /* Without slots there is no hotplug at all. */
     qts = qtest_init("-machine pseries -nodefaults -m 1G");
     object_add(qts, "memory-backend-ram", "m1", 256 * MiB);
     dimm_refused(qts, "d1", "m1", "", "memory hotplug is not enabled");
-    quit(qts);
+    quit_qmp(qts);
 }
 
 /* maxmem reaching into the PCI windows cannot be honoured. */
@@ -354,7 +330,7 @@ static void test_placement_and_query(void)
     g_assert_cmpuint(n, ==, 4);
     qtest_writeq(qts, 0x50000000ULL + 16, 42);
     g_assert_cmphex(qtest_readq(qts, 0x50000000ULL + 16), ==, 42);
-    quit(qts);
+    quit_qmp(qts);
 }
 
 static void *dump_dtb(QTestState *qts, const char *dir)
@@ -414,7 +390,7 @@ static void test_device_tree(void)
     qmp_ok(qts, "{'execute': 'device_del', 'arguments': {'id': 'd1'}}");
     blob = dump_dtb(qts, dir);
     g_assert_cmpint(fdt_path_offset(blob, "/memory@80000000"), <, 0);
-    quit(qts);
+    quit_qmp(qts);
     rmdir(dir);
 }
 
@@ -478,17 +454,7 @@ static void test_tce_and_unplug(void)
                     H_PARAMETER);
     g_assert_cmpint(put_tce(qts, liobn1, win + dimm, dimm | 3), ==,
                     H_PARAMETER);
-    quit(qts);
-}
-
-static uint32_t bar_readl(QTestState *qts, uint64_t reg)
-{
-    return GUINT32_SWAP_LE_BE(qtest_readl(qts, BAR0 + reg));
-}
-
-static void bar_writel(QTestState *qts, uint64_t reg, uint32_t val)
-{
-    qtest_writel(qts, BAR0 + reg, GUINT32_SWAP_LE_BE(val));
+    quit_qmp(qts);
 }
 
 /* An emulated device copies boot RAM into DIMM memory through TCEs. */
@@ -509,16 +475,11 @@ static void test_device_dma_into_dimm(void)
     qtest_memwrite(qts, 0x300000, pat, sizeof(pat));
     g_assert_cmpint(put_tce(qts, LIOBN0, 0x1000, 0x300000 | 1), ==, 0);
     g_assert_cmpint(put_tce(qts, LIOBN0, 0x2000, dst | 2), ==, 0);
-    bar_writel(qts, REG_SRC_LO, 0x1000);
-    bar_writel(qts, REG_SRC_HI, 0);
-    bar_writel(qts, REG_DST_LO, 0x2000);
-    bar_writel(qts, REG_DST_HI, 0);
-    bar_writel(qts, REG_LEN, sizeof(pat));
-    bar_writel(qts, REG_CMD, CMD_COPY);
-    g_assert_cmphex(bar_readl(qts, REG_STATUS), ==, STATUS_DONE);
+    g_assert_cmphex(dma_copy(qts, 0x1000, 0x2000, sizeof(pat)), ==,
+                    STATUS_DONE);
     qtest_memread(qts, dst, got, sizeof(got));
     g_assert_cmpmem(got, sizeof(got), pat, sizeof(pat));
-    quit(qts);
+    quit_qmp(qts);
 }
 
 /* Is a memfd named @id mapped in process @pid? */
@@ -559,7 +520,34 @@ static void test_object_del(void)
     /* a DIMM left plugged at quit is torn down cleanly */
     object_add(qts, "memory-backend-memfd", "mfd2", 256 * MiB);
     dimm_add(qts, "d2", "mfd2", "");
-    quit(qts);
+    quit_qmp(qts);
+}
+
+/* Plug and unplug show in the trace with the DIMM's id and place. */
+static void test_trace_plug_unplug(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("spapr-hotplug-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "trace.log", NULL);
+    g_autofree char *text = NULL;
+    QTestState *qts;
+
+    g_assert_nonnull(dir);
+    qts = qtest_initf("-machine pseries -nodefaults -m 1G,slots=2,maxmem=2G "
+                      "-trace 'spapr_dimm_*,file=%s'", path);
+    object_add(qts, "memory-backend-ram", "m1", 256 * MiB);
+    dimm_add(qts, "d1", "m1", ", 'slot': 1");
+    qmp_ok(qts, "{'execute': 'device_del', 'arguments': {'id': 'd1'}}");
+    /* A refused add is not a plug. */
+    dimm_refused(qts, "d2", "m1", ", 'addr': 1", "not a multiple");
+    quit_qmp(qts);
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, ":spapr_dimm_plug d1 at 0x40000000 size "
+                            "0x10000000 slot 1\n"));
+    g_assert_nonnull(strstr(text, ":spapr_dimm_unplug d1 at 0x40000000 "
+                            "size 0x10000000\n"));
+    g_assert_null(strstr(text, "d2"));
+    g_unlink(path);
+    g_rmdir(dir);
 }
 
 int main(int argc, char **argv)
@@ -577,6 +565,8 @@ int main(int argc, char **argv)
                     test_tce_and_unplug);
     g_test_add_func("/spapr/hotplug/emulated-dma-into-dimm",
                     test_device_dma_into_dimm);
+    g_test_add_func("/spapr/hotplug/trace-plug-and-unplug",
+                    test_trace_plug_unplug);
     g_test_add_func("/spapr/hotplug/object-del-after-unplug-unmaps",
                     test_object_del);
     return g_test_run();

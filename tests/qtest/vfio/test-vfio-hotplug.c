@@ -5,7 +5,8 @@
  * it and the device's DMA reaches it; removal is refused while any TCE
  * maps it, and once the guest has unmapped it the region is
  * unregistered, the locked bytes are back where they were, and the
- * backend can be deleted.
+ * backend can be deleted.  When the host refuses to pin a new DIMM, the
+ * add fails and nothing changes.
  */
 #include "vfio-e2e.h"
 
@@ -346,6 +347,95 @@ static void test_cold_dimm_and_quit_while_mapped(void)
     }
 }
 
+/* query-vfio's "failed" flag of the only container. */
+static bool container_failed(Env *e)
+{
+    g_autoptr(JsonObject) reply = NULL;
+    JsonArray *list = vt_query_vfio(e->m, &reply);
+
+    g_assert_cmpuint(json_array_get_length(list), ==, 1);
+    return json_object_get_boolean_member(
+        json_array_get_object_element(list, 0), "failed");
+}
+
+/*
+ * The host refuses to pin a hot-added DIMM (memlock limit reached):
+ * device_add fails naming the ioctl and the errno, and nothing changes
+ * -- no region registered, no bytes locked, the container not failed,
+ * the DIMM not in the machine, the device's DMA still working.  Once
+ * room is made, the same DIMM goes in.
+ */
+static void test_add_refused_by_host_changes_nothing(void)
+{
+    const uint64_t gpa = DIMM0_GPA + 32 * MiB;
+    g_autoptr(JsonObject) r = NULL;
+    Env e;
+    GuestWindow ddw;
+    uint64_t locked1, calls;
+    const char *desc;
+
+    /* Room for boot RAM and one DIMM, not two. */
+    e.m = vsim_machine_start(NULL, "memlock=800m", "%s%s", MACHINE_ARGS,
+                             DEV_ARGS);
+    e.g = vt_guest(e.m, VT_RAM, &e.dev);
+    g_assert_true(guest_ddw_enable(e.g, &e.dev, MAXMEM, &ddw));
+    hot_add(&e, "d0", "m0");
+    g_assert_true(guest_ddw_map_range(e.g, &ddw, DIMM0_GPA, DIMM_SIZE));
+    locked1 = locked_bytes(&e);
+    g_assert_cmpuint(region_count(&e), ==, 2);
+    calls = vt_calls(e.m, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY");
+
+    qmp_ok(&e, "{'execute': 'object-add', 'arguments': {'qom-type': "
+           "'memory-backend-ram', 'id': 'm1', 'size': 268435456}}");
+    r = qmp(&e, "{'execute': 'device_add', 'arguments': {'driver': "
+            "'pc-dimm', 'id': 'd1', 'memdev': 'm1'}}");
+    desc = qtest_qmp_error_desc(r);
+    g_assert_nonnull(desc);
+    g_test_message("refused: %s", desc);
+    g_assert_nonnull(strstr(desc, "'d1'"));
+    g_assert_nonnull(strstr(desc, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY"));
+    g_assert_nonnull(strstr(desc, g_strerror(ENOMEM)));
+    /* It was tried once, and refused: the host state is as before. */
+    g_assert_cmpuint(vt_calls(e.m, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY"), ==,
+                     calls + 1);
+    g_assert_cmpuint(region_count(&e), ==, 2);
+    g_assert_cmpuint(locked_bytes(&e), ==, locked1);
+    g_assert_cmpuint(total_registered(&e), ==, VT_RAM + DIMM_SIZE);
+    g_assert_false(container_failed(&e));
+    {
+        g_autoptr(JsonObject) q = qmp(&e, "{'execute': "
+                                      "'query-memory-devices'}");
+
+        g_assert_cmpuint(json_array_get_length(
+            json_object_get_array_member(q, "return")), ==, 1);
+    }
+    /* The device keeps working, in boot RAM and in the first DIMM. */
+    vt_dma_roundtrip(e.m, e.g, &e.dev, guest_ddw_iova(&ddw, gpa), gpa,
+                     64 * 1024, 0x2468ace013579bdfULL);
+    {
+        uint64_t buf = guest_alloc(e.g, VT_PAGE, VT_PAGE);
+
+        vt_dma_roundtrip(e.m, e.g, &e.dev, guest_ddw_iova(&ddw, buf), buf,
+                         VT_PAGE, 0x0badcafe0badcafeULL);
+    }
+
+    /* Make room: d0 out (unmapped first), then d1 goes in. */
+    g_assert_cmpint(guest_stuff_tce(e.g, ddw.liobn,
+                                    guest_ddw_iova(&ddw, DIMM0_GPA), 0,
+                                    DIMM_SIZE >> ddw.page_shift), ==,
+                    H_SUCCESS);
+    hot_remove(&e, "d0", "m0");
+    qmp_ok(&e, "{'execute': 'device_add', 'arguments': {'driver': "
+           "'pc-dimm', 'id': 'd1', 'memdev': 'm1'}}");
+    g_assert_cmpuint(region_count(&e), ==, 2);
+    g_assert_cmpuint(locked_bytes(&e), ==, locked1);
+    g_assert_false(container_failed(&e));
+    g_assert_true(guest_ddw_map_range(e.g, &ddw, DIMM0_GPA, DIMM_SIZE));
+    vt_dma_roundtrip(e.m, e.g, &e.dev, guest_ddw_iova(&ddw, gpa), gpa,
+                     VT_PAGE, 0x1122334455667788ULL);
+    env_finish(&e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -357,5 +447,7 @@ int main(int argc, char **argv)
                     test_add_remove_sequence);
     g_test_add_func("/vfio/hotplug/cold-dimm-and-quit-while-mapped",
                     test_cold_dimm_and_quit_while_mapped);
+    g_test_add_func("/vfio/hotplug/add-refused-by-host-changes-nothing",
+                    test_add_refused_by_host_changes_nothing);
     return g_test_run();
 }
