@@ -16,6 +16,7 @@
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "exec/ram.h"
+#include "memory-internal.h"
 #include "trace.h"
 
 #define BITS_PER_WORD (8 * sizeof(unsigned long))
@@ -206,18 +207,6 @@ static GPtrArray *dirty_address_spaces(void)
     return spaces;
 }
 
-static MemoryRegionSection dirty_section(FlatView *fv, const FlatRange *fr)
-{
-    return (MemoryRegionSection) {
-        .size = fr->size,
-        .mr = fr->mr,
-        .fv = fv,
-        .offset_within_region = fr->offset_in_region,
-        .offset_within_address_space = (hwaddr)fr->start,
-        .readonly = fr->readonly,
-    };
-}
-
 typedef enum LogCall { LOG_START, LOG_STOP } LogCall;
 
 /*
@@ -266,7 +255,7 @@ static void global_log_calls(GPtrArray *spaces, LogCall call)
             if (!dirty_block(fr->mr) || fr->mr->log_dirty) {
                 continue;
             }
-            s = dirty_section(fv, fr);
+            s = section_from_flatrange(fv, fr);
             as_log_call(as, &s, call);
         }
         flatview_unref(fv);
@@ -424,7 +413,7 @@ static void as_log_sync(AddressSpace *as, MemoryRegion *mr, hwaddr lo,
         if ((mr && fr->mr != mr) || !memory_dirty_section_logged(fr->mr)) {
             continue;
         }
-        s = dirty_section(fv, fr);
+        s = section_from_flatrange(fv, fr);
         if (mr) {
             /* RAM ranges are below 2^64 bytes: 64-bit math is enough. */
             hwaddr start = MAX(lo, fr->offset_in_region);
@@ -542,7 +531,7 @@ void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client)
                 if (fv->ranges[j].mr != mr) {
                     continue;
                 }
-                s = dirty_section(fv, &fv->ranges[j]);
+                s = section_from_flatrange(fv, &fv->ranges[j]);
                 as_log_call(as, &s, now ? LOG_START : LOG_STOP);
             }
             flatview_unref(fv);
@@ -561,34 +550,40 @@ void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size)
     cpu_physical_memory_set_dirty_range(dirty_block(mr), addr, size);
 }
 
-bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
-                             unsigned client)
+/* The logged block behind [addr, addr + size) of @mr, as page numbers. */
+static RAMBlock *dirty_pages_of(MemoryRegion *mr, hwaddr addr, hwaddr size,
+                                unsigned client, uint64_t *first,
+                                uint64_t *last)
 {
     RAMBlock *rb;
-    uint64_t first, last;
 
     assert(client == DIRTY_MEMORY_MIGRATION);
     mr = dirty_resolve(mr, &addr);
     rb = dirty_block(mr);
     if (!rb || !rb->dirty_bitmap ||
-        !block_page_range(rb, addr, size, &first, &last)) {
-        return false;
+        !block_page_range(rb, addr, size, first, last)) {
+        return NULL;
     }
-    return bitmap_for_each_word(rb->dirty_bitmap, first, last, word_test,
-                                NULL);
+    return rb;
+}
+
+bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
+                             unsigned client)
+{
+    uint64_t first, last;
+    RAMBlock *rb = dirty_pages_of(mr, addr, size, client, &first, &last);
+
+    return rb && bitmap_for_each_word(rb->dirty_bitmap, first, last,
+                                      word_test, NULL);
 }
 
 void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
                                unsigned client)
 {
-    RAMBlock *rb;
     uint64_t first, last;
+    RAMBlock *rb = dirty_pages_of(mr, addr, size, client, &first, &last);
 
-    assert(client == DIRTY_MEMORY_MIGRATION);
-    mr = dirty_resolve(mr, &addr);
-    rb = dirty_block(mr);
-    if (rb && rb->dirty_bitmap &&
-        block_page_range(rb, addr, size, &first, &last)) {
+    if (rb) {
         bitmap_for_each_word(rb->dirty_bitmap, first, last, word_clear,
                              NULL);
     }

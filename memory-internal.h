@@ -1,8 +1,8 @@
 /*
- * Private to the memory core (memory.c and memory-update.c): the state
- * of the open transaction, the address space list, and the rendering and
- * listener helpers that a commit's incremental update shares with the
- * full re-render.  Nothing outside the core may include this.
+ * Private to the memory core (memory.c, memory-update.c, memory-dirty.c):
+ * the state of the open transaction, the address space list, and the
+ * rendering and listener helpers that a commit's incremental update
+ * shares with the full re-render.  Only memory*.c include this.
  */
 #ifndef MEMORY_INTERNAL_H
 #define MEMORY_INTERNAL_H
@@ -72,5 +72,8 @@ void as_listeners_commit(AddressSpace *as);
  * everything instead.
  */
 bool memory_update_one(const PendingChange *c);
+
+/* The listener-facing section for one range of a view. */
+MemoryRegionSection section_from_flatrange(FlatView *fv, const FlatRange *fr);
 
 #endif

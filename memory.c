@@ -592,8 +592,7 @@ const FlatRange *flatview_lookup(const FlatView *fv, hwaddr addr)
     return NULL;
 }
 
-static MemoryRegionSection section_from_flatrange(FlatView *fv,
-                                                  const FlatRange *fr)
+MemoryRegionSection section_from_flatrange(FlatView *fv, const FlatRange *fr)
 {
     return (MemoryRegionSection) {
         .size = fr->size,

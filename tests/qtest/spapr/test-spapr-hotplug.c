@@ -35,19 +35,8 @@ static JsonObject *G_GNUC_PRINTF(2, 0) qmpv(QTestState *qts,
     return qtest_qmp(qts, "%s", cmd);
 }
 
-static void G_GNUC_PRINTF(2, 3) qmp_ok(QTestState *qts, const char *fmt, ...)
-{
-    JsonObject *reply;
-    va_list ap;
-
-    va_start(ap, fmt);
-    reply = qmpv(qts, fmt, ap);
-    va_end(ap);
-    if (qtest_qmp_error_desc(reply)) {
-        g_error("unexpected QMP error: %s", qtest_qmp_error_desc(reply));
-    }
-    json_object_unref(reply);
-}
+/* A command that must succeed. */
+#define qmp_ok(qts, ...) qtest_qmp_assert_success(qts, __VA_ARGS__)
 
 /* The error text of a command that must fail (g_free it). */
 static char *G_GNUC_PRINTF(2, 3) qmp_err(QTestState *qts, const char *fmt,
@@ -69,11 +58,7 @@ static char *G_GNUC_PRINTF(2, 3) qmp_err(QTestState *qts, const char *fmt,
 static void assert_err_has(QTestState *qts, const char *cmd,
                            const char *what)
 {
-    g_autofree char *desc = qmp_err(qts, "%s", cmd);
-
-    if (!strstr(desc, what)) {
-        g_error("error '%s' does not mention '%s'", desc, what);
-    }
+    qtest_qmp_assert_error(qts, what, "%s", cmd);
 }
 
 static void object_add(QTestState *qts, const char *type, const char *id,
