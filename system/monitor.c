@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "system/json-stream.h"
 #include "system/qmp-internal.h"
+#include "system/qmp-version.h"
 #include "trace.h"
 
 /* A request larger than this is hostile or broken; so is deep nesting. */
@@ -71,18 +72,8 @@ static void monitor_send_greeting(Monitor *mon)
 {
     g_autoptr(JsonObject) greeting = json_object_new();
     JsonObject *qmp = json_object_new();
-    JsonObject *version = json_object_new();
-    JsonObject *qemu = json_object_new();
-    unsigned major = 0, minor = 0, micro = 0;
 
-    sscanf(SPAPR_VFIO_VERSION, "%u.%u.%u", &major, &minor, &micro);
-    json_object_set_int_member(qemu, "major", major);
-    json_object_set_int_member(qemu, "minor", minor);
-    json_object_set_int_member(qemu, "micro", micro);
-    json_object_set_object_member(version, "qemu", qemu);
-    json_object_set_string_member(version, "package",
-                                  "spapr-vfio " SPAPR_VFIO_VERSION);
-    json_object_set_object_member(qmp, "version", version);
+    json_object_set_object_member(qmp, "version", qmp_version_object());
     json_object_set_array_member(qmp, "capabilities", json_array_new());
     json_object_set_object_member(greeting, "QMP", qmp);
     monitor_send_object(mon, greeting);

@@ -243,6 +243,10 @@ bool qdev_device_del(const char *id, Error **errp)
                    id, dev->klass->name);
         return false;
     }
+    if (dev->klass->unplug_request &&
+        !dev->klass->unplug_request(dev, errp)) {
+        return false;
+    }
     qdev_destroy(dev);
 
     /* As QEMU names user-created devices in the QOM tree. */

@@ -7,6 +7,7 @@
 #include "sysemu/machine.h"
 #include "system/objects.h"
 #include "system/qmp-internal.h"
+#include "system/qmp-version.h"
 #include "system/runstate.h"
 
 /* The string form of a JSON scalar, as -device/-object would write it. */
@@ -71,9 +72,45 @@ static const char *qmp_get_str(JsonObject *args, const char *name,
     return json_node_get_string(node);
 }
 
-static GHashTable *qmp_props_new(void)
+/*
+ * The commands whose one argument is a string that names what @fn acts
+ * on; a missing or non-string argument is refused before @fn runs.
+ */
+typedef bool (*QmpStrFunc)(const char *arg, Error **errp);
+
+static JsonNode *qmp_run_with_str(JsonObject *args, const char *name,
+                                  QmpStrFunc fn, Error **errp)
 {
-    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    const char *arg = qmp_get_str(args, name, errp);
+
+    if (arg) {
+        fn(arg, errp);
+    }
+    return NULL;
+}
+
+/*
+ * device_add and object-add: check that each of @required (NULL
+ * terminated) is a string, then take every member of @args but @skip
+ * as a property string.  NULL (with @errp set) on bad input.
+ */
+static GHashTable *qmp_add_props(JsonObject *args,
+                                 const char *const *required,
+                                 const char *skip, Error **errp)
+{
+    GHashTable *props;
+
+    for (; *required; required++) {
+        if (!qmp_get_str(args, *required, errp)) {
+            return NULL;
+        }
+    }
+    props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    if (!qmp_args_to_props(args, skip, props, errp)) {
+        g_hash_table_unref(props);
+        return NULL;
+    }
+    return props;
 }
 
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
@@ -147,18 +184,7 @@ static JsonNode *qmp_query_commands(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 {
-    JsonObject *ret = json_object_new();
-    JsonObject *qemu = json_object_new();
-    unsigned major = 0, minor = 0, micro = 0;
-
-    sscanf(SPAPR_VFIO_VERSION, "%u.%u.%u", &major, &minor, &micro);
-    json_object_set_int_member(qemu, "major", major);
-    json_object_set_int_member(qemu, "minor", minor);
-    json_object_set_int_member(qemu, "micro", micro);
-    json_object_set_object_member(ret, "qemu", qemu);
-    json_object_set_string_member(ret, "package",
-                                  "spapr-vfio " SPAPR_VFIO_VERSION);
-    return qmp_node_take_object(ret);
+    return qmp_node_take_object(qmp_version_object());
 }
 
 static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
@@ -181,41 +207,29 @@ static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
 {
-    g_autoptr(GHashTable) props = qmp_props_new();
+    static const char *const required[] = { "driver", NULL };
+    g_autoptr(GHashTable) props = qmp_add_props(args, required, NULL, errp);
 
-    if (!qmp_get_str(args, "driver", errp) ||
-        !qmp_args_to_props(args, NULL, props, errp)) {
-        return NULL;
+    if (props) {
+        qdev_device_add_props(props, errp);
     }
-    qdev_device_add_props(props, errp);
     return NULL;
 }
 
+/* The device's class may refuse (a DIMM still mapped for DMA). */
 static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 {
-    const char *id = qmp_get_str(args, "id", errp);
-    DeviceState *dev;
-
-    if (!id) {
-        return NULL;
-    }
-    /* The machine may refuse (a DIMM still mapped for DMA). */
-    dev = qdev_find_by_id(id);
-    if (dev && dev->realized && !machine_unplug_request(dev, errp)) {
-        return NULL;
-    }
-    qdev_device_del(id, errp);
-    return NULL;
+    return qmp_run_with_str(args, "id", qdev_device_del, errp);
 }
 
 static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
 {
-    g_autoptr(GHashTable) props = qmp_props_new();
+    static const char *const required[] = { "qom-type", "id", NULL };
     JsonNode *legacy = json_object_get_member(args, "props");
+    g_autoptr(GHashTable) props = qmp_add_props(args, required, "props",
+                                                errp);
 
-    if (!qmp_get_str(args, "qom-type", errp) ||
-        !qmp_get_str(args, "id", errp) ||
-        !qmp_args_to_props(args, "props", props, errp)) {
+    if (!props) {
         return NULL;
     }
     /* Old clients nest the properties in "props"; accept both forms. */
@@ -235,12 +249,7 @@ static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
 {
-    const char *id = qmp_get_str(args, "id", errp);
-
-    if (id) {
-        user_object_del(id, errp);
-    }
-    return NULL;
+    return qmp_run_with_str(args, "id", user_object_del, errp);
 }
 
 /*
@@ -255,12 +264,7 @@ static JsonNode *qmp_query_memory_devices(JsonObject *args, Error **errp)
 /* As QEMU's dumpdtb: the device tree as the guest would boot with now. */
 static JsonNode *qmp_dumpdtb(JsonObject *args, Error **errp)
 {
-    const char *filename = qmp_get_str(args, "filename", errp);
-
-    if (filename) {
-        machine_dump_dtb(filename, errp);
-    }
-    return NULL;
+    return qmp_run_with_str(args, "filename", machine_dump_dtb, errp);
 }
 
 static JsonNode *qmp_noop(JsonObject *args, Error **errp)

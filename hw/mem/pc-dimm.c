@@ -78,6 +78,12 @@ static void pc_dimm_unrealize(DeviceState *dev)
     memory_region_unref(host_memory_backend_get_memory(be));
 }
 
+/* qdev's unplug_request: the machine's rules decide. */
+static bool pc_dimm_dev_unplug_request(DeviceState *dev, Error **errp)
+{
+    return pc_dimm_unplug_request((PCDIMMDevice *)dev, errp);
+}
+
 static const Property pc_dimm_props[] = {
     DEFINE_PROP("memdev", PCDIMMDevice, memdev, PROP_STRING, NULL,
                 "id of the memory backend (required)"),
@@ -99,6 +105,7 @@ static const DeviceClass pc_dimm_class = {
     .hotpluggable = true,
     .realize = pc_dimm_realize,
     .unrealize = pc_dimm_unrealize,
+    .unplug_request = pc_dimm_dev_unplug_request,
 };
 
 PCDIMMDevice *pc_dimm_cast(DeviceState *dev)

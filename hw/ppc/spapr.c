@@ -176,13 +176,6 @@ static bool spapr_init_hotplug(SpaprMachineState *spapr, Error **errp)
     return true;
 }
 
-bool machine_unplug_request(DeviceState *dev, Error **errp)
-{
-    PCDIMMDevice *dimm = pc_dimm_cast(dev);
-
-    return !dimm || pc_dimm_unplug_request(dimm, errp);
-}
-
 static bool spapr_init_ram(SpaprMachineState *spapr,
                            const MachineOptions *opts, Error **errp)
 {

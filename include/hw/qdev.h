@@ -48,6 +48,12 @@ struct DeviceClass {
     bool (*realize)(DeviceState *dev, Error **errp);
     /* Called before the device is freed; release all host resources. */
     void (*unrealize)(DeviceState *dev);
+    /*
+     * device_del asks this first (when set): false with @errp set
+     * refuses the unplug, and the device stays as it was.  A DIMM
+     * refuses while its memory is still mapped for DMA.
+     */
+    bool (*unplug_request)(DeviceState *dev, Error **errp);
     void (*reset)(DeviceState *dev);
     /* Called after every property is freed and before g_free(). */
     void (*finalize)(DeviceState *dev);
@@ -94,6 +100,11 @@ void qdev_destroy(DeviceState *dev);
  */
 DeviceState *qdev_device_add_str(const char *optstr, Error **errp);
 DeviceState *qdev_device_add_props(GHashTable *props, Error **errp);
+/*
+ * device_del: @id must name a realized, hotpluggable device whose
+ * class unplug_request (if any) agrees; then it is destroyed and
+ * DEVICE_DELETED sent.  On error nothing changed.
+ */
 bool qdev_device_del(const char *id, Error **errp);
 DeviceState *qdev_find_by_id(const char *id);
 /* Realized devices in creation order. */

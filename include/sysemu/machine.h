@@ -8,8 +8,6 @@
 
 #include "exec/memory.h"
 
-typedef struct DeviceState DeviceState;
-
 typedef struct MachineOptions {
     uint64_t ram_size;          /* -m; 0 = default (512 MiB) */
     unsigned ram_slots;         /* -m slots=: DIMMs at most (0 = none) */
@@ -32,12 +30,6 @@ void machine_reset(void);
 void machine_destroy(void);
 /* Guest RAM size as set up (boot RAM, without hotplugged DIMMs). */
 uint64_t machine_ram_size(void);
-/*
- * device_del asks the machine before it removes @dev: false (with
- * @errp set) refuses and nothing changes, e.g. a DIMM whose memory a
- * TCE still maps.
- */
-bool machine_unplug_request(DeviceState *dev, Error **errp);
 
 /*
  * Guest kernel entry points (the qtest "hcall" and "rtas" commands).
