@@ -294,7 +294,12 @@ static JsonNode *qmp_migrate(JsonObject *args, Error **errp)
     mig.setup_us = mig.stop_us = mig.end_us = 0;
     trace_migration_start(uri);
     mig_set_status(MIG_STATUS_SETUP);
-    mig.idle = g_idle_add(mig_step, NULL);
+    /*
+     * At the priority of the monitors' fds, not below: a client that
+     * polls query-migrate in a tight loop would otherwise starve the
+     * transfer.  Each main loop iteration serves both.
+     */
+    mig.idle = g_idle_add_full(G_PRIORITY_DEFAULT, mig_step, NULL, NULL);
     return NULL;
 }
 
@@ -394,6 +399,7 @@ void migration_register_qmp(void)
     qmp_register_command("migrate_cancel", qmp_migrate_cancel);
     qmp_register_command("query-migrate", qmp_query_migrate);
     hmp_register_info("migrate", hmp_info_migrate);
+    migration_incoming_register_qmp();
 }
 
 void migration_cleanup(void)

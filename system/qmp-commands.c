@@ -4,6 +4,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/qdev.h"
+#include "migration/migration.h"
 #include "sysemu/machine.h"
 #include "system/objects.h"
 #include "system/qmp-internal.h"
@@ -149,6 +150,10 @@ static JsonNode *qmp_stop(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_cont(JsonObject *args, Error **errp)
 {
+    /* A destination still waiting for its stream runs once loaded. */
+    if (migration_incoming_cont()) {
+        return NULL;
+    }
     if (!machine_is_running()) {
         machine_set_running(true);
         qmp_event_send("RESUME", NULL);

@@ -209,7 +209,9 @@ static void vl_opt_start_paused(VLConfig *cfg, const char *name,
     cfg->start_paused = true;
 }
 
-/* -incoming URI: checked now, used once the machine is built. */
+/*
+ * -incoming URI|defer: checked now, used once the machine is built.
+ */
 static void vl_opt_incoming(VLConfig *cfg, const char *name,
                             const char *arg)
 {
@@ -279,9 +281,10 @@ static const VLOption vl_options[] = {
     { "S", false, vl_opt_start_paused,
       "\n                  start with the machine stopped" },
     { "incoming", true, vl_opt_incoming,
-      "file:PATH|exec:COMMAND|unix:PATH\n"
+      "file:PATH|exec:COMMAND|unix:PATH|defer\n"
       "                  load a migration stream into the machine before "
-      "it runs" },
+      "it runs\n"
+      "                  (defer: wait for QMP migrate-incoming)" },
     { "display", true, vl_opt_ignore,
       "none\n                  accepted and ignored (no display)" },
     { "nographic", false, vl_opt_ignore,

@@ -16,15 +16,25 @@ void migration_cleanup(void);
 /*
  * -incoming URI: check the URI, then, once the machine is built, load.
  * file: and exec: load before returning; unix:PATH listens and loads
- * from the main loop when the source connects.  The machine is started
- * after a successful load unless @start_paused.  A failed load reports
- * the error, and asks for shutdown; migration_incoming_failed() then
+ * from the main loop when the source connects.  "defer" opens nothing
+ * and waits for QMP migrate-incoming, which takes any of those URIs and
+ * loads from the main loop.  The machine is started after a successful
+ * load unless @start_paused.  A failed load from the main loop reports
+ * the error and asks for shutdown; migration_incoming_failed() then
  * tells main() to exit with status 1.
  */
 bool migration_incoming_check_uri(const char *uri, Error **errp);
 bool migration_incoming_start(const char *uri, bool start_paused,
                               Error **errp);
 bool migration_incoming_failed(void);
+/*
+ * For QMP cont: true while a destination still waits for its stream
+ * (-incoming defer, or unix: not yet connected); the machine must not
+ * run yet, and is then set to run once the load succeeds even with -S.
+ */
+bool migration_incoming_cont(void);
+/* QMP migrate-incoming (registered by migration_register_qmp()). */
+void migration_incoming_register_qmp(void);
 void migration_incoming_cleanup(void);
 
 /* Both sides: open @uri ("file:", "exec:", "unix:") for the stream. */

@@ -340,6 +340,15 @@ static void test_exec(void)
     snapshot_free(&snap);
 }
 
+static void mask_7bit(uint8_t *buf, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        buf[i] &= 0x7f;
+    }
+}
+
 /* Where the n-th write of the dirty test goes: a distinct place each. */
 static uint64_t dirty_addr(unsigned n)
 {
@@ -350,8 +359,9 @@ static uint64_t dirty_addr(unsigned n)
  * Writes made while the migration runs reach the destination: each
  * write is followed by query-migrate, and every write that was
  * followed by a still-running migration must be in the stream.  RAM is
- * a file of random bytes, so the passes take a while; the destination
- * starts from a file of zeros.
+ * a file of random 7-bit bytes: deflate can shrink them a little, so it
+ * does not store them raw, but slowly, so the passes take a while; the
+ * destination starts from a file of zeros.
  */
 static void test_dirty_pages_resent(void)
 {
@@ -367,6 +377,7 @@ static void test_dirty_pages_resent(void)
     unsigned n, confirmed = 0;
 
     fill_pattern(buf, size, 7);
+    mask_7bit(buf, size);
     g_assert_true(g_file_set_contents(rnd, (char *)buf, size, NULL));
     memset(buf, 0, size);
     g_assert_true(g_file_set_contents(zero, (char *)buf, size, NULL));
@@ -408,7 +419,37 @@ static void test_dirty_pages_resent(void)
     /* ...and the rest of RAM is the source's, not the zero file's */
     qtest_bufread(dst, 0x3010000, buf, 4096);
     fill_pattern(buf + 4096, size - 4096, 7);
+    mask_7bit(buf + 4096, size - 4096);
     g_assert_cmpmem(buf, 4096, buf + 4096 + 0x3010000, 4096);
+    quit(dst);
+}
+
+/*
+ * RAM the compressor cannot shrink (random bytes, stored as they are)
+ * next to RAM it can (7-bit bytes, deflated) in one section: both load
+ * back exactly, and the stream is not bigger than the data it holds
+ * by more than its framing.
+ */
+static void test_incompressible_ram(void)
+{
+    const size_t rnd = 12 << 20, txt = 4 << 20;
+    g_autofree char *path = tmp_path("rand.mig");
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    g_autofree uint8_t *buf = g_malloc(rnd + txt);
+    g_autofree uint8_t *got = g_malloc(rnd + txt);
+    QTestState *src = qtest_init(MACHINE_ARGS), *dst;
+    GStatBuf sb;
+
+    fill_pattern(buf, rnd + txt, 11);
+    mask_7bit(buf + rnd, txt);
+    qtest_bufwrite(src, 16 << 20, buf, rnd + txt);
+    migrate(src, uri);
+    quit(src);
+    g_assert_cmpint(g_stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_size, <, rnd + txt + (256 << 10));
+    dst = qtest_initf(MACHINE_ARGS " -incoming %s", uri);
+    qtest_bufread(dst, 16 << 20, got, rnd + txt);
+    g_assert_cmpmem(got, rnd + txt, buf, rnd + txt);
     quit(dst);
 }
 
@@ -738,6 +779,204 @@ static void test_wrong_stream_rejected(void)
                    good_stream, "RAM block 'extra' of this machine");
 }
 
+/* ---------------------------- -incoming defer, migrate-incoming */
+
+static void wait_resume(QTestState *qts)
+{
+    JsonObject *ev = qtest_qmp_eventwait(qts, "RESUME");
+
+    json_object_unref(ev);
+}
+
+/*
+ * A deferred destination serves QMP stopped, refuses URIs it cannot
+ * open (and stays ready for another), loads the one it accepts, then
+ * refuses a second migrate-incoming.
+ */
+static void test_defer_file(void)
+{
+    g_autofree char *uri = NULL;
+    QTestState *dst;
+    g_autoptr(JsonObject) info = NULL;
+
+    make_good_stream();
+    uri = g_strdup_printf("file:%s", good_stream);
+    dst = qtest_init(MACHINE_ARGS " -incoming defer");
+    g_assert_false(machine_running(dst));
+    /* nothing loaded yet: the device is as the command line built it */
+    g_assert_cmphex(bar_readl(dst, REG_SCRATCH), ==, 0);
+
+    qtest_qmp_assert_error(dst, "not supported",
+                           "{'execute': 'migrate-incoming', 'arguments': "
+                           "{'uri': 'tcp:localhost:4444'}}");
+    qtest_qmp_assert_error(dst, "nothing after 'file:'",
+                           "{'execute': 'migrate-incoming', 'arguments': "
+                           "{'uri': 'file:'}}");
+    qtest_qmp_assert_error(dst, "/nonexistent/x.mig",
+                           "{'execute': 'migrate-incoming', 'arguments': "
+                           "{'uri': 'file:/nonexistent/x.mig'}}");
+    qtest_qmp_assert_error(dst, "'uri'",
+                           "{'execute': 'migrate-incoming', 'arguments': "
+                           "{'uri': 7}}");
+    g_assert_false(machine_running(dst));
+    g_assert_cmphex(bar_readl(dst, REG_SCRATCH), ==, 0);
+
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': '%s'}}", uri);
+    wait_resume(dst);
+    g_assert_true(machine_running(dst));
+    g_assert_cmphex(bar_readl(dst, REG_SCRATCH), ==, 0xfeedc0de);
+    g_assert_cmpuint(bar_readl(dst, REG_COUNT), ==, 1);
+    g_assert_cmphex(get_tce(dst, LIOBN0, 0x1000), ==, 0x300000 | 1);
+
+    qtest_qmp_assert_error(dst, "already started",
+                           "{'execute': 'migrate-incoming', 'arguments': "
+                           "{'uri': '%s'}}", uri);
+    g_assert_true(machine_running(dst));
+    /* the destination is not a source mid-migration */
+    info = qmp_return(dst, "query-migrate");
+    g_assert_false(json_object_has_member(info, "status"));
+    quit(dst);
+}
+
+/* defer + unix: + -S: listens only once asked, loads, stays stopped. */
+static void test_defer_unix_paused(void)
+{
+    g_autofree char *path = tmp_path("defer.sock");
+    g_autofree char *uri = g_strdup_printf("unix:%s", path);
+    QTestState *dst = qtest_init(MACHINE_ARGS " -S -incoming defer");
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    Snapshot snap;
+    Setup st;
+    JsonObject *ev;
+    const char *status;
+
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': '%s'}}", uri);
+    g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+    guest_setup(src, &st);
+    snapshot_take(src, &st, &snap);
+    migrate(src, uri);
+    for (;;) {
+        ev = qtest_qmp_eventwait(dst, "MIGRATION");
+        status = json_object_get_string_member(
+            json_object_get_object_member(ev, "data"), "status");
+        if (strcmp(status, "active")) {
+            g_assert_cmpstr(status, ==, "completed");
+            json_object_unref(ev);
+            break;
+        }
+        json_object_unref(ev);
+    }
+    g_assert_false(machine_running(dst));
+    /* the socket is gone once the source connected */
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    snapshot_check(dst, &st, &snap);
+    qtest_qmp_assert_success(dst, "{'execute': 'cont'}");
+    check_device_and_dma(dst, &st);
+    quit(src);
+    quit(dst);
+    snapshot_free(&snap);
+}
+
+/*
+ * cont on a destination still waiting for its stream must not run the
+ * empty machine; it runs once the stream is loaded (even with -S).
+ */
+static void test_defer_cont_waits_for_load(void)
+{
+    g_autofree char *uri = NULL;
+    QTestState *dst;
+
+    make_good_stream();
+    uri = g_strdup_printf("file:%s", good_stream);
+    dst = qtest_init(MACHINE_ARGS " -S -incoming defer");
+    qtest_qmp_assert_success(dst, "{'execute': 'cont'}");
+    g_assert_false(machine_running(dst));
+    g_assert_cmphex(bar_readl(dst, REG_SCRATCH), ==, 0);
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': '%s'}}", uri);
+    wait_resume(dst);
+    g_assert_true(machine_running(dst));
+    g_assert_cmphex(bar_readl(dst, REG_SCRATCH), ==, 0xfeedc0de);
+    quit(dst);
+}
+
+/* Without -incoming defer there is nothing for migrate-incoming to do. */
+static void test_migrate_incoming_needs_defer(void)
+{
+    g_autofree char *path = tmp_path("nodefer.sock");
+    QTestState *qts = qtest_init(MACHINE_ARGS);
+
+    make_good_stream();
+    qtest_qmp_assert_error(qts, "-incoming defer",
+                           "{'execute': 'migrate-incoming', 'arguments': "
+                           "{'uri': 'file:%s'}}", good_stream);
+    g_assert_true(machine_running(qts));
+    g_assert_cmphex(bar_readl(qts, REG_SCRATCH), ==, 0);
+    quit(qts);
+
+    /* nor on a destination already given its URI */
+    qts = qtest_initf(MACHINE_ARGS " -incoming unix:%s", path);
+    qtest_qmp_assert_error(qts, "-incoming defer",
+                           "{'execute': 'migrate-incoming', 'arguments': "
+                           "{'uri': 'file:%s'}}", good_stream);
+    g_assert_false(machine_running(qts));
+    g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+    quit(qts);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+/* migrate-incoming @uri is accepted; the load fails: exit status 1. */
+static void defer_load_must_fail(const char *uri, const char *needle)
+{
+    QTestState *dst = qtest_init(MACHINE_ARGS " -incoming defer");
+    JsonObject *ev;
+    int status;
+
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': '%s'}}", uri);
+    for (;;) {
+        const char *st;
+
+        ev = qtest_qmp_eventwait(dst, "MIGRATION");
+        st = json_object_get_string_member(
+            json_object_get_object_member(ev, "data"), "status");
+        if (strcmp(st, "active")) {
+            g_assert_cmpstr(st, ==, "failed");
+            json_object_unref(ev);
+            break;
+        }
+        json_object_unref(ev);
+    }
+    g_test_message("%s", qtest_stderr(dst));
+    g_assert_nonnull(strstr(qtest_stderr(dst), "load of migration failed"));
+    g_assert_nonnull(strstr(qtest_stderr(dst), needle));
+    status = qtest_quit(dst);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+}
+
+/* A damaged stream or a failing command: "failed", exit status 1. */
+static void test_defer_bad_stream_exits(void)
+{
+    g_autofree char *bad = tmp_path("defer-bad.mig");
+    g_autofree char *uri = g_strdup_printf("file:%s", bad);
+    g_autofree uint8_t *data = NULL;
+    size_t len;
+
+    make_good_stream();
+    g_assert_true(g_file_get_contents(good_stream, (char **)&data, &len,
+                                      NULL));
+    write_variant(bad, data, len - 5);
+    defer_load_must_fail(uri, "truncated");
+    /* the whole stream, then the command fails: its status counts */
+    g_free(uri);
+    uri = g_strdup_printf("exec:cat %s; exit 3", good_stream);
+    defer_load_must_fail(uri, "exited with status 3");
+}
+
 static void rm_tmpdir(void)
 {
     g_autoptr(GDir) dir = g_dir_open(tmpdir, 0, NULL);
@@ -765,6 +1004,8 @@ int main(int argc, char **argv)
     g_test_add_func("/spapr/migration/exec-through-gzip", test_exec);
     g_test_add_func("/spapr/migration/writes-during-migration-arrive",
                     test_dirty_pages_resent);
+    g_test_add_func("/spapr/migration/incompressible-ram-round-trip",
+                    test_incompressible_ram);
     g_test_add_func("/spapr/migration/hotplugged-dimm-ram-and-tces",
                     test_hotplugged_dimm);
     g_test_add_func("/spapr/migration/bad-migrate-leaves-source-running",
@@ -779,6 +1020,16 @@ int main(int argc, char **argv)
                     test_truncated_streams_rejected);
     g_test_add_func("/spapr/migration/wrong-version-or-machine-rejected",
                     test_wrong_stream_rejected);
+    g_test_add_func("/spapr/migration/defer-cont-waits-for-load",
+                    test_defer_cont_waits_for_load);
+    g_test_add_func("/spapr/migration/defer-refuses-bad-uri-then-loads",
+                    test_defer_file);
+    g_test_add_func("/spapr/migration/defer-unix-with-S-stays-stopped",
+                    test_defer_unix_paused);
+    g_test_add_func("/spapr/migration/migrate-incoming-needs-defer",
+                    test_migrate_incoming_needs_defer);
+    g_test_add_func("/spapr/migration/defer-bad-stream-fails-exit-1",
+                    test_defer_bad_stream_exits);
     ret = g_test_run();
     rm_tmpdir();
     g_free(good_stream);
