@@ -711,6 +711,11 @@ static int qtest_wait_and_free(QTestState *s)
     return status;
 }
 
+int qtest_wait_exit(QTestState *s)
+{
+    return qtest_wait_and_free(s);
+}
+
 int qtest_quit(QTestState *s)
 {
     kill(s->pid, SIGTERM);

@@ -30,6 +30,10 @@ QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 QTestState *qtest_init_env(const char *extra_args, char **envp);
 /* SIGTERM, wait; returns the exit status (as from waitpid). */
 int qtest_quit(QTestState *s);
+/* Wait for a process that is exiting on its own (no signal), then
+ * free; returns the exit status.  For tests of fatal errors, where a
+ * SIGTERM could race with the process's own exit. */
+int qtest_wait_exit(QTestState *s);
 /* Like quit but sends QMP "quit" first. */
 int qtest_quit_qmp(QTestState *s);
 pid_t qtest_pid(QTestState *s);
