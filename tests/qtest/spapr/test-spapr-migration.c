@@ -677,37 +677,49 @@ static void write_variant(const char *path, const uint8_t *data, size_t len)
     g_assert_true(g_file_set_contents(path, (const char *)data, len, NULL));
 }
 
+/* The bytes of the good stream, to damage a copy (g_free them). */
+static uint8_t *good_stream_copy(size_t *len)
+{
+    uint8_t *data = NULL;
+
+    make_good_stream();
+    g_assert_true(g_file_get_contents(good_stream, (char **)&data, len,
+                                      NULL));
+    return data;
+}
+
+/*
+ * Flip @mask in byte @at, write the stream to @path: loading it must
+ * fail naming @needle.  The byte is restored afterwards.
+ */
+static void flip_must_fail(const char *path, uint8_t *data, size_t len,
+                           size_t at, uint8_t mask, const char *needle)
+{
+    data[at] ^= mask;
+    write_variant(path, data, len);
+    load_must_fail(MACHINE_ARGS, path, needle);
+    data[at] ^= mask;
+}
+
 static void test_corrupt_streams_rejected(void)
 {
     g_autofree char *bad = tmp_path("bad.mig");
     g_autofree uint8_t *data = NULL;
     size_t len, off, stored;
 
-    make_good_stream();
-    g_assert_true(g_file_get_contents(good_stream, (char **)&data, &len,
-                                      NULL));
+    data = good_stream_copy(&len);
 
     /* a bit flipped inside the PHB's (TCE tables') payload */
     off = find_section(data, len, "spapr-pci-host-bridge", &stored);
-    data[off + stored / 2] ^= 0x10;
-    write_variant(bad, data, len);
-    load_must_fail(MACHINE_ARGS, bad,
+    flip_must_fail(bad, data, len, off + stored / 2, 0x10,
                    "section 'spapr-pci-host-bridge' (phb0)");
-    data[off + stored / 2] ^= 0x10;
-
     /* ...and inside RAM */
     off = find_section(data, len, "ram", &stored);
-    data[off + stored - 1] ^= 0xff;
-    write_variant(bad, data, len);
-    load_must_fail(MACHINE_ARGS, bad, "section 'ram' (ppc_spapr.ram)");
-    data[off + stored - 1] ^= 0xff;
-
+    flip_must_fail(bad, data, len, off + stored - 1, 0xff,
+                   "section 'ram' (ppc_spapr.ram)");
     /* the device section */
     off = find_section(data, len, "pci-testdev-dma", &stored);
-    data[off] ^= 0x01;
-    write_variant(bad, data, len);
-    load_must_fail(MACHINE_ARGS, bad, "section 'pci-testdev-dma'");
-    data[off] ^= 0x01;
+    flip_must_fail(bad, data, len, off, 0x01, "section 'pci-testdev-dma'");
 
     /* the good stream still loads (the variants were the only damage) */
     write_variant(bad, data, len);
@@ -726,9 +738,7 @@ static void test_truncated_streams_rejected(void)
     g_autofree uint8_t *data = NULL;
     size_t len, off, stored;
 
-    make_good_stream();
-    g_assert_true(g_file_get_contents(good_stream, (char **)&data, &len,
-                                      NULL));
+    data = good_stream_copy(&len);
     write_variant(bad, data, 0);
     load_must_fail(MACHINE_ARGS, bad, "stream header: truncated");
     write_variant(bad, data, 7);
@@ -753,9 +763,7 @@ static void test_wrong_stream_rejected(void)
     g_autofree uint8_t *data = NULL;
     size_t len;
 
-    make_good_stream();
-    g_assert_true(g_file_get_contents(good_stream, (char **)&data, &len,
-                                      NULL));
+    data = good_stream_copy(&len);
     data[11] = 2;
     write_variant(bad, data, len);
     load_must_fail(MACHINE_ARGS, bad, "stream header: format version 2");
@@ -967,9 +975,7 @@ static void test_defer_bad_stream_exits(void)
     g_autofree uint8_t *data = NULL;
     size_t len;
 
-    make_good_stream();
-    g_assert_true(g_file_get_contents(good_stream, (char **)&data, &len,
-                                      NULL));
+    data = good_stream_copy(&len);
     write_variant(bad, data, len - 5);
     defer_load_must_fail(uri, "truncated");
     /* the whole stream, then the command fails: its status counts */
