@@ -273,6 +273,19 @@ void qtest_qmp_assert_error(QTestState *s, const char *needle,
     json_object_unref(reply);
 }
 
+char *qtest_migration_wait_end(QTestState *s)
+{
+    for (;;) {
+        g_autoptr(JsonObject) ev = qtest_qmp_eventwait(s, "MIGRATION");
+        const char *st = json_object_get_string_member(
+            json_object_get_object_member(ev, "data"), "status");
+
+        if (strcmp(st, "setup") && strcmp(st, "active")) {
+            return g_strdup(st);
+        }
+    }
+}
+
 JsonObject *qtest_qmp_eventwait(QTestState *s, const char *name)
 {
     GList *l;

@@ -88,6 +88,8 @@ void qtest_qmp_send_raw(QTestState *s, const char *data, size_t len);
 JsonObject *qtest_qmp_receive(QTestState *s);
 /* Wait for an event NAME (returns it; queued events are searched first). */
 JsonObject *qtest_qmp_eventwait(QTestState *s, const char *name);
+/* Wait for a MIGRATION event past "setup"/"active"; its status (g_free). */
+char *qtest_migration_wait_end(QTestState *s);
 /* human-monitor-command; returns the text (g_free it). */
 char *qtest_hmp(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Run a command; fail the test unless it returns without error. */

@@ -174,23 +174,12 @@ static bool machine_running(QTestState *qts)
 
 static void migrate(QTestState *qts, const char *uri)
 {
-    JsonObject *ev;
+    g_autofree char *end = NULL;
 
     qtest_qmp_assert_success(qts, "{'execute': 'migrate', 'arguments': "
                              "{'uri': '%s'}}", uri);
-    for (;;) {
-        const char *status;
-
-        ev = qtest_qmp_eventwait(qts, "MIGRATION");
-        status = json_object_get_string_member(
-            json_object_get_object_member(ev, "data"), "status");
-        if (!strcmp(status, "completed") || !strcmp(status, "failed")) {
-            g_assert_cmpstr(status, ==, "completed");
-            json_object_unref(ev);
-            break;
-        }
-        json_object_unref(ev);
-    }
+    end = qtest_migration_wait_end(qts);
+    g_assert_cmpstr(end, ==, "completed");
 }
 
 /* "info mtree -f" minus the lines that name the address space ids. */
@@ -537,32 +526,18 @@ static void test_migrate_errors_leave_source_running(void)
     quit(src);
 }
 
-static const char *wait_migration_end(QTestState *qts)
-{
-    static char status[32];
-
-    for (;;) {
-        g_autoptr(JsonObject) ev = qtest_qmp_eventwait(qts, "MIGRATION");
-        const char *st = json_object_get_string_member(
-            json_object_get_object_member(ev, "data"), "status");
-
-        if (strcmp(st, "setup") && strcmp(st, "active")) {
-            g_strlcpy(status, st, sizeof(status));
-            return status;
-        }
-    }
-}
-
 /* A transport that fails midway: failed, reported, the guest runs on. */
 static void test_failed_transport_resumes_source(void)
 {
     QTestState *src = qtest_init(MACHINE_ARGS);
     g_autoptr(JsonObject) info = NULL;
+    g_autofree char *end = NULL;
 
     qtest_writeq(src, 0x100000, 0x1234);
     qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
                              "{'uri': 'exec:exit 3'}}");
-    g_assert_cmpstr(wait_migration_end(src), ==, "failed");
+    end = qtest_migration_wait_end(src);
+    g_assert_cmpstr(end, ==, "failed");
     info = qmp_return(src, "query-migrate");
     g_assert_cmpstr(migrate_status(info), ==, "failed");
     g_assert_true(json_object_has_member(info, "error-desc"));
@@ -586,12 +561,12 @@ static void test_cancel_resumes_source(void)
     g_autofree char *uri = g_strdup_printf("file:%s", path);
     QTestState *src = qtest_init("-m 4G -nodefaults");
     g_autoptr(JsonObject) info = NULL;
-    const char *end;
+    g_autofree char *end = NULL;
 
     qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
                              "{'uri': '%s'}}", uri);
     qtest_qmp_assert_success(src, "{'execute': 'migrate_cancel'}");
-    end = wait_migration_end(src);
+    end = qtest_migration_wait_end(src);
     info = qmp_return(src, "query-migrate");
     g_assert_cmpstr(migrate_status(info), ==, end);
     if (!strcmp(end, "completed")) {
@@ -856,8 +831,7 @@ static void test_defer_unix_paused(void)
     QTestState *src = qtest_init(MACHINE_ARGS);
     Snapshot snap;
     Setup st;
-    JsonObject *ev;
-    const char *status;
+    g_autofree char *status = NULL;
 
     g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
     qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
@@ -866,17 +840,8 @@ static void test_defer_unix_paused(void)
     guest_setup(src, &st);
     snapshot_take(src, &st, &snap);
     migrate(src, uri);
-    for (;;) {
-        ev = qtest_qmp_eventwait(dst, "MIGRATION");
-        status = json_object_get_string_member(
-            json_object_get_object_member(ev, "data"), "status");
-        if (strcmp(status, "active")) {
-            g_assert_cmpstr(status, ==, "completed");
-            json_object_unref(ev);
-            break;
-        }
-        json_object_unref(ev);
-    }
+    status = qtest_migration_wait_end(dst);
+    g_assert_cmpstr(status, ==, "completed");
     g_assert_false(machine_running(dst));
     /* the socket is gone once the source connected */
     g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
@@ -940,24 +905,13 @@ static void test_migrate_incoming_needs_defer(void)
 static void defer_load_must_fail(const char *uri, const char *needle)
 {
     QTestState *dst = qtest_init(MACHINE_ARGS " -incoming defer");
-    JsonObject *ev;
+    g_autofree char *end = NULL;
     int status;
 
     qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
                              "'arguments': {'uri': '%s'}}", uri);
-    for (;;) {
-        const char *st;
-
-        ev = qtest_qmp_eventwait(dst, "MIGRATION");
-        st = json_object_get_string_member(
-            json_object_get_object_member(ev, "data"), "status");
-        if (strcmp(st, "active")) {
-            g_assert_cmpstr(st, ==, "failed");
-            json_object_unref(ev);
-            break;
-        }
-        json_object_unref(ev);
-    }
+    end = qtest_migration_wait_end(dst);
+    g_assert_cmpstr(end, ==, "failed");
     g_test_message("%s", qtest_stderr(dst));
     g_assert_nonnull(strstr(qtest_stderr(dst), "load of migration failed"));
     g_assert_nonnull(strstr(qtest_stderr(dst), needle));

@@ -77,7 +77,7 @@ static void source_run(Source *s, const char *name)
     QTestState *qts = qtest_init(COMMON_ARGS);
     SpaprGuest *g = guest_new(qts, VT_RAM);
     g_autofree char *uri = NULL;
-    g_autoptr(JsonObject) ev = NULL;
+    g_autofree char *end = NULL;
     g_autofree uint8_t *buf = g_malloc(1 << 20);
     GuestDevice dev;
     unsigned i;
@@ -98,12 +98,8 @@ static void source_run(Source *s, const char *name)
     uri = g_strdup_printf("file:%s", s->path);
     qtest_qmp_assert_success(qts, "{'execute': 'migrate', 'arguments': "
                              "{'uri': '%s'}}", uri);
-    do {
-        g_clear_pointer(&ev, json_object_unref);
-        ev = qtest_qmp_eventwait(qts, "MIGRATION");
-    } while (strcmp(json_object_get_string_member(
-                        json_object_get_object_member(ev, "data"),
-                        "status"), "completed"));
+    end = qtest_migration_wait_end(qts);
+    g_assert_cmpstr(end, ==, "completed");
     guest_free(g);
     quit(qts);
 }
