@@ -39,19 +39,32 @@ static uint32_t ddw_query_mask(uint64_t page_size_mask)
 }
 
 /* The PHB a call names by (buid_hi, buid_lo) in args 1 and 2. */
-static SpaprPhbState *ddw_phb(hwaddr args)
-{
-    uint64_t buid = (uint64_t)rtas_ld(args, 1) << 32 | rtas_ld(args, 2);
-    SpaprPhbState *sphb = spapr_phb_find_by_buid(buid);
-
-    return sphb && sphb->ddw_enabled ? sphb : NULL;
-}
-
 static void ddw_param_error(uint32_t nret, hwaddr rets)
 {
     if (nret >= 1) {
         rtas_st(rets, 0, RTAS_OUT_PARAM_ERROR);
     }
+}
+
+/*
+ * The PHB a PE call names (config_addr, buid_hi, buid_lo), when the
+ * argument counts were right (@counts_ok) and the PHB has DDW on; else
+ * the call's status is a parameter error and the result NULL.
+ */
+static SpaprPhbState *ddw_phb(bool counts_ok, hwaddr args, uint32_t nret,
+                              hwaddr rets)
+{
+    SpaprPhbState *sphb = NULL;
+
+    if (counts_ok) {
+        sphb = spapr_phb_find_by_buid((uint64_t)rtas_ld(args, 1) << 32 |
+                                      rtas_ld(args, 2));
+    }
+    if (!sphb || !sphb->ddw_enabled) {
+        ddw_param_error(nret, rets);
+        return NULL;
+    }
+    return sphb;
 }
 
 void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
@@ -62,13 +75,8 @@ void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     unsigned avail;
     uint32_t pgmask;
 
-    if (nargs != 3 || (nret != 5 && nret != 6)) {
-        ddw_param_error(nret, rets);
-        return;
-    }
-    sphb = ddw_phb(args);
+    sphb = ddw_phb(nargs == 3 && (nret == 5 || nret == 6), args, nret, rets);
     if (!sphb) {
-        ddw_param_error(nret, rets);
         return;
     }
     avail = SPAPR_PCI_DMA_MAX_WINDOWS - spapr_phb_active_windows(sphb);
@@ -196,13 +204,8 @@ void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     Error *err = NULL;
     unsigned i;
 
-    if (nargs != 5 || nret != 4) {
-        ddw_param_error(nret, rets);
-        return;
-    }
-    sphb = ddw_phb(args);
+    sphb = ddw_phb(nargs == 5 && nret == 4, args, nret, rets);
     if (!sphb) {
-        ddw_param_error(nret, rets);
         return;
     }
     page_shift = rtas_ld(args, 3);
@@ -297,13 +300,8 @@ void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
 {
     SpaprPhbState *sphb;
 
-    if (nargs != 3 || nret != 1) {
-        ddw_param_error(nret, rets);
-        return;
-    }
-    sphb = ddw_phb(args);
+    sphb = ddw_phb(nargs == 3 && nret == 1, args, nret, rets);
     if (!sphb) {
-        ddw_param_error(nret, rets);
         return;
     }
     trace_spapr_iommu_ddw_reset(sphb->buid);
