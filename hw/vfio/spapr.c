@@ -244,15 +244,43 @@ static int vfio_spapr_remove(VFIOContainer *c, hwaddr start)
     return ret;
 }
 
+/*
+ * The host page size for a guest window at @iova+@size with @guest_pgsize
+ * pages: the largest the host supports that is no bigger than the
+ * guest's or the page size backing guest RAM.  0 with @errp set when the
+ * window overlaps a host window or no page size fits.
+ */
+static uint64_t vfio_spapr_window_pgsize(VFIOContainer *c, hwaddr iova,
+                                         uint64_t size,
+                                         uint64_t guest_pgsize,
+                                         Error **errp)
+{
+    uint64_t ram_pgsize = vfio_prereg_min_pagesize(c);
+    uint64_t pgmask;
+
+    if (vfio_host_win_overlaps(c, iova, iova + size - 1)) {
+        error_setg(errp, "guest DMA window 0x%" PRIx64 "+0x%" PRIx64
+                   " overlaps an existing host window", iova, size);
+        return 0;
+    }
+    pgmask = c->host_pgsizes & ((MIN(guest_pgsize, ram_pgsize) << 1) - 1);
+    if (!pgmask) {
+        error_setg(errp, "host IOMMU page sizes 0x%" PRIx64 " have none "
+                   "<= guest page size 0x%" PRIx64 " and RAM page size 0x%"
+                   PRIx64, c->host_pgsizes, guest_pgsize, ram_pgsize);
+        return 0;
+    }
+    return 1ULL << (63 - __builtin_clzll(pgmask));
+}
+
 bool vfio_spapr_window_check(VFIOContainer *c, hwaddr iova, uint64_t size,
                              uint64_t guest_pgsize, Error **errp)
 {
-    hwaddr last = iova + size - 1;
     unsigned i, created = 0;
 
     if (c->iommu_type != VFIO_SPAPR_TCE_v2_IOMMU) {
         /* v1: the host's default window is all there is. */
-        if (!vfio_host_win_find(c, iova, last)) {
+        if (!vfio_host_win_find(c, iova, iova + size - 1)) {
             error_setg(errp, "the %s host IOMMU has only its default "
                        "window 0x%" PRIx64 "+0x%" PRIx64 "; a DMA window "
                        "at 0x%" PRIx64 "+0x%" PRIx64 " cannot be mirrored",
@@ -262,15 +290,7 @@ bool vfio_spapr_window_check(VFIOContainer *c, hwaddr iova, uint64_t size,
         }
         return true;
     }
-    if (!(c->host_pgsizes & ((guest_pgsize << 1) - 1))) {
-        error_setg(errp, "host IOMMU page sizes 0x%" PRIx64 " have none "
-                   "<= the window's page size 0x%" PRIx64, c->host_pgsizes,
-                   guest_pgsize);
-        return false;
-    }
-    if (vfio_host_win_overlaps(c, iova, last)) {
-        error_setg(errp, "DMA window 0x%" PRIx64 "+0x%" PRIx64 " overlaps "
-                   "an existing host window", iova, size);
+    if (!vfio_spapr_window_pgsize(c, iova, size, guest_pgsize, errp)) {
         return false;
     }
     for (i = 0; i < c->hostwins->len; i++) {
@@ -290,26 +310,15 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
                               Error **errp)
 {
     struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
-    uint64_t ram_pgsize = vfio_prereg_min_pagesize(c);
-    uint64_t pgmask, pgsize;
+    uint64_t pgsize;
     VFIOHostDMAWindow *w;
     unsigned levels;
     int ret = 0;
 
-    if (vfio_host_win_overlaps(c, iova, iova + size - 1)) {
-        error_setg(errp, "guest DMA window 0x%" PRIx64 "+0x%" PRIx64
-                   " overlaps an existing host window", iova, size);
+    pgsize = vfio_spapr_window_pgsize(c, iova, size, guest_pgsize, errp);
+    if (!pgsize) {
         return false;
     }
-    /* The largest host page size no bigger than the guest's or RAM's. */
-    pgmask = c->host_pgsizes & ((MIN(guest_pgsize, ram_pgsize) << 1) - 1);
-    if (!pgmask) {
-        error_setg(errp, "host IOMMU page sizes 0x%" PRIx64 " have none "
-                   "<= guest page size 0x%" PRIx64 " and RAM page size 0x%"
-                   PRIx64, c->host_pgsizes, guest_pgsize, ram_pgsize);
-        return false;
-    }
-    pgsize = 1ULL << (63 - __builtin_clzll(pgmask));
     if (!is_power_of_2(size) || size < pgsize) {
         error_setg(errp, "guest DMA window size 0x%" PRIx64 " is not a "
                    "power of two of at least 0x%" PRIx64, size, pgsize);
