@@ -182,7 +182,7 @@ static void migrate(QTestState *qts, const char *uri)
     g_assert_cmpstr(end, ==, "completed");
 }
 
-/* "info mtree -f" minus the lines that name the address space ids. */
+/* The flat memory views, to compare source and destination verbatim. */
 static char *mtree(QTestState *qts)
 {
     return qtest_hmp(qts, "info mtree -f");
