@@ -81,7 +81,12 @@ static void pc_dimm_unrealize(DeviceState *dev)
 /* qdev's unplug_request: the machine's rules decide. */
 static bool pc_dimm_dev_unplug_request(DeviceState *dev, Error **errp)
 {
-    return pc_dimm_unplug_request((PCDIMMDevice *)dev, errp);
+    PCDIMMDevice *dimm = (PCDIMMDevice *)dev;
+
+    if (!dimm->plugged || !pc_dimm_ops || !pc_dimm_ops->unplug_request) {
+        return true;
+    }
+    return pc_dimm_ops->unplug_request(dimm, errp);
 }
 
 static const Property pc_dimm_props[] = {
@@ -126,14 +131,6 @@ MemoryRegion *pc_dimm_memory(PCDIMMDevice *dimm)
 GList *pc_dimm_list(void)
 {
     return g_list_copy(pc_dimms);
-}
-
-bool pc_dimm_unplug_request(PCDIMMDevice *dimm, Error **errp)
-{
-    if (!dimm->plugged || !pc_dimm_ops || !pc_dimm_ops->unplug_request) {
-        return true;
-    }
-    return pc_dimm_ops->unplug_request(dimm, errp);
 }
 
 void pc_dimm_register_types(void)

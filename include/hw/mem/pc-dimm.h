@@ -55,7 +55,5 @@ uint64_t pc_dimm_size(const PCDIMMDevice *dimm);
 MemoryRegion *pc_dimm_memory(PCDIMMDevice *dimm);
 /* Realized DIMMs in creation order (g_list_free the list). */
 GList *pc_dimm_list(void);
-/* device_del asks first: false (with @errp) when it must be refused. */
-bool pc_dimm_unplug_request(PCDIMMDevice *dimm, Error **errp);
 
 #endif
