@@ -140,6 +140,8 @@ bool vsim_parse_host(VsimHostConfig *cfg, const char *spec, GError **errp)
     g_auto(GStrv) items = NULL;
 
     *cfg = (VsimHostConfig) {
+        .page_shift = 12,
+        .max_alloc = 4ULL << 20,
         .pgsizes = (4ULL << 10) | (64ULL << 10) | (2ULL << 20) |
                    (16ULL << 20),
         .dma32 = 2ULL << 30,

@@ -34,6 +34,8 @@ typedef struct VsimPin VsimPin;
 
 /* Host configuration (VFIO_SIM_HOST). */
 typedef struct VsimHostConfig {
+    unsigned page_shift;        /* the host's PAGE_SHIFT: 16 or 12 */
+    uint64_t max_alloc;         /* largest contiguous kernel allocation */
     uint64_t pgsizes;           /* bitmap of IOMMU page sizes in bytes */
     uint64_t dma32;             /* default window size */
     unsigned windows;           /* DDW slots, 1 or 2 */
@@ -198,6 +200,12 @@ typedef struct VsimState {
 } VsimState;
 
 extern VsimState vsim;
+
+/* The simulated host's page size (PAGE_SIZE), what the process sees. */
+static inline uint64_t vsim_page_size(void)
+{
+    return 1ULL << vsim.host.page_shift;
+}
 
 /* init.c */
 bool vsim_init(void);
