@@ -210,6 +210,17 @@ JsonObject *vsim_control_dma(VsimControl *c, const char *bdf,
     return vsim_control_request(c, "dma", a, errp);
 }
 
+JsonObject *vsim_control_device(VsimControl *c, const char *bdf,
+                                GError **errp)
+{
+    g_autoptr(JsonObject) a = json_object_new();
+
+    if (bdf) {
+        json_object_set_string_member(a, "device", bdf);
+    }
+    return vsim_control_request(c, "device", a, errp);
+}
+
 bool vsim_control_reset_counters(VsimControl *c, GError **errp)
 {
     return ok(vsim_control_request(c, "reset-counters", NULL, errp));

@@ -43,6 +43,9 @@ bool vsim_control_fault(VsimControl *c, const char *ioctl, unsigned nth,
 JsonObject *vsim_control_dma(VsimControl *c, const char *bdf,
                              const char *op, uint64_t src, uint64_t dst,
                              uint64_t len, uint64_t pattern, GError **errp);
+/* The device's own config header view: {device, command, status}. */
+JsonObject *vsim_control_device(VsimControl *c, const char *bdf,
+                                GError **errp);
 bool vsim_control_reset_counters(VsimControl *c, GError **errp);
 
 #endif /* VSIM_CONTROL_CLIENT_H */

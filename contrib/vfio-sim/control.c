@@ -104,17 +104,27 @@ static JsonNode *do_fault(JsonObject *req, GError **errp)
     return node_take(json_object_new());
 }
 
-static JsonNode *do_dma(JsonObject *req, GError **errp)
+/* The request's "device" (a BDF), or the first device when absent. */
+static VsimDevice *req_device(JsonObject *req, GError **errp)
 {
     const char *bdf = json_object_get_string_member_with_default(
         req, "device", NULL);
     VsimDevice *d = bdf ? vsim_device_find(bdf)
                   : vsim.devices->len ? vsim.devices->pdata[0] : NULL;
-    JsonObject *r;
 
     if (!d) {
         g_set_error(errp, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                     "no device '%s'", bdf ? bdf : "");
+    }
+    return d;
+}
+
+static JsonNode *do_dma(JsonObject *req, GError **errp)
+{
+    VsimDevice *d = req_device(req, errp);
+    JsonObject *r;
+
+    if (!d) {
         return NULL;
     }
     r = vsim_dma_engine_run(d,
@@ -122,6 +132,28 @@ static JsonNode *do_dma(JsonObject *req, GError **errp)
             get_u64(req, "src", 0), get_u64(req, "dst", 0),
             get_u64(req, "len", 0), get_u64(req, "pattern", 0), errp);
     return r ? node_take(r) : NULL;
+}
+
+/*
+ * The device's own view of its config header, as hardware holds it (not
+ * what a VMM emulates for its guest): COMMAND decides whether it decodes
+ * its BARs and may master the bus.
+ */
+static JsonNode *do_device(JsonObject *req, GError **errp)
+{
+    VsimDevice *d = req_device(req, errp);
+    JsonObject *r;
+
+    if (!d) {
+        return NULL;
+    }
+    r = json_object_new();
+    json_object_set_string_member(r, "device", d->bdf);
+    json_object_set_int_member(r, "command",
+                               d->config[0x04] | d->config[0x05] << 8);
+    json_object_set_int_member(r, "status",
+                               d->config[0x06] | d->config[0x07] << 8);
+    return node_take(r);
 }
 
 static JsonNode *dispatch(JsonObject *req, GError **errp)
@@ -139,6 +171,8 @@ static JsonNode *dispatch(JsonObject *req, GError **errp)
         return do_fault(req, errp);
     } else if (!strcmp(cmd, "dma")) {
         return do_dma(req, errp);
+    } else if (!strcmp(cmd, "device")) {
+        return do_device(req, errp);
     } else if (!strcmp(cmd, "reset-counters")) {
         memset(vsim.counters, 0, sizeof(vsim.counters));
         return node_take(json_object_new());
