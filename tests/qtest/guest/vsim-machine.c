@@ -37,12 +37,15 @@ static const char *vsim_lib_path(void)
  * place (a sanitizer runtime) must stay first, so the simulator goes
  * after it.  "memlock=unlimited" comes first in the host keys so that a
  * machine whose RLIMIT_MEMLOCK is tiny can still register guest RAM; an
- * explicit memlock= in @host comes later and wins.
+ * explicit memlock= in @host comes later and wins.  SPAPR_TEST_HOST
+ * (e.g. "page=4k") sits between the two, so a whole suite can run on
+ * another kind of host while a test's own keys still win.
  */
 static char **vsim_machine_env(VsimMachine *m, const char *devices,
                                const char *host)
 {
     const char *preload = g_getenv("LD_PRELOAD");
+    const char *suite_host = g_getenv("SPAPR_TEST_HOST");
     GPtrArray *env = g_ptr_array_new();
 
     if (preload && *preload) {
@@ -55,9 +58,11 @@ static char **vsim_machine_env(VsimMachine *m, const char *devices,
     g_ptr_array_add(env, g_strdup_printf("VFIO_SIM_DEVICES=%s",
                                          devices ? devices
                                                  : VSIM_DEFAULT_DEVICES));
-    g_ptr_array_add(env, g_strdup_printf("VFIO_SIM_HOST=memlock=unlimited%s%s",
-                                         host && *host ? "," : "",
-                                         host ? host : ""));
+    g_ptr_array_add(env, g_strdup_printf(
+                        "VFIO_SIM_HOST=memlock=unlimited%s%s%s%s",
+                        suite_host && *suite_host ? "," : "",
+                        suite_host ? suite_host : "",
+                        host && *host ? "," : "", host ? host : ""));
     g_ptr_array_add(env, g_strdup_printf("VFIO_SIM_CONTROL=%s",
                                          m->control_path));
     g_ptr_array_add(env, g_strdup_printf("VFIO_SIM_REPORT=%s",
