@@ -9,6 +9,9 @@
  * BARs: register BARs are MMIO regions forwarding each access to
  * pread/pwrite of the device fd at the exact width; mmap-able BARs are
  * ram_device regions over the mapping.
+ *
+ * One host function is attached at most once: a second -device or
+ * device_add for it is refused, naming both ids.
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
@@ -247,6 +250,35 @@ static void vfio_pci_failed(VFIOContainer *c)
     }
 }
 
+static char *vfio_pci_id_str(VFIOPCIDevice *v)
+{
+    const char *id = v->parent_obj.qdev.id;
+
+    return id ? g_strdup_printf("id '%s'", id) : g_strdup("no id");
+}
+
+/* One host function, one vfio-pci device (the kernel would hand out a
+ * second fd for it, and two drivers would fight over one function). */
+static bool vfio_pci_check_unique(VFIOPCIDevice *v, Error **errp)
+{
+    unsigned i;
+
+    for (i = 0; vfio_pci_devices && i < vfio_pci_devices->len; i++) {
+        VFIOPCIDevice *o = g_ptr_array_index(vfio_pci_devices, i);
+        g_autofree char *oid = NULL, *vid = NULL;
+
+        if (strcmp(o->name, v->name)) {
+            continue;
+        }
+        oid = vfio_pci_id_str(o);
+        vid = vfio_pci_id_str(v);
+        error_setg(errp, "vfio-pci: host device %s is already attached as "
+                   "%s; cannot attach it again as %s", v->name, oid, vid);
+        return false;
+    }
+    return true;
+}
+
 static bool vfio_pci_resolve_host(VFIOPCIDevice *v, Error **errp)
 {
     if (v->sysfsdev && v->host) {
@@ -291,7 +323,7 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
     int groupid, ret, i;
 
     v->fd = -1;
-    if (!vfio_pci_resolve_host(v, errp)) {
+    if (!vfio_pci_resolve_host(v, errp) || !vfio_pci_check_unique(v, errp)) {
         return false;
     }
     groupid = vfio_sysfs_group_id(v->sysfs_path, errp);
