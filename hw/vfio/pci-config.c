@@ -152,11 +152,15 @@ static void emulate_msi(VFIOPCIDevice *v, const uint8_t *raw, uint8_t pos,
 {
     PCIDevice *pdev = &v->parent_obj;
     uint16_t flags = pci_get_word(raw + pos + MSI_FLAGS);
-    unsigned size = MIN(msi_size(flags), cfg_size - pos);
     bool is64 = flags & MSI_FLAGS_64BIT;
     uint32_t data = is64 ? 12 : 8;
 
-    emulate_range(v, raw, pos, size);
+    if (pos + msi_size(flags) > cfg_size) {
+        /* Runs off the end: keep what fits, read-only. */
+        emulate_range(v, raw, pos, cfg_size - pos);
+        return;
+    }
+    emulate_range(v, raw, pos, msi_size(flags));
     /* The guest enables it and programs address and data. */
     pci_set_word(pdev->config + pos + MSI_FLAGS, flags & ~MSI_FLAGS_ENABLE &
                  ~MSI_FLAGS_QSIZE);
@@ -167,7 +171,7 @@ static void emulate_msi(VFIOPCIDevice *v, const uint8_t *raw, uint8_t pos,
         pci_set_long(pdev->wmask + pos + MSI_ADDRESS_HI, 0xffffffff);
     }
     pci_set_word(pdev->wmask + pos + data, 0xffff);
-    if ((flags & MSI_FLAGS_MASKBIT) && pos + data + 8 <= cfg_size) {
+    if (flags & MSI_FLAGS_MASKBIT) {
         pci_set_long(pdev->wmask + pos + data + 4, 0xffffffff);
     }
     v->msi_cap = pos;
@@ -178,7 +182,11 @@ static void emulate_msix(VFIOPCIDevice *v, const uint8_t *raw, uint8_t pos,
 {
     PCIDevice *pdev = &v->parent_obj;
 
-    emulate_range(v, raw, pos, MIN(MSIX_SIZEOF, cfg_size - pos));
+    if (pos + MSIX_SIZEOF > cfg_size) {
+        emulate_range(v, raw, pos, cfg_size - pos);
+        return;
+    }
+    emulate_range(v, raw, pos, MSIX_SIZEOF);
     pci_set_word(pdev->config + pos + MSIX_FLAGS,
                  pci_get_word(raw + pos + MSIX_FLAGS) & ~MSIX_FLAGS_CTRL);
     pci_set_word(pdev->wmask + pos + MSIX_FLAGS, MSIX_FLAGS_CTRL);
