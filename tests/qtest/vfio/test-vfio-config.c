@@ -395,6 +395,41 @@ static void test_failed_clears_master_on_device(void)
     vt_quit_clean(m);
 }
 
+/*
+ * system_reset stops the device decoding and mastering (in the device),
+ * the guest reads it so, and enabling it again reaches the device.
+ */
+static void test_reset_clears_command_on_device(void)
+{
+    VsimMachine *m = vsim_machine_start(NULL, NULL, "%s", DEV_ARGS);
+    GuestDevice dev;
+    SpaprGuest *g = vt_guest(m, VT_RAM, &dev);
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) ev = NULL;
+    uint64_t gpa, iova;
+
+    g_assert_cmphex(device_reg(m, "command") & (CMD_MEMORY | CMD_MASTER),
+                    ==, CMD_MEMORY | CMD_MASTER);
+    reply = qtest_qmp(m->qts, "{'execute': 'system_reset'}");
+    g_assert_null(qtest_qmp_error_desc(reply));
+    ev = qtest_qmp_eventwait(m->qts, "RESET");
+    g_assert_cmphex(device_reg(m, "command") & CMD_DEVICE_BITS, ==, 0);
+    guest_free(g);
+
+    g = guest_new(m->qts, VT_RAM);
+    g_assert_cmphex(cfg_read(g, PCI_COMMAND, 2) & CMD_DEVICE_BITS, ==, 0);
+    guest_free(g);
+    g = vt_guest(m, VT_RAM, &dev);
+    g_assert_cmphex(device_reg(m, "command") & (CMD_MEMORY | CMD_MASTER),
+                    ==, CMD_MEMORY | CMD_MASTER);
+    gpa = guest_alloc(g, VT_PAGE, VT_PAGE);
+    iova = guest_dma_map(g, &dev, gpa, VT_PAGE, TCE_RW);
+    g_assert_cmphex(iova, !=, 0);
+    vt_dma_roundtrip(m, g, &dev, iova, gpa, VT_PAGE, 0x1122334455667788ULL);
+    guest_free(g);
+    vt_quit_clean(m);
+}
+
 /* ---------------------------------------------------------- duplicates */
 
 /* Two -device for one host function: exit 1 naming it and both ids. */
@@ -502,6 +537,8 @@ int main(int argc, char **argv)
                     test_capabilities);
     g_test_add_func("/vfio/config/failed/bus-master-off-on-device",
                     test_failed_clears_master_on_device);
+    g_test_add_func("/vfio/config/reset/command-cleared-on-device",
+                    test_reset_clears_command_on_device);
     g_test_add_func("/vfio/config/duplicate/refused-at-start",
                     test_duplicate_host_at_start);
     g_test_add_func("/vfio/config/duplicate/refused-at-hotadd",
