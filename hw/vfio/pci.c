@@ -1,16 +1,17 @@
 /*
  * vfio-pci: a host PCI device passed through to the guest.
  *
- * Configuration space: the standard header (below 0x40) is emulated by
- * the PCI core over a copy of the device's, so BARs show the addresses
- * the PHB assigned; command register writes are also forwarded so the
- * device decodes and masters as the guest asks.  The rest is passed
- * through, except the capability headers (ID and next pointer), which
- * stay read-only.
+ * Configuration space is in pci-config.c: a per-byte split between the
+ * emulated copy and the device (COMMAND's decode and master bits reach
+ * the device, BARs are emulated, the capability list is the device's
+ * with MSI/MSI-X emulated).
  *
  * BARs: register BARs are MMIO regions forwarding each access to
  * pread/pwrite of the device fd at the exact width; mmap-able BARs are
  * ram_device regions over the mapping.
+ *
+ * One host function is attached at most once: a second -device or
+ * device_add for it is refused, naming both ids.
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
@@ -52,135 +53,6 @@ static bool vfio_region_info(VFIOPCIDevice *v, unsigned index,
     r->offset = info.offset;
     r->size = info.size;
     r->flags = info.flags;
-    return true;
-}
-
-/* ------------------------------------------------------------- Config */
-
-static bool vfio_config_pread(VFIOPCIDevice *v, uint32_t addr, void *buf,
-                              unsigned len)
-{
-    ssize_t n = pread(v->fd, buf, len, v->config.offset + addr);
-
-    if (n != (ssize_t)len) {
-        warn_report("%s: config read at 0x%x failed: %s", vdev_name(v),
-                    addr, n < 0 ? g_strerror(errno) : "short read");
-        return false;
-    }
-    return true;
-}
-
-static void vfio_config_pwrite(VFIOPCIDevice *v, uint32_t addr,
-                               uint32_t val, unsigned len)
-{
-    uint8_t buf[4];
-    unsigned i;
-    ssize_t n;
-
-    for (i = 0; i < len; i++) {
-        buf[i] = val >> (8 * i);
-    }
-    n = pwrite(v->fd, buf, len, v->config.offset + addr);
-    if (n != (ssize_t)len) {
-        warn_report("%s: config write at 0x%x failed: %s", vdev_name(v),
-                    addr, n < 0 ? g_strerror(errno) : "short write");
-    }
-}
-
-/* Is [addr, addr + len) touching a capability's ID or next byte? */
-static bool vfio_config_is_cap_header(VFIOPCIDevice *v, uint32_t addr,
-                                      unsigned len)
-{
-    unsigned i;
-
-    for (i = 0; i < v->nr_cap_offsets; i++) {
-        uint32_t c = v->cap_offsets[i];
-
-        if (addr < c + 2 && c < addr + len) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static uint32_t vfio_pci_config_read(PCIDevice *pdev, uint32_t addr,
-                                     unsigned len)
-{
-    VFIOPCIDevice *v = VFIO_PCI(pdev);
-    uint8_t buf[4] = { 0 };
-
-    if (addr < PCI_STD_HEADER_END) {
-        return pci_default_read_config(pdev, addr, len);
-    }
-    if (!vfio_config_pread(v, addr, buf, len)) {
-        return ~0U >> (32 - 8 * len);
-    }
-    return pci_get_long(buf) & (~0U >> (32 - 8 * len));
-}
-
-static void vfio_pci_config_write(PCIDevice *pdev, uint32_t addr,
-                                  uint32_t val, unsigned len)
-{
-    VFIOPCIDevice *v = VFIO_PCI(pdev);
-
-    trace_vfio_pci_config_write(vdev_name(v), addr, val, len);
-    if (addr < PCI_STD_HEADER_END) {
-        pci_default_write_config(pdev, addr, val, len);
-        if (addr < PCI_COMMAND + 2 && PCI_COMMAND < addr + len) {
-            uint16_t cmd = pci_get_word(pdev->config + PCI_COMMAND);
-
-            /* A failed device must not master DMA again. */
-            if (v->failed) {
-                cmd &= ~PCI_COMMAND_MASTER;
-            }
-            vfio_config_pwrite(v, PCI_COMMAND, cmd, 2);
-        }
-        return;
-    }
-    if (vfio_config_is_cap_header(v, addr, len)) {
-        return;
-    }
-    vfio_config_pwrite(v, addr, val, len);
-}
-
-/* Copy the identity of the device into the emulated header. */
-static bool vfio_pci_load_config(VFIOPCIDevice *v, Error **errp)
-{
-    PCIDevice *pdev = &v->parent_obj;
-    uint8_t hdr[PCI_STD_HEADER_END];
-    uint8_t pos;
-    unsigned guard = 0;
-
-    if (pread(v->fd, hdr, sizeof(hdr), v->config.offset) !=
-        (ssize_t)sizeof(hdr)) {
-        error_setg_errno(errp, errno, "%s: cannot read config space",
-                         vdev_name(v));
-        return false;
-    }
-    memcpy(pdev->config + PCI_VENDOR_ID, hdr + PCI_VENDOR_ID, 4);
-    memcpy(pdev->config + PCI_REVISION_ID, hdr + PCI_REVISION_ID, 4);
-    pdev->config[PCI_HEADER_TYPE] = hdr[PCI_HEADER_TYPE] & 0x7f;
-    memcpy(pdev->config + PCI_SUBSYSTEM_VENDOR_ID,
-           hdr + PCI_SUBSYSTEM_VENDOR_ID, 4);
-    pdev->config[PCI_INTERRUPT_PIN] = hdr[PCI_INTERRUPT_PIN];
-    if (hdr[PCI_STATUS] & PCI_STATUS_CAP_LIST) {
-        pdev->config[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
-        pdev->config[PCI_CAPABILITY_LIST] = hdr[PCI_CAPABILITY_LIST];
-    }
-
-    /* Walk the capability list to protect its headers. */
-    pos = (hdr[PCI_STATUS] & PCI_STATUS_CAP_LIST) ?
-          hdr[PCI_CAPABILITY_LIST] & ~3 : 0;
-    while (pos >= PCI_STD_HEADER_END && guard++ < 48 &&
-           v->nr_cap_offsets < ARRAY_SIZE(v->cap_offsets)) {
-        uint8_t cap[2];
-
-        if (!vfio_config_pread(v, pos, cap, 2)) {
-            break;
-        }
-        v->cap_offsets[v->nr_cap_offsets++] = pos;
-        pos = cap[1] & ~3;
-    }
     return true;
 }
 
@@ -246,11 +118,11 @@ static bool vfio_bar_setup(VFIOPCIDevice *v, int nr, Error **errp)
     if (!bar->region.size) {
         return true;
     }
-    if (!vfio_config_pread(v, PCI_BASE_ADDRESS_0 + 4 * nr, &raw, 4)) {
+    if (!vfio_pci_dev_config_read(v, PCI_BASE_ADDRESS_0 + 4 * nr, 4,
+                                  &raw)) {
         error_setg(errp, "%s: cannot read BAR %d", vdev_name(v), nr);
         return false;
     }
-    raw = le32toh(raw);
     if (raw & PCI_BASE_ADDRESS_SPACE_IO) {
         /* The PHB has no I/O space for passthrough: leave it unused. */
         warn_report("%s: I/O BAR %d not supported, ignored", vdev_name(v),
@@ -313,6 +185,36 @@ static void vfio_bars_cleanup(VFIOPCIDevice *v)
 
 /* ------------------------------------------------------------ Lifecycle */
 
+/*
+ * Stop the device's DMA: bus master off in the device itself (memory
+ * decoding stays, so the guest's driver can still look at it).  When the
+ * device does not take it, reset the function: the kernel's reset leaves
+ * the function with the command register we last wrote.
+ */
+static bool vfio_pci_stop_dma(VFIOPCIDevice *v)
+{
+    int ret;
+
+    pci_set_word(v->parent_obj.config + PCI_COMMAND,
+                 pci_get_word(v->parent_obj.config + PCI_COMMAND) &
+                 ~PCI_COMMAND_MASTER);
+    if (vfio_pci_config_set_command(v, PCI_COMMAND_MASTER, 0)) {
+        trace_vfio_pci_stop_dma(vdev_name(v), "bus master off");
+        return true;
+    }
+    if (!(v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
+        return false;
+    }
+    ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, "VFIO_DEVICE_RESET", NULL);
+    if (ret < 0) {
+        error_report("%s: VFIO_DEVICE_RESET failed: %s", vdev_name(v),
+                     g_strerror(-ret));
+        return false;
+    }
+    trace_vfio_pci_stop_dma(vdev_name(v), "function reset");
+    return vfio_pci_config_set_command(v, PCI_COMMAND_MASTER, 0);
+}
+
 static void vfio_pci_failed(VFIOContainer *c)
 {
     unsigned i;
@@ -320,17 +222,21 @@ static void vfio_pci_failed(VFIOContainer *c)
     for (i = 0; vfio_pci_devices && i < vfio_pci_devices->len; i++) {
         VFIOPCIDevice *v = g_ptr_array_index(vfio_pci_devices, i);
         JsonObject *data;
-        uint16_t cmd;
 
         if (!v->group || v->group->container != c || v->failed) {
             continue;
         }
         v->failed = true;
-        /* Stop the device's DMA: the host no longer mirrors the guest. */
-        cmd = pci_get_word(v->parent_obj.config + PCI_COMMAND);
-        vfio_config_pwrite(v, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER, 2);
-        error_report("%s: host DMA mapping failed; device stopped "
-                     "(bus mastering disabled)", vdev_name(v));
+        /* The host no longer mirrors the guest's TCEs. */
+        if (vfio_pci_stop_dma(v)) {
+            error_report("%s: host DMA mapping failed; device stopped "
+                         "(bus mastering disabled on the device)",
+                         vdev_name(v));
+        } else {
+            error_report("%s: host DMA mapping failed and bus mastering "
+                         "could not be disabled on the device",
+                         vdev_name(v));
+        }
         trace_vfio_pci_failed(vdev_name(v));
         data = json_object_new();
         json_object_set_string_member(data, "device",
@@ -342,6 +248,35 @@ static void vfio_pci_failed(VFIOContainer *c)
         qmp_event_send("VFIO_DEVICE_FAILED", data);
         json_object_unref(data);
     }
+}
+
+static char *vfio_pci_id_str(VFIOPCIDevice *v)
+{
+    const char *id = v->parent_obj.qdev.id;
+
+    return id ? g_strdup_printf("id '%s'", id) : g_strdup("no id");
+}
+
+/* One host function, one vfio-pci device (the kernel would hand out a
+ * second fd for it, and two drivers would fight over one function). */
+static bool vfio_pci_check_unique(VFIOPCIDevice *v, Error **errp)
+{
+    unsigned i;
+
+    for (i = 0; vfio_pci_devices && i < vfio_pci_devices->len; i++) {
+        VFIOPCIDevice *o = g_ptr_array_index(vfio_pci_devices, i);
+        g_autofree char *oid = NULL, *vid = NULL;
+
+        if (strcmp(o->name, v->name)) {
+            continue;
+        }
+        oid = vfio_pci_id_str(o);
+        vid = vfio_pci_id_str(v);
+        error_setg(errp, "vfio-pci: host device %s is already attached as "
+                   "%s; cannot attach it again as %s", v->name, oid, vid);
+        return false;
+    }
+    return true;
 }
 
 static bool vfio_pci_resolve_host(VFIOPCIDevice *v, Error **errp)
@@ -388,7 +323,7 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
     int groupid, ret, i;
 
     v->fd = -1;
-    if (!vfio_pci_resolve_host(v, errp)) {
+    if (!vfio_pci_resolve_host(v, errp) || !vfio_pci_check_unique(v, errp)) {
         return false;
     }
     groupid = vfio_sysfs_group_id(v->sysfs_path, errp);
@@ -420,7 +355,7 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
     v->device_flags = info.flags;
     if (!vfio_region_info(v, VFIO_PCI_CONFIG_REGION_INDEX, &v->config,
                           errp) ||
-        !vfio_pci_load_config(v, errp)) {
+        !vfio_pci_config_setup(v, errp)) {
         goto close_fd;
     }
     for (i = 0; i < PCI_NUM_REGIONS; i++) {
@@ -442,6 +377,7 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
 bars:
     vfio_bars_cleanup(v);
 close_fd:
+    vfio_pci_config_cleanup(v);
     close(v->fd);
     v->fd = -1;
 put_group:
@@ -459,6 +395,7 @@ static void vfio_pci_exit(PCIDevice *pdev)
         g_ptr_array_remove(vfio_pci_devices, v);
     }
     vfio_bars_cleanup(v);
+    vfio_pci_config_cleanup(v);
     if (v->fd >= 0) {
         close(v->fd);
         v->fd = -1;
@@ -493,7 +430,20 @@ static void vfio_pci_reset(PCIDevice *pdev)
     VFIOPCIDevice *v = VFIO_PCI(pdev);
     int ret;
 
-    if (v->fd < 0 || !(v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
+    if (v->fd < 0) {
+        return;
+    }
+    /*
+     * The machine's reset stops decoding and DMA (the PCI core clears
+     * the emulated COMMAND): so does the device, also when it cannot be
+     * reset, and a kernel reset that restores config keeps it so.
+     */
+    if (!vfio_pci_config_set_command(v, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+                                     PCI_COMMAND_MASTER, 0)) {
+        warn_report("%s: cannot clear the command register on reset",
+                    v->name);
+    }
+    if (!(v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
         return;
     }
     ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, "VFIO_DEVICE_RESET", NULL);

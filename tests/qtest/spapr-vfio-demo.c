@@ -92,6 +92,36 @@ static JsonObject *query_vfio_container(QTestState *qts)
     return json_object_ref(json_array_get_object_element(a, 0));
 }
 
+/*
+ * COMMAND as the guest reads it and as the device itself holds it
+ * (vfio-sim's control channel): the device must decode and master.
+ */
+static void print_device_command(VsimMachine *m, SpaprGuest *g,
+                                 const GuestDevice *dev)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) d = vsim_control_device(m->ctl, "0001:00:01.0",
+                                                  &err);
+    uint32_t guest_cmd = 0;
+    uint16_t cmd;
+
+    if (!d) {
+        demo_fail("vfio-sim device query: %s", err->message);
+    }
+    if (!guest_config_read(g, dev->buid, dev->config_addr, 0x04, 2,
+                           &guest_cmd)) {
+        demo_fail("ibm,read-pci-config of COMMAND failed");
+    }
+    cmd = json_object_get_int_member(d, "command");
+    printf("    COMMAND: guest reads 0x%04x; the device itself holds "
+           "0x%04x\n    (memory decoding %s, bus mastering %s)\n",
+           guest_cmd, cmd,
+           (cmd & 0x2) ? "on" : "OFF", (cmd & 0x4) ? "on" : "OFF");
+    if ((cmd & 0x6) != 0x6) {
+        demo_fail("the device has memory decoding or bus mastering off");
+    }
+}
+
 static void print_host_windows(JsonObject *st)
 {
     JsonArray *cs = json_object_get_array_member(st, "containers");
@@ -227,6 +257,7 @@ int main(int argc, char **argv)
            dev.vendor, dev.device, (dev.config_addr >> 8) & 0xff,
            dev.bar_size[0] >> 10, dev.bar_cpu[0], dev.bar_size[2] >> 10,
            dev.bar_cpu[2]);
+    print_device_command(m, g, &dev);
     step_end();
 
     step_begin("enable a dynamic DMA window (as pseries Linux does)");

@@ -43,8 +43,11 @@ struct VFIOPCIDevice {
     uint32_t device_flags;
     VFIORegion config;
     VFIOBAR bars[PCI_NUM_REGIONS];
-    uint8_t cap_offsets[48];
-    unsigned nr_cap_offsets;
+    /* Config space (pci-config.c), one byte of mask per config byte. */
+    uint8_t *emu_bits;          /* bits read from the emulated copy */
+    uint8_t *dev_wbits;         /* bits of guest writes sent to the device */
+    uint8_t msi_cap;            /* offset of the MSI capability, 0: none */
+    uint8_t msix_cap;           /* offset of the MSI-X capability, 0: none */
     bool failed;                /* host DMA broke: bus mastering off */
 };
 
@@ -54,6 +57,24 @@ static inline VFIOPCIDevice *VFIO_PCI(PCIDevice *pdev)
 }
 
 void vfio_pci_register_types(void);
+
+/* Config space (pci-config.c). */
+bool vfio_pci_config_setup(VFIOPCIDevice *v, Error **errp);
+void vfio_pci_config_cleanup(VFIOPCIDevice *v);
+uint32_t vfio_pci_config_read(PCIDevice *pdev, uint32_t addr, unsigned len);
+void vfio_pci_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
+                           unsigned len);
+/* The device's own registers, through the fd (warns on failure). */
+bool vfio_pci_dev_config_read(VFIOPCIDevice *v, uint32_t addr,
+                              unsigned len, uint32_t *val);
+bool vfio_pci_dev_config_write(VFIOPCIDevice *v, uint32_t addr,
+                               unsigned len, uint32_t val);
+/*
+ * Clear then set COMMAND bits in the device; true when the device reads
+ * back with them so.
+ */
+bool vfio_pci_config_set_command(VFIOPCIDevice *v, uint16_t clear,
+                                 uint16_t set);
 /* Realized vfio-pci devices (do not free). */
 GPtrArray *vfio_pci_device_list(void);
 /* "info vfio" and query-vfio (info.c). */
