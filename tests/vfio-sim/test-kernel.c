@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include "vsim-test.h"
@@ -116,8 +117,21 @@ typedef struct HugeFs {
     char *dir;
     char *file;
     long old_nr;                /* nr_hugepages to restore, -1: keep */
+    int lock_fd;                /* serialises runs that resize the pool */
     uint64_t page;
 } HugeFs;
+
+static bool write_long(const char *path, long v)
+{
+    FILE *f = fopen(path, "w");
+    bool ok;
+
+    if (!f) {
+        return false;
+    }
+    ok = fprintf(f, "%ld\n", v) > 0;
+    return fclose(f) == 0 && ok;
+}
 
 static long read_long(const char *path)
 {
@@ -142,9 +156,15 @@ static uint64_t meminfo_kib(const char *key)
 static const char *hugefs_setup(HugeFs *h, unsigned n)
 {
     const char *nr = "/proc/sys/vm/nr_hugepages";
-    uint64_t free_pages = meminfo_kib("HugePages_Free:");
+    uint64_t free_pages;
 
     h->old_nr = -1;
+    /* the 64k and 4k runs may go in parallel: one owns the pool at once */
+    h->lock_fd = open("/tmp/vfio-sim-hugetlb.lock", O_CREAT | O_RDWR, 0600);
+    if (h->lock_fd < 0 || flock(h->lock_fd, LOCK_EX) < 0) {
+        return "cannot lock /tmp/vfio-sim-hugetlb.lock";
+    }
+    free_pages = meminfo_kib("HugePages_Free:");
     h->page = meminfo_kib("Hugepagesize:") * KiB;
     if (!h->page) {
         return "the kernel has no huge pages";
@@ -155,9 +175,8 @@ static const char *hugefs_setup(HugeFs *h, unsigned n)
     }
     if (free_pages < n) {
         long cur = read_long(nr);
-        g_autofree char *want = g_strdup_printf("%ld", cur + n);
 
-        if (cur < 0 || !g_file_set_contents(nr, want, -1, NULL)) {
+        if (cur < 0 || !write_long(nr, cur + n)) {
             return "cannot reserve huge pages in /proc/sys/vm/nr_hugepages";
         }
         h->old_nr = cur;
@@ -179,9 +198,10 @@ static void hugefs_teardown(HugeFs *h)
         rmdir(h->dir);
     }
     if (h->old_nr >= 0) {
-        g_autofree char *s = g_strdup_printf("%ld", h->old_nr);
-
-        g_file_set_contents("/proc/sys/vm/nr_hugepages", s, -1, NULL);
+        write_long("/proc/sys/vm/nr_hugepages", h->old_nr);
+    }
+    if (h->lock_fd >= 0) {
+        close(h->lock_fd);
     }
     g_free(h->file);
     g_free(h->dir);
@@ -194,13 +214,16 @@ static void hugefs_teardown(HugeFs *h)
  */
 static void test_hugetlbfs_backing_allows_huge_iommu_pages(void)
 {
-    HugeFs h = { 0 };
-    const char *why = hugefs_setup(&h, 2);
+    HugeFs h = { .lock_fd = -1 };
+    const char *why = hugefs_setup(&h, 16 * MiB / (2 * MiB));
     unsigned hshift;
     uint8_t *m;
     int fd, g, c;
     g_autoptr(JsonObject) r = NULL;
 
+    if (!why && h.page > 16 * MiB) {
+        why = "huge pages larger than 16 MiB";
+    }
     if (why) {
         printf("# skipped: %s\n", why);
         g_test_skip(why);
@@ -210,25 +233,27 @@ static void test_hugetlbfs_backing_allows_huge_iommu_pages(void)
     hshift = __builtin_ctzll(h.page);
     fd = open(h.file, O_CREAT | O_RDWR, 0600);
     g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpint(ftruncate(fd, 2 * h.page), ==, 0);
-    m = mmap(NULL, 2 * h.page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    g_assert(m != MAP_FAILED);
+    g_assert_cmpint(ftruncate(fd, 16 * MiB), ==, 0);
+    /* 16 MiB-aligned, so only the backing can refuse a 16 MiB page */
+    m = alloc_aligned(16 * MiB, 16 * MiB);
+    g_assert(mmap(m, 16 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+                  fd, 0) == m);
     close(fd);
 
     c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
-    g_assert_cmpint(reg_mem(c, m, 2 * h.page), ==, 0);
+    g_assert_cmpint(reg_mem(c, m, 16 * MiB), ==, 0);
     r = region_state(m);
     g_assert_cmpint(json_object_get_int_member(r, "page_shift"), ==, hshift);
     g_assert_cmpint(tce_remove(c, 0), ==, 0);
     g_assert_cmpint(tce_create(c, hshift, 4 * GiB, 1, NULL), ==, 0);
     g_assert_cmpint(tce_create(c, 24, 4 * GiB, 1, NULL), ==, 0);
-    g_assert_cmpint(map_dma(c, m, 0, 2 * h.page, RW), ==, 0);
+    g_assert_cmpint(map_dma(c, m, 0, 16 * MiB, RW), ==, 0);
     g_assert_cmpint(map_dma(c, m, DDW_START, 16 * MiB, RW), ==,
                     hshift >= 24 ? 0 : -EFAULT);
     close(g);
     close(c);
     g_assert_cmpint(locked_bytes(), ==, 0);
-    munmap(m, 2 * h.page);
+    munmap(m, 16 * MiB);
     hugefs_teardown(&h);
 }
 
@@ -304,7 +329,11 @@ static void test_tce_create_cost_and_limits(void)
     g_assert_cmpint(create_cost(c, 16, GiB, 1, &r), ==, 256 * KiB);
     /* one entry: still one page per level, doubled */
     g_assert_cmpint(create_cost(c, 16, 64 * KiB, 1, &r), ==, 2 * page);
-    g_assert_cmpint(create_cost(c, 16, 64 * KiB, 3, &r), ==, 6 * page);
+    g_assert_cmpint(create_cost(c, 16, 64 * KiB, 2, &r), ==, 4 * page);
+    /* three one-page levels: (16 - 3) * 3 + 16 = 55 bits on a 64k host */
+    g_assert_cmpint(create_cost(c, 16, 64 * KiB, 3, &r), ==,
+                    page == 4096 ? 6 * 4096 : -1);
+    g_assert_cmpint(r, ==, page == 4096 ? 0 : -EINVAL);
     /* 2^36 at 64 KiB, one level: an 8 MiB level */
     g_assert_cmpint(create_cost(c, 16, 1ULL << 36, 1, &r), ==,
                     page == 4096 ? -1 : 16 * (int64_t)MiB);
