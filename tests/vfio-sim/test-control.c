@@ -168,6 +168,30 @@ static int child_main(const char *mode)
         g_assert_cmpint(unmap_dma(c, 0, 8192), ==, 0);
         g_assert_cmpint(unreg_mem(c, m, MiB), ==, 0);
         g_assert_cmpint(n_regions(), ==, 0);
+    } else if (!strcmp(mode, "orphan-by-close")) {
+        /*
+         * tce_iommu_release -> tce_iommu_prereg_free: a region another
+         * container still maps survives its registering container.
+         */
+        int g2, c2;
+        uint8_t *b = m + 4 * MiB;
+
+        c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+        c2 = setup_container(2, VFIO_SPAPR_TCE_v2_IOMMU, &g2);
+        g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(reg_mem(c2, b, MiB), ==, 0);
+        g_assert_cmpint(map_dma(c2, m, 0, 8192, RW), ==, 0);
+        close(g);
+        close(c);
+        g_assert_cmpint(n_regions(), ==, 2);
+        g_assert_cmpint(unmap_dma(c2, 0, 8192), ==, 0);
+        g_assert_cmpint(unreg_mem(c2, b, MiB), ==, 0);
+        close(g2);
+        close(c2);
+        /* nothing maps it now, yet only the exit frees it */
+        g_assert_cmpint(n_regions(), ==, 1);
+        g_assert_cmpint(locked_bytes(), ==, MiB);
+        return 0;
     } else if (!strcmp(mode, "clean")) {
         c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
         g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
@@ -316,6 +340,19 @@ static void test_host_unregister_busy_leak(void)
     assert_nothing_left(r);
 }
 
+static void test_host_region_orphaned_by_close(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("orphan-by-close", NULL, false, rep);
+
+    g_assert_cmpint(json_object_get_int_member(
+                        exit_part(r, "released_at_exit"), "regions"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(
+                        exit_part(r, "released_at_exit"), "locked_bytes"),
+                    ==, MiB);
+    assert_nothing_left(r);
+}
+
 /* mm_iommu_put as older kernels returned it: EBUSY */
 static void test_host_unregister_busy_ebusy(void)
 {
@@ -456,6 +493,8 @@ int main(int argc, char **argv)
                     test_host_memlock_limit_is_enomem);
     g_test_add_func("/vfio-sim/host/unregister-busy-leak-by-default",
                     test_host_unregister_busy_leak);
+    g_test_add_func("/vfio-sim/host/region-orphaned-by-container-close",
+                    test_host_region_orphaned_by_close);
     g_test_add_func("/vfio-sim/host/unregister-busy-ebusy",
                     test_host_unregister_busy_ebusy);
     g_test_add_func("/vfio-sim/host/iommu-v1-only",
