@@ -276,8 +276,12 @@ long vsim_container_ioctl(VsimContainer *c, unsigned long req, void *arg);
 void vsim_container_attach_default(VsimContainer *c);
 void vsim_container_reset(VsimContainer *c);
 VsimWindow *vsim_window_find(VsimContainer *c, uint64_t iova);
+
+/* window.c */
 int vsim_window_create(VsimContainer *c, unsigned page_shift,
                        uint64_t size, unsigned levels, uint64_t *start);
+int vsim_window_create_default(VsimContainer *c);
+bool vsim_window_ioba_ok(VsimWindow *w, uint64_t iova, uint64_t pages);
 void vsim_window_free(VsimWindow *w);
 
 /* group.c */
