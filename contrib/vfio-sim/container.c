@@ -154,17 +154,18 @@ static long tce_get_info(VsimContainer *c, void *arg)
 
 static long v1_enable(VsimContainer *c)
 {
+    /* tce_iommu_enable charges the window's size in whole PAGE_SIZE pages */
+    uint64_t bytes = vsim.host.dma32 & ~(vsim_page_size() - 1);
     int r;
 
     if (c->enabled) {
         return -EBUSY;
     }
-    /* v1 charges the whole default window up front */
-    r = vsim_charge(vsim.host.dma32);
+    r = vsim_charge(bytes);
     if (r < 0) {
         return r;
     }
-    c->v1_charged = vsim.host.dma32;
+    c->v1_charged = bytes;
     c->enabled = true;
     return 0;
 }

@@ -192,6 +192,12 @@ static int child_main(const char *mode)
         g_assert_cmpint(n_regions(), ==, 1);
         g_assert_cmpint(locked_bytes(), ==, MiB);
         return 0;
+    } else if (!strcmp(mode, "v1-small-window")) {
+        /* tce_iommu_enable: dma32=4k is no whole page on a 64k host */
+        c = setup_container(1, VFIO_SPAPR_TCE_IOMMU, &g);
+        g_assert_cmpint(xioctl(c, VFIO_IOMMU_ENABLE, NULL), ==, 0);
+        g_assert_cmpint(locked_bytes(), ==,
+                        host_page() == 4096 ? 4096 : 0);
     } else if (!strcmp(mode, "clean")) {
         c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
         g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
@@ -353,6 +359,15 @@ static void test_host_region_orphaned_by_close(void)
     assert_nothing_left(r);
 }
 
+static void test_host_v1_enable_charges_whole_pages(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("v1-small-window", "dma32=4k", false,
+                                        rep);
+
+    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, 0);
+}
+
 /* mm_iommu_put as older kernels returned it: EBUSY */
 static void test_host_unregister_busy_ebusy(void)
 {
@@ -495,6 +510,8 @@ int main(int argc, char **argv)
                     test_host_unregister_busy_leak);
     g_test_add_func("/vfio-sim/host/region-orphaned-by-container-close",
                     test_host_region_orphaned_by_close);
+    g_test_add_func("/vfio-sim/host/v1-enable-charges-whole-pages",
+                    test_host_v1_enable_charges_whole_pages);
     g_test_add_func("/vfio-sim/host/unregister-busy-ebusy",
                     test_host_unregister_busy_ebusy);
     g_test_add_func("/vfio-sim/host/iommu-v1-only",
