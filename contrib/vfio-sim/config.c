@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,90 +85,200 @@ static bool parse_pgsizes(const char *v, uint64_t *out)
     return map != 0;
 }
 
-static bool parse_key(VsimHostConfig *cfg, const char *k, const char *v)
+/* One VFIO_SIM_HOST key and what it accepts, for the error message. */
+typedef struct HostKey {
+    const char *name;
+    const char *allowed;
+    bool (*parse)(VsimHostConfig *cfg, const char *v);
+} HostKey;
+
+static bool key_page(VsimHostConfig *cfg, const char *v)
+{
+    if (!strcmp(v, "64k") || !strcmp(v, "4k")) {
+        cfg->page_shift = v[0] == '6' ? 16 : 12;
+        return true;
+    }
+    return false;
+}
+
+static bool key_max_alloc(VsimHostConfig *cfg, const char *v)
 {
     uint64_t n;
 
-    if (!strcmp(k, "pgsizes")) {
-        return parse_pgsizes(v, &cfg->pgsizes);
-    } else if (!strcmp(k, "dma32")) {
-        /* the window size travels in a __u32 of TCE_GET_INFO */
-        if (!vsim_parse_size(v, &n) || n < 4096 || n > (1ULL << 31) ||
-            (n & 4095)) {
-            return false;
-        }
-        cfg->dma32 = n;
-    } else if (!strcmp(k, "windows")) {
-        if (!vsim_parse_size(v, &n) || n < 1 || n > VSIM_MAX_SLOTS) {
-            return false;
-        }
-        cfg->windows = n;
-    } else if (!strcmp(k, "levels")) {
-        if (!vsim_parse_size(v, &n) || n < 1 || n > VSIM_MAX_LEVELS) {
-            return false;
-        }
-        cfg->levels = n;
-    } else if (!strcmp(k, "memlock")) {
-        if (!strcmp(v, "unlimited")) {
-            cfg->memlock = VSIM_UNLIMITED;
-        } else if (!vsim_parse_size(v, &cfg->memlock)) {
-            return false;
-        }
-    } else if (!strcmp(k, "unregister_busy")) {
-        if (strcmp(v, "ebusy") && strcmp(v, "leak")) {
-            return false;
-        }
-        cfg->unregister_leak = !strcmp(v, "leak");
-    } else if (!strcmp(k, "iommu")) {
-        if (strcmp(v, "v1") && strcmp(v, "v2") && strcmp(v, "both")) {
-            return false;
-        }
-        cfg->allow_v1 = strcmp(v, "v2") != 0;
-        cfg->allow_v2 = strcmp(v, "v1") != 0;
-    } else if (!strcmp(k, "eeh")) {
-        if (strcmp(v, "on") && strcmp(v, "off")) {
-            return false;
-        }
-        cfg->eeh = !strcmp(v, "on");
-    } else {
+    /* a level is at least one page, so less than 4 KiB can never fit */
+    if (!vsim_parse_size(v, &n) || n < 4096 || (n & (n - 1))) {
         return false;
     }
+    cfg->max_alloc = n;
     return true;
+}
+
+static bool key_pgsizes(VsimHostConfig *cfg, const char *v)
+{
+    return parse_pgsizes(v, &cfg->pgsizes);
+}
+
+static bool key_dma32(VsimHostConfig *cfg, const char *v)
+{
+    uint64_t n;
+
+    /* the window size travels in a __u32 of TCE_GET_INFO */
+    if (!vsim_parse_size(v, &n) || n < 4096 || n > (1ULL << 31) ||
+        (n & (n - 1))) {
+        return false;
+    }
+    cfg->dma32 = n;
+    return true;
+}
+
+static bool key_windows(VsimHostConfig *cfg, const char *v)
+{
+    uint64_t n;
+
+    if (!vsim_parse_size(v, &n) || n < 1 || n > VSIM_MAX_SLOTS) {
+        return false;
+    }
+    cfg->windows = n;
+    return true;
+}
+
+static bool key_levels(VsimHostConfig *cfg, const char *v)
+{
+    uint64_t n;
+
+    if (!vsim_parse_size(v, &n) || n < 1 || n > VSIM_MAX_LEVELS) {
+        return false;
+    }
+    cfg->levels = n;
+    return true;
+}
+
+static bool key_memlock(VsimHostConfig *cfg, const char *v)
+{
+    if (!strcmp(v, "unlimited")) {
+        cfg->memlock = VSIM_UNLIMITED;
+        return true;
+    }
+    return vsim_parse_size(v, &cfg->memlock);
+}
+
+static bool key_unregister_busy(VsimHostConfig *cfg, const char *v)
+{
+    if (strcmp(v, "ebusy") && strcmp(v, "leak")) {
+        return false;
+    }
+    cfg->unregister_leak = !strcmp(v, "leak");
+    return true;
+}
+
+static bool key_iommu(VsimHostConfig *cfg, const char *v)
+{
+    if (strcmp(v, "v1") && strcmp(v, "v2") && strcmp(v, "both")) {
+        return false;
+    }
+    cfg->allow_v1 = strcmp(v, "v2") != 0;
+    cfg->allow_v2 = strcmp(v, "v1") != 0;
+    return true;
+}
+
+static bool key_eeh(VsimHostConfig *cfg, const char *v)
+{
+    if (strcmp(v, "on") && strcmp(v, "off")) {
+        return false;
+    }
+    cfg->eeh = !strcmp(v, "on");
+    return true;
+}
+
+static const HostKey host_keys[] = {
+    { "page", "64k or 4k", key_page },
+    { "max_alloc", "a power of two of at least 4k (e.g. 16m)",
+      key_max_alloc },
+    { "pgsizes", "':'-separated powers of two of at least 4k",
+      key_pgsizes },
+    { "dma32", "a power of two from 4k to 2g", key_dma32 },
+    { "windows", "1 or 2", key_windows },
+    { "levels", "1 to 5", key_levels },
+    { "memlock", "a size or 'unlimited'", key_memlock },
+    { "unregister_busy", "leak or ebusy", key_unregister_busy },
+    { "iommu", "v1, v2 or both", key_iommu },
+    { "eeh", "on or off", key_eeh },
+};
+
+static bool parse_item(VsimHostConfig *cfg, const char *item,
+                       bool *max_alloc_set, GError **errp)
+{
+    const char *eq = strchr(item, '=');
+    g_autofree char *key = g_strndup(item, eq ? eq - item : strlen(item));
+    g_autoptr(GString) names = g_string_new(NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(host_keys); i++) {
+        const HostKey *k = &host_keys[i];
+
+        g_string_append_printf(names, "%s%s", i ? ", " : "", k->name);
+        if (strcmp(key, k->name)) {
+            continue;
+        }
+        if (!eq) {
+            g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "VFIO_SIM_HOST: key '%s' has no value (want "
+                        "%s=VALUE, VALUE %s)", key, key, k->allowed);
+            return false;
+        }
+        if (!k->parse(cfg, eq + 1)) {
+            g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "VFIO_SIM_HOST: %s: want %s", item, k->allowed);
+            return false;
+        }
+        *max_alloc_set |= k->parse == key_max_alloc;
+        return true;
+    }
+    g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                "VFIO_SIM_HOST: unknown key '%s' (known: %s)", key,
+                names->str);
+    return false;
+}
+
+static uint64_t vsim_page_size_of(const VsimHostConfig *cfg)
+{
+    return 1ULL << cfg->page_shift;
 }
 
 bool vsim_parse_host(VsimHostConfig *cfg, const char *spec, GError **errp)
 {
     g_auto(GStrv) items = NULL;
+    bool max_alloc_set = false;
 
     *cfg = (VsimHostConfig) {
         .page_shift = 12,
-        .max_alloc = 4ULL << 20,
         .pgsizes = (4ULL << 10) | (64ULL << 10) | (2ULL << 20) |
                    (16ULL << 20),
         .dma32 = 2ULL << 30,
         .windows = 2,
         .levels = 5,
         .memlock = vsim_default_memlock(),
+        .unregister_leak = true,
         .allow_v1 = true,
         .allow_v2 = true,
     };
-    if (!spec || !*spec) {
-        return true;
-    }
-    items = g_strsplit(spec, ",", -1);
+    items = g_strsplit(spec ? spec : "", ",", -1);
     for (char **it = items; *it; it++) {
-        char *eq = strchr(*it, '=');
-        g_autofree char *key = NULL;
-
-        if (!**it) {
-            continue;
-        }
-        key = eq ? g_strndup(*it, eq - *it) : g_strdup(*it);
-        if (!eq || !parse_key(cfg, key, eq + 1)) {
-            g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "VFIO_SIM_HOST: bad item '%s'", *it);
+        if (**it && !parse_item(cfg, *it, &max_alloc_set, errp)) {
             return false;
         }
+    }
+    /*
+     * The largest contiguous allocation the host's page allocator gives
+     * (MAX_ORDER pages): 16 MiB with 64 KiB pages, 4 MiB with 4 KiB.
+     */
+    if (!max_alloc_set) {
+        cfg->max_alloc = cfg->page_shift == 16 ? 16ULL << 20 : 4ULL << 20;
+    } else if (cfg->max_alloc < vsim_page_size_of(cfg)) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "VFIO_SIM_HOST: max_alloc=%" PRIu64 ": want at least "
+                    "the page size (%" PRIu64 ")", cfg->max_alloc,
+                    vsim_page_size_of(cfg));
+        return false;
     }
     return true;
 }

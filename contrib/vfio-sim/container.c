@@ -13,7 +13,6 @@
 #include <linux/vfio.h>
 #include "vsim.h"
 
-#define HOST_PAGE_SIZE  4096ULL
 #define TCE_READ        1ULL
 #define TCE_WRITE       2ULL
 
@@ -55,55 +54,9 @@ void vsim_container_unref(VsimContainer *c)
     g_free(c);
 }
 
-VsimWindow *vsim_window_find(VsimContainer *c, uint64_t iova)
-{
-    for (int i = 0; i < VSIM_MAX_SLOTS; i++) {
-        VsimWindow *w = &c->win[i];
-
-        if (w->present && iova >= w->start && iova - w->start < w->size) {
-            return w;
-        }
-    }
-    return NULL;
-}
-
 static void unref_visit(uint64_t idx, uint64_t tce, void *opaque)
 {
     vsim_tce_unref(tce);
-}
-
-void vsim_window_free(VsimWindow *w)
-{
-    if (!w->present) {
-        return;
-    }
-    vsim_tce_clear(w->table, 0, vsim_tce_table_entries(w->table),
-                   unref_visit, NULL);
-    vsim_tce_table_free(w->table);
-    vsim_uncharge(w->charged);
-    *w = (VsimWindow) { 0 };
-}
-
-static void window_init(VsimWindow *w, uint64_t start, uint64_t size,
-                        unsigned page_shift, unsigned levels,
-                        uint64_t charged)
-{
-    *w = (VsimWindow) {
-        .present = true,
-        .start = start,
-        .size = size,
-        .page_shift = page_shift,
-        .levels = levels,
-        .charged = charged,
-        .table = vsim_tce_table_new(size >> page_shift),
-    };
-}
-
-/* The 32-bit window the platform sets up when a group is attached. */
-void vsim_container_attach_default(VsimContainer *c)
-{
-    window_init(&c->win[0], 0, vsim.host.dma32, 12, 1, 0);
-    c->win[0].is_default = true;
 }
 
 /* Last group gone: as if the IOMMU driver were released. */
@@ -119,15 +72,19 @@ void vsim_container_reset(VsimContainer *c)
     }
     c->type = VSIM_IOMMU_NONE;
     c->enabled = false;
+    c->def_window_pending = false;
 }
 
 static long check_extension(unsigned long ext)
 {
     switch (ext) {
     case VFIO_SPAPR_TCE_IOMMU:
-        return vsim.host.allow_v1;
     case VFIO_SPAPR_TCE_v2_IOMMU:
-        return vsim.host.allow_v2;
+        /*
+         * tce_iommu_check_extension: the sPAPR driver answers for both
+         * types whatever the groups can do; SET_IOMMU finds out.
+         */
+        return 1;
     case VFIO_EEH:
         return vsim.host.eeh;
     default:
@@ -140,15 +97,32 @@ static long set_iommu(VsimContainer *c, unsigned long type)
     if (!c->groups->len || c->type != VSIM_IOMMU_NONE) {
         return -EINVAL;
     }
-    if (!(type == VFIO_SPAPR_TCE_IOMMU && vsim.host.allow_v1) &&
-        !(type == VFIO_SPAPR_TCE_v2_IOMMU && vsim.host.allow_v2)) {
+    if (type != VFIO_SPAPR_TCE_IOMMU && type != VFIO_SPAPR_TCE_v2_IOMMU) {
         return -ENODEV;
+    }
+    /* iommu=v2 is a sim-only host without the v1 driver */
+    if (type == VFIO_SPAPR_TCE_IOMMU && !vsim.host.allow_v1) {
+        return -ENODEV;
+    }
+    /* tce_iommu_attach_group: a group without DDW refuses a v2 container */
+    if (type == VFIO_SPAPR_TCE_v2_IOMMU && !vsim.host.allow_v2) {
+        return -EPERM;
     }
     if (type == VFIO_SPAPR_TCE_IOMMU && c->groups->len > 1) {
         return -EBUSY;
     }
     c->type = type;
-    vsim_container_attach_default(c);
+    if (type == VFIO_SPAPR_TCE_IOMMU) {
+        /* v1 uses the platform's table as it is (charged by ENABLE) */
+        vsim_container_attach_default(c);
+    } else {
+        /*
+         * tce_iommu_attach_group: the first DDW group leaves the default
+         * window pending; tce_iommu_create_default_window makes it on
+         * first use.
+         */
+        c->def_window_pending = true;
+    }
     return 0;
 }
 
@@ -180,17 +154,18 @@ static long tce_get_info(VsimContainer *c, void *arg)
 
 static long v1_enable(VsimContainer *c)
 {
+    /* tce_iommu_enable charges the window's size in whole PAGE_SIZE pages */
+    uint64_t bytes = vsim.host.dma32 & ~(vsim_page_size() - 1);
     int r;
 
     if (c->enabled) {
         return -EBUSY;
     }
-    /* v1 charges the whole default window up front */
-    r = vsim_charge(vsim.host.dma32);
+    r = vsim_charge(bytes);
     if (r < 0) {
         return r;
     }
-    c->v1_charged = vsim.host.dma32;
+    c->v1_charged = bytes;
     c->enabled = true;
     return 0;
 }
@@ -222,8 +197,9 @@ static int page_hpa(VsimContainer *c, VsimWindow *w, uint64_t va,
         }
         *cache = p;
     }
+    /* mm_iommu_ua_to_hpa: backing pages smaller than the IOMMU page */
     if (w->page_shift > p->page_shift) {
-        return -EINVAL;         /* backing pages smaller than IOMMU page */
+        return -EFAULT;
     }
     *hpa = p->hpa + (va - p->vaddr);
     return 0;
@@ -235,7 +211,7 @@ static long map_dma(VsimContainer *c, void *arg)
     const uint32_t perms = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
     VsimPin *cache = NULL;
     VsimWindow *w;
-    uint64_t mask, first, n, i;
+    uint64_t mask, first, n, i, tce_perm;
     int r = 0;
 
     GET_ARG(map, arg, struct vfio_iommu_type1_dma_map, size);
@@ -244,6 +220,10 @@ static long map_dma(VsimContainer *c, void *arg)
     }
     if (map.flags & ~perms) {
         return -EINVAL;
+    }
+    r = vsim_window_create_default(c);
+    if (r < 0) {
+        return r;
     }
     w = vsim_window_find(c, map.iova);
     if (!w) {
@@ -256,9 +236,24 @@ static long map_dma(VsimContainer *c, void *arg)
     if (!(map.flags & perms)) {
         return -EINVAL;
     }
-    if ((map.iova & mask) || map.size > w->size - (map.iova - w->start) ||
+    /*
+     * tce_iommu_ioctl returns iommu_tce_put_param_check's value as is:
+     * a boolean, so the caller sees 1 and an untouched errno.
+     */
+    if (!vsim_window_ioba_ok(w, map.iova, 1)) {
+        return 1;
+    }
+    if (map.size > w->size - (map.iova - w->start) ||
         map.vaddr + map.size < map.vaddr) {
         return -EINVAL;
+    }
+    /*
+     * pnv_tce_xchg (iommu_direction_to_tce_perm): PowerNV sets READ in
+     * any TCE that has WRITE, so the device may read what it may write.
+     */
+    tce_perm = map.flags & perms;
+    if (tce_perm & TCE_WRITE) {
+        tce_perm |= TCE_READ;
     }
     first = (map.iova - w->start) >> w->page_shift;
     n = map.size >> w->page_shift;
@@ -271,8 +266,7 @@ static long map_dma(VsimContainer *c, void *arg)
         if (r < 0) {
             break;
         }
-        /* TCE bits: 1 = device may read, 2 = may write, as the flags */
-        tce = hpa | (map.flags & perms);
+        tce = hpa | tce_perm;
         vsim_tce_ref(tce);
         old = vsim_tce_xchg(w->table, first + i, tce);
         if (old) {
@@ -293,6 +287,7 @@ static long unmap_dma(VsimContainer *c, void *arg)
     struct vfio_iommu_type1_dma_unmap unmap;
     VsimWindow *w;
     uint64_t mask;
+    int r;
 
     GET_ARG(unmap, arg, struct vfio_iommu_type1_dma_unmap, size);
     if (!c->enabled) {
@@ -301,14 +296,21 @@ static long unmap_dma(VsimContainer *c, void *arg)
     if (unmap.flags) {
         return -EINVAL;
     }
+    r = vsim_window_create_default(c);
+    if (r < 0) {
+        return r;
+    }
     w = vsim_window_find(c, unmap.iova);
     if (!w) {
         return -ENXIO;
     }
     mask = (1ULL << w->page_shift) - 1;
-    if ((unmap.size & mask) || (unmap.iova & mask) ||
-        unmap.size > w->size - (unmap.iova - w->start)) {
+    if (unmap.size & mask) {
         return -EINVAL;
+    }
+    /* iommu_tce_clear_param_check: a boolean again, returned as is */
+    if (!vsim_window_ioba_ok(w, unmap.iova, unmap.size >> w->page_shift)) {
+        return 1;
     }
     vsim_tce_clear(w->table, (unmap.iova - w->start) >> w->page_shift,
                    unmap.size >> w->page_shift, unref_visit, NULL);
@@ -318,7 +320,8 @@ static long unmap_dma(VsimContainer *c, void *arg)
 static long prereg(VsimContainer *c, void *arg, bool reg)
 {
     struct vfio_iommu_spapr_register_memory rm;
-    const uint64_t mask = HOST_PAGE_SIZE - 1;
+    /* tce_iommu_register_pages: PAGE_SIZE-aligned vaddr and size */
+    const uint64_t mask = vsim_page_size() - 1;
     long r;
 
     GET_ARG(rm, arg, struct vfio_iommu_spapr_register_memory, size);
@@ -339,73 +342,33 @@ static long prereg(VsimContainer *c, void *arg, bool reg)
     return r;
 }
 
-/* Locked memory the kernel charges for a table: every level, per page. */
-static uint64_t table_bytes(uint64_t entries, unsigned levels)
-{
-    unsigned shift = __builtin_ctzll(entries);
-    unsigned bits = (shift + levels - 1) / levels;
-    uint64_t tables = entries, total = 0;
-
-    for (unsigned l = 0; l < levels; l++) {
-        uint64_t per = MIN(tables, 1ULL << bits);
-
-        tables = (tables + per - 1) / per;
-        total += tables * VSIM_ROUND_UP(per * 8, HOST_PAGE_SIZE);
-        if (tables == 1) {
-            break;
-        }
-    }
-    return total;
-}
-
 static long tce_create(VsimContainer *c, void *arg)
 {
     struct vfio_iommu_spapr_tce_create cr;
-    int slot = -1;
-    uint64_t bytes;
+    uint64_t start;
     int r;
 
     GET_ARG(cr, arg, struct vfio_iommu_spapr_tce_create, start_addr);
     if (cr.flags) {
         return -EINVAL;
     }
-    for (unsigned i = 0; i < vsim.host.windows; i++) {
-        if (!c->win[i].present) {
-            slot = i;
-            break;
-        }
-    }
-    if (slot < 0) {
-        return -ENOSPC;
-    }
-    if (cr.page_shift >= 64 ||
-        !(vsim.host.pgsizes & (1ULL << cr.page_shift))) {
-        return -EINVAL;
-    }
-    if (!cr.levels || cr.levels > vsim.host.levels) {
-        return -EINVAL;
-    }
-    if (!cr.window_size || (cr.window_size & (cr.window_size - 1)) ||
-        cr.window_size < (1ULL << cr.page_shift) ||
-        cr.window_size > VSIM_DDW_START) {
-        return -EINVAL;
-    }
-    bytes = table_bytes(cr.window_size >> cr.page_shift, cr.levels);
-    r = vsim_charge(bytes);
+    r = vsim_window_create_default(c);
     if (r < 0) {
         return r;
     }
-    cr.start_addr = slot ? VSIM_DDW_START : 0;
+    r = vsim_window_create(c, cr.page_shift, cr.window_size, cr.levels,
+                           &start);
+    if (r < 0) {
+        return r;
+    }
+    cr.start_addr = start;
     r = vsim_copy_to_user(arg, &cr,
                           MINSZ(struct vfio_iommu_spapr_tce_create,
                                 start_addr));
     if (r < 0) {
-        vsim_uncharge(bytes);
-        return r;
+        vsim_window_free(vsim_window_find(c, start));
     }
-    window_init(&c->win[slot], cr.start_addr, cr.window_size,
-                cr.page_shift, cr.levels, bytes);
-    return 0;
+    return r;
 }
 
 static long tce_remove(VsimContainer *c, void *arg)
@@ -416,6 +379,11 @@ static long tce_remove(VsimContainer *c, void *arg)
     GET_ARG(rm, arg, struct vfio_iommu_spapr_tce_remove, start_addr);
     if (rm.flags) {
         return -EINVAL;
+    }
+    /* tce_iommu_ioctl: removing the pending default window cancels it */
+    if (c->def_window_pending && !rm.start_addr) {
+        c->def_window_pending = false;
+        return 0;
     }
     w = vsim_window_find(c, rm.start_addr);
     if (!w) {

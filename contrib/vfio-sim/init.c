@@ -67,15 +67,90 @@ bool vsim_init(void)
     return vsim_ready;
 }
 
+/* What the kernel would still hold for this process. */
+typedef struct VsimHeld {
+    uint64_t containers, windows, regions, v1_pages, locked;
+} VsimHeld;
+
+static VsimHeld held_now(void)
+{
+    VsimHeld h = {
+        .containers = vsim.containers->len,
+        .locked = vsim.locked,
+    };
+
+    for (unsigned i = 0; i < vsim.containers->len; i++) {
+        VsimContainer *c = vsim.containers->pdata[i];
+
+        for (int s = 0; s < VSIM_MAX_SLOTS; s++) {
+            h.windows += c->win[s].present;
+        }
+    }
+    for (unsigned i = 0; i < vsim.pins->len; i++) {
+        VsimPin *p = vsim.pins->pdata[i];
+
+        h.regions += p->kind == VSIM_PIN_PREREG;
+        h.v1_pages += p->kind == VSIM_PIN_V1;
+    }
+    return h;
+}
+
+static JsonObject *held_json(const VsimHeld *h)
+{
+    JsonObject *o = json_object_new();
+
+    json_object_set_int_member(o, "containers", h->containers);
+    json_object_set_int_member(o, "windows", h->windows);
+    json_object_set_int_member(o, "regions", h->regions);
+    json_object_set_int_member(o, "v1_pinned_pages", h->v1_pages);
+    json_object_set_int_member(o, "locked_bytes", h->locked);
+    return o;
+}
+
+/*
+ * The process is exiting: the kernel closes its fds, which releases its
+ * containers (tce_iommu_release: windows cleared and freed, regions
+ * unregistered, their charge returned), then its mm goes and with it any
+ * orphaned region (mm_iommu_cleanup).  Done here for real on our objects,
+ * so the report can tell what the process released itself from what
+ * only its exit did, and prove nothing survives even that.  Our fds
+ * become plain memfds: a close() after this is an ordinary close.
+ */
+static void release_at_exit(void)
+{
+    for (int fd = 0; fd < 65536; fd++) {    /* fdtable.c's VSIM_MAX_FD */
+        if (vsim_file_lookup(fd)) {
+            vsim_file_close(fd);
+        }
+    }
+    vsim_pins_release_all();
+}
+
 static void write_report(const char *path)
 {
     g_autoptr(JsonGenerator) gen = json_generator_new();
     g_autoptr(GError) err = NULL;
+    VsimHeld before, after, released;
     JsonNode *root;
+    JsonObject *o;
 
     vsim_lock();
     root = vsim_state_json();
+    before = held_now();
+    release_at_exit();
+    after = held_now();
     vsim_unlock();
+    released = (VsimHeld) {
+        .containers = before.containers - after.containers,
+        .windows = before.windows - after.windows,
+        .regions = before.regions - after.regions,
+        .v1_pages = before.v1_pages - after.v1_pages,
+        .locked = before.locked - after.locked,
+    };
+    o = json_node_get_object(root);
+    json_object_set_object_member(o, "released_at_exit",
+                                  held_json(&released));
+    json_object_set_object_member(o, "left_after_exit", held_json(&after));
     json_generator_set_root(gen, root);
     json_generator_set_pretty(gen, true);
     if (!json_generator_to_file(gen, path, &err)) {

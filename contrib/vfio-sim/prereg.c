@@ -12,6 +12,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "vsim.h"
@@ -77,7 +81,8 @@ VsimPin *vsim_pin_by_vaddr(uint64_t vaddr, uint64_t size)
     for (unsigned i = 0; i < vsim.pins->len; i++) {
         VsimPin *p = vsim.pins->pdata[i];
 
-        if (p->kind == VSIM_PIN_PREREG && !p->leaked &&
+        /* mm_iommu_lookup: orphaned regions too, they are still listed */
+        if (p->kind == VSIM_PIN_PREREG &&
             vaddr >= p->vaddr && vaddr - p->vaddr + size <= p->size) {
             return p;
         }
@@ -114,16 +119,60 @@ static int pin_pages(uint64_t vaddr, uint64_t size, bool write)
     return -EFAULT;
 }
 
+/*
+ * The smallest page size the kernel backs [vaddr, vaddr + size) with, as
+ * a shift: what /proc/self/smaps reports as each mapping's
+ * KernelPageSize.  A mapping whose pages are bigger than the machine's
+ * base page is hugetlbfs-backed and gives its huge page size; any other
+ * is backed by the simulated host's PAGE_SIZE pages.
+ */
 static unsigned backing_shift(uint64_t vaddr, uint64_t size)
 {
-    /*
-     * A real host knows the page sizes behind the range; we let any
-     * range whose start and size are aligned to an IOMMU page size use
-     * it, as if backed by pages of that size (documented limit).
-     */
-    return MIN(40, __builtin_ctzll(vaddr | size | (1ULL << 40)));
+    uint64_t end = vaddr + size, base_page = getauxval(AT_PAGESZ);
+    unsigned shift = 63;
+    bool inside = false;
+    FILE *f = fopen("/proc/self/smaps", "re");
+    char *line = NULL;
+    size_t cap = 0;
+
+    if (!f) {
+        return vsim.host.page_shift;
+    }
+    while (getline(&line, &cap, f) > 0) {
+        unsigned long long lo, hi, kib;
+
+        if (sscanf(line, "%llx-%llx ", &lo, &hi) == 2 &&
+            strchr(line, '-') < strchr(line, ' ')) {
+            inside = lo < end && vaddr < hi;
+        } else if (inside &&
+                   sscanf(line, "KernelPageSize: %llu kB", &kib) == 1) {
+            uint64_t bytes = kib << 10;
+
+            shift = MIN(shift, bytes > base_page ? __builtin_ctzll(bytes)
+                                                 : vsim.host.page_shift);
+        }
+    }
+    free(line);
+    fclose(f);
+    return shift == 63 ? vsim.host.page_shift : shift;
 }
 
+/*
+ * mm_iommu_do_alloc: the largest IOMMU page a region may take is the
+ * smaller of its natural alignment and the page size backing it.
+ */
+static unsigned region_page_shift(uint64_t vaddr, uint64_t size)
+{
+    return MIN(__builtin_ctzll(vaddr | size), backing_shift(vaddr, size));
+}
+
+/*
+ * tce_iommu_register_pages: the exact range already in the process's
+ * list (mm_iommu_get) is shared, or re-adopted if it was orphaned; any
+ * other range is new (mm_iommu_new -> mm_iommu_do_alloc), which charges
+ * and pins before it looks for an overlap, so ENOMEM and EFAULT win over
+ * EINVAL.
+ */
 int vsim_prereg_register(VsimContainer *c, uint64_t vaddr, uint64_t size)
 {
     VsimPin *p;
@@ -131,19 +180,14 @@ int vsim_prereg_register(VsimContainer *c, uint64_t vaddr, uint64_t size)
 
     for (unsigned i = 0; i < vsim.pins->len; i++) {
         p = vsim.pins->pdata[i];
-        if (p->kind != VSIM_PIN_PREREG || p->leaked) {
-            continue;
-        }
-        if (p->vaddr == vaddr && p->size == size) {
+        if (p->kind == VSIM_PIN_PREREG && p->vaddr == vaddr &&
+            p->size == size) {
             if (g_ptr_array_find(c->regions, p, NULL)) {
                 return -EBUSY;
             }
             p->users++;
             g_ptr_array_add(c->regions, p);
             return 0;
-        }
-        if (vaddr < p->vaddr + p->size && p->vaddr < vaddr + size) {
-            return -EINVAL;
         }
     }
     r = vsim_charge(size);
@@ -155,11 +199,19 @@ int vsim_prereg_register(VsimContainer *c, uint64_t vaddr, uint64_t size)
         vsim_uncharge(size);
         return r;
     }
+    for (unsigned i = 0; i < vsim.pins->len; i++) {
+        p = vsim.pins->pdata[i];
+        if (p->kind == VSIM_PIN_PREREG &&
+            vaddr < p->vaddr + p->size && p->vaddr < vaddr + size) {
+            vsim_uncharge(size);
+            return -EINVAL;
+        }
+    }
     p = g_new0(VsimPin, 1);
     p->kind = VSIM_PIN_PREREG;
     p->vaddr = vaddr;
     p->size = size;
-    p->page_shift = backing_shift(vaddr, size);
+    p->page_shift = region_page_shift(vaddr, size);
     p->users = 1;
     /* real pinning cost; without CAP_IPC_LOCK/rlimit room it may fail and
      * the pages then stay merely populated */
@@ -170,7 +222,12 @@ int vsim_prereg_register(VsimContainer *c, uint64_t vaddr, uint64_t size)
     return 0;
 }
 
-/* Drop @c's use of @p; free it when nobody uses or maps it. */
+/*
+ * Drop @c's use of @p (mm_iommu_put).  The last user frees it unless a
+ * TCE still points into it: then mm_iommu_put finds it mapped, keeps
+ * the reference, and nobody drops it again; the region stays in the
+ * process's list, charged and usable, until the process exits.
+ */
 static void region_put(VsimContainer *c, VsimPin *p)
 {
     g_ptr_array_remove(c->regions, p);
@@ -178,12 +235,18 @@ static void region_put(VsimContainer *c, VsimPin *p)
         return;
     }
     if (p->tce_refs) {
-        p->leaked = true;       /* freed by the last vsim_tce_unref() */
-        return;
+        p->leaked = true;
     }
-    pin_free(p);
+    if (!p->leaked) {
+        pin_free(p);
+    }
 }
 
+/*
+ * tce_iommu_unregister_pages: current kernels ignore mm_iommu_put's
+ * EBUSY and drop the region from the container anyway (leak); older
+ * ones returned EBUSY and kept it.
+ */
 int vsim_prereg_unregister(VsimContainer *c, uint64_t vaddr, uint64_t size)
 {
     VsimPin *p = NULL;
@@ -211,6 +274,24 @@ void vsim_prereg_release_all(VsimContainer *c)
     while (c->regions->len) {
         region_put(c, c->regions->pdata[c->regions->len - 1]);
     }
+}
+
+/*
+ * The process's mm goes away (mm_iommu_cleanup): every region still in
+ * its list is unpinned and uncharged.  Called once the containers are
+ * released, so no TCE points anywhere any more.
+ */
+unsigned vsim_pins_release_all(void)
+{
+    unsigned n = 0;
+
+    while (vsim.pins->len) {
+        VsimPin *p = vsim.pins->pdata[vsim.pins->len - 1];
+
+        n += p->kind == VSIM_PIN_PREREG;
+        pin_free(p);
+    }
+    return n;
 }
 
 /* v1: pin one IOMMU page at @vaddr, giving its host physical address. */
@@ -250,7 +331,7 @@ void vsim_tce_unref(uint64_t tce)
     VsimPin *p = vsim_pin_by_hpa(tce & ~TCE_PERM_MASK);
 
     g_assert(p && p->tce_refs);
-    if (--p->tce_refs == 0 && (p->kind == VSIM_PIN_V1 || p->leaked)) {
+    if (--p->tce_refs == 0 && p->kind == VSIM_PIN_V1) {
         pin_free(p);
     }
 }

@@ -58,6 +58,8 @@ static JsonObject *container_json(VsimContainer *c)
     json_object_set_int_member(o, "id", c->id);
     json_object_set_string_member(o, "iommu", iommu_name(c->type));
     json_object_set_boolean_member(o, "enabled", c->enabled);
+    json_object_set_boolean_member(o, "default_window_pending",
+                                   c->def_window_pending);
     for (unsigned i = 0; i < c->groups->len; i++) {
         json_array_add_int_element(groups,
                                    ((VsimGroup *)c->groups->pdata[i])->num);
@@ -90,6 +92,8 @@ JsonNode *vsim_state_json(void)
 
     set_u64(o, "locked_bytes", vsim.locked);
     set_u64(o, "memlock_limit", vsim.host.memlock);
+    set_u64(o, "page_size", vsim_page_size());
+    set_u64(o, "max_alloc", vsim.host.max_alloc);
     for (unsigned i = 0; i < vsim.containers->len; i++) {
         json_array_add_object_element(containers,
             container_json(vsim.containers->pdata[i]));

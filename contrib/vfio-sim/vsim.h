@@ -62,7 +62,7 @@ struct VsimPin {
     uint64_t tce_refs;          /* TCEs pointing into this pin */
     unsigned users;             /* containers that registered it (prereg) */
     bool mlocked;               /* real mlock succeeded */
-    bool leaked;                /* unregistered while mapped (leak mode) */
+    bool leaked;                /* holds a reference only exit drops */
 };
 
 typedef struct VsimWindow {
@@ -88,6 +88,7 @@ struct VsimContainer {
     pid_t owner;                /* first process to use it */
     VsimIommuType type;
     bool enabled;               /* v1 ENABLE, v2 first REGISTER */
+    bool def_window_pending;    /* v2: default window not yet created */
     uint64_t v1_charged;
     GPtrArray *groups;          /* VsimGroup* */
     GPtrArray *regions;         /* VsimPin* it registered */
@@ -260,6 +261,7 @@ void vsim_uncharge(uint64_t bytes);
 int vsim_prereg_register(VsimContainer *c, uint64_t vaddr, uint64_t size);
 int vsim_prereg_unregister(VsimContainer *c, uint64_t vaddr, uint64_t size);
 void vsim_prereg_release_all(VsimContainer *c);
+unsigned vsim_pins_release_all(void);
 VsimPin *vsim_pin_by_vaddr(uint64_t vaddr, uint64_t size);
 VsimPin *vsim_pin_by_hpa(uint64_t hpa);
 int vsim_v1_pin(uint64_t vaddr, uint64_t size, bool write, uint64_t *hpa);
@@ -274,6 +276,12 @@ long vsim_container_ioctl(VsimContainer *c, unsigned long req, void *arg);
 void vsim_container_attach_default(VsimContainer *c);
 void vsim_container_reset(VsimContainer *c);
 VsimWindow *vsim_window_find(VsimContainer *c, uint64_t iova);
+
+/* window.c */
+int vsim_window_create(VsimContainer *c, unsigned page_shift,
+                       uint64_t size, unsigned levels, uint64_t *start);
+int vsim_window_create_default(VsimContainer *c);
+bool vsim_window_ioba_ok(VsimWindow *w, uint64_t iova, uint64_t pages);
 void vsim_window_free(VsimWindow *w);
 
 /* group.c */

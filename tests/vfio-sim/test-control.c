@@ -48,6 +48,7 @@ static void test_dma_request_goes_through_iommu(void)
 {
     g_autoptr(GError) err = NULL;
     int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int dev = enable_bus_master(g, BDF0);
     uint8_t *m = alloc_aligned(MiB, 64 * KiB);
     g_autoptr(JsonObject) r = NULL;
 
@@ -67,6 +68,7 @@ static void test_dma_request_goes_through_iommu(void)
                     "permission");
     g_assert_cmpint(json_object_get_int_member(r, "error_iova"), ==, 0);
     g_assert_cmpint(m[0], ==, 0x5a);
+    close(dev);
     close(g);
     close(c);
     munmap(m, MiB);
@@ -109,28 +111,113 @@ static int child_main(const char *mode)
         c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
         g_assert_cmpint(reg_mem(c, m, 16 * MiB), ==, -ENOMEM);
         g_assert_cmpint(reg_mem(c, m, 4 * MiB), ==, 0);
-        /* 2^40 / 64 KiB entries of 8 bytes: 128 MiB of table to charge */
-        g_assert_cmpint(tce_create(c, 16, 1ULL << 40, 1, NULL), ==, -ENOMEM);
+        /* mm_iommu_do_alloc charges before its overlap check */
+        g_assert_cmpint(reg_mem(c, m + 2 * MiB, 8 * MiB), ==, -ENOMEM);
+        /* the pending default window (8 MiB of table) comes first */
+        g_assert_cmpint(tce_create(c, 16, 1ULL << 30, 1, NULL), ==, -ENOMEM);
+        g_assert_cmpint(tce_remove(c, 0), ==, 0);
+        /* 2^40 / 64 KiB entries of 8 bytes: 128 MiB of table, doubled */
+        g_assert_cmpint(tce_create(c, 16, 1ULL << 40, 2, NULL), ==, -ENOMEM);
         g_assert_cmpint(tce_create(c, 16, 1ULL << 30, 1, NULL), ==, 0);
     } else if (!strcmp(mode, "leak")) {
+        /*
+         * tce_iommu_unregister_pages / mm_iommu_put: the region leaves
+         * the container but stays in the process's list until exit.
+         */
+        g_autoptr(JsonObject) cs = NULL;
+        g_autoptr(JsonObject) st = NULL;
+        JsonObject *reg;
+        int64_t base;
+
         c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
         g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
         g_assert_cmpint(map_dma(c, m, 0, 8192, RW), ==, 0);
+        base = locked_bytes();
         g_assert_cmpint(unreg_mem(c, m, MiB), ==, 0);
         g_assert_cmpint(unreg_mem(c, m, MiB), ==, -ENOENT);
-        g_assert_cmpint(locked_bytes(), ==, MiB);   /* the leaked pin */
+        cs = container_state(-1);
+        g_assert_cmpint(json_array_get_length(
+                            json_object_get_array_member(cs, "regions")),
+                        ==, 0);
+        st = state();
+        reg = json_array_get_object_element(
+            json_object_get_array_member(st, "regions"), 0);
+        g_assert_true(json_object_get_boolean_member(reg, "leaked"));
+        g_assert_cmpint(locked_bytes(), ==, base);
+        /* still usable by MAP_DMA, still in the way of an overlap */
+        g_assert_cmpint(map_dma(c, m + 64 * KiB, 0x10000, 8192, RW), ==, 0);
+        g_assert_cmpint(reg_mem(c, m + 512 * KiB, MiB), ==, -EINVAL);
+        g_assert_cmpint(unmap_dma(c, 0, 0x20000), ==, 0);
+        g_assert_cmpint(locked_bytes(), ==, base);
+        /* the same range again: adopted, not charged twice */
+        g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(locked_bytes(), ==, base);
+        g_clear_pointer(&cs, json_object_unref);
+        cs = container_state(-1);
+        g_assert_cmpint(json_array_get_length(
+                            json_object_get_array_member(cs, "regions")),
+                        ==, 1);
+        /* its leaked reference stays: only the exit frees it */
+        g_assert_cmpint(unreg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(n_regions(), ==, 1);
+    } else if (!strcmp(mode, "ebusy")) {
+        c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+        g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(map_dma(c, m, 0, 8192, RW), ==, 0);
+        g_assert_cmpint(unreg_mem(c, m, MiB), ==, -EBUSY);
         g_assert_cmpint(unmap_dma(c, 0, 8192), ==, 0);
-        g_assert_cmpint(locked_bytes(), ==, 0);
+        g_assert_cmpint(unreg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(n_regions(), ==, 0);
+    } else if (!strcmp(mode, "orphan-by-close")) {
+        /*
+         * tce_iommu_release -> tce_iommu_prereg_free: a region another
+         * container still maps survives its registering container.
+         */
+        int g2, c2;
+        uint8_t *b = m + 4 * MiB;
+
+        c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+        c2 = setup_container(2, VFIO_SPAPR_TCE_v2_IOMMU, &g2);
+        g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(reg_mem(c2, b, MiB), ==, 0);
+        g_assert_cmpint(map_dma(c2, m, 0, 8192, RW), ==, 0);
+        close(g);
+        close(c);
+        g_assert_cmpint(n_regions(), ==, 2);
+        g_assert_cmpint(unmap_dma(c2, 0, 8192), ==, 0);
+        g_assert_cmpint(unreg_mem(c2, b, MiB), ==, 0);
+        close(g2);
+        close(c2);
+        /* nothing maps it now, yet only the exit frees it */
+        g_assert_cmpint(n_regions(), ==, 1);
+        g_assert_cmpint(locked_bytes(), ==, MiB);
+        return 0;
+    } else if (!strcmp(mode, "v1-small-window")) {
+        /* tce_iommu_enable: dma32=4k is no whole page on a 64k host */
+        c = setup_container(1, VFIO_SPAPR_TCE_IOMMU, &g);
+        g_assert_cmpint(xioctl(c, VFIO_IOMMU_ENABLE, NULL), ==, 0);
+        g_assert_cmpint(locked_bytes(), ==,
+                        host_page() == 4096 ? 4096 : 0);
+    } else if (!strcmp(mode, "clean")) {
+        c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+        g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+        g_assert_cmpint(map_dma(c, m, 0, 8192, RW), ==, 0);
+        g_assert_cmpint(unmap_dma(c, 0, 8192), ==, 0);
+        g_assert_cmpint(unreg_mem(c, m, MiB), ==, 0);
     } else if (!strcmp(mode, "v1only")) {
+        /* tce_iommu_attach_group: a group without DDW refuses v2 */
         c = open_container();
         g = open_group(1);
         attach(g, c);
         g_assert_cmpint(xioctl(c, VFIO_CHECK_EXTENSION,
-                               (void *)VFIO_SPAPR_TCE_v2_IOMMU), ==, 0);
+                               (void *)VFIO_SPAPR_TCE_v2_IOMMU), ==, 1);
         g_assert_cmpint(xioctl(c, VFIO_SET_IOMMU,
-                               (void *)VFIO_SPAPR_TCE_v2_IOMMU), ==, -ENODEV);
+                               (void *)VFIO_SPAPR_TCE_v2_IOMMU), ==, -EPERM);
         g_assert_cmpint(xioctl(c, VFIO_SET_IOMMU,
                                (void *)VFIO_SPAPR_TCE_IOMMU), ==, 0);
+    } else if (!strcmp(mode, "touch")) {
+        close(open_container());
+        return 0;
     } else if (!strcmp(mode, "leave-mapped")) {
         /* exit with a region registered and mapped: the report says so */
         c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
@@ -174,7 +261,12 @@ static JsonObject *run_child(const char *mode, const char *host,
     env = g_environ_setenv(env, "VFIO_SIM_CONTROL", sock, true);
     env = g_environ_setenv(env, "VFIO_SIM_REPORT", report, true);
     if (host) {
-        env = g_environ_setenv(env, "VFIO_SIM_HOST", host, true);
+        /* later keys win: the run's page size stays unless @host sets it */
+        const char *base = g_environ_getenv(env, "VFIO_SIM_HOST");
+        g_autofree char *spec = base ? g_strdup_printf("%s,%s", base, host)
+                                     : g_strdup(host);
+
+        env = g_environ_setenv(env, "VFIO_SIM_HOST", spec, true);
     }
     if (launcher) {
         /* the launcher must add the preload itself */
@@ -216,15 +308,80 @@ static void test_host_memlock_limit_is_enomem(void)
     g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, 0);
 }
 
+static JsonObject *exit_part(JsonObject *r, const char *key)
+{
+    g_assert_true(json_object_has_member(r, key));
+    return json_object_get_object_member(r, key);
+}
+
+static void assert_nothing_left(JsonObject *r)
+{
+    JsonObject *left = exit_part(r, "left_after_exit");
+
+    g_assert_cmpint(json_object_get_int_member(left, "locked_bytes"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(left, "regions"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(left, "windows"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(left, "containers"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(left, "v1_pinned_pages"), ==,
+                    0);
+}
+
+/* tce_iommu_unregister_pages / mm_iommu_put on current kernels (default) */
 static void test_host_unregister_busy_leak(void)
 {
     g_autofree char *rep = report_path();
-    g_autoptr(JsonObject) r = run_child("leak", "unregister_busy=leak",
-                                        false, rep);
+    g_autoptr(JsonObject) r = run_child("leak", NULL, false, rep);
+    JsonArray *regions = json_object_get_array_member(r, "regions");
+    JsonObject *rel = exit_part(r, "released_at_exit");
+
+    /* the orphan was left by the process: the exit released it */
+    g_assert_cmpint(json_array_get_length(regions), ==, 1);
+    g_assert_true(json_object_get_boolean_member(
+                      json_array_get_object_element(regions, 0), "leaked"));
+    g_assert_cmpint(json_object_get_int_member(rel, "regions"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==,
+                    json_object_get_int_member(rel, "locked_bytes"));
+    g_assert_cmpint(json_object_get_int_member(rel, "locked_bytes"), >=,
+                    MiB);
+    assert_nothing_left(r);
+}
+
+static void test_host_region_orphaned_by_close(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("orphan-by-close", NULL, false, rep);
+
+    g_assert_cmpint(json_object_get_int_member(
+                        exit_part(r, "released_at_exit"), "regions"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(
+                        exit_part(r, "released_at_exit"), "locked_bytes"),
+                    ==, MiB);
+    assert_nothing_left(r);
+}
+
+static void test_host_v1_enable_charges_whole_pages(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("v1-small-window", "dma32=4k", false,
+                                        rep);
 
     g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, 0);
 }
 
+/* mm_iommu_put as older kernels returned it: EBUSY */
+static void test_host_unregister_busy_ebusy(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("ebusy", "unregister_busy=ebusy",
+                                        false, rep);
+
+    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(
+                        exit_part(r, "released_at_exit"), "locked_bytes"),
+                    ==, 0);
+}
+
+/* tce_iommu_attach_group: SET_IOMMU(v2) on a group without DDW is EPERM */
 static void test_host_iommu_v1_only(void)
 {
     g_autofree char *rep = report_path();
@@ -240,13 +397,85 @@ static void test_exit_report_shows_leftovers(void)
     g_autofree char *rep = report_path();
     g_autoptr(JsonObject) r = run_child("leave-mapped", NULL, false, rep);
     JsonArray *regions = json_object_get_array_member(r, "regions");
+    JsonObject *rel = exit_part(r, "released_at_exit");
 
     /* the process exited without closing: the pin is still accounted */
     g_assert_cmpint(json_array_get_length(regions), ==, 1);
     g_assert_cmpint(json_object_get_int_member(
                         json_array_get_object_element(regions, 0), "mapped"),
                     ==, 2);
-    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==, MiB);
+    /* the region and the default window (8 MiB of table) it mapped in */
+    g_assert_cmpint(json_object_get_int_member(r, "locked_bytes"), ==,
+                    MiB + 8 * MiB);
+    /* tce_iommu_release at the close of its fds frees all of it */
+    g_assert_cmpint(json_object_get_int_member(rel, "containers"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(rel, "windows"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(rel, "regions"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(rel, "locked_bytes"), ==,
+                    MiB + 8 * MiB);
+    assert_nothing_left(r);
+}
+
+static void test_exit_report_clean_process(void)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("clean", NULL, false, rep);
+    JsonObject *rel = exit_part(r, "released_at_exit");
+
+    g_assert_cmpint(json_object_get_int_member(rel, "containers"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(rel, "windows"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(rel, "regions"), ==, 0);
+    assert_nothing_left(r);
+}
+
+/* VFIO_SIM_HOST page= and max_alloc= */
+static void check_host_page(const char *host, int64_t page, int64_t max)
+{
+    g_autofree char *rep = report_path();
+    g_autoptr(JsonObject) r = run_child("touch", host, false, rep);
+
+    g_assert_cmpint(json_object_get_int_member(r, "page_size"), ==, page);
+    g_assert_cmpint(json_object_get_int_member(r, "max_alloc"), ==, max);
+}
+
+static void test_host_page_and_max_alloc(void)
+{
+    check_host_page("page=64k", 64 * KiB, 16 * MiB);
+    check_host_page("page=4k", 4 * KiB, 4 * MiB);
+    check_host_page("page=64k,max_alloc=8m", 64 * KiB, 8 * MiB);
+    check_host_page("max_alloc=32m,page=4k", 4 * KiB, 32 * MiB);
+}
+
+/* Bad configuration stops the process at start with the key named. */
+static void check_bad_host(const char *host, const char *want)
+{
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) env = g_get_environ();
+    g_autofree char *err_out = NULL;
+    g_autofree char *sock = g_strdup_printf("%s.bad",
+                                            g_getenv("VFIO_SIM_CONTROL"));
+    const char *argv[] = { self, "--child", "touch", NULL };
+    int status;
+
+    env = g_environ_setenv(env, "VFIO_SIM_HOST", host, true);
+    env = g_environ_setenv(env, "VFIO_SIM_CONTROL", sock, true);
+    env = g_environ_unsetenv(env, "VFIO_SIM_REPORT");
+    g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                 NULL, &err_out, &status, &err);
+    g_assert_no_error(err);
+    g_assert_false(g_spawn_check_wait_status(status, NULL));
+    if (!strstr(err_out, want)) {
+        g_error("VFIO_SIM_HOST=%s: '%s' not in: %s", host, want, err_out);
+    }
+}
+
+static void test_host_bad_config_names_key(void)
+{
+    check_bad_host("page=8k", "page=8k: want 64k or 4k");
+    check_bad_host("max_alloc=0", "max_alloc=0:");
+    check_bad_host("pages=64k", "unknown key 'pages'");
+    check_bad_host("page", "'page' has no value");
+    check_bad_host("levels=9", "levels=9:");
 }
 
 static void test_launcher_sets_up_preload_sysfs_and_host(void)
@@ -277,10 +506,22 @@ int main(int argc, char **argv)
                     test_tces_are_run_length_compressed);
     g_test_add_func("/vfio-sim/host/memlock-limit-is-enomem",
                     test_host_memlock_limit_is_enomem);
-    g_test_add_func("/vfio-sim/host/unregister-busy-leak",
+    g_test_add_func("/vfio-sim/host/unregister-busy-leak-by-default",
                     test_host_unregister_busy_leak);
+    g_test_add_func("/vfio-sim/host/region-orphaned-by-container-close",
+                    test_host_region_orphaned_by_close);
+    g_test_add_func("/vfio-sim/host/v1-enable-charges-whole-pages",
+                    test_host_v1_enable_charges_whole_pages);
+    g_test_add_func("/vfio-sim/host/unregister-busy-ebusy",
+                    test_host_unregister_busy_ebusy);
     g_test_add_func("/vfio-sim/host/iommu-v1-only",
                     test_host_iommu_v1_only);
+    g_test_add_func("/vfio-sim/host/page-and-max-alloc",
+                    test_host_page_and_max_alloc);
+    g_test_add_func("/vfio-sim/host/bad-config-names-key",
+                    test_host_bad_config_names_key);
+    g_test_add_func("/vfio-sim/report/exit-report-clean-process",
+                    test_exit_report_clean_process);
     g_test_add_func("/vfio-sim/report/exit-report-shows-leftovers",
                     test_exit_report_shows_leftovers);
     g_test_add_func("/vfio-sim/launcher/sets-up-preload-sysfs-and-host",

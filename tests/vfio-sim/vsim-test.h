@@ -212,3 +212,36 @@ static inline JsonObject *tces(unsigned container, int slot)
     g_assert_no_error(err);
     return o;
 }
+
+/* The simulated host's PAGE_SIZE, as its state reports it. */
+static inline uint64_t host_page(void)
+{
+    g_autoptr(JsonObject) o = state();
+
+    return json_object_get_int_member(o, "page_size");
+}
+
+static inline unsigned host_page_shift(void)
+{
+    return __builtin_ctzll(host_page());
+}
+
+/*
+ * Let the device master the bus: a device model that honours its
+ * COMMAND register does no DMA until the VMM sets Bus Master.
+ */
+static inline int enable_bus_master(int group, const char *bdf)
+{
+    struct vfio_region_info ri = {
+        .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX,
+    };
+    int dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+    uint16_t cmd = 0;
+
+    g_assert_cmpint(dev, >=, 0);
+    g_assert_cmpint(xioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmpint(pread(dev, &cmd, 2, ri.offset + 4), ==, 2);
+    cmd |= 0x6;                 /* Memory Space, Bus Master */
+    g_assert_cmpint(pwrite(dev, &cmd, 2, ri.offset + 4), ==, 2);
+    return dev;                 /* kept open: a last close may reset it */
+}
