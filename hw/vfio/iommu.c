@@ -57,8 +57,8 @@ bool vfio_dma_run_flush(VFIOContainer *c, const VFIODMARun *run)
         c->stats.unmap_ioctls++;
         trace_vfio_dma_unmap(run->iova, run->size, ret);
     }
-    if (ret < 0) {
-        vfio_container_set_error(c, -ret, "%s (iova 0x%" PRIx64 ", size 0x%"
+    if (ret) {
+        vfio_container_set_error(c, ret, "%s (iova 0x%" PRIx64 ", size 0x%"
                                  PRIx64 ") failed", name, run->iova,
                                  run->size);
         return false;

@@ -86,21 +86,22 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
     c->stats.register_ioctls++;
     trace_vfio_prereg_register(s->mr->name, s->offset_within_address_space,
                                vaddr, size, ret);
-    if (ret < 0 && memory_region_transaction_checked()) {
+    if (ret && memory_region_transaction_checked()) {
         Error *err = NULL;
 
         /*
          * The caller (a DIMM hot-add) takes the change back: the region
          * stays unregistered and the container keeps working.
          */
-        error_setg_errno(&err, -ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY of "
-                         "%s (gpa 0x%" PRIx64 ", size 0x%" PRIx64 ") failed",
-                         s->mr->name, s->offset_within_address_space, size);
+        error_setg(&err, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY of %s (gpa 0x%"
+                   PRIx64 ", size 0x%" PRIx64 ") failed: %s", s->mr->name,
+                   s->offset_within_address_space, size,
+                   vfio_ioctl_strerror(ret));
         memory_listener_report_error(err);
         return;
     }
-    if (ret < 0) {
-        vfio_container_set_error(c, -ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY "
+    if (ret) {
+        vfio_container_set_error(c, ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY "
                                  "of %s (gpa 0x%" PRIx64 ", size 0x%" PRIx64
                                  ") failed", s->mr->name,
                                  s->offset_within_address_space, size);
@@ -140,14 +141,14 @@ static void vfio_prereg_region_del(MemoryListener *l, MemoryRegionSection *s)
                                "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY", &reg);
     c->stats.register_ioctls++;
     trace_vfio_prereg_unregister(s->mr->name, vaddr, size, ret);
-    if (ret < 0) {
+    if (ret) {
         /*
          * EBUSY: a host TCE still points into it.  The pin stays with the
          * container and is released when the container closes.
          */
         warn_report("vfio: VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY of %s "
                     "(vaddr 0x%" PRIx64 ", size 0x%" PRIx64 ") failed: %s",
-                    s->mr->name, vaddr, size, g_strerror(-ret));
+                    s->mr->name, vaddr, size, vfio_ioctl_strerror(ret));
     }
     g_ptr_array_remove_index(c->prereg, idx);
     memory_region_unref(r->mr);
@@ -369,9 +370,9 @@ void vfio_spapr_remove_window(VFIOContainer *c, VFIOHostDMAWindow *w)
     if (w->created) {
         int ret = vfio_spapr_remove(c, w->min_iova);
 
-        if (ret < 0) {
+        if (ret) {
             warn_report("vfio: VFIO_IOMMU_SPAPR_TCE_REMOVE at 0x%" PRIx64
-                        " failed: %s", w->min_iova, g_strerror(-ret));
+                        " failed: %s", w->min_iova, vfio_ioctl_strerror(ret));
         }
     }
     g_ptr_array_remove(c->hostwins, w);

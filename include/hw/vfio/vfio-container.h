@@ -61,6 +61,8 @@ struct VFIOContainer {
     int fd;
     int iommu_type;             /* VFIO_SPAPR_TCE_v2_IOMMU or _IOMMU */
     bool v1_enabled;
+    int has_v1;                 /* the host offers v1 (CHECK_EXTENSION) */
+    char *fallback;             /* why v1 is used although v2 was offered */
     MemoryListener prereg_listener;     /* v2, on address_space_memory */
     bool prereg_registered;
     MemoryListener listener;            /* on @as */
@@ -76,7 +78,9 @@ struct VFIOContainer {
     uint64_t dma32_size;
     /* First error seen by a listener/notifier callback (cannot return). */
     Error *error;
+    char *last_error;           /* the latest failure, for query-vfio */
     bool failed;                /* a runtime failure broke DMA */
+    unsigned recoveries;        /* failed -> working again */
     VFIOContainerStats stats;
     unsigned refcount;          /* groups attached */
 };
@@ -132,8 +136,12 @@ typedef struct VFIODMARun {
 /* Issue @run as one ioctl; on failure record the error and return false. */
 bool vfio_dma_run_flush(VFIOContainer *c, const VFIODMARun *run);
 
-/* Record a failure seen in a callback; the first one is kept. */
-void vfio_container_set_error(VFIOContainer *c, int err,
+/*
+ * Record a failure seen in a callback; the first one is kept.  @status
+ * is a vfio_container_ioctl() result (-errno, or a positive return) or
+ * 0 when no ioctl is involved.
+ */
+void vfio_container_set_error(VFIOContainer *c, int status,
                               const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* Fetch and clear the recorded error. */
 Error *vfio_container_take_error(VFIOContainer *c);
@@ -142,8 +150,13 @@ void vfio_container_mark_failed(VFIOContainer *c);
 /* Hook called by vfio_container_mark_failed (set by vfio-pci). */
 extern void (*vfio_container_failed_hook)(VFIOContainer *c);
 
-/* ioctl with errno captured, traced and counted: 0 or -errno. */
+/*
+ * ioctl with errno captured and traced: 0 on success, -errno, or the
+ * positive value the ioctl returned.  Anything but 0 is a failure.
+ */
 int vfio_container_ioctl(VFIOContainer *c, unsigned long req,
                          const char *name, void *arg);
+/* Text for a failed vfio_container_ioctl() status. */
+const char *vfio_ioctl_strerror(int status);
 
 #endif
