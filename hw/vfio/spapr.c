@@ -223,12 +223,36 @@ static bool vfio_host_win_overlaps(VFIOContainer *c, hwaddr min, hwaddr max)
     return false;
 }
 
-/* Levels for a table of @entries: about 64 KiB (8192 TCEs) per level. */
-static unsigned vfio_spapr_levels(uint64_t entries)
+/*
+ * The host builds each level of a TCE table from one contiguous kernel
+ * allocation of 2^level_shift bytes, level_shift = max(ceil(entries
+ * bits / levels) + 3, PAGE_SHIFT) (tce_iommu_create_table ->
+ * pnv_pci_ioda2_table_alloc_pages).  The largest allocation a host can
+ * be expected to satisfy is 2^8 pages with 64 KiB pages (16 MiB) and
+ * 4 MiB with 4 KiB pages.  We start from the fewest levels whose level
+ * fits that; a host short of contiguous memory answers ENOMEM and we go
+ * one level deeper.
+ */
+static unsigned vfio_spapr_max_level_shift(unsigned host_shift)
 {
-    unsigned bits = 63 - __builtin_clzll(MAX(entries, 2) - 1) + 1;
+    return MAX(host_shift + 8, 22u);
+}
 
-    return MAX(1u, DIV_ROUND_UP(bits, 13));
+static unsigned vfio_spapr_min_levels(uint64_t entries)
+{
+    unsigned host_shift = __builtin_ctzll(qemu_real_host_page_size());
+    unsigned max_level_shift = vfio_spapr_max_level_shift(host_shift);
+    unsigned entries_shift = 63 - __builtin_clzll(MAX(entries, 1));
+    unsigned levels;
+
+    for (levels = 1; levels < 64; levels++) {
+        unsigned level_shift = DIV_ROUND_UP(entries_shift, levels) + 3;
+
+        if (MAX(level_shift, host_shift) <= max_level_shift) {
+            break;
+        }
+    }
+    return levels;
 }
 
 static int vfio_spapr_remove(VFIOContainer *c, hwaddr start)
@@ -313,8 +337,9 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
     struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
     uint64_t pgsize;
     VFIOHostDMAWindow *w;
+    unsigned max_levels = MAX(c->max_levels, 1u);
     unsigned levels;
-    int ret = 0;
+    int ret;
 
     pgsize = vfio_spapr_window_pgsize(c, iova, size, guest_pgsize, errp);
     if (!pgsize) {
@@ -328,23 +353,32 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
 
     create.page_shift = __builtin_ctzll(pgsize);
     create.window_size = size;
+    levels = vfio_spapr_min_levels(size / pgsize);
+    if (levels > max_levels) {
+        /* Never "success" without a window: nothing was created. */
+        error_setg(errp, "a host DMA window of 0x%" PRIx64 " with 0x%"
+                   PRIx64 " pages needs %u TCE levels; the host offers at "
+                   "most %u (VFIO_IOMMU_SPAPR_TCE_GET_INFO)", size, pgsize,
+                   levels, max_levels);
+        return false;
+    }
     /* Deeper tables need less contiguous host memory: retry deeper. */
-    for (levels = vfio_spapr_levels(size / pgsize);
-         levels <= MAX(c->max_levels, 1u); levels++) {
+    for (;; levels++) {
         create.levels = levels;
+        create.start_addr = 0;
         ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE,
                                    "VFIO_IOMMU_SPAPR_TCE_CREATE", &create);
         c->stats.window_ioctls++;
         trace_vfio_spapr_create_window(create.page_shift, size, levels,
                                        create.start_addr, ret);
-        if (ret == 0 || ret == -EINVAL || ret == -ENOSPC) {
+        if (ret != -ENOMEM || levels >= max_levels) {
             break;
         }
     }
-    if (ret < 0) {
-        error_setg_errno(errp, -ret, "VFIO_IOMMU_SPAPR_TCE_CREATE (page "
-                         "shift %u, size 0x%" PRIx64 ", levels %u) failed",
-                         create.page_shift, size, create.levels);
+    if (ret) {
+        error_setg(errp, "VFIO_IOMMU_SPAPR_TCE_CREATE (page shift %u, size "
+                   "0x%" PRIx64 ", levels %u) failed: %s", create.page_shift,
+                   size, create.levels, vfio_ioctl_strerror(ret));
         return false;
     }
     if (create.start_addr != iova) {
