@@ -232,6 +232,34 @@ static bool ddw_devices_accept(SpaprPhbState *sphb, uint64_t start,
     return !chk.refused;
 }
 
+/*
+ * Enable @tcet as the new window, in a checked transaction: a listener
+ * that cannot follow (a VFIO container whose host refuses the window:
+ * TCE_CREATE failing, too few levels, ...) posts its error, and the
+ * window is taken back so the guest's windows are exactly as before
+ * and the guest is told before it uses a window no device can reach.
+ */
+static bool ddw_enable_checked(SpaprTceTable *tcet, uint32_t page_shift,
+                               uint64_t win_addr, uint64_t nb_entries)
+{
+    Error *err = NULL;
+    bool ok;
+
+    memory_region_transaction_begin_checked();
+    ok = spapr_tce_table_enable(tcet, page_shift, win_addr, nb_entries,
+                                &err);
+    if (!memory_region_transaction_commit_checked(ok ? &err : NULL)) {
+        if (ok) {
+            trace_spapr_iommu_ddw_refused(error_get_pretty(err));
+            warn_report("DDW create refused: %s", error_get_pretty(err));
+            spapr_tce_table_disable(tcet);
+            ok = false;
+        }
+    }
+    error_free(err);
+    return ok;
+}
+
 void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                    uint32_t nargs, hwaddr args,
                                    uint32_t nret, hwaddr rets)
@@ -240,7 +268,6 @@ void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     SpaprTceTable *tcet = NULL;
     uint32_t page_shift, window_shift;
     uint64_t win_addr;
-    Error *err = NULL;
     unsigned i;
 
     sphb = ddw_phb(nargs == 5 && nret == 4, args, nret, rets);
@@ -278,9 +305,8 @@ void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
         return;
     }
     if (window_shift - page_shift > 63 ||
-        !spapr_tce_table_enable(tcet, page_shift, win_addr,
-                                1ULL << (window_shift - page_shift), &err)) {
-        error_free(err);
+        !ddw_enable_checked(tcet, page_shift, win_addr,
+                            1ULL << (window_shift - page_shift))) {
         rtas_st(rets, 0, RTAS_OUT_HW_ERROR);
         return;
     }

@@ -173,6 +173,25 @@ static uint64_t vfio_guest_iommu_pgsize(IOMMUMemoryRegion *iommu)
     return memory_region_iommu_get_min_page_size(iommu);
 }
 
+/*
+ * A guest window the host cannot mirror.  In a checked transaction (a
+ * DDW create) the caller takes the window back and tells the guest, and
+ * the container stays as it was; otherwise the container has failed.
+ */
+static void vfio_window_add_failed(VFIOContainer *c, Error *err)
+{
+    trace_vfio_window_refused(error_get_pretty(err),
+                              memory_region_transaction_checked());
+    if (memory_region_transaction_checked()) {
+        g_free(c->last_error);
+        c->last_error = g_strdup(error_get_pretty(err));
+        memory_listener_report_error(err);
+        return;
+    }
+    vfio_container_set_error(c, 0, "%s", error_get_pretty(err));
+    error_free(err);
+}
+
 static void vfio_listener_region_add(MemoryListener *l,
                                      MemoryRegionSection *s)
 {
@@ -194,16 +213,15 @@ static void vfio_listener_region_add(MemoryListener *l,
         if (!vfio_spapr_create_window(c, iova, size,
                                       vfio_guest_iommu_pgsize(iommu),
                                       &err)) {
-            vfio_container_set_error(c, 0, "%s", error_get_pretty(err));
-            error_free(err);
+            vfio_window_add_failed(c, err);
             return;
         }
     } else if (!vfio_host_win_find(c, iova, end)) {
-        vfio_container_set_error(c, 0, "guest DMA window 0x%" PRIx64
-                                 "-0x%" PRIx64 " does not fit the host's "
-                                 "only window (v1 IOMMU) 0x%" PRIx64
-                                 "+0x%" PRIx64, iova, end, c->dma32_start,
-                                 c->dma32_size);
+        error_setg(&err, "guest DMA window 0x%" PRIx64 "-0x%" PRIx64
+                   " does not fit the host's only window (v1 IOMMU) 0x%"
+                   PRIx64 "+0x%" PRIx64, iova, end, c->dma32_start,
+                   c->dma32_size);
+        vfio_window_add_failed(c, err);
         return;
     }
 

@@ -152,6 +152,114 @@ static void test_check_extension_failure_reported(void)
     vt_quit_clean(m);
 }
 
+/* ------------------------------------------------ refused DDW creates */
+
+typedef struct DdwCase {
+    const char *host;           /* VFIO_SIM_HOST */
+    const char *fault_errno;    /* one TCE_CREATE fault, or NULL */
+    unsigned page_shift, window_shift;
+    bool retry_succeeds;        /* a create without the fault works */
+} DdwCase;
+
+/* What the guest and the host have, to compare before and after. */
+typedef struct Snapshot {
+    uint32_t avail;
+    unsigned host_windows;
+    uint64_t host_mapped;
+    uint64_t window_ioctls_ok;
+} Snapshot;
+
+static Snapshot snapshot(VsimMachine *m, SpaprGuest *g, const GuestDevice *d)
+{
+    g_autoptr(JsonObject) st = vsim_machine_state(m);
+    JsonObject *c = vt_only_container(st);
+    JsonArray *ws = vt_windows(c);
+    Snapshot s = { 0 };
+    uint32_t mask;
+    unsigned i;
+
+    g_assert_cmpint(guest_ddw_query(g, d, &s.avail, &mask), ==, 0);
+    s.host_windows = json_array_get_length(ws);
+    for (i = 0; i < s.host_windows; i++) {
+        s.host_mapped += vt_int(json_array_get_object_element(ws, i),
+                                "mapped");
+    }
+    return s;
+}
+
+static void assert_not_failed(VsimMachine *m)
+{
+    g_autoptr(JsonObject) reply = NULL;
+    JsonArray *list = vt_query_vfio(m, &reply);
+    JsonObject *q = json_array_get_object_element(list, 0);
+
+    g_assert_false(json_object_get_boolean_member(q, "failed"));
+    g_assert_cmpstr(json_object_get_string_member(q, "state"), ==,
+                    "working");
+}
+
+/*
+ * The host cannot back the window: the guest gets -1 and no LIOBN, its
+ * windows (guest and host) are exactly as before, the container is not
+ * failed, and DMA through the default window (an existing mapping and a
+ * new one) still works.
+ */
+static void test_ddw_refused(gconstpointer opaque)
+{
+    const DdwCase *tc = opaque;
+    VsimMachine *m = vsim_machine_start(NULL, tc->host, "%s", DEV_ARGS);
+    const uint64_t len = 4 * VT_PAGE;
+    GuestDevice d;
+    SpaprGuest *g = vt_guest(m, VT_RAM, &d);
+    GuestWindow w = { 0 };
+    Snapshot before, after;
+    uint64_t gpa, iova;
+    int32_t st;
+
+    gpa = guest_alloc(g, len, VT_PAGE);
+    iova = guest_dma_map(g, &d, gpa, len, TCE_RW);
+    g_assert_cmphex(iova, !=, 0);
+    before = snapshot(m, g, &d);
+    g_assert_cmpuint(before.avail, ==, 1);
+
+    if (tc->fault_errno) {
+        vt_fault(m, "VFIO_IOMMU_SPAPR_TCE_CREATE", tc->fault_errno);
+    }
+    st = guest_ddw_create(g, &d, tc->page_shift, tc->window_shift, &w);
+    g_assert_cmpint(st, ==, RTAS_HW_ERROR);
+    g_assert_false(w.active);
+
+    after = snapshot(m, g, &d);
+    g_assert_cmpuint(after.avail, ==, before.avail);
+    g_assert_cmpuint(after.host_windows, ==, before.host_windows);
+    g_assert_cmpuint(after.host_mapped, ==, before.host_mapped);
+    assert_not_failed(m);
+
+    /* The mapping made before the refusal and a new one both work. */
+    vt_dma_roundtrip(m, g, &d, iova, gpa, len, 0x0123456789abcdefULL);
+    g_assert_true(guest_dma_unmap(g, &d, iova, len));
+    assert_dma_works(m, g, &d, 0xfedcba9876543210ULL);
+
+    if (tc->retry_succeeds) {
+        GuestWindow ddw;
+
+        g_assert_true(guest_ddw_enable(g, &d, 0, &ddw));
+        gpa = guest_alloc(g, len, VT_PAGE);
+        vt_dma_roundtrip(m, g, &d, guest_ddw_iova(&ddw, gpa), gpa, len,
+                         0x5555aaaa5555aaaaULL);
+    }
+    assert_not_failed(m);
+    guest_free(g);
+    vt_quit_clean(m);
+}
+
+static const DdwCase ddw_einval = { NULL, "EINVAL", 16, 40, true };
+static const DdwCase ddw_enospc = { NULL, "ENOSPC", 16, 40, true };
+/* Too little locked memory for the table at any depth: ENOMEM each time */
+static const DdwCase ddw_memlock = { "memlock=520m", NULL, 16, 40, false };
+/* One level only, and a window whose table needs two. */
+static const DdwCase ddw_levels1 = { "levels=1", NULL, 12, 40, false };
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -159,5 +267,13 @@ int main(int argc, char **argv)
                     test_v1_fallback_on_eperm);
     g_test_add_func("/vfio/hostwin/v1-fallback/check-extension-failure",
                     test_check_extension_failure_reported);
+    g_test_add_data_func("/vfio/hostwin/ddw-refused/tce-create-einval",
+                         &ddw_einval, test_ddw_refused);
+    g_test_add_data_func("/vfio/hostwin/ddw-refused/tce-create-enospc",
+                         &ddw_enospc, test_ddw_refused);
+    g_test_add_data_func("/vfio/hostwin/ddw-refused/enomem-at-every-level",
+                         &ddw_memlock, test_ddw_refused);
+    g_test_add_data_func("/vfio/hostwin/ddw-refused/host-offers-one-level",
+                         &ddw_levels1, test_ddw_refused);
     return g_test_run();
 }
