@@ -11,6 +11,9 @@
 
 static GPtrArray *containers;
 void (*vfio_container_failed_hook)(VFIOContainer *c);
+/* vfio-pci should set this next to the failed hook; until it does: */
+void (*vfio_container_recovered_hook)(VFIOContainer *c) =
+    vfio_pci_container_recovered;
 
 GPtrArray *vfio_containers(void)
 {
@@ -97,27 +100,42 @@ Error *vfio_container_take_error(VFIOContainer *c)
 /*
  * After a failure the host tables no longer follow the guest's: clear
  * them, so the device cannot reach pages the guest has since unmapped or
- * reused.  The windows themselves stay until the guest or teardown
- * removes them.
+ * reused.  When the UNMAP fails too, remove the window we created (that
+ * clears every TCE in it).  False when a host TCE may remain: the
+ * container is then "stale" and guest unmaps keep being passed on.
  */
-static void vfio_container_clear_windows(VFIOContainer *c)
+static bool vfio_container_clear_windows(VFIOContainer *c)
 {
-    unsigned i;
+    bool clean = true;
+    unsigned i = 0;
 
-    for (i = 0; i < c->hostwins->len; i++) {
+    while (i < c->hostwins->len) {
         VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
         VFIODMARun run = {
             .iova = w->min_iova,
             .size = w->max_iova - w->min_iova + 1,
         };
+        g_autoptr(Error) err = NULL;
 
-        if (!vfio_dma_run_flush(c, &run)) {
-            g_autoptr(Error) err = vfio_container_take_error(c);
-
-            warn_report("vfio: clearing a failed container: %s",
-                        error_get_pretty(err));
+        if (vfio_dma_run_flush(c, &run)) {
+            i++;
+            continue;
         }
+        err = vfio_container_take_error(c);
+        if (vfio_spapr_drop_window(c, w)) {
+            warn_report("vfio: clearing a failed container: %s; host "
+                        "window removed instead", error_get_pretty(err));
+            continue;
+        }
+        warn_report("vfio: clearing a failed container: %s; host TCEs "
+                    "may remain in 0x%" PRIx64 "-0x%" PRIx64 ", the "
+                    "device stays stopped", error_get_pretty(err),
+                    w->min_iova, w->max_iova);
+        clean = false;
+        i++;
     }
+    c->stale = !clean;
+    return clean;
 }
 
 void vfio_container_mark_failed(VFIOContainer *c)
@@ -127,9 +145,108 @@ void vfio_container_mark_failed(VFIOContainer *c)
     }
     c->failed = true;
     trace_vfio_container_failed(c->fd);
-    vfio_container_clear_windows(c);
+    /* Stop the devices first: nothing may reach a stale TCE meanwhile. */
     if (vfio_container_failed_hook) {
         vfio_container_failed_hook(c);
+    }
+    vfio_container_clear_windows(c);
+}
+
+/*
+ * Bring a failed container back: stop mirroring, drop every host window
+ * and (v2) every registration, then register both listeners again, which
+ * re-creates the windows the guest has and replays its TCEs.  The
+ * devices were stopped when the container failed; the recovered hook
+ * resets them and gives them back what the guest enabled.
+ */
+bool vfio_container_recover(VFIOContainer *c, Error **errp)
+{
+    Error *err;
+    unsigned i = 0;
+
+    if (!c->failed) {
+        return true;
+    }
+    trace_vfio_container_recover(c->fd);
+    if (c->listener_registered) {
+        memory_listener_unregister(&c->listener);
+        c->listener_registered = false;
+    }
+    while (i < c->hostwins->len) {
+        VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
+        VFIODMARun run = {
+            .iova = w->min_iova,
+            .size = w->max_iova - w->min_iova + 1,
+        };
+
+        if (w->created) {
+            if (!vfio_spapr_drop_window(c, w)) {
+                error_setg(errp, "%s", c->last_error);
+                return false;
+            }
+            continue;
+        }
+        /* v1's default window stays: empty it. */
+        if (!vfio_dma_run_flush(c, &run)) {
+            error_propagate(errp, vfio_container_take_error(c));
+            return false;
+        }
+        i++;
+    }
+    c->stale = false;
+    error_free(vfio_container_take_error(c));
+    if (c->prereg_registered) {
+        memory_listener_unregister(&c->prereg_listener);
+        c->prereg_registered = false;
+        memory_listener_register(&c->prereg_listener, &address_space_memory);
+        c->prereg_registered = true;
+        err = vfio_container_take_error(c);
+        if (err) {
+            error_propagate(errp, err);
+            return false;
+        }
+    }
+    c->failed = false;
+    memory_listener_register(&c->listener, c->as);
+    c->listener_registered = true;
+    err = vfio_container_take_error(c);
+    if (err || c->failed) {
+        if (!err) {
+            error_setg(&err, "%s", c->last_error ? c->last_error
+                                                 : "replay failed");
+        }
+        c->failed = false;
+        vfio_container_mark_failed(c);
+        error_propagate(errp, err);
+        return false;
+    }
+    c->recoveries++;
+    trace_vfio_container_recovered(c->fd);
+    if (vfio_container_recovered_hook) {
+        vfio_container_recovered_hook(c);
+    }
+    return true;
+}
+
+void vfio_address_space_recover(AddressSpace *as)
+{
+    GPtrArray *all = vfio_containers();
+    unsigned i;
+
+    for (i = 0; i < all->len; i++) {
+        VFIOContainer *c = g_ptr_array_index(all, i);
+        Error *err = NULL;
+
+        if (c->as != as || !c->failed) {
+            continue;
+        }
+        if (vfio_container_recover(c, &err)) {
+            info_report("vfio: container for %s recovered", as->name);
+        } else {
+            warn_report("vfio: container for %s stays failed: %s",
+                        as->name, error_get_pretty(err));
+            error_free(err);
+        }
     }
 }
 

@@ -13,10 +13,18 @@
 #include "exec/ram.h"
 #include "trace.h"
 
+/*
+ * Host permissions for a guest TCE.  WRITE alone becomes READ|WRITE: the
+ * PowerNV host forces READ on any TCE with WRITE, so asking for it keeps
+ * our view of the host table exact, and a DMA_FROM_DEVICE mapping then
+ * behaves as it does on hardware.
+ */
 static uint32_t vfio_dma_flags(IOMMUAccessFlags perm)
 {
-    return (perm & IOMMU_RO ? VFIO_DMA_MAP_FLAG_READ : 0) |
-           (perm & IOMMU_WO ? VFIO_DMA_MAP_FLAG_WRITE : 0);
+    if (perm & IOMMU_WO) {
+        return VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+    }
+    return perm & IOMMU_RO ? VFIO_DMA_MAP_FLAG_READ : 0;
 }
 
 /*
@@ -104,10 +112,38 @@ static void vfio_runtime_failure(VFIOContainer *c)
 {
     Error *err = vfio_container_take_error(c);
 
+    /* Stop the device before anything else, then say why. */
+    vfio_container_mark_failed(c);
     if (err) {
         error_report_err(err);
     }
-    vfio_container_mark_failed(c);
+}
+
+/*
+ * A failed container whose host tables could not be cleared still
+ * passes the guest's unmaps on, so that a page the guest takes back is
+ * not left reachable should the device ever run again.
+ */
+static void vfio_iommu_notify_stale(VFIOGuestIOMMU *g, const IOMMUTLBEntry *e,
+                                    unsigned count)
+{
+    VFIOContainer *c = g->container;
+    unsigned i;
+
+    for (i = 0; i < count; i++) {
+        VFIODMARun run = {
+            .iova = e[i].iova + g->iommu_offset,
+            .size = e[i].addr_mask + 1,
+        };
+        bool ok;
+
+        if (e[i].perm != IOMMU_NONE) {
+            continue;
+        }
+        ok = vfio_dma_run_flush(c, &run);
+        trace_vfio_dma_unmap_stale(run.iova, run.size, ok ? 0 : -1);
+        error_free(vfio_container_take_error(c));
+    }
 }
 
 /*
@@ -123,6 +159,9 @@ static void vfio_iommu_notify(IOMMUNotifier *n, const IOMMUTLBEntry *e,
     unsigned i;
 
     if (c->failed) {
+        if (c->stale) {
+            vfio_iommu_notify_stale(g, e, count);
+        }
         return;
     }
     /* While logging, a page mapped for write counts as dirty at once. */
@@ -281,9 +320,13 @@ static void vfio_listener_region_del(MemoryListener *l,
         return;
     }
     w = vfio_host_win_find(c, iova, iova + size - 1);
-    if (w) {
-        /* Removing the window clears all its TCEs in the host. */
-        vfio_spapr_remove_window(c, w);
+    if (w && !vfio_spapr_drop_window(c, w)) {
+        /*
+         * The host keeps a window (and its TCEs) the guest removed: the
+         * device must stop; a recovery removes the window again.
+         */
+        vfio_container_set_error(c, 0, "%s", c->last_error);
+        vfio_runtime_failure(c);
     }
 }
 

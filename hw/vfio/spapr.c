@@ -411,3 +411,17 @@ void vfio_spapr_remove_window(VFIOContainer *c, VFIOHostDMAWindow *w)
     }
     g_ptr_array_remove(c->hostwins, w);
 }
+
+bool vfio_spapr_drop_window(VFIOContainer *c, VFIOHostDMAWindow *w)
+{
+    int ret = vfio_spapr_remove(c, w->min_iova);
+
+    if (ret) {
+        vfio_container_set_error(c, ret, "VFIO_IOMMU_SPAPR_TCE_REMOVE at 0x%"
+                                 PRIx64 " failed", w->min_iova);
+        error_free(vfio_container_take_error(c));
+        return false;
+    }
+    g_ptr_array_remove(c->hostwins, w);
+    return true;
+}

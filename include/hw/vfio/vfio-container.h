@@ -80,6 +80,7 @@ struct VFIOContainer {
     Error *error;
     char *last_error;           /* the latest failure, for query-vfio */
     bool failed;                /* a runtime failure broke DMA */
+    bool stale;                 /* failed, and host TCEs may remain */
     unsigned recoveries;        /* failed -> working again */
     VFIOContainerStats stats;
     unsigned refcount;          /* groups attached */
@@ -111,6 +112,8 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
                               uint64_t size, uint64_t guest_pgsize,
                               Error **errp);
 void vfio_spapr_remove_window(VFIOContainer *c, VFIOHostDMAWindow *w);
+/* Remove @w from the host; forget it only if that worked. */
+bool vfio_spapr_drop_window(VFIOContainer *c, VFIOHostDMAWindow *w);
 /* Could a guest window at @iova+@size with @guest_pgsize pages be
  * mirrored (v2: a free host slot and page size; v1: it fits the host's
  * default window)?  Asked before the guest's DDW create succeeds. */
@@ -147,8 +150,27 @@ void vfio_container_set_error(VFIOContainer *c, int status,
 Error *vfio_container_take_error(VFIOContainer *c);
 /* Runtime failure: DMA through this container is no longer exact. */
 void vfio_container_mark_failed(VFIOContainer *c);
-/* Hook called by vfio_container_mark_failed (set by vfio-pci). */
+/*
+ * Hook called by vfio_container_mark_failed (set by vfio-pci), before
+ * the host tables are cleared: it must stop the devices' DMA (bus
+ * master off on the device).
+ */
 extern void (*vfio_container_failed_hook)(VFIOContainer *c);
+/*
+ * A failed container works again (windows re-created, TCEs replayed):
+ * the hook resets the devices (VFIO_DEVICE_RESET) and gives them back
+ * the COMMAND bits the guest enabled.
+ */
+extern void (*vfio_container_recovered_hook)(VFIOContainer *c);
+/* vfio-pci's recovered hook (hw/vfio/pci.c). */
+void vfio_pci_container_recovered(VFIOContainer *c);
+/* Try to bring failed container @c back; false with @errp if not. */
+bool vfio_container_recover(VFIOContainer *c, Error **errp);
+/*
+ * Every failed container of @as tries to recover (a PHB reset, a DMA
+ * window reset, a machine reset); results go to the log and query-vfio.
+ */
+void vfio_address_space_recover(AddressSpace *as);
 
 /*
  * ioctl with errno captured and traced: 0 on success, -errno, or the
