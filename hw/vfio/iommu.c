@@ -110,7 +110,18 @@ static bool vfio_tce_to_vaddr(const IOMMUTLBEntry *e, uint64_t *vaddr)
 
 static void vfio_runtime_failure(VFIOContainer *c)
 {
-    Error *err = vfio_container_take_error(c);
+    Error *err;
+
+    /*
+     * While the listener registers (set-up of a new container, or a
+     * recovery) the replay's failure is the caller's: it collects the
+     * error and unwinds, so that device_add fails instead of attaching
+     * a device that can never do DMA.
+     */
+    if (!c->listener_registered) {
+        return;
+    }
+    err = vfio_container_take_error(c);
 
     /* Stop the device before anything else, then say why. */
     vfio_container_mark_failed(c);

@@ -280,6 +280,78 @@ static void test_write_only_gets_read(void)
     env_finish(&e);
 }
 
+/* ------------------------------------------------- hot-add replay */
+
+#define PHB1        "-device spapr-pci-host-bridge,index=1,id=phb1"
+#define TWO_GROUPS  VT_BDF0 "=dma-engine@1," VT_BDF1 "=dma-engine@2"
+#define PHB1_LIOBN  0x80000100u
+
+/*
+ * The guest already has TCEs in a PHB's default window when a device is
+ * hot-added there; the replay of them into the new container fails:
+ * device_add fails naming the ioctl and errno, nothing of it stays
+ * (no container, no open group or device), and a retry works.
+ */
+static void test_hotadd_replay_failure(void)
+{
+    VsimMachine *m = vsim_machine_start(TWO_GROUPS, NULL,
+                                        DEV_ARGS " " PHB1);
+    GuestDevice d0, d1;
+    SpaprGuest *g = vt_guest(m, VT_RAM, &d0);
+    g_autoptr(JsonObject) r = NULL;
+    g_autoptr(JsonObject) st = NULL;
+    g_autoptr(JsonObject) reply = NULL;
+    JsonArray *groups, *devs;
+    const char *desc;
+    uint64_t gpa = guest_alloc(g, VT_PAGE, VT_PAGE);
+    const uint64_t ioba = 0x10000;
+    unsigned i;
+
+    g_assert_cmpint(guest_put_tce(g, PHB1_LIOBN, ioba, gpa | TCE_RW), ==,
+                    H_SUCCESS);
+    vt_fault(m, "VFIO_IOMMU_MAP_DMA", "EFAULT");
+    r = qtest_qmp(m->qts, "{'execute': 'device_add', 'arguments': "
+                  "{'driver': 'vfio-pci', 'id': 'b', 'host': '" VT_BDF1
+                  "', 'bus': 'phb1'}}");
+    desc = qtest_qmp_error_desc(r);
+    g_assert_nonnull(desc);
+    g_test_message("device_add error: %s", desc);
+    g_assert_nonnull(strstr(desc, "VFIO_IOMMU_MAP_DMA"));
+    g_assert_nonnull(strstr(desc, g_strerror(EFAULT)));
+
+    st = vsim_machine_state(m);
+    vt_only_container(st);
+    groups = json_object_get_array_member(st, "groups");
+    for (i = 0; i < json_array_get_length(groups); i++) {
+        JsonObject *go = json_array_get_object_element(groups, i);
+
+        if (json_object_get_int_member(go, "id") == 2) {
+            g_assert_false(json_object_get_boolean_member(go, "open"));
+        }
+    }
+    devs = json_object_get_array_member(st, "devices");
+    for (i = 0; i < json_array_get_length(devs); i++) {
+        JsonObject *d = json_array_get_object_element(devs, i);
+
+        if (!strcmp(json_object_get_string_member(d, "bdf"), VT_BDF1)) {
+            g_assert_false(json_object_get_boolean_member(d, "open"));
+        }
+    }
+    g_assert_cmpuint(json_array_get_length(vt_query_vfio(m, &reply)), ==,
+                     1);
+
+    /* The host agrees now: the replay brings the guest's TCE over. */
+    vt_device_add(m, "b", "'host': '" VT_BDF1 "', 'bus': 'phb1'");
+    guest_free(g);
+    g = guest_new(m->qts, VT_RAM);
+    g_assert_true(guest_find_device(g, 1, DMA_ENGINE_VENDOR,
+                                    DMA_ENGINE_DEVICE, 0, &d1));
+    vt_dma_roundtrip(m, g, &d1, ioba, gpa, VT_PAGE, 0x0f0f0f0ff0f0f0f0ULL);
+    guest_free(g);
+    vt_device_del(m, "b");
+    vt_quit_clean(m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -300,5 +372,7 @@ int main(int argc, char **argv)
                          &df_unmap_remove, test_no_stale_tce);
     g_test_add_func("/vfio/recovery/permissions/write-only-gets-read",
                     test_write_only_gets_read);
+    g_test_add_func("/vfio/recovery/hotadd/replay-failure-fails-device-add",
+                    test_hotadd_replay_failure);
     return g_test_run();
 }
