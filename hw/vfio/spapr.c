@@ -64,6 +64,42 @@ static bool vfio_prereg_section_range(VFIOContainer *c,
     return true;
 }
 
+/*
+ * A host window's IOMMU page may not be larger than the backing page of
+ * any RAM it maps (the host refuses such a MAP with EFAULT).  Windows
+ * are sized from the RAM there is when they are made; RAM added later
+ * with smaller pages (a DIMM on anonymous memory next to hugetlbfs RAM)
+ * could never be mapped, so it is refused when it comes.
+ */
+static bool vfio_prereg_backing_fits(VFIOContainer *c, MemoryRegionSection *s)
+{
+    uint64_t backing = memory_region_host_page_size(s->mr);
+    Error *err = NULL;
+    unsigned i;
+
+    for (i = 0; i < c->hostwins->len; i++) {
+        VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
+
+        if (w->iova_pgsizes <= backing) {
+            continue;
+        }
+        error_setg(&err, "%s (gpa 0x%" PRIx64 ") is backed by 0x%" PRIx64
+                   "-byte pages, smaller than the 0x%" PRIx64 "-byte IOMMU "
+                   "pages of host DMA window 0x%" PRIx64 "; its memory "
+                   "could not be mapped for DMA", s->mr->name,
+                   s->offset_within_address_space, backing, w->iova_pgsizes,
+                   w->min_iova);
+        if (memory_region_transaction_checked()) {
+            memory_listener_report_error(err);
+        } else {
+            vfio_container_set_error(c, 0, "%s", error_get_pretty(err));
+            error_free(err);
+        }
+        return false;
+    }
+    return true;
+}
+
 static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
 {
     VFIOContainer *c = container_of(l, VFIOContainer, prereg_listener);
@@ -77,6 +113,9 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
         return;
     }
     if (!vfio_prereg_section_range(c, s, &vaddr, &size, true)) {
+        return;
+    }
+    if (!vfio_prereg_backing_fits(c, s)) {
         return;
     }
     reg.vaddr = vaddr;

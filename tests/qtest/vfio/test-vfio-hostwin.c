@@ -8,6 +8,8 @@
  * permissions a guest TCE gets on the host.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include "vfio-e2e.h"
 
 #define DEV_ARGS VT_RAM_ARG " -device vfio-pci,host=" VT_BDF0 ",id=dev0"
@@ -260,6 +262,96 @@ static const DdwCase ddw_memlock = { "memlock=520m", NULL, 16, 40, false };
 /* One level only, and a window whose table needs two. */
 static const DdwCase ddw_levels1 = { "levels=1", NULL, 12, 40, false };
 
+/* ------------------------------------------------ huge host pages */
+
+#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
+
+static long read_nr_hugepages(void)
+{
+    g_autofree char *txt = NULL;
+
+    if (!g_file_get_contents(NR_HUGEPAGES, &txt, NULL, NULL)) {
+        return -1;
+    }
+    return strtol(txt, NULL, 10);
+}
+
+/* A plain write: a sysctl file cannot be replaced by a rename. */
+static bool write_nr_hugepages(long n)
+{
+    FILE *f = fopen(NR_HUGEPAGES, "w");
+    bool ok;
+
+    if (!f) {
+        return false;
+    }
+    ok = fprintf(f, "%ld\n", n) > 0;
+    ok = fclose(f) == 0 && ok;
+    return ok && read_nr_hugepages() == n;
+}
+
+/*
+ * Guest RAM on hugetlbfs (2 MiB pages): a DDW with 16 MiB pages gets
+ * 2 MiB host TCEs (not 4 KiB ones); a DIMM on anonymous 4 KiB memory hot-added next to
+ * it is refused, naming the page sizes, and the window keeps working.
+ * Needs 256 huge pages, reserved here (CI runs as root) and given back.
+ */
+static void test_hugetlbfs_host_pages(void)
+{
+    long before = read_nr_hugepages();
+    VsimMachine *m;
+    SpaprGuest *g;
+    GuestDevice d;
+    GuestWindow ddw;
+    g_autoptr(JsonObject) st = NULL;
+    g_autoptr(JsonObject) r = NULL;
+    JsonObject *hw;
+    const char *desc;
+    uint64_t gpa;
+
+    if (before < 0 || !write_nr_hugepages(before + 256)) {
+        if (before >= 0) {
+            write_nr_hugepages(before);
+        }
+        g_test_skip("cannot reserve 256 huge pages in " NR_HUGEPAGES
+                    " (not root, or no hugetlb support)");
+        return;
+    }
+    m = vsim_machine_start(NULL, NULL, "-m 512M,slots=2,maxmem=1G "
+                           "-object memory-backend-memfd,id=ram,size=512M,"
+                           "hugetlb=on,hugetlbsize=2M "
+                           "-machine pseries,memory-backend=ram "
+                           "-device vfio-pci,host=" VT_BDF0 ",id=dev0");
+    g = vt_guest(m, VT_RAM, &d);
+    g_assert_true(guest_ddw_enable(g, &d, 0, &ddw));
+    /* The guest takes 16 MiB pages; the host can back 2 MiB ones. */
+    g_assert_cmpuint(ddw.page_shift, ==, 24);
+    st = vsim_machine_state(m);
+    hw = vt_window_at(vt_only_container(st), ddw.bus_start);
+    g_assert_nonnull(hw);
+    g_assert_cmpuint(vt_int(hw, "page_shift"), ==, 21);
+
+    r = qtest_qmp(m->qts, "{'execute': 'object-add', 'arguments': "
+                  "{'qom-type': 'memory-backend-ram', 'id': 'm1', "
+                  "'size': %u}}", 256u << 20);
+    g_assert_null(qtest_qmp_error_desc(r));
+    json_object_unref(r);
+    r = qtest_qmp(m->qts, "{'execute': 'device_add', 'arguments': "
+                  "{'driver': 'pc-dimm', 'id': 'd1', 'memdev': 'm1'}}");
+    desc = qtest_qmp_error_desc(r);
+    g_assert_nonnull(desc);
+    g_test_message("DIMM refused: %s", desc);
+    g_assert_nonnull(strstr(desc, "0x200000-byte IOMMU pages"));
+
+    assert_not_failed(m);
+    gpa = guest_alloc(g, 4 * VT_PAGE, VT_PAGE);
+    vt_dma_roundtrip(m, g, &d, guest_ddw_iova(&ddw, gpa), gpa, 4 * VT_PAGE,
+                     0x2121212112121212ULL);
+    guest_free(g);
+    vt_quit_clean(m);
+    write_nr_hugepages(before);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -275,5 +367,7 @@ int main(int argc, char **argv)
                          &ddw_memlock, test_ddw_refused);
     g_test_add_data_func("/vfio/hostwin/ddw-refused/host-offers-one-level",
                          &ddw_levels1, test_ddw_refused);
+    g_test_add_func("/vfio/hostwin/host-pages/hugetlbfs-huge-tces",
+                    test_hugetlbfs_host_pages);
     return g_test_run();
 }
