@@ -19,7 +19,7 @@
 #define RTAS_HW_ERROR     (-1)
 #define RTAS_PARAM_ERROR  (-3)
 
-/* query-vfio's container whose address space names @phb_hint, or NULL. */
+/* query-vfio's container that has @member, or NULL. */
 static JsonObject *container_with(JsonArray *list, const char *member)
 {
     unsigned i;
@@ -168,7 +168,6 @@ typedef struct Snapshot {
     uint32_t avail;
     unsigned host_windows;
     uint64_t host_mapped;
-    uint64_t window_ioctls_ok;
 } Snapshot;
 
 static Snapshot snapshot(VsimMachine *m, SpaprGuest *g, const GuestDevice *d)
@@ -292,8 +291,9 @@ static bool write_nr_hugepages(long n)
 
 /*
  * Guest RAM on hugetlbfs (2 MiB pages): a DDW with 16 MiB pages gets
- * 2 MiB host TCEs (not 4 KiB ones); a DIMM on anonymous 4 KiB memory hot-added next to
- * it is refused, naming the page sizes, and the window keeps working.
+ * 2 MiB host TCEs (not 4 KiB ones); a DIMM on anonymous 4 KiB memory
+ * hot-added next to it is refused, naming the page sizes, and the
+ * window keeps working.
  * Needs 256 huge pages, reserved here (CI runs as root) and given back.
  */
 static void test_hugetlbfs_host_pages(void)

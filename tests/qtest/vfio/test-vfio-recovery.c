@@ -6,7 +6,8 @@
  * again, guest TCEs replayed, the device reset and running), query-vfio
  * shows its state and last error; under every double fault no host TCE
  * lets the device reach a page the guest unmapped; a guest TCE with
- * WRITE only reaches the host as READ|WRITE.
+ * WRITE only reaches the host as READ|WRITE; a hot-add whose replay
+ * fails leaves nothing attached.
  */
 #include <errno.h>
 #include "vfio-e2e.h"
@@ -71,7 +72,7 @@ static uint16_t device_command(Env *e)
     return (uint16_t)json_object_get_int_member(r, "command");
 }
 
-/* Fail the container with a refused MAP_DMA; returns the event. */
+/* Fail the container with a refused MAP_DMA, and see it failed. */
 static void fail_container(Env *e)
 {
     g_autoptr(JsonObject) ev = NULL;
