@@ -158,6 +158,8 @@ static void test_check_extension_failure_reported(void)
 
 typedef struct DdwCase {
     const char *host;           /* VFIO_SIM_HOST */
+    const char *args;           /* machine arguments, or NULL: DEV_ARGS */
+    unsigned phb;               /* the device's PHB index */
     const char *fault_errno;    /* one TCE_CREATE fault, or NULL */
     unsigned page_shift, window_shift;
     bool retry_succeeds;        /* a create without the fault works */
@@ -208,15 +210,18 @@ static void assert_not_failed(VsimMachine *m)
 static void test_ddw_refused(gconstpointer opaque)
 {
     const DdwCase *tc = opaque;
-    VsimMachine *m = vsim_machine_start(NULL, tc->host, "%s", DEV_ARGS);
+    VsimMachine *m = vsim_machine_start(NULL, tc->host, "%s",
+                                        tc->args ? tc->args : DEV_ARGS);
     const uint64_t len = 4 * VT_PAGE;
     GuestDevice d;
-    SpaprGuest *g = vt_guest(m, VT_RAM, &d);
+    SpaprGuest *g = guest_new(m->qts, VT_RAM);
     GuestWindow w = { 0 };
     Snapshot before, after;
     uint64_t gpa, iova;
     int32_t st;
 
+    g_assert_true(guest_find_device(g, tc->phb, DMA_ENGINE_VENDOR,
+                                    DMA_ENGINE_DEVICE, 0, &d));
     gpa = guest_alloc(g, len, VT_PAGE);
     iova = guest_dma_map(g, &d, gpa, len, TCE_RW);
     g_assert_cmphex(iova, !=, 0);
@@ -244,22 +249,45 @@ static void test_ddw_refused(gconstpointer opaque)
     if (tc->retry_succeeds) {
         GuestWindow ddw;
 
+        if (tc->args) {
+            /* Fault-free is not enough for this one. */
+            goto out;
+        }
+
         g_assert_true(guest_ddw_enable(g, &d, 0, &ddw));
         gpa = guest_alloc(g, len, VT_PAGE);
         vt_dma_roundtrip(m, g, &d, guest_ddw_iova(&ddw, gpa), gpa, len,
                          0x5555aaaa5555aaaaULL);
     }
+out:
     assert_not_failed(m);
     guest_free(g);
     vt_quit_clean(m);
 }
 
-static const DdwCase ddw_einval = { NULL, "EINVAL", 16, 40, true };
-static const DdwCase ddw_enospc = { NULL, "ENOSPC", 16, 40, true };
+static const DdwCase ddw_einval = {
+    .fault_errno = "EINVAL", .page_shift = 16, .window_shift = 40,
+    .retry_succeeds = true,
+};
+static const DdwCase ddw_enospc = {
+    .fault_errno = "ENOSPC", .page_shift = 16, .window_shift = 40,
+    .retry_succeeds = true,
+};
 /* Too little locked memory for the table at any depth: ENOMEM each time */
-static const DdwCase ddw_memlock = { "memlock=520m", NULL, 16, 40, false };
+static const DdwCase ddw_memlock = {
+    .host = "memlock=520m", .page_shift = 16, .window_shift = 40,
+};
 /* One level only, and a window whose table needs two. */
-static const DdwCase ddw_levels1 = { "levels=1", NULL, 12, 40, false };
+static const DdwCase ddw_levels1 = {
+    .host = "levels=1", .page_shift = 12, .window_shift = 40,
+};
+/* The host puts its second window at 2^59, the PHB wants it elsewhere. */
+static const DdwCase ddw_placed_elsewhere = {
+    .args = VT_RAM_ARG " -device spapr-pci-host-bridge,index=1,id=phb1,"
+            "dma64_win_addr=0x10000000000"
+            " -device vfio-pci,host=" VT_BDF0 ",id=dev0,bus=phb1",
+    .phb = 1, .page_shift = 16, .window_shift = 30,
+};
 
 /* ------------------------------------------------ huge host pages */
 
@@ -367,6 +395,8 @@ int main(int argc, char **argv)
                          &ddw_memlock, test_ddw_refused);
     g_test_add_data_func("/vfio/hostwin/ddw-refused/host-offers-one-level",
                          &ddw_levels1, test_ddw_refused);
+    g_test_add_data_func("/vfio/hostwin/ddw-refused/host-places-elsewhere",
+                         &ddw_placed_elsewhere, test_ddw_refused);
     g_test_add_func("/vfio/hostwin/host-pages/hugetlbfs-huge-tces",
                     test_hugetlbfs_host_pages);
     return g_test_run();
