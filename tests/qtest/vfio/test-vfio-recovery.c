@@ -100,12 +100,12 @@ static void assert_dma_works(Env *e, uint64_t pattern)
  * ibm,reset-pe-dma-window on a failed container: the device is reset,
  * bus mastering comes back on the device, and DMA works again.
  */
-static void test_recover_on_ddw_reset(void)
+static void test_recover_on_ddw_reset(gconstpointer host)
 {
     Env e;
     uint64_t resets;
 
-    env_start(&e, NULL);
+    env_start(&e, host);
     g_assert_true(device_command(&e) & 0x4);
     fail_container(&e);
     g_assert_false(device_command(&e) & 0x4);
@@ -356,8 +356,10 @@ static void test_hotadd_replay_failure(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/vfio/recovery/ddw-reset-recovers-device",
-                    test_recover_on_ddw_reset);
+    g_test_add_data_func("/vfio/recovery/ddw-reset-recovers-device",
+                         NULL, test_recover_on_ddw_reset);
+    g_test_add_data_func("/vfio/recovery/v1/ddw-reset-recovers-device",
+                         "iommu=v1", test_recover_on_ddw_reset);
     g_test_add_func("/vfio/recovery/system-reset-recovers-device",
                     test_recover_on_system_reset);
     g_test_add_func("/vfio/recovery/refused-then-retried",
