@@ -311,9 +311,23 @@ static void spapr_phb_unrealize(DeviceState *dev)
     spapr_machine_devices_changed();
 }
 
+/* hw/vfio, when built in: failed containers of a DMA space recover. */
+void vfio_address_space_recover(AddressSpace *as) __attribute__((weak));
+
+/*
+ * A PHB reset (and so a machine reset) is the point where a device whose
+ * host DMA mapping failed gets another chance: the default window is
+ * back, and the host is asked to mirror it again.
+ */
 static void spapr_phb_reset(DeviceState *dev)
 {
-    spapr_phb_dma_reset((SpaprPhbState *)dev);
+    SpaprPhbState *sphb = (SpaprPhbState *)dev;
+
+    spapr_phb_dma_reset(sphb);
+    if (vfio_address_space_recover) {
+        trace_spapr_pci_dma_recover(sphb->index);
+        vfio_address_space_recover(&sphb->dma_as);
+    }
 }
 
 /* ------------------------------------------------------- migration */

@@ -67,6 +67,37 @@ static SpaprPhbState *ddw_phb(bool counts_ok, hwaddr args, uint32_t nret,
     return sphb;
 }
 
+static bool ddw_place(SpaprPhbState *sphb, unsigned shift, uint64_t *addr);
+static bool ddw_devices_accept(SpaprPhbState *sphb, uint64_t start,
+                               uint64_t size, unsigned page_shift,
+                               bool quiet);
+
+/* Shift of the window a query probes with: beyond any 32-bit window. */
+#define DDW_PROBE_SHIFT 33
+
+/*
+ * Could the devices behind @sphb take one more window?  Asked with a
+ * window where the next create would put it, larger than any default
+ * window, with the PHB's smallest page: a device whose host IOMMU has
+ * only its default window (v1) refuses it, so the guest is told there
+ * is none instead of being refused later.
+ */
+static bool ddw_devices_can_add(SpaprPhbState *sphb)
+{
+    uint64_t addr;
+    unsigned shift;
+
+    if (!sphb->page_size_mask) {
+        return false;
+    }
+    shift = __builtin_ctzll(sphb->page_size_mask);
+    if (!ddw_place(sphb, DDW_PROBE_SHIFT, &addr)) {
+        return true;            /* the create answers for itself */
+    }
+    return ddw_devices_accept(sphb, addr, 1ULL << DDW_PROBE_SHIFT, shift,
+                              true);
+}
+
 void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                   uint32_t nargs, hwaddr args,
                                   uint32_t nret, hwaddr rets)
@@ -80,6 +111,10 @@ void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
         return;
     }
     avail = SPAPR_PCI_DMA_MAX_WINDOWS - spapr_phb_active_windows(sphb);
+    if (avail && !ddw_devices_can_add(sphb)) {
+        /* A device that cannot mirror a window (v1 host IOMMU). */
+        avail = 0;
+    }
     pgmask = ddw_query_mask(sphb->page_size_mask);
     rtas_st(rets, 0, RTAS_OUT_SUCCESS);
     rtas_st(rets, 1, avail);
@@ -157,6 +192,7 @@ static bool ddw_place(SpaprPhbState *sphb, unsigned shift, uint64_t *addr)
 typedef struct DDWCheck {
     uint64_t start, size;
     unsigned page_shift;
+    bool quiet;                 /* a query's probe: nothing to log */
     bool refused;
 } DDWCheck;
 
@@ -172,7 +208,9 @@ static void ddw_device_check(PCIBus *bus, PCIDevice *dev, void *opaque)
                                      chk->page_shift, &err)) {
         /* The guest sees a hardware error; the reason goes to the log. */
         trace_spapr_iommu_ddw_refused(error_get_pretty(err));
-        warn_report("DDW create refused: %s", error_get_pretty(err));
+        if (!chk->quiet) {
+            warn_report("DDW create refused: %s", error_get_pretty(err));
+        }
         error_free(err);
         chk->refused = true;
     }
@@ -185,12 +223,41 @@ static void ddw_device_check(PCIBus *bus, PCIDevice *dev, void *opaque)
  * finding a device that cannot reach memory.
  */
 static bool ddw_devices_accept(SpaprPhbState *sphb, uint64_t start,
-                               uint64_t size, unsigned page_shift)
+                               uint64_t size, unsigned page_shift,
+                               bool quiet)
 {
-    DDWCheck chk = { start, size, page_shift, false };
+    DDWCheck chk = { start, size, page_shift, quiet, false };
 
     pci_bus_foreach_device(&sphb->bus, ddw_device_check, &chk);
     return !chk.refused;
+}
+
+/*
+ * Enable @tcet as the new window, in a checked transaction: a listener
+ * that cannot follow (a VFIO container whose host refuses the window:
+ * TCE_CREATE failing, too few levels, ...) posts its error, and the
+ * window is taken back so the guest's windows are exactly as before
+ * and the guest is told before it uses a window no device can reach.
+ */
+static bool ddw_enable_checked(SpaprTceTable *tcet, uint32_t page_shift,
+                               uint64_t win_addr, uint64_t nb_entries)
+{
+    Error *err = NULL;
+    bool ok;
+
+    memory_region_transaction_begin_checked();
+    ok = spapr_tce_table_enable(tcet, page_shift, win_addr, nb_entries,
+                                &err);
+    if (!memory_region_transaction_commit_checked(ok ? &err : NULL)) {
+        if (ok) {
+            trace_spapr_iommu_ddw_refused(error_get_pretty(err));
+            warn_report("DDW create refused: %s", error_get_pretty(err));
+            spapr_tce_table_disable(tcet);
+            ok = false;
+        }
+    }
+    error_free(err);
+    return ok;
 }
 
 void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
@@ -201,7 +268,6 @@ void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     SpaprTceTable *tcet = NULL;
     uint32_t page_shift, window_shift;
     uint64_t win_addr;
-    Error *err = NULL;
     unsigned i;
 
     sphb = ddw_phb(nargs == 5 && nret == 4, args, nret, rets);
@@ -234,14 +300,13 @@ void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     }
     if (window_shift < 64 &&
         !ddw_devices_accept(sphb, win_addr, 1ULL << window_shift,
-                            page_shift)) {
+                            page_shift, false)) {
         rtas_st(rets, 0, RTAS_OUT_HW_ERROR);
         return;
     }
     if (window_shift - page_shift > 63 ||
-        !spapr_tce_table_enable(tcet, page_shift, win_addr,
-                                1ULL << (window_shift - page_shift), &err)) {
-        error_free(err);
+        !ddw_enable_checked(tcet, page_shift, win_addr,
+                            1ULL << (window_shift - page_shift))) {
         rtas_st(rets, 0, RTAS_OUT_HW_ERROR);
         return;
     }
@@ -294,6 +359,9 @@ void rtas_ibm_remove_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     rtas_st(rets, 0, RTAS_OUT_SUCCESS);
 }
 
+/* hw/vfio, when built in: failed containers of a DMA space recover. */
+void vfio_address_space_recover(AddressSpace *as) __attribute__((weak));
+
 void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                   uint32_t nargs, hwaddr args,
                                   uint32_t nret, hwaddr rets)
@@ -306,5 +374,9 @@ void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     }
     trace_spapr_iommu_ddw_reset(sphb->buid);
     spapr_phb_dma_reset(sphb);
+    /* Back to the default window: a failed VFIO container may recover. */
+    if (vfio_address_space_recover) {
+        vfio_address_space_recover(&sphb->dma_as);
+    }
     rtas_st(rets, 0, RTAS_OUT_SUCCESS);
 }

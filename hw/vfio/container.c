@@ -11,6 +11,9 @@
 
 static GPtrArray *containers;
 void (*vfio_container_failed_hook)(VFIOContainer *c);
+/* vfio-pci should set this next to the failed hook; until it does: */
+void (*vfio_container_recovered_hook)(VFIOContainer *c) =
+    vfio_pci_container_recovered;
 
 GPtrArray *vfio_containers(void)
 {
@@ -44,12 +47,29 @@ int vfio_container_ioctl(VFIOContainer *c, unsigned long req,
     int ret = ioctl(c->fd, req, arg);
     int err = ret < 0 ? errno : 0;
 
+    /*
+     * None of the container ioctls we issue returns a positive value on
+     * success; the kernel's MAP/UNMAP check macro returns 1 with errno
+     * untouched (misaligned iova, or outside the table).  Keep it as is
+     * so that callers see a failure they can name.
+     */
     trace_vfio_container_ioctl(c->fd, name, ret < 0 ? -err : ret);
     return ret < 0 ? -err : ret;
 }
 
-void vfio_container_set_error(VFIOContainer *c, int err, const char *fmt,
-                              ...)
+const char *vfio_ioctl_strerror(int status)
+{
+    static __thread char buf[64];
+
+    if (status < 0) {
+        return g_strerror(-status);
+    }
+    snprintf(buf, sizeof(buf), "returned %d with no errno", status);
+    return buf;
+}
+
+void vfio_container_set_error(VFIOContainer *c, int status,
+                              const char *fmt, ...)
 {
     g_autofree char *msg = NULL;
     va_list ap;
@@ -57,15 +77,16 @@ void vfio_container_set_error(VFIOContainer *c, int err, const char *fmt,
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    trace_vfio_container_error(c->fd, msg, err);
+    trace_vfio_container_error(c->fd, msg, status);
+    g_free(c->last_error);
+    g_free(c->fallback);
+    c->last_error = status ? g_strdup_printf("%s: %s", msg,
+                                             vfio_ioctl_strerror(status))
+                           : g_strdup(msg);
     if (c->error) {
         return;
     }
-    if (err) {
-        error_setg_errno(&c->error, err, "%s", msg);
-    } else {
-        error_setg(&c->error, "%s", msg);
-    }
+    error_setg(&c->error, "%s", c->last_error);
 }
 
 Error *vfio_container_take_error(VFIOContainer *c)
@@ -79,27 +100,42 @@ Error *vfio_container_take_error(VFIOContainer *c)
 /*
  * After a failure the host tables no longer follow the guest's: clear
  * them, so the device cannot reach pages the guest has since unmapped or
- * reused.  The windows themselves stay until the guest or teardown
- * removes them.
+ * reused.  When the UNMAP fails too, remove the window we created (that
+ * clears every TCE in it).  False when a host TCE may remain: the
+ * container is then "stale" and guest unmaps keep being passed on.
  */
-static void vfio_container_clear_windows(VFIOContainer *c)
+static bool vfio_container_clear_windows(VFIOContainer *c)
 {
-    unsigned i;
+    bool clean = true;
+    unsigned i = 0;
 
-    for (i = 0; i < c->hostwins->len; i++) {
+    while (i < c->hostwins->len) {
         VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
         VFIODMARun run = {
             .iova = w->min_iova,
             .size = w->max_iova - w->min_iova + 1,
         };
+        g_autoptr(Error) err = NULL;
 
-        if (!vfio_dma_run_flush(c, &run)) {
-            g_autoptr(Error) err = vfio_container_take_error(c);
-
-            warn_report("vfio: clearing a failed container: %s",
-                        error_get_pretty(err));
+        if (vfio_dma_run_flush(c, &run)) {
+            i++;
+            continue;
         }
+        err = vfio_container_take_error(c);
+        if (vfio_spapr_drop_window(c, w)) {
+            warn_report("vfio: clearing a failed container: %s; host "
+                        "window removed instead", error_get_pretty(err));
+            continue;
+        }
+        warn_report("vfio: clearing a failed container: %s; host TCEs "
+                    "may remain in 0x%" PRIx64 "-0x%" PRIx64 ", the "
+                    "device stays stopped", error_get_pretty(err),
+                    w->min_iova, w->max_iova);
+        clean = false;
+        i++;
     }
+    c->stale = !clean;
+    return clean;
 }
 
 void vfio_container_mark_failed(VFIOContainer *c)
@@ -109,9 +145,108 @@ void vfio_container_mark_failed(VFIOContainer *c)
     }
     c->failed = true;
     trace_vfio_container_failed(c->fd);
-    vfio_container_clear_windows(c);
+    /* Stop the devices first: nothing may reach a stale TCE meanwhile. */
     if (vfio_container_failed_hook) {
         vfio_container_failed_hook(c);
+    }
+    vfio_container_clear_windows(c);
+}
+
+/*
+ * Bring a failed container back: stop mirroring, drop every host window
+ * and (v2) every registration, then register both listeners again, which
+ * re-creates the windows the guest has and replays its TCEs.  The
+ * devices were stopped when the container failed; the recovered hook
+ * resets them and gives them back what the guest enabled.
+ */
+bool vfio_container_recover(VFIOContainer *c, Error **errp)
+{
+    Error *err;
+    unsigned i = 0;
+
+    if (!c->failed) {
+        return true;
+    }
+    trace_vfio_container_recover(c->fd);
+    if (c->listener_registered) {
+        memory_listener_unregister(&c->listener);
+        c->listener_registered = false;
+    }
+    while (i < c->hostwins->len) {
+        VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
+        VFIODMARun run = {
+            .iova = w->min_iova,
+            .size = w->max_iova - w->min_iova + 1,
+        };
+
+        if (w->created) {
+            if (!vfio_spapr_drop_window(c, w)) {
+                error_setg(errp, "%s", c->last_error);
+                return false;
+            }
+            continue;
+        }
+        /* v1's default window stays: empty it. */
+        if (!vfio_dma_run_flush(c, &run)) {
+            error_propagate(errp, vfio_container_take_error(c));
+            return false;
+        }
+        i++;
+    }
+    c->stale = false;
+    error_free(vfio_container_take_error(c));
+    if (c->prereg_registered) {
+        memory_listener_unregister(&c->prereg_listener);
+        c->prereg_registered = false;
+        memory_listener_register(&c->prereg_listener, &address_space_memory);
+        c->prereg_registered = true;
+        err = vfio_container_take_error(c);
+        if (err) {
+            error_propagate(errp, err);
+            return false;
+        }
+    }
+    c->failed = false;
+    memory_listener_register(&c->listener, c->as);
+    c->listener_registered = true;
+    err = vfio_container_take_error(c);
+    if (err || c->failed) {
+        if (!err) {
+            error_setg(&err, "%s", c->last_error ? c->last_error
+                                                 : "replay failed");
+        }
+        c->failed = false;
+        vfio_container_mark_failed(c);
+        error_propagate(errp, err);
+        return false;
+    }
+    c->recoveries++;
+    trace_vfio_container_recovered(c->fd);
+    if (vfio_container_recovered_hook) {
+        vfio_container_recovered_hook(c);
+    }
+    return true;
+}
+
+void vfio_address_space_recover(AddressSpace *as)
+{
+    GPtrArray *all = vfio_containers();
+    unsigned i;
+
+    for (i = 0; i < all->len; i++) {
+        VFIOContainer *c = g_ptr_array_index(all, i);
+        Error *err = NULL;
+
+        if (c->as != as || !c->failed) {
+            continue;
+        }
+        if (vfio_container_recover(c, &err)) {
+            info_report("vfio: container for %s recovered", as->name);
+        } else {
+            warn_report("vfio: container for %s stays failed: %s",
+                        as->name, error_get_pretty(err));
+            error_free(err);
+        }
     }
 }
 
@@ -145,8 +280,9 @@ static bool vfio_spapr_get_info(VFIOContainer *c, Error **errp)
 
     ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_GET_INFO,
                                "VFIO_IOMMU_SPAPR_TCE_GET_INFO", &info);
-    if (ret < 0) {
-        error_setg_errno(errp, -ret, "VFIO_IOMMU_SPAPR_TCE_GET_INFO failed");
+    if (ret) {
+        error_setg(errp, "VFIO_IOMMU_SPAPR_TCE_GET_INFO failed: %s",
+                   vfio_ioctl_strerror(ret));
         return false;
     }
     c->dma32_start = info.dma32_window_start;
@@ -173,6 +309,8 @@ static void vfio_container_free(VFIOContainer *c)
     g_ptr_array_free(c->giommus, TRUE);
     g_ptr_array_free(c->prereg, TRUE);
     error_free(c->error);
+    g_free(c->last_error);
+    g_free(c->fallback);
     if (c->fd >= 0) {
         close(c->fd);
     }
@@ -203,8 +341,9 @@ static void vfio_container_teardown(VFIOContainer *c)
     if (c->v1_enabled) {
         int ret = vfio_container_ioctl(c, VFIO_IOMMU_DISABLE,
                                        "VFIO_IOMMU_DISABLE", NULL);
-        if (ret < 0) {
-            warn_report("VFIO_IOMMU_DISABLE failed: %s", g_strerror(-ret));
+        if (ret) {
+            warn_report("VFIO_IOMMU_DISABLE failed: %s",
+                        vfio_ioctl_strerror(ret));
         }
         c->v1_enabled = false;
     }
@@ -222,10 +361,10 @@ static bool vfio_spapr_drop_default_window(VFIOContainer *c, Error **errp)
     ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE,
                                "VFIO_IOMMU_SPAPR_TCE_REMOVE", &remove);
     c->stats.window_ioctls++;
-    if (ret < 0) {
-        error_setg_errno(errp, -ret, "VFIO_IOMMU_SPAPR_TCE_REMOVE of the "
-                         "default window at 0x%" PRIx64 " failed",
-                         c->dma32_start);
+    if (ret) {
+        error_setg(errp, "VFIO_IOMMU_SPAPR_TCE_REMOVE of the default window "
+                   "at 0x%" PRIx64 " failed: %s", c->dma32_start,
+                   vfio_ioctl_strerror(ret));
         return false;
     }
     return true;
@@ -257,9 +396,10 @@ static bool vfio_container_setup_iommu(VFIOContainer *c, Error **errp)
 
         ret = vfio_container_ioctl(c, VFIO_IOMMU_ENABLE,
                                    "VFIO_IOMMU_ENABLE", NULL);
-        if (ret < 0) {
+        if (ret) {
             g_free(w);
-            error_setg_errno(errp, -ret, "VFIO_IOMMU_ENABLE failed");
+            error_setg(errp, "VFIO_IOMMU_ENABLE failed: %s",
+                       vfio_ioctl_strerror(ret));
             return false;
         }
         c->v1_enabled = true;
@@ -301,6 +441,94 @@ static void vfio_group_unset_container(VFIOGroup *g)
     }
 }
 
+/* CHECK_EXTENSION(@type): 1 or 0, or -1 with @errp set. */
+static int vfio_container_has_type(VFIOContainer *c, int type, Error **errp)
+{
+    int ret = ioctl(c->fd, VFIO_CHECK_EXTENSION, type);
+
+    trace_vfio_check_extension(c->fd, type, ret < 0 ? -errno : ret);
+    if (ret < 0) {
+        /* Not "unsupported": the host could not answer at all. */
+        error_setg_errno(errp, errno, "VFIO_CHECK_EXTENSION(%s) failed",
+                         vfio_iommu_type_name(type));
+        return -1;
+    }
+    return ret > 0;
+}
+
+/* The best sPAPR TCE type the host offers: v2, else v1. */
+static bool vfio_container_pick_type(VFIOContainer *c, Error **errp)
+{
+    g_autofree char *types = NULL;
+    int ret;
+
+    ret = vfio_container_has_type(c, VFIO_SPAPR_TCE_v2_IOMMU, errp);
+    if (ret < 0) {
+        return false;
+    }
+    c->has_v1 = vfio_container_has_type(c, VFIO_SPAPR_TCE_IOMMU, errp);
+    if (c->has_v1 < 0) {
+        return false;
+    }
+    if (ret) {
+        c->iommu_type = VFIO_SPAPR_TCE_v2_IOMMU;
+        return true;
+    }
+    if (c->has_v1) {
+        c->iommu_type = VFIO_SPAPR_TCE_IOMMU;
+        return true;
+    }
+    types = vfio_host_iommu_types(c->fd);
+    error_setg(errp, "host IOMMU offers no sPAPR TCE type (v2 or v1); "
+               "it offers: %s", types);
+    return false;
+}
+
+/*
+ * SET_IOMMU with the chosen type.  A pseries or nested host offers v2
+ * but refuses it (EPERM: a group without DDW support); v1 then still
+ * works, without preregistration and with only the default window.
+ */
+static bool vfio_container_set_iommu(VFIOContainer *c, Error **errp)
+{
+    static bool warned;
+    int ret;
+
+    ret = vfio_container_ioctl(c, VFIO_SET_IOMMU, "VFIO_SET_IOMMU",
+                               (void *)(uintptr_t)c->iommu_type);
+    if (ret && c->iommu_type == VFIO_SPAPR_TCE_v2_IOMMU && c->has_v1) {
+        g_autofree char *why = g_strdup_printf(
+            "VFIO_SET_IOMMU(%s) failed: %s",
+            vfio_iommu_type_name(c->iommu_type), vfio_ioctl_strerror(ret));
+
+        ret = vfio_container_ioctl(c, VFIO_SET_IOMMU, "VFIO_SET_IOMMU",
+                                   (void *)(uintptr_t)VFIO_SPAPR_TCE_IOMMU);
+        if (ret) {
+            error_setg(errp, "%s, and VFIO_SET_IOMMU(%s) failed too: %s",
+                       why, vfio_iommu_type_name(VFIO_SPAPR_TCE_IOMMU),
+                       vfio_ioctl_strerror(ret));
+            return false;
+        }
+        c->iommu_type = VFIO_SPAPR_TCE_IOMMU;
+        c->fallback = g_strdup_printf("%s; using %s: no memory "
+                                      "preregistration, no dynamic DMA "
+                                      "windows", why,
+                                      vfio_iommu_type_name(c->iommu_type));
+        if (!warned) {
+            warned = true;
+            warn_report("vfio: %s", c->fallback);
+        }
+        return true;
+    }
+    if (ret) {
+        error_setg(errp, "VFIO_SET_IOMMU(%s) failed: %s",
+                   vfio_iommu_type_name(c->iommu_type),
+                   vfio_ioctl_strerror(ret));
+        return false;
+    }
+    return true;
+}
+
 /* A new container for @g: open, pick the type, set up the IOMMU. */
 static VFIOContainer *vfio_container_create(VFIOGroup *g, AddressSpace *as,
                                             Error **errp)
@@ -324,16 +552,7 @@ static VFIOContainer *vfio_container_create(VFIOGroup *g, AddressSpace *as,
                    VFIO_API_VERSION);
         goto free;
     }
-    if (ioctl(c->fd, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU) > 0) {
-        c->iommu_type = VFIO_SPAPR_TCE_v2_IOMMU;
-    } else if (ioctl(c->fd, VFIO_CHECK_EXTENSION,
-                     VFIO_SPAPR_TCE_IOMMU) > 0) {
-        c->iommu_type = VFIO_SPAPR_TCE_IOMMU;
-    } else {
-        g_autofree char *types = vfio_host_iommu_types(c->fd);
-
-        error_setg(errp, "host IOMMU offers no sPAPR TCE type (v2 or v1); "
-                   "it offers: %s", types);
+    if (!vfio_container_pick_type(c, errp)) {
         goto free;
     }
     if (!vfio_group_set_container(g, c)) {
@@ -341,11 +560,7 @@ static VFIOContainer *vfio_container_create(VFIOGroup *g, AddressSpace *as,
                          "%d failed", g->groupid);
         goto free;
     }
-    ret = vfio_container_ioctl(c, VFIO_SET_IOMMU, "VFIO_SET_IOMMU",
-                               (void *)(uintptr_t)c->iommu_type);
-    if (ret < 0) {
-        error_setg_errno(errp, -ret, "VFIO_SET_IOMMU(%s) failed",
-                         vfio_iommu_type_name(c->iommu_type));
+    if (!vfio_container_set_iommu(c, errp)) {
         goto unset;
     }
     g_ptr_array_add(vfio_containers(), c);

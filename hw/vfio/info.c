@@ -36,6 +36,15 @@ static JsonNode *qmp_query_vfio(JsonObject *args, Error **errp)
         json_object_set_string_member(o, "iommu-type",
                                       vfio_iommu_type_name(c->iommu_type));
         json_object_set_boolean_member(o, "failed", c->failed);
+        json_object_set_string_member(o, "state",
+                                      c->failed ? "failed" : "working");
+        if (c->fallback) {
+            json_object_set_string_member(o, "iommu-fallback", c->fallback);
+        }
+        if (c->last_error) {
+            json_object_set_string_member(o, "last-error", c->last_error);
+        }
+        json_object_set_int_member(o, "recoveries", c->recoveries);
         for (j = 0; j < c->groups->len; j++) {
             VFIOGroup *g = g_ptr_array_index(c->groups, j);
 
@@ -95,6 +104,13 @@ static bool hmp_info_vfio(GString *out, const char *args, Error **errp)
         g_string_append_printf(out, "container %u: %s, address space %s%s\n",
                                i, vfio_iommu_type_name(c->iommu_type),
                                c->as->name, c->failed ? " [FAILED]" : "");
+        if (c->fallback) {
+            g_string_append_printf(out, "  fallback: %s\n", c->fallback);
+        }
+        if (c->last_error) {
+            g_string_append_printf(out, "  last error: %s\n",
+                                   c->last_error);
+        }
         g_string_append(out, "  groups:");
         for (j = 0; j < c->groups->len; j++) {
             g_string_append_printf(out, " %d",

@@ -13,10 +13,18 @@
 #include "exec/ram.h"
 #include "trace.h"
 
+/*
+ * Host permissions for a guest TCE.  WRITE alone becomes READ|WRITE: the
+ * PowerNV host forces READ on any TCE with WRITE, so asking for it keeps
+ * our view of the host table exact, and a DMA_FROM_DEVICE mapping then
+ * behaves as it does on hardware.
+ */
 static uint32_t vfio_dma_flags(IOMMUAccessFlags perm)
 {
-    return (perm & IOMMU_RO ? VFIO_DMA_MAP_FLAG_READ : 0) |
-           (perm & IOMMU_WO ? VFIO_DMA_MAP_FLAG_WRITE : 0);
+    if (perm & IOMMU_WO) {
+        return VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+    }
+    return perm & IOMMU_RO ? VFIO_DMA_MAP_FLAG_READ : 0;
 }
 
 /*
@@ -57,8 +65,8 @@ bool vfio_dma_run_flush(VFIOContainer *c, const VFIODMARun *run)
         c->stats.unmap_ioctls++;
         trace_vfio_dma_unmap(run->iova, run->size, ret);
     }
-    if (ret < 0) {
-        vfio_container_set_error(c, -ret, "%s (iova 0x%" PRIx64 ", size 0x%"
+    if (ret) {
+        vfio_container_set_error(c, ret, "%s (iova 0x%" PRIx64 ", size 0x%"
                                  PRIx64 ") failed", name, run->iova,
                                  run->size);
         return false;
@@ -102,12 +110,51 @@ static bool vfio_tce_to_vaddr(const IOMMUTLBEntry *e, uint64_t *vaddr)
 
 static void vfio_runtime_failure(VFIOContainer *c)
 {
-    Error *err = vfio_container_take_error(c);
+    Error *err;
 
+    /*
+     * While the listener registers (set-up of a new container, or a
+     * recovery) the replay's failure is the caller's: it collects the
+     * error and unwinds, so that device_add fails instead of attaching
+     * a device that can never do DMA.
+     */
+    if (!c->listener_registered) {
+        return;
+    }
+    err = vfio_container_take_error(c);
+
+    /* Stop the device before anything else, then say why. */
+    vfio_container_mark_failed(c);
     if (err) {
         error_report_err(err);
     }
-    vfio_container_mark_failed(c);
+}
+
+/*
+ * A failed container whose host tables could not be cleared still
+ * passes the guest's unmaps on, so that a page the guest takes back is
+ * not left reachable should the device ever run again.
+ */
+static void vfio_iommu_notify_stale(VFIOGuestIOMMU *g, const IOMMUTLBEntry *e,
+                                    unsigned count)
+{
+    VFIOContainer *c = g->container;
+    unsigned i;
+
+    for (i = 0; i < count; i++) {
+        VFIODMARun run = {
+            .iova = e[i].iova + g->iommu_offset,
+            .size = e[i].addr_mask + 1,
+        };
+        bool ok;
+
+        if (e[i].perm != IOMMU_NONE) {
+            continue;
+        }
+        ok = vfio_dma_run_flush(c, &run);
+        trace_vfio_dma_unmap_stale(run.iova, run.size, ok ? 0 : -1);
+        error_free(vfio_container_take_error(c));
+    }
 }
 
 /*
@@ -123,6 +170,9 @@ static void vfio_iommu_notify(IOMMUNotifier *n, const IOMMUTLBEntry *e,
     unsigned i;
 
     if (c->failed) {
+        if (c->stale) {
+            vfio_iommu_notify_stale(g, e, count);
+        }
         return;
     }
     /* While logging, a page mapped for write counts as dirty at once. */
@@ -173,6 +223,25 @@ static uint64_t vfio_guest_iommu_pgsize(IOMMUMemoryRegion *iommu)
     return memory_region_iommu_get_min_page_size(iommu);
 }
 
+/*
+ * A guest window the host cannot mirror.  In a checked transaction (a
+ * DDW create) the caller takes the window back and tells the guest, and
+ * the container stays as it was; otherwise the container has failed.
+ */
+static void vfio_window_add_failed(VFIOContainer *c, Error *err)
+{
+    trace_vfio_window_refused(error_get_pretty(err),
+                              memory_region_transaction_checked());
+    if (memory_region_transaction_checked()) {
+        g_free(c->last_error);
+        c->last_error = g_strdup(error_get_pretty(err));
+        memory_listener_report_error(err);
+        return;
+    }
+    vfio_container_set_error(c, 0, "%s", error_get_pretty(err));
+    error_free(err);
+}
+
 static void vfio_listener_region_add(MemoryListener *l,
                                      MemoryRegionSection *s)
 {
@@ -194,16 +263,15 @@ static void vfio_listener_region_add(MemoryListener *l,
         if (!vfio_spapr_create_window(c, iova, size,
                                       vfio_guest_iommu_pgsize(iommu),
                                       &err)) {
-            vfio_container_set_error(c, 0, "%s", error_get_pretty(err));
-            error_free(err);
+            vfio_window_add_failed(c, err);
             return;
         }
     } else if (!vfio_host_win_find(c, iova, end)) {
-        vfio_container_set_error(c, 0, "guest DMA window 0x%" PRIx64
-                                 "-0x%" PRIx64 " does not fit the host's "
-                                 "only window (v1 IOMMU) 0x%" PRIx64
-                                 "+0x%" PRIx64, iova, end, c->dma32_start,
-                                 c->dma32_size);
+        error_setg(&err, "guest DMA window 0x%" PRIx64 "-0x%" PRIx64
+                   " does not fit the host's only window (v1 IOMMU) 0x%"
+                   PRIx64 "+0x%" PRIx64, iova, end, c->dma32_start,
+                   c->dma32_size);
+        vfio_window_add_failed(c, err);
         return;
     }
 
@@ -263,9 +331,13 @@ static void vfio_listener_region_del(MemoryListener *l,
         return;
     }
     w = vfio_host_win_find(c, iova, iova + size - 1);
-    if (w) {
-        /* Removing the window clears all its TCEs in the host. */
-        vfio_spapr_remove_window(c, w);
+    if (w && !vfio_spapr_drop_window(c, w)) {
+        /*
+         * The host keeps a window (and its TCEs) the guest removed: the
+         * device must stop; a recovery removes the window again.
+         */
+        vfio_container_set_error(c, 0, "%s", c->last_error);
+        vfio_runtime_failure(c);
     }
 }
 

@@ -505,3 +505,38 @@ void vfio_pci_register_types(void)
     pci_register_type(&vfio_pci_class);
     vfio_info_register();
 }
+
+/*
+ * The container's recovered hook (hw/vfio/container.c): its windows and
+ * TCEs are back, so reset each device it stopped and give the device
+ * the COMMAND bits the guest had enabled (bus master included).
+ */
+void vfio_pci_container_recovered(VFIOContainer *c)
+{
+    unsigned i;
+
+    for (i = 0; vfio_pci_devices && i < vfio_pci_devices->len; i++) {
+        VFIOPCIDevice *v = g_ptr_array_index(vfio_pci_devices, i);
+        int ret = 0;
+
+        if (!v->group || v->group->container != c || !v->failed) {
+            continue;
+        }
+        if (v->fd >= 0 && (v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
+            ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET,
+                                    "VFIO_DEVICE_RESET", NULL);
+        }
+        if (ret) {
+            /* Its state is unknown: it stays stopped. */
+            error_report("%s: VFIO_DEVICE_RESET after recovery failed: %s",
+                         vdev_name(v), vfio_ioctl_strerror(ret));
+            continue;
+        }
+        v->failed = false;
+        vfio_config_pwrite(v, PCI_COMMAND,
+                           pci_get_word(v->parent_obj.config + PCI_COMMAND),
+                           2);
+        info_report("%s: host DMA mapping restored; device running again",
+                    vdev_name(v));
+    }
+}

@@ -64,6 +64,42 @@ static bool vfio_prereg_section_range(VFIOContainer *c,
     return true;
 }
 
+/*
+ * A host window's IOMMU page may not be larger than the backing page of
+ * any RAM it maps (the host refuses such a MAP with EFAULT).  Windows
+ * are sized from the RAM there is when they are made; RAM added later
+ * with smaller pages (a DIMM on anonymous memory next to hugetlbfs RAM)
+ * could never be mapped, so it is refused when it comes.
+ */
+static bool vfio_prereg_backing_fits(VFIOContainer *c, MemoryRegionSection *s)
+{
+    uint64_t backing = memory_region_host_page_size(s->mr);
+    Error *err = NULL;
+    unsigned i;
+
+    for (i = 0; i < c->hostwins->len; i++) {
+        VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
+
+        if (w->iova_pgsizes <= backing) {
+            continue;
+        }
+        error_setg(&err, "%s (gpa 0x%" PRIx64 ") is backed by 0x%" PRIx64
+                   "-byte pages, smaller than the 0x%" PRIx64 "-byte IOMMU "
+                   "pages of host DMA window 0x%" PRIx64 "; its memory "
+                   "could not be mapped for DMA", s->mr->name,
+                   s->offset_within_address_space, backing, w->iova_pgsizes,
+                   w->min_iova);
+        if (memory_region_transaction_checked()) {
+            memory_listener_report_error(err);
+        } else {
+            vfio_container_set_error(c, 0, "%s", error_get_pretty(err));
+            error_free(err);
+        }
+        return false;
+    }
+    return true;
+}
+
 static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
 {
     VFIOContainer *c = container_of(l, VFIOContainer, prereg_listener);
@@ -79,6 +115,9 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
     if (!vfio_prereg_section_range(c, s, &vaddr, &size, true)) {
         return;
     }
+    if (!vfio_prereg_backing_fits(c, s)) {
+        return;
+    }
     reg.vaddr = vaddr;
     reg.size = size;
     ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
@@ -86,21 +125,22 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
     c->stats.register_ioctls++;
     trace_vfio_prereg_register(s->mr->name, s->offset_within_address_space,
                                vaddr, size, ret);
-    if (ret < 0 && memory_region_transaction_checked()) {
+    if (ret && memory_region_transaction_checked()) {
         Error *err = NULL;
 
         /*
          * The caller (a DIMM hot-add) takes the change back: the region
          * stays unregistered and the container keeps working.
          */
-        error_setg_errno(&err, -ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY of "
-                         "%s (gpa 0x%" PRIx64 ", size 0x%" PRIx64 ") failed",
-                         s->mr->name, s->offset_within_address_space, size);
+        error_setg(&err, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY of %s (gpa 0x%"
+                   PRIx64 ", size 0x%" PRIx64 ") failed: %s", s->mr->name,
+                   s->offset_within_address_space, size,
+                   vfio_ioctl_strerror(ret));
         memory_listener_report_error(err);
         return;
     }
-    if (ret < 0) {
-        vfio_container_set_error(c, -ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY "
+    if (ret) {
+        vfio_container_set_error(c, ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY "
                                  "of %s (gpa 0x%" PRIx64 ", size 0x%" PRIx64
                                  ") failed", s->mr->name,
                                  s->offset_within_address_space, size);
@@ -140,14 +180,14 @@ static void vfio_prereg_region_del(MemoryListener *l, MemoryRegionSection *s)
                                "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY", &reg);
     c->stats.register_ioctls++;
     trace_vfio_prereg_unregister(s->mr->name, vaddr, size, ret);
-    if (ret < 0) {
+    if (ret) {
         /*
          * EBUSY: a host TCE still points into it.  The pin stays with the
          * container and is released when the container closes.
          */
         warn_report("vfio: VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY of %s "
                     "(vaddr 0x%" PRIx64 ", size 0x%" PRIx64 ") failed: %s",
-                    s->mr->name, vaddr, size, g_strerror(-ret));
+                    s->mr->name, vaddr, size, vfio_ioctl_strerror(ret));
     }
     g_ptr_array_remove_index(c->prereg, idx);
     memory_region_unref(r->mr);
@@ -222,12 +262,36 @@ static bool vfio_host_win_overlaps(VFIOContainer *c, hwaddr min, hwaddr max)
     return false;
 }
 
-/* Levels for a table of @entries: about 64 KiB (8192 TCEs) per level. */
-static unsigned vfio_spapr_levels(uint64_t entries)
+/*
+ * The host builds each level of a TCE table from one contiguous kernel
+ * allocation of 2^level_shift bytes, level_shift = max(ceil(entries
+ * bits / levels) + 3, PAGE_SHIFT) (tce_iommu_create_table ->
+ * pnv_pci_ioda2_table_alloc_pages).  The largest allocation a host can
+ * be expected to satisfy is 2^8 pages with 64 KiB pages (16 MiB) and
+ * 4 MiB with 4 KiB pages.  We start from the fewest levels whose level
+ * fits that; a host short of contiguous memory answers ENOMEM and we go
+ * one level deeper.
+ */
+static unsigned vfio_spapr_max_level_shift(unsigned host_shift)
 {
-    unsigned bits = 63 - __builtin_clzll(MAX(entries, 2) - 1) + 1;
+    return MAX(host_shift + 8, 22u);
+}
 
-    return MAX(1u, DIV_ROUND_UP(bits, 13));
+static unsigned vfio_spapr_min_levels(uint64_t entries)
+{
+    unsigned host_shift = __builtin_ctzll(qemu_real_host_page_size());
+    unsigned max_level_shift = vfio_spapr_max_level_shift(host_shift);
+    unsigned entries_shift = 63 - __builtin_clzll(MAX(entries, 1));
+    unsigned levels;
+
+    for (levels = 1; levels < 64; levels++) {
+        unsigned level_shift = DIV_ROUND_UP(entries_shift, levels) + 3;
+
+        if (MAX(level_shift, host_shift) <= max_level_shift) {
+            break;
+        }
+    }
+    return levels;
 }
 
 static int vfio_spapr_remove(VFIOContainer *c, hwaddr start)
@@ -312,8 +376,9 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
     struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
     uint64_t pgsize;
     VFIOHostDMAWindow *w;
+    unsigned max_levels = MAX(c->max_levels, 1u);
     unsigned levels;
-    int ret = 0;
+    int ret;
 
     pgsize = vfio_spapr_window_pgsize(c, iova, size, guest_pgsize, errp);
     if (!pgsize) {
@@ -327,23 +392,32 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
 
     create.page_shift = __builtin_ctzll(pgsize);
     create.window_size = size;
+    levels = vfio_spapr_min_levels(size / pgsize);
+    if (levels > max_levels) {
+        /* Never "success" without a window: nothing was created. */
+        error_setg(errp, "a host DMA window of 0x%" PRIx64 " with 0x%"
+                   PRIx64 " pages needs %u TCE levels; the host offers at "
+                   "most %u (VFIO_IOMMU_SPAPR_TCE_GET_INFO)", size, pgsize,
+                   levels, max_levels);
+        return false;
+    }
     /* Deeper tables need less contiguous host memory: retry deeper. */
-    for (levels = vfio_spapr_levels(size / pgsize);
-         levels <= MAX(c->max_levels, 1u); levels++) {
+    for (;; levels++) {
         create.levels = levels;
+        create.start_addr = 0;
         ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE,
                                    "VFIO_IOMMU_SPAPR_TCE_CREATE", &create);
         c->stats.window_ioctls++;
         trace_vfio_spapr_create_window(create.page_shift, size, levels,
                                        create.start_addr, ret);
-        if (ret == 0 || ret == -EINVAL || ret == -ENOSPC) {
+        if (ret != -ENOMEM || levels >= max_levels) {
             break;
         }
     }
-    if (ret < 0) {
-        error_setg_errno(errp, -ret, "VFIO_IOMMU_SPAPR_TCE_CREATE (page "
-                         "shift %u, size 0x%" PRIx64 ", levels %u) failed",
-                         create.page_shift, size, create.levels);
+    if (ret) {
+        error_setg(errp, "VFIO_IOMMU_SPAPR_TCE_CREATE (page shift %u, size "
+                   "0x%" PRIx64 ", levels %u) failed: %s", create.page_shift,
+                   size, create.levels, vfio_ioctl_strerror(ret));
         return false;
     }
     if (create.start_addr != iova) {
@@ -369,10 +443,24 @@ void vfio_spapr_remove_window(VFIOContainer *c, VFIOHostDMAWindow *w)
     if (w->created) {
         int ret = vfio_spapr_remove(c, w->min_iova);
 
-        if (ret < 0) {
+        if (ret) {
             warn_report("vfio: VFIO_IOMMU_SPAPR_TCE_REMOVE at 0x%" PRIx64
-                        " failed: %s", w->min_iova, g_strerror(-ret));
+                        " failed: %s", w->min_iova, vfio_ioctl_strerror(ret));
         }
     }
     g_ptr_array_remove(c->hostwins, w);
+}
+
+bool vfio_spapr_drop_window(VFIOContainer *c, VFIOHostDMAWindow *w)
+{
+    int ret = vfio_spapr_remove(c, w->min_iova);
+
+    if (ret) {
+        vfio_container_set_error(c, ret, "VFIO_IOMMU_SPAPR_TCE_REMOVE at 0x%"
+                                 PRIx64 " failed", w->min_iova);
+        error_free(vfio_container_take_error(c));
+        return false;
+    }
+    g_ptr_array_remove(c->hostwins, w);
+    return true;
 }

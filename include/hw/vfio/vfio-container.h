@@ -61,6 +61,8 @@ struct VFIOContainer {
     int fd;
     int iommu_type;             /* VFIO_SPAPR_TCE_v2_IOMMU or _IOMMU */
     bool v1_enabled;
+    int has_v1;                 /* the host offers v1 (CHECK_EXTENSION) */
+    char *fallback;             /* why v1 is used although v2 was offered */
     MemoryListener prereg_listener;     /* v2, on address_space_memory */
     bool prereg_registered;
     MemoryListener listener;            /* on @as */
@@ -76,7 +78,10 @@ struct VFIOContainer {
     uint64_t dma32_size;
     /* First error seen by a listener/notifier callback (cannot return). */
     Error *error;
+    char *last_error;           /* the latest failure, for query-vfio */
     bool failed;                /* a runtime failure broke DMA */
+    bool stale;                 /* failed, and host TCEs may remain */
+    unsigned recoveries;        /* failed -> working again */
     VFIOContainerStats stats;
     unsigned refcount;          /* groups attached */
 };
@@ -107,6 +112,8 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
                               uint64_t size, uint64_t guest_pgsize,
                               Error **errp);
 void vfio_spapr_remove_window(VFIOContainer *c, VFIOHostDMAWindow *w);
+/* Remove @w from the host; forget it only if that worked. */
+bool vfio_spapr_drop_window(VFIOContainer *c, VFIOHostDMAWindow *w);
 /* Could a guest window at @iova+@size with @guest_pgsize pages be
  * mirrored (v2: a free host slot and page size; v1: it fits the host's
  * default window)?  Asked before the guest's DDW create succeeds. */
@@ -132,18 +139,46 @@ typedef struct VFIODMARun {
 /* Issue @run as one ioctl; on failure record the error and return false. */
 bool vfio_dma_run_flush(VFIOContainer *c, const VFIODMARun *run);
 
-/* Record a failure seen in a callback; the first one is kept. */
-void vfio_container_set_error(VFIOContainer *c, int err,
+/*
+ * Record a failure seen in a callback; the first one is kept.  @status
+ * is a vfio_container_ioctl() result (-errno, or a positive return) or
+ * 0 when no ioctl is involved.
+ */
+void vfio_container_set_error(VFIOContainer *c, int status,
                               const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* Fetch and clear the recorded error. */
 Error *vfio_container_take_error(VFIOContainer *c);
 /* Runtime failure: DMA through this container is no longer exact. */
 void vfio_container_mark_failed(VFIOContainer *c);
-/* Hook called by vfio_container_mark_failed (set by vfio-pci). */
+/*
+ * Hook called by vfio_container_mark_failed (set by vfio-pci), before
+ * the host tables are cleared: it must stop the devices' DMA (bus
+ * master off on the device).
+ */
 extern void (*vfio_container_failed_hook)(VFIOContainer *c);
+/*
+ * A failed container works again (windows re-created, TCEs replayed):
+ * the hook resets the devices (VFIO_DEVICE_RESET) and gives them back
+ * the COMMAND bits the guest enabled.
+ */
+extern void (*vfio_container_recovered_hook)(VFIOContainer *c);
+/* vfio-pci's recovered hook (hw/vfio/pci.c). */
+void vfio_pci_container_recovered(VFIOContainer *c);
+/* Try to bring failed container @c back; false with @errp if not. */
+bool vfio_container_recover(VFIOContainer *c, Error **errp);
+/*
+ * Every failed container of @as tries to recover (a PHB reset, a DMA
+ * window reset, a machine reset); results go to the log and query-vfio.
+ */
+void vfio_address_space_recover(AddressSpace *as);
 
-/* ioctl with errno captured, traced and counted: 0 or -errno. */
+/*
+ * ioctl with errno captured and traced: 0 on success, -errno, or the
+ * positive value the ioctl returned.  Anything but 0 is a failure.
+ */
 int vfio_container_ioctl(VFIOContainer *c, unsigned long req,
                          const char *name, void *arg);
+/* Text for a failed vfio_container_ioctl() status. */
+const char *vfio_ioctl_strerror(int status);
 
 #endif
