@@ -311,8 +311,19 @@ static void spapr_phb_unrealize(DeviceState *dev)
     spapr_machine_devices_changed();
 }
 
-/* hw/vfio, when built in: failed containers of a DMA space recover. */
-void vfio_address_space_recover(AddressSpace *as) __attribute__((weak));
+static void spapr_phb_device_dma_reset(PCIBus *bus, PCIDevice *dev,
+                                       void *opaque)
+{
+    if (dev->pcic->dma_reset) {
+        dev->pcic->dma_reset(dev);
+    }
+}
+
+void spapr_phb_dma_recover(SpaprPhbState *sphb)
+{
+    trace_spapr_pci_dma_recover(sphb->index);
+    pci_bus_foreach_device(&sphb->bus, spapr_phb_device_dma_reset, NULL);
+}
 
 /*
  * A PHB reset (and so a machine reset) is the point where a device whose
@@ -324,10 +335,7 @@ static void spapr_phb_reset(DeviceState *dev)
     SpaprPhbState *sphb = (SpaprPhbState *)dev;
 
     spapr_phb_dma_reset(sphb);
-    if (vfio_address_space_recover) {
-        trace_spapr_pci_dma_recover(sphb->index);
-        vfio_address_space_recover(&sphb->dma_as);
-    }
+    spapr_phb_dma_recover(sphb);
 }
 
 /* ------------------------------------------------------- migration */

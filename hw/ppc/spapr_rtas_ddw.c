@@ -359,9 +359,6 @@ void rtas_ibm_remove_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     rtas_st(rets, 0, RTAS_OUT_SUCCESS);
 }
 
-/* hw/vfio, when built in: failed containers of a DMA space recover. */
-void vfio_address_space_recover(AddressSpace *as) __attribute__((weak));
-
 void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                   uint32_t nargs, hwaddr args,
                                   uint32_t nret, hwaddr rets)
@@ -375,8 +372,6 @@ void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     trace_spapr_iommu_ddw_reset(sphb->buid);
     spapr_phb_dma_reset(sphb);
     /* Back to the default window: a failed VFIO container may recover. */
-    if (vfio_address_space_recover) {
-        vfio_address_space_recover(&sphb->dma_as);
-    }
+    spapr_phb_dma_recover(sphb);
     rtas_st(rets, 0, RTAS_OUT_SUCCESS);
 }

@@ -11,9 +11,7 @@
 
 static GPtrArray *containers;
 void (*vfio_container_failed_hook)(VFIOContainer *c);
-/* vfio-pci should set this next to the failed hook; until it does: */
-void (*vfio_container_recovered_hook)(VFIOContainer *c) =
-    vfio_pci_container_recovered;
+void (*vfio_container_recovered_hook)(VFIOContainer *c);
 
 GPtrArray *vfio_containers(void)
 {
@@ -228,25 +226,19 @@ bool vfio_container_recover(VFIOContainer *c, Error **errp)
     return true;
 }
 
-void vfio_address_space_recover(AddressSpace *as)
+void vfio_container_try_recover(VFIOContainer *c)
 {
-    GPtrArray *all = vfio_containers();
-    unsigned i;
+    Error *err = NULL;
 
-    for (i = 0; i < all->len; i++) {
-        VFIOContainer *c = g_ptr_array_index(all, i);
-        Error *err = NULL;
-
-        if (c->as != as || !c->failed) {
-            continue;
-        }
-        if (vfio_container_recover(c, &err)) {
-            info_report("vfio: container for %s recovered", as->name);
-        } else {
-            warn_report("vfio: container for %s stays failed: %s",
-                        as->name, error_get_pretty(err));
-            error_free(err);
-        }
+    if (!c->failed) {
+        return;
+    }
+    if (vfio_container_recover(c, &err)) {
+        info_report("vfio: container for %s recovered", c->as->name);
+    } else {
+        warn_report("vfio: container for %s stays failed: %s",
+                    c->as->name, error_get_pretty(err));
+        error_free(err);
     }
 }
 

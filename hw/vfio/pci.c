@@ -23,6 +23,8 @@
 
 static GPtrArray *vfio_pci_devices;
 
+static void vfio_pci_container_recovered(VFIOContainer *c);
+
 static const char *vdev_name(VFIOPCIDevice *v)
 {
     return v->name ? v->name : "vfio-pci";
@@ -195,9 +197,11 @@ static bool vfio_pci_stop_dma(VFIOPCIDevice *v)
 {
     int ret;
 
-    pci_set_word(v->parent_obj.config + PCI_COMMAND,
-                 pci_get_word(v->parent_obj.config + PCI_COMMAND) &
-                 ~PCI_COMMAND_MASTER);
+    /*
+     * Only the device loses bus master: the guest reads COMMAND from the
+     * device, and the emulated copy keeps what the guest enabled, which
+     * a recovered container gives back to the device.
+     */
     if (vfio_pci_config_set_command(v, PCI_COMMAND_MASTER, 0)) {
         trace_vfio_pci_stop_dma(vdev_name(v), "bus master off");
         return true;
@@ -371,6 +375,7 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
     }
     g_ptr_array_add(vfio_pci_devices, v);
     vfio_container_failed_hook = vfio_pci_failed;
+    vfio_container_recovered_hook = vfio_pci_container_recovered;
     trace_vfio_pci_realize(v->name, groupid, v->group->container->fd);
     return true;
 
@@ -403,6 +408,16 @@ static void vfio_pci_exit(PCIDevice *pdev)
     if (v->group) {
         vfio_group_put(v->group);
         v->group = NULL;
+    }
+}
+
+/* The PHB reset our DMA windows: a failed container may come back. */
+static void vfio_pci_dma_reset(PCIDevice *pdev)
+{
+    VFIOPCIDevice *v = VFIO_PCI(pdev);
+
+    if (v->group && v->group->container) {
+        vfio_container_try_recover(v->group->container);
     }
 }
 
@@ -496,6 +511,7 @@ static PCIDeviceClass vfio_pci_class = {
     .exit = vfio_pci_exit,
     .reset = vfio_pci_reset,
     .dma_window_check = vfio_pci_dma_window_check,
+    .dma_reset = vfio_pci_dma_reset,
     .config_read = vfio_pci_config_read,
     .config_write = vfio_pci_config_write,
 };
@@ -511,7 +527,7 @@ void vfio_pci_register_types(void)
  * TCEs are back, so reset each device it stopped and give the device
  * the COMMAND bits the guest had enabled (bus master included).
  */
-void vfio_pci_container_recovered(VFIOContainer *c)
+static void vfio_pci_container_recovered(VFIOContainer *c)
 {
     unsigned i;
 
@@ -533,9 +549,9 @@ void vfio_pci_container_recovered(VFIOContainer *c)
             continue;
         }
         v->failed = false;
-        vfio_config_pwrite(v, PCI_COMMAND,
-                           pci_get_word(v->parent_obj.config + PCI_COMMAND),
-                           2);
+        vfio_pci_dev_config_write(v, PCI_COMMAND, 2,
+                                  pci_get_word(v->parent_obj.config +
+                                               PCI_COMMAND));
         info_report("%s: host DMA mapping restored; device running again",
                     vdev_name(v));
     }

@@ -54,6 +54,12 @@ struct PCIDeviceClass {
      */
     bool (*dma_window_check)(PCIDevice *dev, uint64_t start, uint64_t size,
                              unsigned page_shift, Error **errp);
+    /*
+     * The platform put the device's DMA windows back to their default
+     * (a DMA window reset, a PHB or machine reset): a device whose DMA
+     * broke may try again.  NULL: nothing to do.
+     */
+    void (*dma_reset)(PCIDevice *dev);
     /* Configuration space hooks; NULL = pci_default_*_config. */
     uint32_t (*config_read)(PCIDevice *dev, uint32_t addr, unsigned len);
     void (*config_write)(PCIDevice *dev, uint32_t addr, uint32_t val,

@@ -85,6 +85,12 @@ GList *spapr_phb_list(void);
 unsigned spapr_phb_active_windows(SpaprPhbState *sphb);
 /* Back to the default window only, every table cleared. */
 void spapr_phb_dma_reset(SpaprPhbState *sphb);
+/*
+ * After spapr_phb_dma_reset() on a guest's or machine's reset: every
+ * device behind the PHB whose DMA broke gets another chance (a failed
+ * VFIO container re-creates its host windows and replays its TCEs).
+ */
+void spapr_phb_dma_recover(SpaprPhbState *sphb);
 /* Assign every BAR of every device (machine start and reset). */
 void spapr_phb_assign_all_bars(SpaprPhbState *sphb);
 

@@ -162,15 +162,13 @@ extern void (*vfio_container_failed_hook)(VFIOContainer *c);
  * the COMMAND bits the guest enabled.
  */
 extern void (*vfio_container_recovered_hook)(VFIOContainer *c);
-/* vfio-pci's recovered hook (hw/vfio/pci.c). */
-void vfio_pci_container_recovered(VFIOContainer *c);
 /* Try to bring failed container @c back; false with @errp if not. */
 bool vfio_container_recover(VFIOContainer *c, Error **errp);
 /*
- * Every failed container of @as tries to recover (a PHB reset, a DMA
- * window reset, a machine reset); results go to the log and query-vfio.
+ * If @c failed, try to recover it (a PHB reset, a DMA window reset, a
+ * machine reset); the result goes to the log and query-vfio.
  */
-void vfio_address_space_recover(AddressSpace *as);
+void vfio_container_try_recover(VFIOContainer *c);
 
 /*
  * ioctl with errno captured and traced: 0 on success, -errno, or the
