@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/eventfd.h>
+#include <linux/close_range.h>
 #include <linux/pci_regs.h>
 #include "vsim-test.h"
 #include "dma-engine.h"
@@ -403,6 +404,46 @@ static void test_dup_and_close_track_fds(void)
     g_assert_cmpint(xioctl(c3, VFIO_GET_API_VERSION, NULL), ==, -EBADF);
 }
 
+static unsigned n_containers(void)
+{
+    g_autoptr(JsonObject) o = state();
+
+    return json_array_get_length(json_object_get_array_member(o,
+                                                              "containers"));
+}
+
+/*
+ * close_range(2)/closefrom(3) close without close(): the kernel's
+ * __close_range still puts each file, so the container's release
+ * (vfio_fops_release) runs and its number may name an unrelated file.
+ */
+static void test_close_range_releases_files(void)
+{
+    int c, p[2];
+    char b = 0;
+
+    g_assert_cmpint(n_containers(), ==, 0);
+    c = open_container();
+    g_assert_cmpint(n_containers(), ==, 1);
+    g_assert_cmpint(close_range(c, c, CLOSE_RANGE_CLOEXEC), ==, 0);
+    g_assert_cmpint(n_containers(), ==, 1);
+    g_assert_cmpint(close_range(c, c, 0), ==, 0);
+    g_assert_cmpint(n_containers(), ==, 0);
+    /* the lowest free number again: a pipe, read and written as one */
+    g_assert_cmpint(pipe(p), ==, 0);
+    g_assert_cmpint(p[0], ==, c);
+    g_assert_cmpint(write(p[1], "x", 1), ==, 1);
+    g_assert_cmpint(read(p[0], &b, 1), ==, 1);
+    g_assert_cmpint(b, ==, 'x');
+    close(p[0]);
+    close(p[1]);
+
+    c = open_container();
+    g_assert_cmpint(n_containers(), ==, 1);
+    closefrom(c);
+    g_assert_cmpint(n_containers(), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -424,5 +465,7 @@ int main(int argc, char **argv)
                     test_sysfs_iommu_group_link);
     g_test_add_func("/vfio-sim/device/dup-and-close-track-fds",
                     test_dup_and_close_track_fds);
+    g_test_add_func("/vfio-sim/device/close-range-releases-files",
+                    test_close_range_releases_files);
     return g_test_run();
 }
