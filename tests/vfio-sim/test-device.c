@@ -16,6 +16,7 @@
 #define CFG_OFF     (7ULL << 40)
 #define BAR0_OFF    (0ULL << 40)
 #define BAR2_OFF    (2ULL << 40)
+#define MINSZ_INFO  (offsetof(struct vfio_pci_hot_reset_info, count) + 4)
 
 typedef struct Rig {
     int c, g, d;
@@ -247,6 +248,125 @@ static void test_irq_info_and_eventfd_trigger(void)
     rig_down(&r);
 }
 
+/*
+ * vfio_pci_ioctl_get_irq_info / vfio_pci_get_irq_count: every index
+ * vfio-pci knows answers EVENTFD (NORESIZE but for INTx), REQ has one
+ * vector, ERR exists only on a PCI Express device (the dma-engine is
+ * conventional PCI: no Express capability), MSI-X is empty without its
+ * capability.
+ */
+static void test_irq_info_as_vfio_pci_core(void)
+{
+    static const struct {
+        unsigned index;
+        int ret;
+        unsigned count, flags;
+    } want[] = {
+        { VFIO_PCI_INTX_IRQ_INDEX, 0, 1, VFIO_IRQ_INFO_EVENTFD |
+          VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED },
+        { VFIO_PCI_MSI_IRQ_INDEX, 0, 1, VFIO_IRQ_INFO_EVENTFD |
+          VFIO_IRQ_INFO_NORESIZE },
+        { VFIO_PCI_MSIX_IRQ_INDEX, 0, 0, VFIO_IRQ_INFO_EVENTFD |
+          VFIO_IRQ_INFO_NORESIZE },
+        { VFIO_PCI_ERR_IRQ_INDEX, -EINVAL },
+        { VFIO_PCI_REQ_IRQ_INDEX, 0, 1, VFIO_IRQ_INFO_EVENTFD |
+          VFIO_IRQ_INFO_NORESIZE },
+    };
+    Rig r;
+
+    rig_up(&r);
+    for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
+        struct vfio_irq_info ii = { .argsz = sizeof(ii),
+                                    .index = want[i].index };
+
+        g_test_message("index %u", want[i].index);
+        g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==,
+                        want[i].ret);
+        if (!want[i].ret) {
+            g_assert_cmpint(ii.count, ==, want[i].count);
+            g_assert_cmphex(ii.flags, ==, want[i].flags);
+        }
+    }
+    rig_down(&r);
+}
+
+/*
+ * vfio_pci_ioctl_get_pci_hot_reset_info: the device alone in its reset
+ * domain (its own slot); too small a buffer is ENOSPC with the count
+ * filled in, so the caller can retry.
+ */
+static void test_hot_reset_info_lists_the_device_alone(void)
+{
+    struct {
+        struct vfio_pci_hot_reset_info h;
+        struct vfio_pci_dependent_device dev[2];
+    } info;
+    Rig r;
+
+    rig_up(&r);
+    memset(&info, 0xff, sizeof(info));
+    info.h.argsz = MINSZ_INFO - 1;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info),
+                    ==, -EINVAL);
+    info.h.argsz = MINSZ_INFO;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info),
+                    ==, -ENOSPC);
+    g_assert_cmpint(info.h.count, ==, 1);
+    g_assert_cmpint(info.h.flags, ==, 0);
+    g_assert_cmphex(info.dev[0].group_id, ==, 0xffffffff);  /* untouched */
+    info.h.argsz = sizeof(info);
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info),
+                    ==, 0);
+    g_assert_cmpint(info.h.count, ==, 1);
+    g_assert_cmpint(info.dev[0].group_id, ==, 1);
+    g_assert_cmpint(info.dev[0].segment, ==, 1);
+    g_assert_cmpint(info.dev[0].bus, ==, 0);
+    g_assert_cmpint(info.dev[0].devfn, ==, 1 << 3);
+    g_assert_cmphex(info.dev[1].group_id, ==, 0xffffffff);
+    rig_down(&r);
+}
+
+static long hot_reset(int d, uint32_t flags, uint32_t count, int32_t fd0,
+                      int32_t fd1)
+{
+    struct {
+        struct vfio_pci_hot_reset h;
+        int32_t fds[2];
+    } hr = { { .argsz = sizeof(hr), .flags = flags, .count = count },
+             { fd0, fd1 } };
+
+    return xioctl(d, VFIO_DEVICE_PCI_HOT_RESET, &hr);
+}
+
+/*
+ * vfio_pci_ioctl_pci_hot_reset (group-fd form): no flags, a non-empty
+ * list no longer than the reset domain, every entry an open vfio group
+ * fd, and the groups must own every device of the domain; then the
+ * device is reset.
+ */
+static void test_hot_reset_checks_the_group_list(void)
+{
+    int other = open_group(2), notafile;
+    Rig r;
+
+    rig_up(&r);
+    notafile = dup(0);
+    close(notafile);
+    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
+    g_assert_cmpint(hot_reset(r.d, 1, 1, r.g, -1), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 0, r.g, -1), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 2, r.g, r.g), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, notafile, -1), ==, -EBADF);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, r.c, -1), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, 0, -1), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, other, -1), ==, -EINVAL);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1234);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, r.g, -1), ==, 0);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
+    close(other);
+    rig_down(&r);
+}
+
 /* An eventfd wired as the device's MSI trigger (completion interrupt). */
 static int msi_eventfd(Rig *r)
 {
@@ -465,6 +585,12 @@ int main(int argc, char **argv)
                     test_sysfs_iommu_group_link);
     g_test_add_func("/vfio-sim/device/dup-and-close-track-fds",
                     test_dup_and_close_track_fds);
+    g_test_add_func("/vfio-sim/device/irq-info-as-vfio_pci_core",
+                    test_irq_info_as_vfio_pci_core);
+    g_test_add_func("/vfio-sim/device/hot-reset-info-lists-the-device-alone",
+                    test_hot_reset_info_lists_the_device_alone);
+    g_test_add_func("/vfio-sim/device/hot-reset-checks-the-group-list",
+                    test_hot_reset_checks_the_group_list);
     g_test_add_func("/vfio-sim/device/close-range-releases-files",
                     test_close_range_releases_files);
     return g_test_run();
