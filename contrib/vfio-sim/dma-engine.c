@@ -153,7 +153,7 @@ static void dmae_execute(VsimDevice *d)
     reg_set(d, DMAE_REG_ERR_IOVA, 8, r.err_iova);
     reg_set(d, DMAE_REG_STATUS, 4,
             kind ? DMAE_STATUS_ERROR : DMAE_STATUS_DONE);
-    vsim_device_irq(d);
+    vsim_device_signal(d);
 }
 
 static uint64_t dmae_bar_read(VsimDevice *d, int bar, uint64_t off,

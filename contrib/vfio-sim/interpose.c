@@ -67,7 +67,6 @@ void vsim_libc_resolve(void)
 /* Next definitions of entries only needed on their own path. */
 static int (*next_openat)(int, const char *, int, ...);
 static int (*next_dup2)(int, int);
-static int (*next_munmap)(void *, size_t);
 
 static void *next_cached(void **slot, const char *name)
 {
@@ -457,25 +456,27 @@ ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off,
 
 /* ---- mmap ---- */
 
+/* Not ours: mapped on the simulated page size (pagesize.c). */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-    void *r;
+    void *p;
 
-    if (flags & MAP_ANONYMOUS || !vsim_file_lookup(fd)) {
-        return NEXT(mmap)(addr, len, prot, flags, fd, off);
+    if (!(flags & MAP_ANONYMOUS) && vsim_file_lookup(fd)) {
+        return vsim_file_mmap(fd, addr, len, prot, flags, off);
     }
-    r = vsim_file_mmap(fd, addr, len, prot, flags, off);
-    return r;
+    p = vsim_map_pages(addr, len, prot, flags, fd, off);
+    if (p != MAP_FAILED && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
+        vsim_bar_maps_any()) {
+        /* replaced a BAR mapping: it is not the BAR any more */
+        vsim_lock();
+        vsim_bar_maps_forget((uintptr_t)p, len);
+        vsim_unlock();
+    }
+    return p;
 }
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
              off64_t off)
 {
     return mmap(addr, len, prot, flags, fd, off);
-}
-
-int munmap(void *addr, size_t len)
-{
-    /* BAR mappings are real mappings of a memfd: nothing of ours */
-    return NEXT_SYM(next_munmap, "munmap")(addr, len);
 }

@@ -303,6 +303,7 @@ typedef enum VsimDmaError {
     VSIM_DMA_NO_WINDOW = 1,
     VSIM_DMA_NO_MAPPING = 2,
     VSIM_DMA_PERMISSION = 3,
+    VSIM_DMA_BUS_MASTER = 5,    /* COMMAND's Bus Master Enable clear */
 } VsimDmaError;
 
 VsimDmaError vsim_dma_translate(VsimDevice *d, uint64_t iova, bool to_mem,
@@ -347,5 +348,23 @@ typedef struct VsimLibc {
 
 extern VsimLibc vsim_libc;
 void vsim_libc_resolve(void);
+
+/* device.c: the device's COMMAND register as the hardware obeys it */
+bool vsim_device_memory_enabled(VsimDevice *d);
+bool vsim_device_bus_master(VsimDevice *d);
+/* An interrupt the device raises itself (MSI needs bus mastering). */
+void vsim_device_signal(VsimDevice *d);
+
+/* bar-map.c: user mappings of BARs, zapped while memory is disabled */
+void *vsim_bar_map(VsimDevice *d, void *addr, size_t len, int prot,
+                   int flags, uint64_t pos);
+void vsim_bar_maps_sync(VsimDevice *d);
+void vsim_bar_maps_forget(uint64_t addr, uint64_t len);
+bool vsim_bar_maps_any(void);
+
+/* pagesize.c: the simulated PAGE_SIZE as the process sees it */
+unsigned vsim_process_page_shift(void);
+void *vsim_map_pages(void *addr, size_t len, int prot, int flags, int fd,
+                     uint64_t off);
 
 #endif /* VSIM_H */

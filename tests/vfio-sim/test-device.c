@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/eventfd.h>
@@ -18,29 +20,6 @@
 #define BAR2_OFF    (2ULL << 40)
 #define MINSZ_INFO  (offsetof(struct vfio_pci_hot_reset_info, count) + 4)
 
-typedef struct Rig {
-    int c, g, d;
-    uint8_t *ram;
-} Rig;
-
-static void rig_up(Rig *r)
-{
-    r->c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &r->g);
-    r->d = xioctl(r->g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
-    g_assert_cmpint(r->d, >=, 0);
-    r->ram = alloc_aligned(4 * MiB, 64 * KiB);
-    g_assert_cmpint(reg_mem(r->c, r->ram, 4 * MiB), ==, 0);
-}
-
-static void rig_down(Rig *r)
-{
-    close(r->d);
-    close(r->g);
-    close(r->c);
-    munmap(r->ram, 4 * MiB);
-    g_assert_cmpint(locked_bytes(), ==, 0);
-}
-
 static uint64_t rd(int d, uint64_t off, unsigned size)
 {
     uint64_t v = 0;
@@ -53,6 +32,32 @@ static void wr(int d, uint64_t off, unsigned size, uint64_t v)
 {
     v = GUINT64_TO_LE(v);
     g_assert_cmpint(pwrite(d, &v, size, off), ==, size);
+}
+
+typedef struct Rig {
+    int c, g, d;
+    uint8_t *ram;
+} Rig;
+
+static void rig_up(Rig *r)
+{
+    r->c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &r->g);
+    r->d = xioctl(r->g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
+    g_assert_cmpint(r->d, >=, 0);
+    r->ram = alloc_aligned(4 * MiB, 64 * KiB);
+    g_assert_cmpint(reg_mem(r->c, r->ram, 4 * MiB), ==, 0);
+    /* a driver turns on decoding and bus mastering before using it */
+    wr(r->d, CFG_OFF + PCI_COMMAND, 2,
+       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+static void rig_down(Rig *r)
+{
+    close(r->d);
+    close(r->g);
+    close(r->c);
+    munmap(r->ram, 4 * MiB);
+    g_assert_cmpint(locked_bytes(), ==, 0);
 }
 
 /* Program and start one command; the engine finishes inside the write. */
@@ -362,6 +367,9 @@ static void test_hot_reset_checks_the_group_list(void)
     g_assert_cmpint(hot_reset(r.d, 0, 1, other, -1), ==, -EINVAL);
     g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1234);
     g_assert_cmpint(hot_reset(r.d, 0, 1, r.g, -1), ==, 0);
+    /* reset as by VFIO_DEVICE_RESET: COMMAND and registers cleared */
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==, 0);
+    wr(r.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
     g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
     close(other);
     rig_down(&r);
@@ -381,6 +389,158 @@ static int msi_eventfd(Rig *r)
     g_assert_cmpint(efd, >=, 0);
     g_assert_cmpint(xioctl(r->d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
     return efd;
+}
+
+static uint16_t command(Rig *r)
+{
+    return rd(r->d, CFG_OFF + PCI_COMMAND, 2);
+}
+
+static void set_command(Rig *r, uint16_t v)
+{
+    wr(r->d, CFG_OFF + PCI_COMMAND, 2, v);
+    g_assert_cmphex(command(r), ==, v);
+}
+
+/* The device's own COMMAND register through the control channel. */
+static int64_t device_command(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) o = vsim_control_device(ctl(), BDF0, &err);
+
+    g_assert_no_error(err);
+    return json_object_get_int_member(o, "command");
+}
+
+/*
+ * With Bus Master Enable clear (PCI_COMMAND_MASTER, what pci_clear_master
+ * leaves) a device cannot issue memory requests: the engine moves no
+ * byte, raises no MSI (itself a memory write) and reports bus-master in
+ * its registers and in the control channel's dma reply.
+ */
+static void test_bus_master_clear_stops_device_dma(void)
+{
+    const uint64_t win = 1ULL << 59;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) o = NULL;
+    uint64_t n;
+    int efd;
+    Rig r;
+
+    rig_up(&r);
+    efd = msi_eventfd(&r);
+    memset(r.ram, 0x11, MiB);
+    g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
+    g_assert_cmpint(map_dma(r.c, r.ram, win, MiB, RW), ==, 0);
+    set_command(&r, PCI_COMMAND_MEMORY);
+    g_assert_cmpint(device_command(), ==, PCI_COMMAND_MEMORY);
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win, 4096, 0x2222), ==,
+                    DMAE_STATUS_ERROR);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                    DMAE_ERR_BUS_MASTER);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==, 0);
+    g_assert_cmpint(r.ram[0], ==, 0x11);
+    g_assert_cmpint(read(efd, &n, sizeof(n)), ==, -1);
+    g_assert_cmpint(errno, ==, EAGAIN);
+    o = vsim_control_dma(ctl(), BDF0, "checksum", win, 0, 64, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(o, "status"), ==, "error");
+    g_assert_cmpstr(json_object_get_string_member(o, "error"), ==,
+                    "bus-master");
+    g_assert_cmpint(json_object_get_int_member(o, "done"), ==, 0);
+
+    /* the same command once the driver sets bus mastering again */
+    set_command(&r, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win, 4096, 0x2222), ==,
+                    DMAE_STATUS_DONE);
+    g_assert_cmpint(r.ram[0], ==, 0x22);
+    g_assert_cmpint(read(efd, &n, sizeof(n)), ==, sizeof(n));
+    close(efd);
+    rig_down(&r);
+}
+
+/*
+ * vfio_pci_bar_rw -> vfio_pci_core_do_io_rw with memory decoding off
+ * (__vfio_pci_memory_enabled false): reads and writes of a memory BAR
+ * through the device fd fail with EIO and move nothing; config space
+ * stays reachable.
+ */
+static void test_memory_space_clear_bar_rw_is_eio(void)
+{
+    uint64_t v = 0x5555;
+    Rig r;
+
+    rig_up(&r);
+    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1111);
+    wr(r.d, BAR2_OFF + 8, 4, 0xabcd);
+    set_command(&r, PCI_COMMAND_MASTER);
+    g_assert_cmpint(pread(r.d, &v, 8, BAR0_OFF + DMAE_REG_SRC), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmphex(v, ==, 0x5555);
+    g_assert_cmpint(pread(r.d, &v, 4, BAR2_OFF + 8), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmpint(pwrite(r.d, &v, 8, BAR0_OFF + DMAE_REG_SRC), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmpint(pwrite(r.d, &v, 4, BAR2_OFF + 8), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    set_command(&r, PCI_COMMAND_MEMORY);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1111);
+    g_assert_cmphex(rd(r.d, BAR2_OFF + 8, 4), ==, 0xabcd);
+    rig_down(&r);
+}
+
+/* Touch @p in a child; the signal that killed it, or 0. */
+static int touch_signal(volatile uint8_t *p)
+{
+    pid_t pid = fork();
+    int status;
+
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        (void)p[0];
+        _exit(0);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/*
+ * vfio_pci_zap_and_down_write_memory_lock: clearing Memory Space zaps
+ * every user mapping of the BARs; a touch then faults (vfio_pci_mmap_fault
+ * answers SIGBUS while memory is disabled) and the contents come back
+ * when decoding is on again.  DEVICE_RESET clears COMMAND: zapped too.
+ */
+static void test_memory_space_clear_zaps_bar_mmap(void)
+{
+    volatile uint8_t *bar, *late;
+    Rig r;
+
+    rig_up(&r);
+    bar = mmap(NULL, DMAE_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+               r.d, BAR2_OFF);
+    g_assert(bar != MAP_FAILED);
+    bar[0] = 0x77;
+    g_assert_cmpint(touch_signal(bar), ==, 0);
+    set_command(&r, PCI_COMMAND_MASTER);
+    g_assert_cmpint(touch_signal(bar), ==, SIGBUS);
+    /* a mapping made while disabled faults as well */
+    late = mmap(NULL, DMAE_BAR2_SIZE, PROT_READ, MAP_SHARED, r.d, BAR2_OFF);
+    g_assert(late != MAP_FAILED);
+    g_assert_cmpint(touch_signal(late), ==, SIGBUS);
+    set_command(&r, PCI_COMMAND_MEMORY);
+    g_assert_cmpint(bar[0], ==, 0x77);
+    g_assert_cmpint(late[0], ==, 0x77);
+    munmap((void *)late, DMAE_BAR2_SIZE);
+
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_RESET, NULL), ==, 0);
+    g_assert_cmphex(command(&r), ==, 0);
+    g_assert_cmpint(device_command(), ==, 0);
+    g_assert_cmpint(touch_signal(bar), ==, SIGBUS);
+    set_command(&r, PCI_COMMAND_MEMORY);
+    g_assert_cmpint(touch_signal(bar), ==, 0);
+    munmap((void *)bar, DMAE_BAR2_SIZE);
+    rig_down(&r);
 }
 
 static void test_dma_copy_fill_checksum_through_iommu(void)
@@ -591,6 +751,12 @@ int main(int argc, char **argv)
                     test_hot_reset_info_lists_the_device_alone);
     g_test_add_func("/vfio-sim/device/hot-reset-checks-the-group-list",
                     test_hot_reset_checks_the_group_list);
+    g_test_add_func("/vfio-sim/device/bus-master-clear-stops-device-dma",
+                    test_bus_master_clear_stops_device_dma);
+    g_test_add_func("/vfio-sim/device/memory-space-clear-bar-rw-is-eio",
+                    test_memory_space_clear_bar_rw_is_eio);
+    g_test_add_func("/vfio-sim/device/memory-space-clear-zaps-bar-mmap",
+                    test_memory_space_clear_zaps_bar_mmap);
     g_test_add_func("/vfio-sim/device/close-range-releases-files",
                     test_close_range_releases_files);
     return g_test_run();
