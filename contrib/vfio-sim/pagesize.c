@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -40,9 +41,41 @@ static unsigned real_shift(void)
 }
 
 /*
- * The simulated PAGE_SHIFT, from VFIO_SIM_HOST as the simulator will
- * parse it (a bad spec: the default here, the simulator refuses it when
- * it starts).  Safe before our constructors and from any thread.
+ * The "page" item of VFIO_SIM_HOST, read without GLib's error machinery:
+ * this runs before GLib's own constructor when another library's
+ * constructor maps memory.  config.c validates the whole spec when the
+ * simulator starts and refuses a bad one; here a bad value keeps the
+ * default.
+ */
+static unsigned spec_page_shift(const char *spec, unsigned dflt)
+{
+    const char *it = spec;
+
+    while (it && *it) {
+        const char *next = strchr(it, ',');
+        size_t n = next ? (size_t)(next - it) : strlen(it);
+
+        /* plain libc: GLib's number parsing may allocate, and so map */
+        if (n > 5 && !strncmp(it, "page=", 5)) {
+            char *end;
+            unsigned long long sz = strtoull(it + 5, &end, 0);
+
+            if (*end == 'k' || *end == 'K') {
+                sz <<= 10;
+                end++;
+            }
+            if (end == it + n && (sz == 4096 || sz == 65536)) {
+                dflt = __builtin_ctzll(sz);
+            }
+        }
+        it = next ? next + 1 : NULL;
+    }
+    return dflt;
+}
+
+/*
+ * The simulated PAGE_SHIFT, as the simulator will have it once started.
+ * Safe before any constructor and from any thread.
  */
 unsigned vsim_process_page_shift(void)
 {
@@ -53,14 +86,13 @@ unsigned vsim_process_page_shift(void)
         return s;
     }
     if (resolving) {
-        return real_shift();    /* the parser itself allocated memory */
+        return real_shift();
     }
     resolving = true;
-    if (!vsim_parse_host(&cfg, getenv("VFIO_SIM_HOST"), NULL)) {
-        vsim_parse_host(&cfg, NULL, NULL);
-    }
+    vsim_parse_host(&cfg, NULL, NULL);      /* the defaults */
+    s = spec_page_shift(getenv("VFIO_SIM_HOST"),
+                        cfg.page_shift ? cfg.page_shift : real_shift());
     resolving = false;
-    s = cfg.page_shift ? cfg.page_shift : real_shift();
     atomic_store_explicit(&sim_shift, s, memory_order_release);
     return s;
 }
