@@ -31,8 +31,25 @@ static GHashTable *run_client(const char *client, const char *mode,
                                            g_free, g_free);
 
     g_assert_nonnull(argv[0]);
-    /* the launcher preloads the library itself, as a user would run it */
-    env = g_environ_unsetenv(env, "LD_PRELOAD");
+    /*
+     * The launcher preloads the library itself, as a user would run it;
+     * anything else preloaded (a sanitizer runtime) stays first.
+     */
+    {
+        const char *pre = g_environ_getenv(env, "LD_PRELOAD");
+        g_auto(GStrv) parts = g_strsplit(pre ? pre : "", ":", -1);
+        g_autoptr(GPtrArray) keep = g_ptr_array_new();
+        g_autofree char *joined = NULL;
+
+        for (char **p = parts; *p; p++) {
+            if (**p && !strstr(*p, "libvfio-sim")) {
+                g_ptr_array_add(keep, *p);
+            }
+        }
+        g_ptr_array_add(keep, NULL);
+        joined = g_strjoinv(":", (char **)keep->pdata);
+        env = g_environ_setenv(env, "LD_PRELOAD", joined, true);
+    }
     env = g_environ_unsetenv(env, "VFIO_SIM_DEVICES");
     env = g_environ_unsetenv(env, "VFIO_SIM_CONTROL");
     g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL,
