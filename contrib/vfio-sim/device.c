@@ -18,12 +18,14 @@
 #define REGION_MASK     ((1ULL << VSIM_REGION_SHIFT) - 1)
 #define CAP_PM          0x40
 #define CAP_MSI         0x50
+#define CAP_EXP         0x60
 #define CMD_WMASK       (PCI_COMMAND_IO | PCI_COMMAND_MEMORY |          \
                          PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |      \
                          PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
 
 static const VsimModel *const models[] = {
     &vsim_dma_engine_model,
+    &vsim_dma_engine_pcie_model,
 };
 
 VsimDevice *vsim_device_find(const char *bdf)
@@ -90,6 +92,14 @@ static void config_init(VsimDevice *d)
     cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4, 0, 0xfffffffc);
     cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_HI, 4, 0, 0xffffffff);
     cfg_set(d, CAP_MSI + PCI_MSI_DATA_64, 2, 0, 0xffff);
+    if (m->pcie) {
+        /* then a PCI Express endpoint capability (version 2) */
+        cfg_set(d, CAP_MSI + PCI_CAP_LIST_NEXT, 1, CAP_EXP, 0);
+        cfg_set(d, CAP_EXP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_EXP, 0);
+        cfg_set(d, CAP_EXP + PCI_CAP_LIST_NEXT, 1, 0, 0);
+        cfg_set(d, CAP_EXP + PCI_EXP_FLAGS, 2,
+                PCI_EXP_TYPE_ENDPOINT << 4 | 2, 0);
+    }
 }
 
 VsimDevice *vsim_device_new(const char *bdf, const char *model,

@@ -115,6 +115,7 @@ typedef struct VsimModel {
                          void *buf, uint64_t len);
     void (*bar_write)(VsimDevice *dev, int bar, uint64_t off,
                       const void *buf, uint64_t len);
+    bool pcie;                  /* has a PCI Express capability */
 } VsimModel;
 
 #define VSIM_CFG_SIZE       256
@@ -314,6 +315,7 @@ const char *vsim_dma_error_name(VsimDmaError e);
 
 /* dma-engine.c */
 extern const VsimModel vsim_dma_engine_model;
+extern const VsimModel vsim_dma_engine_pcie_model;
 JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
                                 uint64_t src, uint64_t dst, uint64_t len,
                                 uint64_t pattern, GError **errp);

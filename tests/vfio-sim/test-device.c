@@ -295,6 +295,62 @@ static void test_irq_info_as_vfio_pci_core(void)
     rig_down(&r);
 }
 
+/* Child: the dma-engine-pcie at 0001:00:03.0 in group 3 (see below). */
+static int pcie_child(void)
+{
+    struct vfio_irq_info ii = { .argsz = sizeof(ii),
+                                .index = VFIO_PCI_ERR_IRQ_INDEX };
+    int g, c = setup_container(3, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int d = xioctl(g, VFIO_GROUP_GET_DEVICE_FD, "0001:00:03.0");
+    unsigned cap, exp = 0;
+
+    g_assert_cmpint(d, >=, 0);
+    for (cap = rd(d, CFG_OFF + PCI_CAPABILITY_LIST, 1); cap;
+         cap = rd(d, CFG_OFF + cap + 1, 1)) {
+        if (rd(d, CFG_OFF + cap, 1) == PCI_CAP_ID_EXP) {
+            exp = cap;
+        }
+    }
+    g_assert_cmpint(exp, !=, 0);
+    g_assert_cmpint(rd(d, CFG_OFF + exp + PCI_EXP_FLAGS, 2) >> 4 & 0xf, ==,
+                    PCI_EXP_TYPE_ENDPOINT);
+    g_assert_cmpint(xioctl(d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==, 0);
+    g_assert_cmpint(ii.count, ==, 1);
+    g_assert_cmphex(ii.flags, ==, VFIO_IRQ_INFO_EVENTFD |
+                    VFIO_IRQ_INFO_NORESIZE);
+    close(d);
+    close(g);
+    close(c);
+    return 0;
+}
+
+/*
+ * vfio_pci_ioctl_get_irq_info on a PCI Express device (pci_is_pcie):
+ * the ERR index exists with one vector.  Runs in a child configured
+ * with a dma-engine-pcie.
+ */
+static void test_irq_info_err_on_pcie(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) env = g_get_environ();
+    g_autofree char *errout = NULL;
+    const char *argv[] = { "/proc/self/exe", "--pcie-child", NULL };
+    int status;
+
+    env = g_environ_setenv(env, "VFIO_SIM_DEVICES",
+                           "0001:00:03.0=dma-engine-pcie@3", true);
+    env = g_environ_unsetenv(env, "VFIO_SIM_CONTROL");
+    env = g_environ_unsetenv(env, "VFIO_SIM_REPORT");
+    g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                 NULL, &errout, &status, &err);
+    g_assert_no_error(err);
+    if (errout && *errout) {
+        g_test_message("child: %s", errout);
+    }
+    g_assert_true(g_spawn_check_wait_status(status, &err));
+    g_assert_no_error(err);
+}
+
 /*
  * vfio_pci_ioctl_get_pci_hot_reset_info: the device alone in its reset
  * domain (its own slot); too small a buffer is ENOSPC with the count
@@ -728,6 +784,9 @@ static void test_close_range_releases_files(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "--pcie-child")) {
+        return pcie_child();
+    }
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio-sim/device/get-device-fd-checks",
                     test_get_device_fd_checks);
@@ -749,6 +808,8 @@ int main(int argc, char **argv)
                     test_dup_and_close_track_fds);
     g_test_add_func("/vfio-sim/device/irq-info-as-vfio_pci_core",
                     test_irq_info_as_vfio_pci_core);
+    g_test_add_func("/vfio-sim/device/irq-info-err-on-pcie",
+                    test_irq_info_err_on_pcie);
     g_test_add_func("/vfio-sim/device/hot-reset-info-lists-the-device-alone",
                     test_hot_reset_info_lists_the_device_alone);
     g_test_add_func("/vfio-sim/device/hot-reset-checks-the-group-list",
