@@ -22,6 +22,7 @@
 #undef _FILE_OFFSET_BITS
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,7 @@ long __sysconf(int name)
 
 static int (*next_munmap)(void *, size_t);
 static int (*next_mprotect)(void *, size_t, int);
+static void *(*next_mremap)(void *, size_t, size_t, int, ...);
 
 static void *next_cached(void **slot, const char *name)
 {
@@ -248,4 +250,59 @@ int mprotect(void *addr, size_t len, int prot)
         len = VSIM_ROUND_UP((uint64_t)len, page);
     }
     return NEXT(next_mprotect, "mprotect")(addr, len, prot);
+}
+
+/*
+ * mremap(2) as do_mremap checks it: a page-aligned old address (and new
+ * one with MREMAP_FIXED), sizes in whole pages; a move lands on a page
+ * boundary, which the real call would not promise, so it is made into a
+ * MREMAP_FIXED move onto an aligned reservation.
+ */
+void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+    uint64_t page = emulated_page();
+    void *target = NULL, *p, *res;
+    va_list ap;
+
+    if (flags & MREMAP_FIXED) {
+        va_start(ap, flags);
+        target = va_arg(ap, void *);
+        va_end(ap);
+    }
+    NEXT(next_mremap, "mremap");
+    if (page) {
+        if (((uintptr_t)old & (page - 1)) || !new_len ||
+            ((flags & MREMAP_FIXED) && ((uintptr_t)target & (page - 1)))) {
+            return fail(EINVAL);
+        }
+        old_len = VSIM_ROUND_UP((uint64_t)old_len, page);
+        new_len = VSIM_ROUND_UP((uint64_t)new_len, page);
+    }
+    if (!page || (flags & MREMAP_FIXED) || !(flags & MREMAP_MAYMOVE)) {
+        p = next_mremap(old, old_len, new_len, flags, target);
+    } else {
+        p = next_mremap(old, old_len, new_len, flags & ~MREMAP_MAYMOVE);
+        if (p == MAP_FAILED) {
+            res = vsim_map_pages(NULL, new_len, PROT_NONE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS |
+                                 MAP_NORESERVE, -1, 0);
+            if (res == MAP_FAILED) {
+                return res;
+            }
+            p = next_mremap(old, old_len, new_len, flags | MREMAP_FIXED,
+                            res);
+            if (p == MAP_FAILED) {
+                int err = errno;
+
+                NEXT(next_munmap, "munmap")(res, new_len);
+                return fail(err);
+            }
+        }
+    }
+    if (p != MAP_FAILED && p != old && vsim_bar_maps_any()) {
+        vsim_lock();            /* a moved BAR mapping is not tracked */
+        vsim_bar_maps_forget((uintptr_t)old, old_len);
+        vsim_unlock();
+    }
+    return p;
 }

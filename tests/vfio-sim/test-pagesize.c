@@ -5,7 +5,8 @@
  * mmap places and sizes mappings in whole pages (do_mmap: PAGE_ALIGN of
  * the length, offset_in_page of the offset and of a MAP_FIXED address);
  * munmap and mprotect refuse an unaligned start and act on whole pages
- * (do_vmi_munmap, do_mprotect_pkey).
+ * (do_vmi_munmap, do_mprotect_pkey), and mremap moves land on a page
+ * (do_mremap).
  *
  * Each page size runs in a child with VFIO_SIM_HOST=page=...; a
  * simulator that does not know the key refuses it at start, and the
@@ -116,7 +117,30 @@ static void child_checks(uintptr_t page)
     g_assert_cmpstr(perms, ==, "r--p");
     g_assert_true(mapping_at((uintptr_t)p + 3 * page, &end, perms));
     g_assert_cmpstr(perms, ==, "rw-p");
+    /* do_mremap: an aligned start, and a move lands on a page */
+    if (expect_small) {
+        g_assert(mremap(p + 4096, 4096, 8192, MREMAP_MAYMOVE) ==
+                 MAP_FAILED);
+        g_assert_cmpint(errno, ==, EINVAL);
+    }
     g_assert_cmpint(munmap(p, 4 * page), ==, 0);
+    p = mmap(NULL, 4 * page, rw, anon, -1, 0);
+    assert_aligned(p, page);
+    {
+        /* something right after it: growing must move it */
+        uint8_t *guard = mmap(p + 4 * page, page, PROT_NONE,
+                              anon | MAP_FIXED_NOREPLACE, -1, 0);
+        uint8_t *q = mremap(p, 4 * page, 6 * page, MREMAP_MAYMOVE);
+
+        assert_aligned(q, page);
+        g_assert(q != p);
+        g_assert_true(mapping_at((uintptr_t)q + 6 * page - 1, &end,
+                                 perms));
+        g_assert_cmpint(munmap(q, 6 * page), ==, 0);
+        if (guard != MAP_FAILED) {
+            g_assert_cmpint(munmap(guard, page), ==, 0);
+        }
+    }
 
     /* a file offset inside a page is EINVAL */
     fd = memfd_create("pagesize", MFD_CLOEXEC);
