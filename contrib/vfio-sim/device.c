@@ -18,12 +18,14 @@
 #define REGION_MASK     ((1ULL << VSIM_REGION_SHIFT) - 1)
 #define CAP_PM          0x40
 #define CAP_MSI         0x50
+#define CAP_EXP         0x60
 #define CMD_WMASK       (PCI_COMMAND_IO | PCI_COMMAND_MEMORY |          \
                          PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |      \
                          PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
 
 static const VsimModel *const models[] = {
     &vsim_dma_engine_model,
+    &vsim_dma_engine_pcie_model,
 };
 
 VsimDevice *vsim_device_find(const char *bdf)
@@ -90,6 +92,14 @@ static void config_init(VsimDevice *d)
     cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4, 0, 0xfffffffc);
     cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_HI, 4, 0, 0xffffffff);
     cfg_set(d, CAP_MSI + PCI_MSI_DATA_64, 2, 0, 0xffff);
+    if (m->pcie) {
+        /* then a PCI Express endpoint capability (version 2) */
+        cfg_set(d, CAP_MSI + PCI_CAP_LIST_NEXT, 1, CAP_EXP, 0);
+        cfg_set(d, CAP_EXP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_EXP, 0);
+        cfg_set(d, CAP_EXP + PCI_CAP_LIST_NEXT, 1, 0, 0);
+        cfg_set(d, CAP_EXP + PCI_EXP_FLAGS, 2,
+                PCI_EXP_TYPE_ENDPOINT << 4 | 2, 0);
+    }
 }
 
 VsimDevice *vsim_device_new(const char *bdf, const char *model,
@@ -137,6 +147,23 @@ void vsim_device_reset(VsimDevice *d)
     config_init(d);
     d->intx_masked = false;
     d->model->reset(d);
+    vsim_bar_maps_sync(d);      /* COMMAND is 0 again: memory disabled */
+}
+
+static uint16_t command(VsimDevice *d)
+{
+    return d->config[PCI_COMMAND] | d->config[PCI_COMMAND + 1] << 8;
+}
+
+/* __vfio_pci_memory_enabled: the COMMAND Memory Space bit. */
+bool vsim_device_memory_enabled(VsimDevice *d)
+{
+    return command(d) & PCI_COMMAND_MEMORY;
+}
+
+bool vsim_device_bus_master(VsimDevice *d)
+{
+    return command(d) & PCI_COMMAND_MASTER;
 }
 
 static void irqs_disable(VsimDevice *d, int index)
@@ -181,6 +208,20 @@ void vsim_device_irq(VsimDevice *d)
     }
 }
 
+/*
+ * An interrupt from the device itself: an MSI is a memory write the
+ * device masters, so none leaves it without Bus Master Enable; INTx is
+ * a wire and does not care.
+ */
+void vsim_device_signal(VsimDevice *d)
+{
+    if (d->irq_fd[VFIO_PCI_MSI_IRQ_INDEX] >= 0 &&
+        !vsim_device_bus_master(d)) {
+        return;
+    }
+    vsim_device_irq(d);
+}
+
 /* ---- region access: pread/pwrite/mmap at index << 40 + address ---- */
 
 static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
@@ -200,6 +241,9 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
         } else {
             b[i] = d->config[pos + i];
         }
+    }
+    if (write && pos <= PCI_COMMAND + 1 && pos + len > PCI_COMMAND) {
+        vsim_bar_maps_sync(d);  /* Memory Space may have changed */
     }
     return len;
 }
@@ -221,6 +265,14 @@ static ssize_t region_rw(VsimDevice *d, void *buf, size_t len,
     size = m->bar_size[index];
     if (pos >= size) {
         return -EINVAL;
+    }
+    /*
+     * vfio_pci_bar_rw -> vfio_pci_core_do_io_rw: a memory BAR is not
+     * decoded with Memory Space off, reads and writes fail with EIO.
+     */
+    if (!(m->bar_flags[index] & PCI_BASE_ADDRESS_SPACE_IO) &&
+        !vsim_device_memory_enabled(d)) {
+        return -EIO;
     }
     len = MIN(len, size - pos);
     if ((int)index == m->mmap_bar) {
@@ -260,5 +312,5 @@ void *vsim_device_mmap(VsimDevice *d, void *addr, size_t len, int prot,
         errno = EINVAL;
         return MAP_FAILED;
     }
-    return vsim_libc.mmap(addr, len, prot, flags, d->mmap_fd, pos);
+    return vsim_bar_map(d, addr, len, prot, flags, pos);
 }

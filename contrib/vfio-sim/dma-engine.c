@@ -153,7 +153,7 @@ static void dmae_execute(VsimDevice *d)
     reg_set(d, DMAE_REG_ERR_IOVA, 8, r.err_iova);
     reg_set(d, DMAE_REG_STATUS, 4,
             kind ? DMAE_STATUS_ERROR : DMAE_STATUS_DONE);
-    vsim_device_irq(d);
+    vsim_device_signal(d);
 }
 
 static uint64_t dmae_bar_read(VsimDevice *d, int bar, uint64_t off,
@@ -188,20 +188,32 @@ static void dmae_bar_write(VsimDevice *d, int bar, uint64_t off,
     }
 }
 
+#define DMAE_MODEL                                                      \
+    .vendor = DMAE_VENDOR_ID,                                           \
+    .device = DMAE_DEVICE_ID,                                           \
+    .class_code = DMAE_CLASS,                                           \
+    .bar_size = { [0] = DMAE_BAR0_SIZE, [2] = DMAE_BAR2_SIZE },         \
+    .bar_flags = {                                                      \
+        [0] = PCI_BASE_ADDRESS_SPACE_MEMORY,                            \
+        [2] = PCI_BASE_ADDRESS_MEM_TYPE_64 |                            \
+              PCI_BASE_ADDRESS_MEM_PREFETCH,                            \
+    },                                                                  \
+    .mmap_bar = 2,                                                      \
+    .reset = dmae_reset,                                                \
+    .bar_read = dmae_bar_read,                                          \
+    .bar_write = dmae_bar_write
+
+/* Conventional PCI: no Express capability, no AER, no ERR interrupt. */
 const VsimModel vsim_dma_engine_model = {
     .name = "dma-engine",
-    .vendor = DMAE_VENDOR_ID,
-    .device = DMAE_DEVICE_ID,
-    .class_code = DMAE_CLASS,
-    .bar_size = { [0] = DMAE_BAR0_SIZE, [2] = DMAE_BAR2_SIZE },
-    .bar_flags = {
-        [0] = PCI_BASE_ADDRESS_SPACE_MEMORY,
-        [2] = PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH,
-    },
-    .mmap_bar = 2,
-    .reset = dmae_reset,
-    .bar_read = dmae_bar_read,
-    .bar_write = dmae_bar_write,
+    DMAE_MODEL,
+};
+
+/* The same engine as a PCI Express endpoint. */
+const VsimModel vsim_dma_engine_pcie_model = {
+    .name = "dma-engine-pcie",
+    DMAE_MODEL,
+    .pcie = true,
 };
 
 /* The control channel's "dma" request: program the registers and go. */
@@ -214,7 +226,7 @@ JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
     JsonObject *o;
     int cmd = -1;
 
-    if (d->model != &vsim_dma_engine_model) {
+    if (d->model->reset != dmae_reset) {
         g_set_error(errp, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "%s is not a dma-engine", d->bdf);
         return NULL;

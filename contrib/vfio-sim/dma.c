@@ -22,8 +22,9 @@ const char *vsim_dma_error_name(VsimDmaError e)
         [VSIM_DMA_NO_WINDOW] = "no-window",
         [VSIM_DMA_NO_MAPPING] = "no-mapping",
         [VSIM_DMA_PERMISSION] = "permission",
+        [VSIM_DMA_BUS_MASTER] = "bus-master",
     };
-    return names[e];
+    return e < G_N_ELEMENTS(names) && names[e] ? names[e] : "unknown";
 }
 
 /*
@@ -38,6 +39,10 @@ VsimDmaError vsim_dma_translate(VsimDevice *d, uint64_t iova, bool to_mem,
     VsimWindow *w;
     uint64_t pgsz, off, tce;
 
+    /* no memory request leaves a device whose bus mastering is off */
+    if (!vsim_device_bus_master(d)) {
+        return VSIM_DMA_BUS_MASTER;
+    }
     if (!c || c->type == VSIM_IOMMU_NONE) {
         return VSIM_DMA_NO_WINDOW;
     }

@@ -176,12 +176,51 @@ ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t len)
     return NEXT(next_readlinkat, "readlinkat")(dirfd, path, buf, len);
 }
 
+/*
+ * Fortified entries: glibc aborts in __chk_fail when @len exceeds the
+ * buffer (@buflen), or when realpath's buffer is shorter than PATH_MAX.
+ * Our paths keep that check; others go to glibc's own entry.
+ */
+extern void __chk_fail(void) __attribute__((noreturn));
+
+static ssize_t (*next_readlink_chk)(const char *, char *, size_t, size_t);
+static ssize_t (*next_readlinkat_chk)(int, const char *, char *, size_t,
+                                      size_t);
+static char *(*next_realpath_chk)(const char *, char *, size_t);
+
 ssize_t __readlink_chk(const char *path, char *buf, size_t len,
                        size_t buflen);
 ssize_t __readlink_chk(const char *path, char *buf, size_t len,
                        size_t buflen)
 {
-    return readlink(path, buf, MIN(len, buflen));
+    VsimPath p;
+
+    if (!ours(path, &p)) {
+        return NEXT(next_readlink_chk, "__readlink_chk")(path, buf, len,
+                                                         buflen);
+    }
+    if (len > buflen) {
+        __chk_fail();
+    }
+    return link_of(&p, buf, len);
+}
+
+ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf,
+                         size_t len, size_t buflen);
+ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf,
+                         size_t len, size_t buflen)
+{
+    VsimPath p;
+
+    if (!ours(path, &p)) {
+        return NEXT(next_readlinkat_chk, "__readlinkat_chk")(dirfd, path,
+                                                             buf, len,
+                                                             buflen);
+    }
+    if (len > buflen) {
+        __chk_fail();
+    }
+    return link_of(&p, buf, len);
 }
 
 char *realpath(const char *path, char *resolved)
@@ -220,5 +259,14 @@ char *realpath(const char *path, char *resolved)
 char *__realpath_chk(const char *path, char *resolved, size_t len);
 char *__realpath_chk(const char *path, char *resolved, size_t len)
 {
+    VsimPath p;
+
+    if (!ours(path, &p)) {
+        return NEXT(next_realpath_chk, "__realpath_chk")(path, resolved,
+                                                         len);
+    }
+    if (len < PATH_MAX) {
+        __chk_fail();
+    }
     return realpath(path, resolved);
 }

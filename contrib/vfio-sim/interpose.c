@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/close_range.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -65,7 +67,6 @@ void vsim_libc_resolve(void)
 /* Next definitions of entries only needed on their own path. */
 static int (*next_openat)(int, const char *, int, ...);
 static int (*next_dup2)(int, int);
-static int (*next_munmap)(void *, size_t);
 
 static void *next_cached(void **slot, const char *name)
 {
@@ -131,29 +132,65 @@ int openat64(int dirfd, const char *path, int flags, ...)
     return open_common(path, flags, OPEN_MODE(flags), dirfd, true);
 }
 
+/*
+ * The fortified open entries: glibc aborts when the flags need a mode
+ * the two-argument call cannot carry.  That check stays glibc's: such a
+ * call, and every path that is not ours, goes to its own entry.
+ */
 int __open_2(const char *path, int flags);
 int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
+static int (*next_open_2)(const char *, int);
+static int (*next_open64_2)(const char *, int);
+static int (*next_openat_2)(int, const char *, int);
+static int (*next_openat64_2)(int, const char *, int);
+
+static bool open_2_ours(const char *path, int flags, VsimPath *p)
+{
+    return !(flags & (O_CREAT | __O_TMPFILE)) &&
+           vsim_path_classify(path, p) && p->kind != VSIM_PATH_NONE;
+}
+
 int __open_2(const char *path, int flags)
 {
-    return open_common(path, flags, 0, AT_FDCWD, false);
+    VsimPath p;
+
+    if (open_2_ours(path, flags, &p)) {
+        return set_errno(vsim_path_open(&p, flags));
+    }
+    return NEXT_SYM(next_open_2, "__open_2")(path, flags);
 }
 
 int __open64_2(const char *path, int flags)
 {
-    return open_common(path, flags, 0, AT_FDCWD, false);
+    VsimPath p;
+
+    if (open_2_ours(path, flags, &p)) {
+        return set_errno(vsim_path_open(&p, flags));
+    }
+    return NEXT_SYM(next_open64_2, "__open64_2")(path, flags);
 }
 
 int __openat_2(int dirfd, const char *path, int flags)
 {
-    return open_common(path, flags, 0, dirfd, true);
+    VsimPath p;
+
+    if (open_2_ours(path, flags, &p)) {
+        return set_errno(vsim_path_open(&p, flags));
+    }
+    return NEXT_SYM(next_openat_2, "__openat_2")(dirfd, path, flags);
 }
 
 int __openat64_2(int dirfd, const char *path, int flags)
 {
-    return open_common(path, flags, 0, dirfd, true);
+    VsimPath p;
+
+    if (open_2_ours(path, flags, &p)) {
+        return set_errno(vsim_path_open(&p, flags));
+    }
+    return NEXT_SYM(next_openat64_2, "__openat64_2")(dirfd, path, flags);
 }
 
 /* ---- close, dup ---- */
@@ -166,6 +203,43 @@ int close(int fd)
         vsim_unlock();
     }
     return NEXT(close)(fd);
+}
+
+/* Release our files among [@first, @last] the kernel just closed. */
+static void release_range(unsigned first, unsigned last)
+{
+    for (unsigned fd = first; fd <= last && fd < (1u << 16); fd++) {
+        if (vsim_file_lookup(fd)) {
+            vsim_lock();
+            vsim_file_close(fd);
+            vsim_unlock();
+        }
+    }
+}
+
+static int (*next_close_range)(unsigned, unsigned, int);
+static void (*next_closefrom)(int);
+
+/*
+ * close_range(2) and closefrom(3) close fds without close(): each of
+ * ours in the range is released as its last close would be (the
+ * kernel's __close_range puts every file, running its release), else a
+ * later unrelated file with the same number would be taken for ours.
+ */
+int close_range(unsigned first, unsigned last, int flags)
+{
+    int r = NEXT_SYM(next_close_range, "close_range")(first, last, flags);
+
+    if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
+        release_range(first, last);
+    }
+    return r;
+}
+
+void closefrom(int lowfd)
+{
+    NEXT_SYM(next_closefrom, "closefrom")(lowfd);
+    release_range(MAX(lowfd, 0), UINT_MAX);
 }
 
 int dup(int fd)
@@ -327,27 +401,82 @@ ssize_t write(int fd, const void *buf, size_t n)
     return positioned_rw(fd, (void *)buf, n, true);
 }
 
+/*
+ * The fortified read entries (-D_FORTIFY_SOURCE with a buffer of known
+ * size): glibc's contract is to abort in __chk_fail when the caller asks
+ * for more than the buffer holds, before any byte moves.  Our fds get
+ * that same check; other fds go to glibc's own entry.
+ */
+extern void __chk_fail(void) __attribute__((noreturn));
+
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen);
+ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off,
+                      size_t buflen);
+
+static ssize_t (*next_read_chk)(int, void *, size_t, size_t);
+static ssize_t (*next_pread_chk)(int, void *, size_t, off_t, size_t);
+static ssize_t (*next_pread64_chk)(int, void *, size_t, off64_t, size_t);
+
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+    if (!vsim_file_lookup(fd)) {
+        return NEXT_SYM(next_read_chk, "__read_chk")(fd, buf, n, buflen);
+    }
+    if (n > buflen) {
+        __chk_fail();
+    }
+    return positioned_rw(fd, buf, n, false);
+}
+
+ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+    if (!vsim_file_lookup(fd)) {
+        return NEXT_SYM(next_pread_chk, "__pread_chk")(fd, buf, n, off,
+                                                       buflen);
+    }
+    if (n > buflen) {
+        __chk_fail();
+    }
+    return set_errno(vsim_file_pread(fd, buf, n, off));
+}
+
+ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off,
+                      size_t buflen)
+{
+    if (!vsim_file_lookup(fd)) {
+        return NEXT_SYM(next_pread64_chk, "__pread64_chk")(fd, buf, n, off,
+                                                           buflen);
+    }
+    if (n > buflen) {
+        __chk_fail();
+    }
+    return set_errno(vsim_file_pread(fd, buf, n, off));
+}
+
 /* ---- mmap ---- */
 
+/* Not ours: mapped on the simulated page size (pagesize.c). */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-    void *r;
+    void *p;
 
-    if (flags & MAP_ANONYMOUS || !vsim_file_lookup(fd)) {
-        return NEXT(mmap)(addr, len, prot, flags, fd, off);
+    if (!(flags & MAP_ANONYMOUS) && vsim_file_lookup(fd)) {
+        return vsim_file_mmap(fd, addr, len, prot, flags, off);
     }
-    r = vsim_file_mmap(fd, addr, len, prot, flags, off);
-    return r;
+    p = vsim_map_pages(addr, len, prot, flags, fd, off);
+    if (p != MAP_FAILED && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
+        vsim_bar_maps_any()) {
+        /* replaced a BAR mapping: it is not the BAR any more */
+        vsim_lock();
+        vsim_bar_maps_forget((uintptr_t)p, len);
+        vsim_unlock();
+    }
+    return p;
 }
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
              off64_t off)
 {
     return mmap(addr, len, prot, flags, fd, off);
-}
-
-int munmap(void *addr, size_t len)
-{
-    /* BAR mappings are real mappings of a memfd: nothing of ours */
-    return NEXT_SYM(next_munmap, "munmap")(addr, len);
 }

@@ -116,6 +116,7 @@ typedef struct VsimModel {
                          void *buf, uint64_t len);
     void (*bar_write)(VsimDevice *dev, int bar, uint64_t off,
                       const void *buf, uint64_t len);
+    bool pcie;                  /* has a PCI Express capability */
 } VsimModel;
 
 #define VSIM_CFG_SIZE       256
@@ -311,6 +312,7 @@ typedef enum VsimDmaError {
     VSIM_DMA_NO_WINDOW = 1,
     VSIM_DMA_NO_MAPPING = 2,
     VSIM_DMA_PERMISSION = 3,
+    VSIM_DMA_BUS_MASTER = 5,    /* COMMAND's Bus Master Enable clear */
 } VsimDmaError;
 
 VsimDmaError vsim_dma_translate(VsimDevice *d, uint64_t iova, bool to_mem,
@@ -321,6 +323,7 @@ const char *vsim_dma_error_name(VsimDmaError e);
 
 /* dma-engine.c */
 extern const VsimModel vsim_dma_engine_model;
+extern const VsimModel vsim_dma_engine_pcie_model;
 JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
                                 uint64_t src, uint64_t dst, uint64_t len,
                                 uint64_t pattern, GError **errp);
@@ -355,5 +358,23 @@ typedef struct VsimLibc {
 
 extern VsimLibc vsim_libc;
 void vsim_libc_resolve(void);
+
+/* device.c: the device's COMMAND register as the hardware obeys it */
+bool vsim_device_memory_enabled(VsimDevice *d);
+bool vsim_device_bus_master(VsimDevice *d);
+/* An interrupt the device raises itself (MSI needs bus mastering). */
+void vsim_device_signal(VsimDevice *d);
+
+/* bar-map.c: user mappings of BARs, zapped while memory is disabled */
+void *vsim_bar_map(VsimDevice *d, void *addr, size_t len, int prot,
+                   int flags, uint64_t pos);
+void vsim_bar_maps_sync(VsimDevice *d);
+void vsim_bar_maps_forget(uint64_t addr, uint64_t len);
+bool vsim_bar_maps_any(void);
+
+/* pagesize.c: the simulated PAGE_SIZE as the process sees it */
+unsigned vsim_process_page_shift(void);
+void *vsim_map_pages(void *addr, size_t len, int prot, int flags, int fd,
+                     uint64_t off);
 
 #endif /* VSIM_H */

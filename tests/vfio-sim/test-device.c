@@ -5,9 +5,12 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/eventfd.h>
+#include <linux/close_range.h>
 #include <linux/pci_regs.h>
 #include "vsim-test.h"
 #include "dma-engine.h"
@@ -15,29 +18,7 @@
 #define CFG_OFF     (7ULL << 40)
 #define BAR0_OFF    (0ULL << 40)
 #define BAR2_OFF    (2ULL << 40)
-
-typedef struct Rig {
-    int c, g, d;
-    uint8_t *ram;
-} Rig;
-
-static void rig_up(Rig *r)
-{
-    r->c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &r->g);
-    r->d = xioctl(r->g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
-    g_assert_cmpint(r->d, >=, 0);
-    r->ram = alloc_aligned(4 * MiB, 64 * KiB);
-    g_assert_cmpint(reg_mem(r->c, r->ram, 4 * MiB), ==, 0);
-}
-
-static void rig_down(Rig *r)
-{
-    close(r->d);
-    close(r->g);
-    close(r->c);
-    munmap(r->ram, 4 * MiB);
-    g_assert_cmpint(locked_bytes(), ==, 0);
-}
+#define MINSZ_INFO  (offsetof(struct vfio_pci_hot_reset_info, count) + 4)
 
 static uint64_t rd(int d, uint64_t off, unsigned size)
 {
@@ -51,6 +32,32 @@ static void wr(int d, uint64_t off, unsigned size, uint64_t v)
 {
     v = GUINT64_TO_LE(v);
     g_assert_cmpint(pwrite(d, &v, size, off), ==, size);
+}
+
+typedef struct Rig {
+    int c, g, d;
+    uint8_t *ram;
+} Rig;
+
+static void rig_up(Rig *r)
+{
+    r->c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &r->g);
+    r->d = xioctl(r->g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
+    g_assert_cmpint(r->d, >=, 0);
+    r->ram = alloc_aligned(4 * MiB, 64 * KiB);
+    g_assert_cmpint(reg_mem(r->c, r->ram, 4 * MiB), ==, 0);
+    /* a driver turns on decoding and bus mastering before using it */
+    wr(r->d, CFG_OFF + PCI_COMMAND, 2,
+       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+static void rig_down(Rig *r)
+{
+    close(r->d);
+    close(r->g);
+    close(r->c);
+    munmap(r->ram, 4 * MiB);
+    g_assert_cmpint(locked_bytes(), ==, 0);
 }
 
 /* Program and start one command; the engine finishes inside the write. */
@@ -246,6 +253,184 @@ static void test_irq_info_and_eventfd_trigger(void)
     rig_down(&r);
 }
 
+/*
+ * vfio_pci_ioctl_get_irq_info / vfio_pci_get_irq_count: every index
+ * vfio-pci knows answers EVENTFD (NORESIZE but for INTx), REQ has one
+ * vector, ERR exists only on a PCI Express device (the dma-engine is
+ * conventional PCI: no Express capability), MSI-X is empty without its
+ * capability.
+ */
+static void test_irq_info_as_vfio_pci_core(void)
+{
+    static const struct {
+        unsigned index;
+        int ret;
+        unsigned count, flags;
+    } want[] = {
+        { VFIO_PCI_INTX_IRQ_INDEX, 0, 1, VFIO_IRQ_INFO_EVENTFD |
+          VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED },
+        { VFIO_PCI_MSI_IRQ_INDEX, 0, 1, VFIO_IRQ_INFO_EVENTFD |
+          VFIO_IRQ_INFO_NORESIZE },
+        { VFIO_PCI_MSIX_IRQ_INDEX, 0, 0, VFIO_IRQ_INFO_EVENTFD |
+          VFIO_IRQ_INFO_NORESIZE },
+        { VFIO_PCI_ERR_IRQ_INDEX, -EINVAL },
+        { VFIO_PCI_REQ_IRQ_INDEX, 0, 1, VFIO_IRQ_INFO_EVENTFD |
+          VFIO_IRQ_INFO_NORESIZE },
+    };
+    Rig r;
+
+    rig_up(&r);
+    for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
+        struct vfio_irq_info ii = { .argsz = sizeof(ii),
+                                    .index = want[i].index };
+
+        g_test_message("index %u", want[i].index);
+        g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==,
+                        want[i].ret);
+        if (!want[i].ret) {
+            g_assert_cmpint(ii.count, ==, want[i].count);
+            g_assert_cmphex(ii.flags, ==, want[i].flags);
+        }
+    }
+    rig_down(&r);
+}
+
+/* Child: the dma-engine-pcie at 0001:00:03.0 in group 3 (see below). */
+static int pcie_child(void)
+{
+    struct vfio_irq_info ii = { .argsz = sizeof(ii),
+                                .index = VFIO_PCI_ERR_IRQ_INDEX };
+    int g, c = setup_container(3, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int d = xioctl(g, VFIO_GROUP_GET_DEVICE_FD, "0001:00:03.0");
+    unsigned cap, exp = 0;
+
+    g_assert_cmpint(d, >=, 0);
+    for (cap = rd(d, CFG_OFF + PCI_CAPABILITY_LIST, 1); cap;
+         cap = rd(d, CFG_OFF + cap + 1, 1)) {
+        if (rd(d, CFG_OFF + cap, 1) == PCI_CAP_ID_EXP) {
+            exp = cap;
+        }
+    }
+    g_assert_cmpint(exp, !=, 0);
+    g_assert_cmpint(rd(d, CFG_OFF + exp + PCI_EXP_FLAGS, 2) >> 4 & 0xf, ==,
+                    PCI_EXP_TYPE_ENDPOINT);
+    g_assert_cmpint(xioctl(d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==, 0);
+    g_assert_cmpint(ii.count, ==, 1);
+    g_assert_cmphex(ii.flags, ==, VFIO_IRQ_INFO_EVENTFD |
+                    VFIO_IRQ_INFO_NORESIZE);
+    close(d);
+    close(g);
+    close(c);
+    return 0;
+}
+
+/*
+ * vfio_pci_ioctl_get_irq_info on a PCI Express device (pci_is_pcie):
+ * the ERR index exists with one vector.  Runs in a child configured
+ * with a dma-engine-pcie.
+ */
+static void test_irq_info_err_on_pcie(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) env = g_get_environ();
+    g_autofree char *errout = NULL;
+    const char *argv[] = { "/proc/self/exe", "--pcie-child", NULL };
+    int status;
+
+    env = g_environ_setenv(env, "VFIO_SIM_DEVICES",
+                           "0001:00:03.0=dma-engine-pcie@3", true);
+    env = g_environ_unsetenv(env, "VFIO_SIM_CONTROL");
+    env = g_environ_unsetenv(env, "VFIO_SIM_REPORT");
+    g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                 NULL, &errout, &status, &err);
+    g_assert_no_error(err);
+    if (errout && *errout) {
+        g_test_message("child: %s", errout);
+    }
+    g_assert_true(g_spawn_check_wait_status(status, &err));
+    g_assert_no_error(err);
+}
+
+/*
+ * vfio_pci_ioctl_get_pci_hot_reset_info: the device alone in its reset
+ * domain (its own slot); too small a buffer is ENOSPC with the count
+ * filled in, so the caller can retry.
+ */
+static void test_hot_reset_info_lists_the_device_alone(void)
+{
+    struct {
+        struct vfio_pci_hot_reset_info h;
+        struct vfio_pci_dependent_device dev[2];
+    } info;
+    Rig r;
+
+    rig_up(&r);
+    memset(&info, 0xff, sizeof(info));
+    info.h.argsz = MINSZ_INFO - 1;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info),
+                    ==, -EINVAL);
+    info.h.argsz = MINSZ_INFO;
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info),
+                    ==, -ENOSPC);
+    g_assert_cmpint(info.h.count, ==, 1);
+    g_assert_cmpint(info.h.flags, ==, 0);
+    g_assert_cmphex(info.dev[0].group_id, ==, 0xffffffff);  /* untouched */
+    info.h.argsz = sizeof(info);
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info),
+                    ==, 0);
+    g_assert_cmpint(info.h.count, ==, 1);
+    g_assert_cmpint(info.dev[0].group_id, ==, 1);
+    g_assert_cmpint(info.dev[0].segment, ==, 1);
+    g_assert_cmpint(info.dev[0].bus, ==, 0);
+    g_assert_cmpint(info.dev[0].devfn, ==, 1 << 3);
+    g_assert_cmphex(info.dev[1].group_id, ==, 0xffffffff);
+    rig_down(&r);
+}
+
+static long hot_reset(int d, uint32_t flags, uint32_t count, int32_t fd0,
+                      int32_t fd1)
+{
+    struct {
+        struct vfio_pci_hot_reset h;
+        int32_t fds[2];
+    } hr = { { .argsz = sizeof(hr), .flags = flags, .count = count },
+             { fd0, fd1 } };
+
+    return xioctl(d, VFIO_DEVICE_PCI_HOT_RESET, &hr);
+}
+
+/*
+ * vfio_pci_ioctl_pci_hot_reset (group-fd form): no flags, a non-empty
+ * list no longer than the reset domain, every entry an open vfio group
+ * fd, and the groups must own every device of the domain; then the
+ * device is reset.
+ */
+static void test_hot_reset_checks_the_group_list(void)
+{
+    int other = open_group(2), notafile;
+    Rig r;
+
+    rig_up(&r);
+    notafile = dup(0);
+    close(notafile);
+    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
+    g_assert_cmpint(hot_reset(r.d, 1, 1, r.g, -1), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 0, r.g, -1), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 2, r.g, r.g), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, notafile, -1), ==, -EBADF);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, r.c, -1), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, 0, -1), ==, -EINVAL);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, other, -1), ==, -EINVAL);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1234);
+    g_assert_cmpint(hot_reset(r.d, 0, 1, r.g, -1), ==, 0);
+    /* reset as by VFIO_DEVICE_RESET: COMMAND and registers cleared */
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==, 0);
+    wr(r.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
+    close(other);
+    rig_down(&r);
+}
+
 /* An eventfd wired as the device's MSI trigger (completion interrupt). */
 static int msi_eventfd(Rig *r)
 {
@@ -260,6 +445,160 @@ static int msi_eventfd(Rig *r)
     g_assert_cmpint(efd, >=, 0);
     g_assert_cmpint(xioctl(r->d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
     return efd;
+}
+
+static uint16_t command(Rig *r)
+{
+    return rd(r->d, CFG_OFF + PCI_COMMAND, 2);
+}
+
+static void set_command(Rig *r, uint16_t v)
+{
+    wr(r->d, CFG_OFF + PCI_COMMAND, 2, v);
+    g_assert_cmphex(command(r), ==, v);
+}
+
+/* The device's own COMMAND register through the control channel. */
+static int64_t device_command(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) o = vsim_control_device(ctl(), BDF0, &err);
+
+    g_assert_no_error(err);
+    return json_object_get_int_member(o, "command");
+}
+
+/*
+ * With Bus Master Enable clear (PCI_COMMAND_MASTER, what pci_clear_master
+ * leaves) a device cannot issue memory requests: the engine moves no
+ * byte, raises no MSI (itself a memory write) and reports bus-master in
+ * its registers and in the control channel's dma reply.
+ */
+static void test_bus_master_clear_stops_device_dma(void)
+{
+    const uint64_t win = 1ULL << 59;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) o = NULL;
+    uint64_t n;
+    int efd;
+    Rig r;
+
+    rig_up(&r);
+    efd = msi_eventfd(&r);
+    memset(r.ram, 0x11, MiB);
+    g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
+    g_assert_cmpint(map_dma(r.c, r.ram, win, MiB, RW), ==, 0);
+    set_command(&r, PCI_COMMAND_MEMORY);
+    g_assert_cmpint(device_command(), ==, PCI_COMMAND_MEMORY);
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win, 4096, 0x2222), ==,
+                    DMAE_STATUS_ERROR);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                    DMAE_ERR_BUS_MASTER);
+    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==, 0);
+    g_assert_cmpint(r.ram[0], ==, 0x11);
+    g_assert_cmpint(read(efd, &n, sizeof(n)), ==, -1);
+    g_assert_cmpint(errno, ==, EAGAIN);
+    o = vsim_control_dma(ctl(), BDF0, "checksum", win, 0, 64, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(o, "status"), ==, "error");
+    g_assert_cmpstr(json_object_get_string_member(o, "error"), ==,
+                    "bus-master");
+    g_assert_cmpint(json_object_get_int_member(o, "done"), ==, 0);
+
+    /* the same command once the driver sets bus mastering again */
+    set_command(&r, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win, 4096, 0x2222), ==,
+                    DMAE_STATUS_DONE);
+    g_assert_cmpint(r.ram[0], ==, 0x22);
+    g_assert_cmpint(read(efd, &n, sizeof(n)), ==, sizeof(n));
+    close(efd);
+    rig_down(&r);
+}
+
+/*
+ * vfio_pci_bar_rw -> vfio_pci_core_do_io_rw with memory decoding off
+ * (__vfio_pci_memory_enabled false): reads and writes of a memory BAR
+ * through the device fd fail with EIO and move nothing; config space
+ * stays reachable.
+ */
+static void test_memory_space_clear_bar_rw_is_eio(void)
+{
+    uint64_t v = 0x5555;
+    Rig r;
+
+    rig_up(&r);
+    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1111);
+    wr(r.d, BAR2_OFF + 8, 4, 0xabcd);
+    set_command(&r, PCI_COMMAND_MASTER);
+    g_assert_cmpint(pread(r.d, &v, 8, BAR0_OFF + DMAE_REG_SRC), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmphex(v, ==, 0x5555);
+    g_assert_cmpint(pread(r.d, &v, 4, BAR2_OFF + 8), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmpint(pwrite(r.d, &v, 8, BAR0_OFF + DMAE_REG_SRC), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmpint(pwrite(r.d, &v, 4, BAR2_OFF + 8), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    set_command(&r, PCI_COMMAND_MEMORY);
+    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1111);
+    g_assert_cmphex(rd(r.d, BAR2_OFF + 8, 4), ==, 0xabcd);
+    rig_down(&r);
+}
+
+/* Touch @p in a child; the signal that killed it, or 0. */
+static int touch_signal(volatile uint8_t *p)
+{
+    pid_t pid = fork();
+    int status;
+
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        signal(SIGBUS, SIG_DFL);    /* a sanitizer's handler would exit */
+        signal(SIGSEGV, SIG_DFL);
+        (void)p[0];
+        _exit(0);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/*
+ * vfio_pci_zap_and_down_write_memory_lock: clearing Memory Space zaps
+ * every user mapping of the BARs; a touch then faults (vfio_pci_mmap_fault
+ * answers SIGBUS while memory is disabled) and the contents come back
+ * when decoding is on again.  DEVICE_RESET clears COMMAND: zapped too.
+ */
+static void test_memory_space_clear_zaps_bar_mmap(void)
+{
+    volatile uint8_t *bar, *late;
+    Rig r;
+
+    rig_up(&r);
+    bar = mmap(NULL, DMAE_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+               r.d, BAR2_OFF);
+    g_assert(bar != MAP_FAILED);
+    bar[0] = 0x77;
+    g_assert_cmpint(touch_signal(bar), ==, 0);
+    set_command(&r, PCI_COMMAND_MASTER);
+    g_assert_cmpint(touch_signal(bar), ==, SIGBUS);
+    /* a mapping made while disabled faults as well */
+    late = mmap(NULL, DMAE_BAR2_SIZE, PROT_READ, MAP_SHARED, r.d, BAR2_OFF);
+    g_assert(late != MAP_FAILED);
+    g_assert_cmpint(touch_signal(late), ==, SIGBUS);
+    set_command(&r, PCI_COMMAND_MEMORY);
+    g_assert_cmpint(bar[0], ==, 0x77);
+    g_assert_cmpint(late[0], ==, 0x77);
+    munmap((void *)late, DMAE_BAR2_SIZE);
+
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_RESET, NULL), ==, 0);
+    g_assert_cmphex(command(&r), ==, 0);
+    g_assert_cmpint(device_command(), ==, 0);
+    g_assert_cmpint(touch_signal(bar), ==, SIGBUS);
+    set_command(&r, PCI_COMMAND_MEMORY);
+    g_assert_cmpint(touch_signal(bar), ==, 0);
+    munmap((void *)bar, DMAE_BAR2_SIZE);
+    rig_down(&r);
 }
 
 static void test_dma_copy_fill_checksum_through_iommu(void)
@@ -403,8 +742,51 @@ static void test_dup_and_close_track_fds(void)
     g_assert_cmpint(xioctl(c3, VFIO_GET_API_VERSION, NULL), ==, -EBADF);
 }
 
+static unsigned n_containers(void)
+{
+    g_autoptr(JsonObject) o = state();
+
+    return json_array_get_length(json_object_get_array_member(o,
+                                                              "containers"));
+}
+
+/*
+ * close_range(2)/closefrom(3) close without close(): the kernel's
+ * __close_range still puts each file, so the container's release
+ * (vfio_fops_release) runs and its number may name an unrelated file.
+ */
+static void test_close_range_releases_files(void)
+{
+    int c, p[2];
+    char b = 0;
+
+    g_assert_cmpint(n_containers(), ==, 0);
+    c = open_container();
+    g_assert_cmpint(n_containers(), ==, 1);
+    g_assert_cmpint(close_range(c, c, CLOSE_RANGE_CLOEXEC), ==, 0);
+    g_assert_cmpint(n_containers(), ==, 1);
+    g_assert_cmpint(close_range(c, c, 0), ==, 0);
+    g_assert_cmpint(n_containers(), ==, 0);
+    /* the lowest free number again: a pipe, read and written as one */
+    g_assert_cmpint(pipe(p), ==, 0);
+    g_assert_cmpint(p[0], ==, c);
+    g_assert_cmpint(write(p[1], "x", 1), ==, 1);
+    g_assert_cmpint(read(p[0], &b, 1), ==, 1);
+    g_assert_cmpint(b, ==, 'x');
+    close(p[0]);
+    close(p[1]);
+
+    c = open_container();
+    g_assert_cmpint(n_containers(), ==, 1);
+    closefrom(c);
+    g_assert_cmpint(n_containers(), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "--pcie-child")) {
+        return pcie_child();
+    }
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio-sim/device/get-device-fd-checks",
                     test_get_device_fd_checks);
@@ -424,5 +806,21 @@ int main(int argc, char **argv)
                     test_sysfs_iommu_group_link);
     g_test_add_func("/vfio-sim/device/dup-and-close-track-fds",
                     test_dup_and_close_track_fds);
+    g_test_add_func("/vfio-sim/device/irq-info-as-vfio_pci_core",
+                    test_irq_info_as_vfio_pci_core);
+    g_test_add_func("/vfio-sim/device/irq-info-err-on-pcie",
+                    test_irq_info_err_on_pcie);
+    g_test_add_func("/vfio-sim/device/hot-reset-info-lists-the-device-alone",
+                    test_hot_reset_info_lists_the_device_alone);
+    g_test_add_func("/vfio-sim/device/hot-reset-checks-the-group-list",
+                    test_hot_reset_checks_the_group_list);
+    g_test_add_func("/vfio-sim/device/bus-master-clear-stops-device-dma",
+                    test_bus_master_clear_stops_device_dma);
+    g_test_add_func("/vfio-sim/device/memory-space-clear-bar-rw-is-eio",
+                    test_memory_space_clear_bar_rw_is_eio);
+    g_test_add_func("/vfio-sim/device/memory-space-clear-zaps-bar-mmap",
+                    test_memory_space_clear_zaps_bar_mmap);
+    g_test_add_func("/vfio-sim/device/close-range-releases-files",
+                    test_close_range_releases_files);
     return g_test_run();
 }
