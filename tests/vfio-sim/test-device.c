@@ -486,7 +486,7 @@ static void test_bus_master_clear_stops_device_dma(void)
     rig_up(&r);
     efd = msi_eventfd(&r);
     memset(r.ram, 0x11, MiB);
-    g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
+    g_assert_cmpint(tce_create(r.c, host_page_shift(), GiB, 2, NULL), ==, 0);
     g_assert_cmpint(map_dma(r.c, r.ram, win, MiB, RW), ==, 0);
     set_command(&r, PCI_COMMAND_MEMORY);
     g_assert_cmpint(device_command(), ==, PCI_COMMAND_MEMORY);
@@ -616,7 +616,7 @@ static void test_dma_copy_fill_checksum_through_iommu(void)
         src[i] = i * 7 + (i >> 9);
     }
     efd = msi_eventfd(&r);
-    g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
+    g_assert_cmpint(tce_create(r.c, host_page_shift(), GiB, 2, NULL), ==, 0);
     g_assert_cmpint(map_dma(r.c, src, win, 2 * MiB, VFIO_DMA_MAP_FLAG_READ),
                     ==, 0);
     g_assert_cmpint(map_dma(r.c, dst, win + 2 * MiB, 2 * MiB, RW), ==, 0);
@@ -654,7 +654,7 @@ static void test_dma_faults_stop_at_the_faulting_page(void)
     rw = r.ram + 2 * MiB;
     memset(rw, 0xee, 2 * MiB);
     efd = msi_eventfd(&r);
-    g_assert_cmpint(tce_create(r.c, 16, GiB, 2, NULL), ==, 0);
+    g_assert_cmpint(tce_create(r.c, host_page_shift(), GiB, 2, NULL), ==, 0);
     /* device may read the first 64 KiB of rw but write only 2 pages */
     g_assert_cmpint(map_dma(r.c, ro, win, MiB, VFIO_DMA_MAP_FLAG_READ), ==,
                     0);
