@@ -142,8 +142,6 @@ static void test_indirect_512(void)
         g_assert_cmphex(e->addr_mask, ==, PAGE - 1);
         g_assert_cmpint(e->perm, ==, IOMMU_RW);
     }
-    /* npages 0 is a successful no-op */
-    g_assert_cmpint(indirect(FX_LIOBN0, 0, LIST, 0), ==, H_SUCCESS);
     fx_notifier_unregister(&fn);
     fx_stop();
 }
@@ -253,6 +251,34 @@ static void test_stuff(void)
     g_assert_cmpint(stuff(FX_LIOBN0, 0, 0x300010 | 3, 4), ==, H_PARAMETER);
     g_assert_cmphex(fx_get_tce(FX_LIOBN0, 0), ==, 0);
     g_assert_cmpint(stuff(0x80000099, 0, 0, 1), ==, H_PARAMETER);
+    fx_stop();
+}
+
+/*
+ * npages 0 is a bad parameter for both (PAPR; QEMU 7.2 answers the
+ * same), even where a 1-page call at that ioba would succeed, and it
+ * writes and notifies nothing.
+ */
+static void test_zero_npages_is_parameter_error(void)
+{
+    FxNotifier fn;
+
+    fx_start(0, NULL);
+    fx_notifier_register(&fn, spapr_tce_table_iommu(table(FX_LIOBN0)),
+                         IOMMU_NOTIFIER_ALL);
+    write_list(LIST, 0x400000, 1, 3);
+    g_assert_cmpint(indirect(FX_LIOBN0, 0x10000, LIST, 1), ==, H_SUCCESS);
+    fx_notifier_clear(&fn);
+
+    g_assert_cmpint(stuff(FX_LIOBN0, 0x10000, 0, 0), ==, H_PARAMETER);
+    g_assert_cmpint(stuff(FX_LIOBN0, 0x20000, 0x400000 | 3, 0), ==,
+                    H_PARAMETER);
+    g_assert_cmpint(indirect(FX_LIOBN0, 0x20000, LIST, 0), ==,
+                    H_PARAMETER);
+    g_assert_cmphex(fx_get_tce(FX_LIOBN0, 0x10000), ==, 0x400000 | 3);
+    g_assert_cmphex(fx_get_tce(FX_LIOBN0, 0x20000), ==, 0);
+    g_assert_cmpuint(fn.batches->len, ==, 0);
+    fx_notifier_unregister(&fn);
     fx_stop();
 }
 
@@ -401,6 +427,8 @@ int main(int argc, char **argv)
     g_test_add_func("/spapr/tce/indirect-512-one-batch", test_indirect_512);
     g_test_add_func("/spapr/tce/indirect-errors", test_indirect_errors);
     g_test_add_func("/spapr/tce/stuff", test_stuff);
+    g_test_add_func("/spapr/tce/zero-npages-is-h-parameter",
+                    test_zero_npages_is_parameter_error);
     g_test_add_func("/spapr/tce/translate-reaches-ram", test_translate);
     g_test_add_func("/spapr/tce/replay-walks-set-entries",
                     test_replay_walks_set_entries);

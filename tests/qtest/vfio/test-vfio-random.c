@@ -254,7 +254,8 @@ static int64_t model_stuff(Model *m, uint64_t liobn, uint64_t ioba,
     ModelWindow *w = model_table(m, liobn);
     uint64_t idx, i;
 
-    if (!w || !model_index(w, ioba, npages, &idx) ||
+    /* Zero pages is a bad parameter (PAPR, QEMU 7.2). */
+    if (!npages || !w || !model_index(w, ioba, npages, &idx) ||
         !model_tce_valid(m, w, tce)) {
         return H_PARAMETER;
     }
@@ -283,8 +284,8 @@ static int64_t model_stuff(Model *m, uint64_t liobn, uint64_t ioba,
 }
 
 /*
- * @list_ok: the list lies in guest RAM (only looked at for npages > 0).
- * Entries before the first bad one are written (PAPR).
+ * @list_ok: the list lies in guest RAM.  Zero pages is a bad parameter
+ * (PAPR, QEMU 7.2); entries before the first bad one are written.
  */
 static int64_t model_indirect(Model *m, uint64_t liobn, uint64_t ioba,
                               uint64_t list_gpa, bool list_ok,
@@ -293,8 +294,8 @@ static int64_t model_indirect(Model *m, uint64_t liobn, uint64_t ioba,
     ModelWindow *w = model_table(m, liobn);
     uint64_t idx, i;
 
-    if (npages > TCE_LIST_MAX || !w || (list_gpa & 0xfff) ||
-        !model_index(w, ioba, npages, &idx) || (npages && !list_ok)) {
+    if (!npages || npages > TCE_LIST_MAX || !w || (list_gpa & 0xfff) ||
+        !model_index(w, ioba, npages, &idx) || !list_ok) {
         return H_PARAMETER;
     }
     for (i = 0; i < npages; i++) {
