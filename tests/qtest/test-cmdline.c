@@ -166,6 +166,9 @@ static void test_memory_sizes_are_256m_blocks(void)
         { "-m 1G,slots=2,maxmem=2049M", "maxmem", "256 MiB" },
         { "-m 1G,slots=2", "slots", "maxmem" },
         { "-m 1G,slots=4", "-m 1G,slots=4", "maxmem" },
+        /* RAM from a backend is held to the same rule */
+        { "-object memory-backend-ram,id=ram0,size=64M "
+          "-machine memory-backend=ram0", "ram0", "256 MiB" },
     };
     unsigned i;
 
