@@ -6,6 +6,7 @@
 #include "qemu/cutils.h"
 #include "qemu/trace.h"
 #include "hw/qdev.h"
+#include "hw/ppc/spapr.h"
 #include "migration/migration.h"
 #include "system/chardev.h"
 #include "system/keyval.h"
@@ -58,6 +59,26 @@ static void vl_opt_machine(VLConfig *cfg, const char *name, const char *arg)
     }
 }
 
+/*
+ * A -m size: a pseries guest gets its RAM in memory blocks (LMBs) of
+ * SPAPR_MEMORY_BLOCK_SIZE, so boot RAM and maxmem are whole blocks.
+ */
+static bool vl_parse_ram_size(const char *what, const char *str,
+                              uint64_t *size, Error **errp)
+{
+    if (qemu_strtosz_MiB(str, size) || !*size) {
+        error_setg(errp, "invalid %s '%s'", what, str);
+        return false;
+    }
+    if (!QEMU_IS_ALIGNED(*size, SPAPR_MEMORY_BLOCK_SIZE)) {
+        error_setg(errp, "%s '%s' (0x%" PRIx64 " bytes) is not a multiple "
+                   "of %llu MiB, the pseries memory block size", what, str,
+                   *size, SPAPR_MEMORY_BLOCK_SIZE >> 20);
+        return false;
+    }
+    return true;
+}
+
 static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
 {
     g_autoptr(GHashTable) opts = NULL;
@@ -80,8 +101,7 @@ static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
         vl_opt_fail(name, arg, err);
     }
     if (size) {
-        if (qemu_strtosz_MiB(size, &v) || !v) {
-            error_setg(&err, "invalid RAM size '%s'", size);
+        if (!vl_parse_ram_size("RAM size", size, &v, &err)) {
             vl_opt_fail(name, arg, err);
         }
         cfg->machine.ram_size = v;
@@ -94,11 +114,17 @@ static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
         cfg->machine.ram_slots = v;
     }
     if (maxmem) {
-        if (qemu_strtosz_MiB(maxmem, &v)) {
-            error_setg(&err, "invalid maxmem size '%s'", maxmem);
+        if (!vl_parse_ram_size("maxmem", maxmem, &v, &err)) {
             vl_opt_fail(name, arg, err);
         }
         cfg->machine.maxmem = v;
+    }
+    /* Slots hold DIMMs, and only maxmem makes room for any. */
+    if (cfg->machine.ram_slots && !cfg->machine.maxmem) {
+        error_setg(&err, "slots=%u needs maxmem (the most RAM "
+                   "the guest may have, DIMMs included)",
+                   cfg->machine.ram_slots);
+        vl_opt_fail(name, arg, err);
     }
 }
 

@@ -196,6 +196,15 @@ static bool spapr_init_ram(SpaprMachineState *spapr,
             return false;
         }
         mr = host_memory_backend_get_memory(be);
+        /* The guest gets RAM in memory blocks, as with -m. */
+        if (!QEMU_IS_ALIGNED(memory_region_size(mr),
+                             SPAPR_MEMORY_BLOCK_SIZE)) {
+            error_setg(errp, "Memory backend '%s' size 0x%" PRIx64 " is not "
+                       "a multiple of %llu MiB, the pseries memory block "
+                       "size", opts->memory_backend, memory_region_size(mr),
+                       SPAPR_MEMORY_BLOCK_SIZE >> 20);
+            return false;
+        }
         if (opts->ram_size && opts->ram_size != memory_region_size(mr)) {
             error_setg(errp, "Memory size 0x%" PRIx64 " does not match "
                        "the size of memory backend '%s' (0x%" PRIx64 ")",

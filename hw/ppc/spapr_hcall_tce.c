@@ -4,7 +4,9 @@
  * Every check happens before anything is written, except that
  * H_PUT_TCE_INDIRECT stops at the first bad list entry and keeps the
  * entries before it (PAPR).  A TCE that is misaligned or grants access
- * to something other than guest RAM is refused with H_PARAMETER.
+ * to something other than guest RAM is refused with H_PARAMETER, and
+ * so is an H_STUFF_TCE or H_PUT_TCE_INDIRECT of zero pages (PAPR gives
+ * npages a range starting at 1).
  */
 #include "qemu/osdep.h"
 #include "exec/ram.h"
@@ -94,7 +96,7 @@ int64_t spapr_h_stuff_tce(SpaprMachineState *spapr, const uint64_t *args,
     uint64_t index;
     int64_t ret = H_PARAMETER;
 
-    if (tcet && tce_index(tcet, ioba, npages, &index) &&
+    if (npages && tcet && tce_index(tcet, ioba, npages, &index) &&
         spapr_tce_valid(tcet, tce)) {
         spapr_tce_stuff(tcet, index, tce, npages);
         ret = H_SUCCESS;
@@ -116,15 +118,15 @@ int64_t spapr_h_put_tce_indirect(SpaprMachineState *spapr,
     int64_t ret = H_PARAMETER;
 
     tcet = tce_table_get(liobn);
-    if (npages > SPAPR_TCE_LIST_MAX || !tcet ||
+    if (!npages || npages > SPAPR_TCE_LIST_MAX || !tcet ||
         !QEMU_IS_ALIGNED(tce_list, SPAPR_TCE_PAGE_SIZE) ||
         !tce_index(tcet, ioba, npages, &index)) {
         goto out;
     }
     /* The list must be guest memory: RAM, readable. */
-    if (npages && address_space_read(&address_space_memory, tce_list,
-                                     MEMTXATTRS_UNSPECIFIED, tces,
-                                     npages * sizeof(tces[0])) != MEMTX_OK) {
+    if (address_space_read(&address_space_memory, tce_list,
+                           MEMTXATTRS_UNSPECIFIED, tces,
+                           npages * sizeof(tces[0])) != MEMTX_OK) {
         goto out;
     }
     for (good = 0; good < npages; good++) {

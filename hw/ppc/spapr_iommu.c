@@ -83,14 +83,15 @@ static void tce_chunk_drop(SpaprTceTable *tcet, TceChunk *c)
     g_tree_remove(tcet->chunks, &c->number);    /* frees c */
 }
 
-/* Store one entry, keeping the counts; no notification. */
-static void tce_store(SpaprTceTable *tcet, uint64_t index, uint64_t tce)
+/* Store one entry, keeping the counts; no notification.  Returns the
+ * entry's previous value. */
+static uint64_t tce_store(SpaprTceTable *tcet, uint64_t index, uint64_t tce)
 {
     TceChunk *c = tce_chunk_lookup(tcet, index >> TCE_CHUNK_SHIFT, tce != 0);
     uint64_t old;
 
     if (!c) {
-        return;     /* clearing an entry that was never set */
+        return 0;   /* clearing an entry that was never set */
     }
     old = c->tce[index & TCE_CHUNK_MASK];
     c->tce[index & TCE_CHUNK_MASK] = tce;
@@ -104,6 +105,7 @@ static void tce_store(SpaprTceTable *tcet, uint64_t index, uint64_t tce)
             tce_chunk_drop(tcet, c);
         }
     }
+    return old;
 }
 
 static IOMMUTLBEntry tce_to_entry(SpaprTceTable *tcet, uint64_t index,
@@ -129,38 +131,96 @@ static bool tce_has_listeners(SpaprTceTable *tcet)
 }
 
 /*
- * One UNMAP run covering entries [first, first + n): the fewest aligned
- * power-of-two blocks, so a listener can undo it with one host call.
+ * Collects the entries whose mapping goes away as runs of consecutive
+ * indexes and hands each run to the notifiers as the fewest aligned
+ * power-of-two blocks, so a listener can undo a run with one host call.
+ * Entries that mapped nothing are never added: a listener hears about
+ * what changed, and the cost follows the entries that were mapped.
  */
-static void tce_notify_unmap_range(SpaprTceTable *tcet, uint64_t first,
-                                   uint64_t n)
-{
-    IOMMUTLBEntry blocks[2 * 64];
-    unsigned count = 0;
-    uint64_t end = first + n;
+#define TCE_RUN_BLOCKS_MAX  (2 * 64)
 
-    if (!tce_has_listeners(tcet) || !n) {
+typedef struct TceUnmapper {
+    SpaprTceTable *tcet;
+    bool notify;
+    uint64_t run_first, run_n;  /* the run being grown */
+    uint64_t pages;             /* in blocks[] */
+    unsigned count;
+    IOMMUTLBEntry blocks[TCE_BATCH_MAX];
+} TceUnmapper;
+
+static void tce_unmapper_init(TceUnmapper *u, SpaprTceTable *tcet)
+{
+    u->tcet = tcet;
+    u->notify = tcet->iommu && tcet->iommu->notifiers;
+    u->run_first = u->run_n = u->pages = 0;
+    u->count = 0;
+}
+
+static void tce_unmapper_flush(TceUnmapper *u)
+{
+    SpaprTceTable *tcet = u->tcet;
+
+    if (!u->count) {
         return;
     }
+    trace_spapr_iommu_notify_unmap(tcet->liobn, u->blocks[0].iova, u->pages,
+                                   u->count);
+    memory_region_notify_iommu_batch(tcet->iommu, 0, u->blocks, u->count);
+    u->count = 0;
+    u->pages = 0;
+}
+
+static void tce_unmapper_end_run(TceUnmapper *u)
+{
+    uint64_t first = u->run_first, end = u->run_first + u->run_n;
+
+    if (!u->run_n) {
+        return;
+    }
+    if (u->count + TCE_RUN_BLOCKS_MAX > ARRAY_SIZE(u->blocks)) {
+        tce_unmapper_flush(u);
+    }
+    u->pages += u->run_n;
     while (first < end) {
         unsigned order = first ? __builtin_ctzll(first) : 63;
         uint64_t pages;
 
-        while (order && (order >= 64 || (1ULL << order) > end - first)) {
+        while (order && (1ULL << order) > end - first) {
             order--;
         }
         pages = 1ULL << order;
-        g_assert(count < ARRAY_SIZE(blocks));
-        blocks[count++] = (IOMMUTLBEntry) {
+        u->blocks[u->count++] = (IOMMUTLBEntry) {
             .target_as = &address_space_memory,
-            .iova = first << tcet->page_shift,
-            .addr_mask = (pages << tcet->page_shift) - 1,
+            .iova = first << u->tcet->page_shift,
+            .addr_mask = (pages << u->tcet->page_shift) - 1,
             .perm = IOMMU_NONE,
         };
         first += pages;
     }
-    trace_spapr_iommu_notify_unmap(tcet->liobn, blocks[0].iova, n, count);
-    memory_region_notify_iommu_batch(tcet->iommu, 0, blocks, count);
+    u->run_n = 0;
+}
+
+/* Entries [index, index + n) no longer map anything. */
+static void tce_unmapper_add(TceUnmapper *u, uint64_t index, uint64_t n)
+{
+    if (!u->notify) {
+        return;
+    }
+    if (u->run_n && index == u->run_first + u->run_n) {
+        u->run_n += n;
+        return;
+    }
+    tce_unmapper_end_run(u);
+    u->run_first = index;
+    u->run_n = n;
+}
+
+static void tce_unmapper_finish(TceUnmapper *u)
+{
+    if (u->notify) {
+        tce_unmapper_end_run(u);
+        tce_unmapper_flush(u);
+    }
 }
 
 /* ------------------------------------------------------- IOMMU region */
@@ -401,9 +461,16 @@ void spapr_tce_table_disable(SpaprTceTable *tcet)
         return;
     }
     trace_spapr_iommu_table_disable(tcet->liobn, tcet->nb_set);
-    /* Listeners drop what was mapped before the window goes away. */
+    /*
+     * Listeners drop what was mapped before the window goes away: one
+     * run over the whole window, as the window itself is going.
+     */
     if (tcet->nb_set) {
-        tce_notify_unmap_range(tcet, 0, tcet->nb_entries);
+        g_autofree TceUnmapper *u = g_new(TceUnmapper, 1);
+
+        tce_unmapper_init(u, tcet);
+        tce_unmapper_add(u, 0, tcet->nb_entries);
+        tce_unmapper_finish(u);
     }
     if (g_tree_nnodes(tcet->chunks)) {
         g_autoptr(GPtrArray) all = g_ptr_array_new();
@@ -539,22 +606,33 @@ bool spapr_tce_valid(SpaprTceTable *tcet, uint64_t tce)
     return spapr_tce_ram_check && spapr_tce_ram_check(addr, page_size);
 }
 
+/*
+ * Does replacing @old with @tce change what the entry translates to?
+ * A mapping is always sent (the listener replaces the old one); the
+ * removal of a mapping only where there was one.
+ */
+static bool tce_changes_mapping(uint64_t old, uint64_t tce)
+{
+    return (tce & SPAPR_TCE_RW) || (old & SPAPR_TCE_RW);
+}
+
 void spapr_tce_put_batch(SpaprTceTable *tcet, uint64_t index,
                          const uint64_t *tces, unsigned n)
 {
     IOMMUTLBEntry batch[TCE_BATCH_MAX];
     bool notify = tce_has_listeners(tcet);
-    unsigned i;
+    unsigned i, count = 0;
 
     g_assert(n <= TCE_BATCH_MAX && index + n <= tcet->nb_entries);
     for (i = 0; i < n; i++) {
-        tce_store(tcet, index + i, tces[i]);
-        if (notify) {
-            batch[i] = tce_to_entry(tcet, index + i, tces[i]);
+        uint64_t old = tce_store(tcet, index + i, tces[i]);
+
+        if (notify && tce_changes_mapping(old, tces[i])) {
+            batch[count++] = tce_to_entry(tcet, index + i, tces[i]);
         }
     }
-    if (notify && n) {
-        memory_region_notify_iommu_batch(tcet->iommu, 0, batch, n);
+    if (count) {
+        memory_region_notify_iommu_batch(tcet->iommu, 0, batch, count);
     }
 }
 
@@ -577,16 +655,24 @@ static gboolean tce_find_chunks(gpointer key, gpointer value, gpointer opaque)
     return FALSE;
 }
 
-/* Clear [index, index + n); true when something was set there. */
-static bool tce_clear_range(SpaprTceTable *tcet, uint64_t index, uint64_t n)
+/*
+ * Clear [index, index + n), visiting only the chunks that hold set
+ * entries and, in them, only the set entries: the cost follows what was
+ * set, never the size of the range.  Mapped entries go to @u.
+ */
+static void tce_clear_range(SpaprTceTable *tcet, uint64_t index, uint64_t n,
+                            TceUnmapper *u)
 {
     TceClear tc = {
         .first = index >> TCE_CHUNK_SHIFT,
         .last = (index + n - 1) >> TCE_CHUNK_SHIFT,
     };
-    uint64_t before = tcet->nb_set, number;
+    uint64_t number;
     guint i;
 
+    if (!tcet->nb_set) {
+        return;
+    }
     tc.found = g_ptr_array_new();
     /* Look each chunk up, or walk the tree when that is cheaper. */
     if (tc.last - tc.first < (uint64_t)g_tree_nnodes(tcet->chunks)) {
@@ -610,14 +696,31 @@ static bool tce_clear_range(SpaprTceTable *tcet, uint64_t index, uint64_t n)
 
         /* tce_store frees the chunk with its last entry: stop there. */
         for (j = lo; j < hi && left; j++) {
-            if (c->tce[j & TCE_CHUNK_MASK]) {
+            uint64_t old = c->tce[j & TCE_CHUNK_MASK];
+
+            if (old) {
                 left--;
+                if (old & SPAPR_TCE_RW) {
+                    tce_unmapper_add(u, j, 1);
+                }
                 tce_store(tcet, j, 0);
             }
         }
     }
     g_ptr_array_free(tc.found, TRUE);
-    return tcet->nb_set != before;
+}
+
+/* Set [index, index + n) to a TCE granting nothing. */
+static void tce_fill_unmapped(SpaprTceTable *tcet, uint64_t index,
+                              uint64_t tce, uint64_t n, TceUnmapper *u)
+{
+    uint64_t i;
+
+    for (i = 0; i < n; i++) {
+        if (tce_store(tcet, index + i, tce) & SPAPR_TCE_RW) {
+            tce_unmapper_add(u, index + i, 1);
+        }
+    }
 }
 
 void spapr_tce_stuff(SpaprTceTable *tcet, uint64_t index, uint64_t tce,
@@ -632,10 +735,16 @@ void spapr_tce_stuff(SpaprTceTable *tcet, uint64_t index, uint64_t tce,
     if (!n) {
         return;
     }
-    if (!tce) {
-        if (tce_clear_range(tcet, index, n)) {
-            tce_notify_unmap_range(tcet, index, n);
+    if (!(tce & SPAPR_TCE_RW)) {
+        g_autofree TceUnmapper *u = g_new(TceUnmapper, 1);
+
+        tce_unmapper_init(u, tcet);
+        if (tce) {
+            tce_fill_unmapped(tcet, index, tce, n, u);
+        } else {
+            tce_clear_range(tcet, index, n, u);
         }
+        tce_unmapper_finish(u);
         return;
     }
     notify = tce_has_listeners(tcet);

@@ -150,6 +150,59 @@ static void test_bad_memory_sizes(void)
     assert_fails_with("-m 1G,colour=blue", "-m", "colour");
 }
 
+/*
+ * pseries hands RAM to the guest in 256 MiB blocks (LMBs): the boot
+ * RAM and maxmem must be whole blocks, and slots mean nothing without
+ * maxmem (QEMU's pseries refuses the same).  Each message names the
+ * option and the value given.
+ */
+static void test_memory_sizes_are_256m_blocks(void)
+{
+    /* dumpdtb exits at once should the machine accept one of these. */
+    static const char *const bad[][3] = {
+        { "-m 64M", "-m 64M", "256 MiB" },
+        { "-m size=300M", "size", "300M" },
+        { "-m 1G,slots=2,maxmem=1100M", "maxmem", "1100M" },
+        { "-m 1G,slots=2,maxmem=2049M", "maxmem", "256 MiB" },
+        { "-m 1G,slots=2", "slots", "maxmem" },
+        { "-m 1G,slots=4", "-m 1G,slots=4", "maxmem" },
+        /* RAM from a backend is held to the same rule */
+        { "-object memory-backend-ram,id=ram0,size=64M "
+          "-machine memory-backend=ram0", "ram0", "256 MiB" },
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *args = g_strdup_printf(
+            "-machine pseries,dumpdtb=/dev/null -nodefaults %s", bad[i][0]);
+
+        assert_fails_with(args, bad[i][1], bad[i][2]);
+    }
+}
+
+/* Whole blocks start; slots=0 is no slots and needs no maxmem. */
+static void test_memory_sizes_in_blocks_start(void)
+{
+    static const char *const ok[] = {
+        "-m 256M", "-m 768M,slots=2,maxmem=1280M", "-m 1G,slots=0",
+        "-m 1G,maxmem=2G", "-m 4G",
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(ok); i++) {
+        g_autofree char *args = g_strdup_printf(
+            "-machine pseries,dumpdtb=/dev/null -nodefaults %s", ok[i]);
+        RunResult r;
+
+        run(&r, args);
+        if (exit_code(&r) != 0) {
+            g_test_message("args: %s\nstderr: %s", args, r.err);
+        }
+        g_assert_cmpint(exit_code(&r), ==, 0);
+        run_result_free(&r);
+    }
+}
+
 static void test_bad_device_options(void)
 {
     g_autofree char *type = first_device_type();
@@ -296,6 +349,10 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/unknown-option", test_unknown_option);
     g_test_add_func("/cmdline/missing-argument", test_missing_argument);
     g_test_add_func("/cmdline/bad-memory-sizes", test_bad_memory_sizes);
+    g_test_add_func("/cmdline/memory-sizes-are-256m-blocks",
+                    test_memory_sizes_are_256m_blocks);
+    g_test_add_func("/cmdline/memory-sizes-in-blocks-start",
+                    test_memory_sizes_in_blocks_start);
     g_test_add_func("/cmdline/bad-device-options", test_bad_device_options);
     g_test_add_func("/cmdline/bad-machine-accel-and-monitor",
                     test_bad_machine_accel_and_monitor);

@@ -21,20 +21,37 @@ static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
     }
 }
 
-static void setup(VsimMachine **m, SpaprGuest **g, GuestDevice *dev,
-                  uint64_t ram, const char *ram_arg)
+/*
+ * The machine with @ram_arg of RAM and the device on PHB @phb (0 or 1;
+ * PHB 1 offers the page sizes of @pgsz), on a host of @host keys.
+ */
+static void setup_phb(VsimMachine **m, SpaprGuest **g, GuestDevice *dev,
+                      uint64_t ram, const char *ram_arg, const char *host,
+                      unsigned phb, const char *pgsz)
 {
-    *m = vsim_machine_start(NULL, NULL, "-m %s " DEV_ARGS, ram_arg);
+    if (phb) {
+        *m = vsim_machine_start(NULL, host, "-m %s -device "
+                                "spapr-pci-host-bridge,index=1,pgsz=%s "
+                                DEV_ARGS ",bus=pci.1", ram_arg, pgsz);
+    } else {
+        *m = vsim_machine_start(NULL, host, "-m %s " DEV_ARGS, ram_arg);
+    }
     g_assert_nonnull((*m)->ctl);
     *g = guest_new((*m)->qts, ram);
-    g_assert_true(guest_find_device(*g, 0, DMA_ENGINE_VENDOR,
+    g_assert_true(guest_find_device(*g, phb, DMA_ENGINE_VENDOR,
                                     DMA_ENGINE_DEVICE, 0, dev));
     g_assert_cmphex(dev->bar_size[0], ==, 0x1000);
     g_assert_cmphex(dev->bar_size[2], ==, 0x10000);
     /* the second dma-engine does not exist */
-    g_assert_false(guest_find_device(*g, 0, DMA_ENGINE_VENDOR,
+    g_assert_false(guest_find_device(*g, phb, DMA_ENGINE_VENDOR,
                                      DMA_ENGINE_DEVICE, 1,
                                      &(GuestDevice){ 0 }));
+}
+
+static void setup(VsimMachine **m, SpaprGuest **g, GuestDevice *dev,
+                  uint64_t ram, const char *ram_arg)
+{
+    setup_phb(m, g, dev, ram, ram_arg, NULL, 0, NULL);
 }
 
 static void teardown(VsimMachine *m, SpaprGuest *g)
@@ -158,9 +175,10 @@ static void test_ddw_enable_copy(void)
 }
 
 /*
- * 1000 MiB is not a multiple of the 16 MiB DDW page: the last direct
- * TCE would reach past RAM, the hypervisor refuses it, and the guest
- * falls back to the default window, which still works.
+ * 768 MiB (RAM comes in 256 MiB blocks) is not a multiple of the 16 GiB
+ * DDW page a PHB and host offering 16 GiB pages make the guest pick:
+ * the direct TCE would reach past RAM, the hypervisor refuses it, and
+ * the guest falls back to the default window, which still works.
  */
 static void test_ddw_fallback(void)
 {
@@ -172,7 +190,8 @@ static void test_ddw_fallback(void)
     uint64_t a, ia;
     DmaResult r;
 
-    setup(&m, &g, &dev, 1000ULL << 20, "1000M");
+    setup_phb(&m, &g, &dev, 768ULL << 20, "768M",
+              "pgsizes=4K:64K:16M:16G", 1, "0x401011000");
     g_assert_false(guest_ddw_enable(g, &dev, 0, &w));
     g_assert_false(w.active);
     g_assert_cmpint(guest_ddw_query(g, &dev, &avail, &mask), ==, 0);

@@ -142,8 +142,6 @@ static void test_indirect_512(void)
         g_assert_cmphex(e->addr_mask, ==, PAGE - 1);
         g_assert_cmpint(e->perm, ==, IOMMU_RW);
     }
-    /* npages 0 is a successful no-op */
-    g_assert_cmpint(indirect(FX_LIOBN0, 0, LIST, 0), ==, H_SUCCESS);
     fx_notifier_unregister(&fn);
     fx_stop();
 }
@@ -253,6 +251,134 @@ static void test_stuff(void)
     g_assert_cmpint(stuff(FX_LIOBN0, 0, 0x300010 | 3, 4), ==, H_PARAMETER);
     g_assert_cmphex(fx_get_tce(FX_LIOBN0, 0), ==, 0);
     g_assert_cmpint(stuff(0x80000099, 0, 0, 1), ==, H_PARAMETER);
+    fx_stop();
+}
+
+/* Pages covered by the UNMAP entries @fn received, each checked. */
+static uint64_t unmapped_pages(FxNotifier *fn, const uint64_t *want,
+                               unsigned nwant)
+{
+    uint64_t pages = 0;
+    unsigned i, k;
+
+    for (i = 0; i < fn->entries->len; i++) {
+        const IOMMUTLBEntry *e = &g_array_index(fn->entries, IOMMUTLBEntry,
+                                                i);
+
+        g_assert_cmpint(e->perm, ==, IOMMU_NONE);
+        g_assert_true(is_power_of_2(e->addr_mask + 1));
+        g_assert_cmphex(e->iova & e->addr_mask, ==, 0);
+        /* every page it covers is one that was mapped */
+        for (k = 0; k <= e->addr_mask / PAGE; k++) {
+            uint64_t idx = e->iova / PAGE + k;
+            unsigned j;
+
+            for (j = 0; j < nwant && want[j] != idx; j++) {
+            }
+            g_assert_cmpuint(j, <, nwant);
+        }
+        pages += (e->addr_mask + 1) / PAGE;
+    }
+    return pages;
+}
+
+/*
+ * Clearing a whole window tells listeners about the entries that were
+ * mapped, and only those: never the empty stretches between them, nor
+ * entries that granted nothing.  A count, not a timing: the time and
+ * memory are measured by bench-stuff-tce.
+ */
+static void test_stuff_clear_notifies_only_mapped(void)
+{
+    static const uint64_t mapped[] = { 10, 11, 12, 700, 200000, 262143 };
+    const uint64_t nb = (1ULL << 30) / PAGE;
+    FxNotifier fn;
+    unsigned i;
+
+    fx_start(0, NULL);
+    for (i = 0; i < G_N_ELEMENTS(mapped); i++) {
+        g_assert_cmpint(fx_put_tce(FX_LIOBN0, mapped[i] * PAGE,
+                                   0x300000 | 3), ==, H_SUCCESS);
+    }
+    /* set, but grants nothing: not a mapping anyone was told about */
+    g_assert_cmpint(fx_put_tce(FX_LIOBN0, 5000 * PAGE, 0x300000), ==,
+                    H_SUCCESS);
+    fx_notifier_register(&fn, spapr_tce_table_iommu(table(FX_LIOBN0)),
+                         IOMMU_NOTIFIER_ALL);
+    g_assert_cmpint(stuff(FX_LIOBN0, 0, 0, nb), ==, H_SUCCESS);
+    g_assert_cmpuint(unmapped_pages(&fn, mapped, G_N_ELEMENTS(mapped)), ==,
+                     G_N_ELEMENTS(mapped));
+    g_assert_cmpuint(spapr_tce_table_nb_set(table(FX_LIOBN0)), ==, 0);
+
+    /* A table holding only permissionless entries clears silently. */
+    g_assert_cmpint(stuff(FX_LIOBN0, 64 * PAGE, 0x300000, 1000), ==,
+                    H_SUCCESS);
+    g_assert_cmpuint(spapr_tce_table_nb_set(table(FX_LIOBN0)), ==, 1000);
+    fx_notifier_clear(&fn);
+    g_assert_cmpint(stuff(FX_LIOBN0, 0, 0, nb), ==, H_SUCCESS);
+    g_assert_cmpuint(fn.batches->len, ==, 0);
+    g_assert_cmpuint(spapr_tce_table_nb_set(table(FX_LIOBN0)), ==, 0);
+    fx_notifier_unregister(&fn);
+    fx_stop();
+}
+
+/*
+ * Stuffing a permissionless TCE changes no translation where nothing
+ * was mapped: listeners hear about the mapped entries it replaces only.
+ */
+static void test_stuff_permissionless_notifies_replaced(void)
+{
+    static const uint64_t mapped[] = { 100, 101, 900 };
+    FxNotifier fn;
+    unsigned i;
+
+    fx_start(0, NULL);
+    for (i = 0; i < G_N_ELEMENTS(mapped); i++) {
+        g_assert_cmpint(fx_put_tce(FX_LIOBN0, mapped[i] * PAGE,
+                                   0x300000 | 1), ==, H_SUCCESS);
+    }
+    fx_notifier_register(&fn, spapr_tce_table_iommu(table(FX_LIOBN0)),
+                         IOMMU_NOTIFIER_ALL);
+    g_assert_cmpint(stuff(FX_LIOBN0, 0, 0x300000, 1024), ==, H_SUCCESS);
+    g_assert_cmpuint(unmapped_pages(&fn, mapped, G_N_ELEMENTS(mapped)), ==,
+                     G_N_ELEMENTS(mapped));
+    g_assert_cmphex(fx_get_tce(FX_LIOBN0, 100 * PAGE), ==, 0x300000);
+    g_assert_cmpuint(spapr_tce_table_nb_set(table(FX_LIOBN0)), ==, 1024);
+    /* H_PUT_TCE_INDIRECT of permissionless entries over empty ones */
+    fx_notifier_clear(&fn);
+    write_list(LIST, 0x400000, 16, 0);
+    g_assert_cmpint(indirect(FX_LIOBN0, 4096 * PAGE, LIST, 16), ==,
+                    H_SUCCESS);
+    g_assert_cmpuint(fn.batches->len, ==, 0);
+    fx_notifier_unregister(&fn);
+    fx_stop();
+}
+
+/*
+ * npages 0 is a bad parameter for both (PAPR; QEMU 7.2 answers the
+ * same), even where a 1-page call at that ioba would succeed, and it
+ * writes and notifies nothing.
+ */
+static void test_zero_npages_is_parameter_error(void)
+{
+    FxNotifier fn;
+
+    fx_start(0, NULL);
+    fx_notifier_register(&fn, spapr_tce_table_iommu(table(FX_LIOBN0)),
+                         IOMMU_NOTIFIER_ALL);
+    write_list(LIST, 0x400000, 1, 3);
+    g_assert_cmpint(indirect(FX_LIOBN0, 0x10000, LIST, 1), ==, H_SUCCESS);
+    fx_notifier_clear(&fn);
+
+    g_assert_cmpint(stuff(FX_LIOBN0, 0x10000, 0, 0), ==, H_PARAMETER);
+    g_assert_cmpint(stuff(FX_LIOBN0, 0x20000, 0x400000 | 3, 0), ==,
+                    H_PARAMETER);
+    g_assert_cmpint(indirect(FX_LIOBN0, 0x20000, LIST, 0), ==,
+                    H_PARAMETER);
+    g_assert_cmphex(fx_get_tce(FX_LIOBN0, 0x10000), ==, 0x400000 | 3);
+    g_assert_cmphex(fx_get_tce(FX_LIOBN0, 0x20000), ==, 0);
+    g_assert_cmpuint(fn.batches->len, ==, 0);
+    fx_notifier_unregister(&fn);
     fx_stop();
 }
 
@@ -401,6 +527,12 @@ int main(int argc, char **argv)
     g_test_add_func("/spapr/tce/indirect-512-one-batch", test_indirect_512);
     g_test_add_func("/spapr/tce/indirect-errors", test_indirect_errors);
     g_test_add_func("/spapr/tce/stuff", test_stuff);
+    g_test_add_func("/spapr/tce/stuff-clear-notifies-only-mapped",
+                    test_stuff_clear_notifies_only_mapped);
+    g_test_add_func("/spapr/tce/stuff-permissionless-notifies-replaced",
+                    test_stuff_permissionless_notifies_replaced);
+    g_test_add_func("/spapr/tce/zero-npages-is-h-parameter",
+                    test_zero_npages_is_parameter_error);
     g_test_add_func("/spapr/tce/translate-reaches-ram", test_translate);
     g_test_add_func("/spapr/tce/replay-walks-set-entries",
                     test_replay_walks_set_entries);

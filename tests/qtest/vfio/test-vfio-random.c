@@ -254,7 +254,8 @@ static int64_t model_stuff(Model *m, uint64_t liobn, uint64_t ioba,
     ModelWindow *w = model_table(m, liobn);
     uint64_t idx, i;
 
-    if (!w || !model_index(w, ioba, npages, &idx) ||
+    /* Zero pages is a bad parameter (PAPR, QEMU 7.2). */
+    if (!npages || !w || !model_index(w, ioba, npages, &idx) ||
         !model_tce_valid(m, w, tce)) {
         return H_PARAMETER;
     }
@@ -283,8 +284,8 @@ static int64_t model_stuff(Model *m, uint64_t liobn, uint64_t ioba,
 }
 
 /*
- * @list_ok: the list lies in guest RAM (only looked at for npages > 0).
- * Entries before the first bad one are written (PAPR).
+ * @list_ok: the list lies in guest RAM.  Zero pages is a bad parameter
+ * (PAPR, QEMU 7.2); entries before the first bad one are written.
  */
 static int64_t model_indirect(Model *m, uint64_t liobn, uint64_t ioba,
                               uint64_t list_gpa, bool list_ok,
@@ -293,8 +294,8 @@ static int64_t model_indirect(Model *m, uint64_t liobn, uint64_t ioba,
     ModelWindow *w = model_table(m, liobn);
     uint64_t idx, i;
 
-    if (npages > TCE_LIST_MAX || !w || (list_gpa & 0xfff) ||
-        !model_index(w, ioba, npages, &idx) || (npages && !list_ok)) {
+    if (!npages || npages > TCE_LIST_MAX || !w || (list_gpa & 0xfff) ||
+        !model_index(w, ioba, npages, &idx) || !list_ok) {
         return H_PARAMETER;
     }
     for (i = 0; i < npages; i++) {
@@ -623,6 +624,87 @@ static unsigned perm_bits(const char *perm)
            (strchr(perm, 'w') ? TCE_WRITE : 0);
 }
 
+/* PCI_COMMAND_MASTER in the device's own COMMAND register. */
+#define PCI_COMMAND_MASTER  0x4
+
+/*
+ * Is the device stopped: Bus Master off in its own config space, as
+ * vfio-sim sees it (not the machine's emulated copy)?  A stopped device
+ * cannot reach a stale host TCE, so the no-stale check accepts it.
+ */
+static bool device_stopped(RandomTest *t)
+{
+    g_autoptr(GError) err = NULL;
+    JsonObject *o = vsim_control_device(t->ctl, HOST_BDF, &err);
+    bool stopped;
+
+    CHECK(t, o, "vfio-sim device %s: %s", HOST_BDF,
+          err ? err->message : "?");
+    stopped = !(json_object_get_int_member(o, "command") &
+                PCI_COMMAND_MASTER);
+    json_object_unref(o);
+    return stopped;
+}
+
+/*
+ * Permissions a guest TCE lets the host grant: its own, plus READ with
+ * WRITE (a host IOMMU may make a write-only mapping readable, PowerNV
+ * does).
+ */
+static unsigned host_perm_allowed(uint64_t tce)
+{
+    return (tce & TCE_RW) | (tce & TCE_WRITE ? TCE_READ : 0);
+}
+
+/*
+ * No stale host TCE: every page host window @slot maps (@o, from the
+ * "tces" control command) is one the guest maps now in @w, to the same
+ * RAM, with no permission the guest did not grant.  Unlike the exact
+ * comparison this holds whatever the host did, faults included: a host
+ * may miss a mapping (a failed MAP) but must never keep one the guest
+ * removed.  Walks guest pages, not host pages.  On violation returns
+ * false with the first bad IOVA in *@bad.
+ */
+static bool host_maps_only_guest_mappings(RandomTest *t, const ModelWindow *w,
+                                          JsonObject *o, uint64_t *bad)
+{
+    JsonArray *entries = json_object_get_array_member(o, "entries");
+    unsigned hshift = json_object_get_int_member(o, "page_shift");
+    unsigned i;
+
+    for (i = 0; i < json_array_get_length(entries); i++) {
+        JsonObject *e = json_array_get_object_element(entries, i);
+        uint64_t iova = json_object_get_int_member(e, "iova");
+        uint64_t hpa = json_object_get_int_member(e, "hpa");
+        uint64_t end = iova + (json_object_get_int_member(e, "pages") <<
+                               hshift);
+        unsigned perm = perm_bits(json_object_get_string_member(e,
+                                                                "perm"));
+
+        while (iova < end) {
+            uint64_t pgsz, off, tce, n;
+
+            if (!w || iova < w->bus_start ||
+                (iova - w->bus_start) >> w->page_shift >= w->nb) {
+                *bad = iova;
+                return false;
+            }
+            pgsz = 1ULL << w->page_shift;
+            off = iova - w->bus_start;
+            tce = model_get(w, off >> w->page_shift);
+            if (!(tce & TCE_RW) || (perm & ~host_perm_allowed(tce)) ||
+                hpa != t->ram_hpa + (tce & ~TCE_RW) + (off & (pgsz - 1))) {
+                *bad = iova;
+                return false;
+            }
+            n = MIN(pgsz - (off & (pgsz - 1)), end - iova);
+            iova += n;
+            hpa += n;
+        }
+    }
+    return true;
+}
+
 static void check_host_window(RandomTest *t, unsigned slot)
 {
     ModelWindow *w = model_window_at(&t->model, host_slot_start[slot]);
@@ -639,6 +721,15 @@ static void check_host_window(RandomTest *t, unsigned slot)
         w = NULL;   /* a window elsewhere cannot be in this slot */
     }
     o = vsim_control_tces(t->ctl, 0, slot, &err);
+    if (o) {
+        uint64_t bad = 0;
+
+        CHECK(t, host_maps_only_guest_mappings(t, w, o, &bad) ||
+              device_stopped(t), "stale host TCE: host window slot %u "
+              "maps iova 0x%" PRIx64 ", which the guest does not map "
+              "there (to that page, with that permission), and the "
+              "device is not stopped", slot, bad);
+    }
     if (!w) {
         CHECK(t, !o, "host window slot %u exists, the guest has no window "
               "at 0x%" PRIx64, slot, host_slot_start[slot]);
@@ -1687,9 +1778,100 @@ static void test_same_seed_same_operations(void)
     }
 }
 
+/* A "tces" reply of one host window holding @n runs. */
+static JsonObject *host_tces(unsigned page_shift, const HostRun *runs,
+                             unsigned n)
+{
+    JsonObject *o = json_object_new();
+    JsonArray *a = json_array_new();
+    unsigned i;
+
+    json_object_set_int_member(o, "page_shift", page_shift);
+    for (i = 0; i < n; i++) {
+        JsonObject *e = json_object_new();
+
+        json_object_set_int_member(e, "iova", runs[i].iova);
+        json_object_set_int_member(e, "hpa", runs[i].hpa);
+        json_object_set_int_member(e, "pages", runs[i].len >> page_shift);
+        json_object_set_string_member(e, "perm",
+                                      runs[i].perm == TCE_RW ? "rw" :
+                                      runs[i].perm == TCE_READ ? "r" : "w");
+        json_array_add_object_element(a, e);
+    }
+    json_object_set_array_member(o, "entries", a);
+    return o;
+}
+
+/*
+ * The no-stale checker on made-up host state, so it is known to catch
+ * each kind of stale entry: unmapped by the guest, another page, more
+ * permission, outside any window; and to accept a host that maps less
+ * than the guest, a write-only TCE made readable, and host pages
+ * smaller than the guest's.
+ */
+static void test_no_stale_checker_catches_stale_entries(void)
+{
+    const uint64_t hpa0 = 0x7f0000000000ULL, BIG = 0x10000;
+    static const struct {
+        HostRun run;
+        unsigned host_shift;
+        bool ok;
+        uint64_t bad;
+    } cases[] = {
+        { { 0x0, 0, 0, TCE_RW }, 12, true, 0 },             /* nothing */
+        { { 0x1000, 0x200000, 0x2000, TCE_RW }, 12, true, 0 },
+        { { 0x1000, 0x200000, 0x1000, TCE_READ }, 12, true, 0 },
+        { { 0x3000, 0x300000, 0x1000, TCE_RW }, 12, true, 0 }, /* W -> RW */
+        { { 0x1000, 0x200000, 0x3000, TCE_RW }, 12, false, 0x3000 },
+        { { 0x2000, 0x200000, 0x1000, TCE_RW }, 12, false, 0x2000 },
+        { { 0x4000, 0x400000, 0x1000, TCE_RW }, 12, false, 0x4000 },
+        { { 0x5000, 0x500000, 0x1000, TCE_RW }, 12, false, 0x5000 },
+        { { 1ULL << 30, 0, 0x1000, TCE_RW }, 12, false, 1ULL << 30 },
+        /* 64 KiB guest pages in the second window, 4 KiB host pages */
+        { { DMA64_WIN_ADDR + BIG + 0x3000, 0x813000, 0x2000, TCE_RW },
+          12, true, 0 },
+        { { DMA64_WIN_ADDR + BIG + 0xf000, 0x81f000, 0x2000, TCE_RW },
+          12, false, DMA64_WIN_ADDR + 2 * BIG },
+    };
+    RandomTest t = { .ram_hpa = hpa0 };
+    unsigned i;
+
+    model_init(&t.model, RAM_SIZE);
+    model_set(&t.model.win[0], 1, 0x200000 | TCE_RW);
+    model_set(&t.model.win[0], 2, 0x201000 | TCE_RW);
+    model_set(&t.model.win[0], 3, 0x300000 | TCE_WRITE);
+    model_set(&t.model.win[0], 4, 0x400000);     /* grants nothing */
+    model_set(&t.model.win[0], 5, 0x500000 | TCE_READ);
+    model_enable(&t.model.win[1], 16, DMA64_WIN_ADDR, 16);
+    model_set(&t.model.win[1], 1, 0x810000 | TCE_RW);
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        HostRun r = cases[i].run;
+        const ModelWindow *w = model_window_at(&t.model, r.iova);
+        g_autoptr(JsonObject) o = NULL;
+        uint64_t bad = 0;
+
+        r.hpa += hpa0;
+        o = host_tces(cases[i].host_shift, &r, r.len ? 1 : 0);
+        if (!w) {
+            w = &t.model.win[0];    /* the slot's window, not this IOVA */
+        }
+        g_assert_cmpint(host_maps_only_guest_mappings(&t, w, o, &bad), ==,
+                        cases[i].ok);
+        if (!cases[i].ok) {
+            g_assert_cmphex(bad, ==, cases[i].bad);
+        }
+        /* and with no guest window at all, any entry is stale */
+        g_assert_cmpint(host_maps_only_guest_mappings(&t, NULL, o, &bad),
+                        ==, !r.len);
+    }
+    model_destroy(&t.model);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vfio/random/no-stale-checker-catches-stale-entries",
+                    test_no_stale_checker_catches_stale_entries);
     g_test_add_func("/vfio/random/ops-match-reference-model",
                     test_random_ops_match_model);
     g_test_add_func("/vfio/random/same-seed-same-operations",
