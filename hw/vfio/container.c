@@ -77,7 +77,6 @@ void vfio_container_set_error(VFIOContainer *c, int status,
     va_end(ap);
     trace_vfio_container_error(c->fd, msg, status);
     g_free(c->last_error);
-    g_free(c->fallback);
     c->last_error = status ? g_strdup_printf("%s: %s", msg,
                                              vfio_ioctl_strerror(status))
                            : g_strdup(msg);

@@ -30,6 +30,7 @@
 #define VT_ERR_NO_WINDOW 1
 #define VT_ERR_NO_MAPPING 2
 #define VT_ERR_PERMISSION 3
+#define VT_ERR_BUS_MASTER 5     /* COMMAND's Bus Master is off */
 
 /* ------------------------------------------------------ host state */
 
