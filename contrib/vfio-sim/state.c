@@ -142,6 +142,8 @@ JsonNode *vsim_state_json(void)
         json_object_set_object_member(counters, vsim_ioctl_name(i), co);
     }
     set_u64(o, "v1_pinned_pages", v1_pins);
+    /* the host's PAGE_SHIFT: what REGISTER and ordinary RAM pages use */
+    json_object_set_int_member(o, "page_shift", vsim.host.page_shift);
     json_object_set_array_member(o, "containers", containers);
     json_object_set_array_member(o, "groups", groups);
     json_object_set_array_member(o, "regions", regions);

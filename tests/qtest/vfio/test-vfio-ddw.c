@@ -8,9 +8,6 @@
 
 #define DEV_ARGS VT_RAM_ARG " -device vfio-pci,host=" VT_BDF0 ",id=dev0"
 
-/* Guest RAM is backed by host pages of this size (anonymous memory). */
-#define HOST_RAM_SHIFT 12
-
 typedef struct Env {
     VsimMachine *m;
     SpaprGuest *g;
@@ -81,8 +78,9 @@ static void test_enable_direct_maps_all_ram(void)
 
     st = vsim_machine_state(e.m);
     c = vt_only_container(st);
-    vt_assert_mirrors(c, &e.ddw, HOST_RAM_SHIFT,
-                      VT_RAM >> HOST_RAM_SHIFT);
+    /* anonymous guest RAM: host TCEs of the host's page size */
+    vt_assert_mirrors(c, &e.ddw, vt_host_page_shift(e.m),
+                      VT_RAM >> vt_host_page_shift(e.m));
     /* Linux keeps the default window when a second one is free. */
     g_assert_cmpuint(json_array_get_length(vt_windows(c)), ==, 2);
     vt_assert_mirrors(c, &e.dw, 12, 0);
@@ -185,7 +183,8 @@ static void test_window_replacing_default(void)
         JsonObject *c = vt_only_container(st);
 
         g_assert_cmpuint(json_array_get_length(vt_windows(c)), ==, 1);
-        vt_assert_mirrors(c, &w, HOST_RAM_SHIFT, VT_RAM >> HOST_RAM_SHIFT);
+        vt_assert_mirrors(c, &w, vt_host_page_shift(e.m),
+                          VT_RAM >> vt_host_page_shift(e.m));
     }
     gpa = guest_alloc(e.g, len, 1 << 16);
     vt_dma_roundtrip(e.m, e.g, &e.dev, guest_ddw_iova(&w, gpa), gpa, len,

@@ -20,7 +20,6 @@
 #define COMMON_ARGS     VT_RAM_ARG " -nodefaults " \
                         "-device pci-testdev-dma,id=d0,addr=1"
 #define VFIO_ARGS       "-device vfio-pci,host=" VT_BDF0 ",id=dev0,addr=2"
-#define HOST_PAGE_SHIFT 12
 
 static char *tmpdir;
 
@@ -116,12 +115,14 @@ static void assert_host_mirrors(VsimMachine *m, const Source *s)
 {
     g_autoptr(JsonObject) st = vsim_machine_state(m);
     JsonObject *c = vt_only_container(st);
+    unsigned host_shift = vt_host_page_shift(m);
     uint64_t pages = 0;
     int slot;
 
     g_assert_cmpuint(json_array_get_length(vt_windows(c)), ==, 2);
-    vt_assert_mirrors(c, &s->ddw, HOST_PAGE_SHIFT, VT_RAM >> HOST_PAGE_SHIFT);
-    vt_assert_mirrors(c, &s->dw, HOST_PAGE_SHIFT, 0);
+    vt_assert_mirrors(c, &s->ddw, host_shift, VT_RAM >> host_shift);
+    /* the default window's guest TCEs are 4 KiB: so are the host's */
+    vt_assert_mirrors(c, &s->dw, 12, 0);
     /* The sim's TCEs: all RAM, from the window's first address on. */
     for (slot = 0; slot < 2; slot++) {
         g_autoptr(GError) err = NULL;
@@ -143,7 +144,7 @@ static void assert_host_mirrors(VsimMachine *m, const Source *s)
             pages += vt_int(r, "pages");
         }
     }
-    g_assert_cmpuint(pages, ==, VT_RAM >> HOST_PAGE_SHIFT);
+    g_assert_cmpuint(pages, ==, VT_RAM >> host_shift);
 }
 
 /* The passthrough device reaches all of RAM through the loaded DDW. */

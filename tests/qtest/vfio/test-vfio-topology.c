@@ -278,7 +278,8 @@ static void test_hotplug_after_ddw(void)
         JsonObject *c = json_array_get_object_element(vt_containers(st), 1);
 
         g_assert_cmpuint(json_array_get_length(vt_windows(c)), ==, 2);
-        vt_assert_mirrors(c, &w, 12, VT_RAM / VT_PAGE);
+        vt_assert_mirrors(c, &w, vt_host_page_shift(m),
+                          VT_RAM >> vt_host_page_shift(m));
         vt_assert_mirrors(c, &dw1, 12, 0);
         g_assert_cmpuint(vt_ioctl_calls(st, "VFIO_IOMMU_MAP_DMA"), <=,
                          (VT_RAM >> w.page_shift) / 512 + 1);

@@ -122,6 +122,17 @@ static inline void vt_fault(VsimMachine *m, const char *ioctl,
  * The host window mirrors guest window @w: same start and size, page
  * size @host_shift, and @mapped host TCEs set.
  */
+/*
+ * The simulated host's PAGE_SHIFT: the largest host IOMMU page ordinary
+ * (not hugetlbfs) guest RAM can back, 16 on a 64 KiB POWER host.
+ */
+static inline unsigned vt_host_page_shift(VsimMachine *m)
+{
+    g_autoptr(JsonObject) st = vsim_machine_state(m);
+
+    return vt_int(st, "page_shift");
+}
+
 static inline void vt_assert_mirrors(JsonObject *container,
                                      const GuestWindow *w,
                                      unsigned host_shift, uint64_t mapped)
