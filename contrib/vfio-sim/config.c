@@ -250,7 +250,7 @@ bool vsim_parse_host(VsimHostConfig *cfg, const char *spec, GError **errp)
     bool max_alloc_set = false;
 
     *cfg = (VsimHostConfig) {
-        .page_shift = 16,     /* POWER hosts run 64 KiB pages */
+        .page_shift = VSIM_DEFAULT_PAGE_SHIFT,
         .pgsizes = (4ULL << 10) | (64ULL << 10) | (2ULL << 20) |
                    (16ULL << 20),
         .dma32 = 2ULL << 30,

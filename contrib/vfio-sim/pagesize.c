@@ -33,6 +33,7 @@
 
 static atomic_uint sim_shift;       /* 0: not known yet */
 static __thread bool resolving;
+static bool env_ready;              /* our constructors have started */
 
 static unsigned real_shift(void)
 {
@@ -81,7 +82,6 @@ static unsigned spec_page_shift(const char *spec, unsigned dflt)
 unsigned vsim_process_page_shift(void)
 {
     unsigned s = atomic_load_explicit(&sim_shift, memory_order_acquire);
-    VsimHostConfig cfg;
 
     if (s) {
         return s;
@@ -90,12 +90,23 @@ unsigned vsim_process_page_shift(void)
         return real_shift();
     }
     resolving = true;
-    vsim_parse_host(&cfg, NULL, NULL);      /* the defaults */
-    s = spec_page_shift(getenv("VFIO_SIM_HOST"),
-                        cfg.page_shift ? cfg.page_shift : real_shift());
+    s = spec_page_shift(getenv("VFIO_SIM_HOST"), VSIM_DEFAULT_PAGE_SHIFT);
     resolving = false;
-    atomic_store_explicit(&sim_shift, s, memory_order_release);
+    /*
+     * A sanitizer runtime asks for the page size while the dynamic
+     * loader still runs, before the environment can be read: such an
+     * answer is not kept, or the process would see another page size
+     * than the simulated host has.
+     */
+    if (env_ready) {
+        atomic_store_explicit(&sim_shift, s, memory_order_release);
+    }
     return s;
+}
+
+static void __attribute__((constructor(101))) vsim_pagesize_env_ready(void)
+{
+    env_ready = true;
 }
 
 /* The simulated page size when it is larger than the real one, else 0. */

@@ -32,6 +32,9 @@ typedef struct VsimGroup VsimGroup;
 typedef struct VsimDevice VsimDevice;
 typedef struct VsimPin VsimPin;
 
+/* POWER hosts run 64 KiB pages: the default host's PAGE_SHIFT. */
+#define VSIM_DEFAULT_PAGE_SHIFT 16
+
 /* Host configuration (VFIO_SIM_HOST). */
 typedef struct VsimHostConfig {
     unsigned page_shift;        /* the host's PAGE_SHIFT: 16 or 12 */

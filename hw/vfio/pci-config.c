@@ -299,8 +299,8 @@ static uint32_t dev_w1c(uint32_t addr, unsigned len)
 
     for (i = 0; i < len; i++) {
         if (addr + i == PCI_STATUS || addr + i == PCI_STATUS + 1) {
-            m |= ((STATUS_W1C >> (8 * (addr + i - PCI_STATUS))) & 0xff)
-                 << (8 * i);
+            m |= (uint32_t)((STATUS_W1C >> (8 * (addr + i - PCI_STATUS))) &
+                            0xff) << (8 * i);
         }
     }
     return m;
