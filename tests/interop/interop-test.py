@@ -249,6 +249,9 @@ def run_ddw(tap, env):
         r = b.vm.control.cmd('dma', op='checksum', src=base + PROBE_GPA,
                              len=PROBE_LEN)
         b.vm.qmp.cmd('cont')
+        # For replay-test.py: the probed range and what it held.
+        with open(os.path.join(b.vm.workdir, 'probe'), 'w') as f:
+            f.write('%#x %#x %#x\n' % (PROBE_GPA, PROBE_LEN, want or 0))
         tap.diag('ddw: pmemsave FNV-1a %#x; host-driven dma %s'
                  % (want or 0, r))
         # The control channel gives RESULT as a signed JSON integer.
