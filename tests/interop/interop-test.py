@@ -271,6 +271,10 @@ def run_ddw(tap, env):
     finally:
         rc = b.finish()
     tap.ok(rc == 0, 'ddw: QEMU exits 0', b.vm.stderr())
+    vfio_errors = [line for line in b.vm.stderr().splitlines()
+                   if 'vfio' in line.lower()]
+    tap.ok(not vfio_errors, 'ddw: QEMU reports no VFIO error or warning',
+           vfio_errors)
     check_exit_report(tap, 'ddw', b.vm.report())
     env['ddw_report'] = b.vm.report()
 

@@ -93,6 +93,10 @@ class Vm:
         self.log = log
         cmd = [vfio_sim_run, '--device', '0001:00:01.0=dma-engine@1',
                '--control', self.control_path, '--report', self.report_path]
+        # A PowerNV host has EEH, and QEMU enables it on the PE at reset.
+        # INTEROP_HOST: host keys for every run, last so that they win.
+        host = ','.join(h for h in ('eeh=on', host,
+                                    os.environ.get('INTEROP_HOST')) if h)
         if host:
             cmd += ['--host', host]
         cmd += ['--', qemu, '-M', 'pseries', '-m', '2G', '-smp', '1',
