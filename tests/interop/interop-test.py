@@ -13,7 +13,8 @@ dma-engine) under vfio-sim-run, three times:
   retry     the host refuses the DDW's first TCE_CREATE once (ENOMEM):
             QEMU 7.2 retries with more levels;
   nobacking the host cannot charge the DDW's table to locked memory
-            (a memlock limit just short of it): what QEMU 7.2 does.
+            (a memlock limit just short of it): what QEMU 7.2 does;
+  levels1   the host offers one table level: what QEMU 7.2 does.
 Output is TAP.  Everything is skipped, with the reason, only when QEMU or
 the guest packages cannot be had, or when the library is sanitized (an
 ASan library cannot be preloaded into a program built without ASan).
@@ -403,6 +404,44 @@ def run_nobacking(tap, env):
            ' the DDW (recorded behaviour)', (rc, err))
 
 
+def run_levels1(tap, env):
+    """A host whose GET_INFO offers one table level only."""
+    rep = env.get('ddw_report')
+    if rep is None:
+        tap.skip('levels1: QEMU 7.2 with a host that offers one table level',
+                 'needs the ddw run\'s report for the levels QEMU asks for')
+        return
+    asked = max(w['levels'] for w in windows(rep))
+    b = Boot(tap, env, 'levels1', host='levels=1')
+    prop = None
+    try:
+        end = b.until('wait bind', 120)
+        if end is not None:
+            b.vm.send_line('go')
+            b.until('wait end', 120)
+            prop = ddw_prop(b)
+            b.vm.send_line('go')
+            b.until('done', 60)
+    finally:
+        rc = b.finish()
+    err = b.vm.stderr()
+    if asked > 1:
+        # Recorded QEMU 7.2 behaviour: it picks a table's levels itself (2
+        # for the default 1 GiB of 4 KiB pages on a 4 KiB host), gets
+        # EINVAL (as from pnv_pci_ioda2_create_table for more levels than
+        # the host has), only ever retries with more, and aborts in
+        # hw_error() at machine reset, before the guest runs.
+        tap.ok(end is None and rc == -6 and
+               'Failed to create SPAPR window: Invalid argument' in err,
+               'levels1: QEMU 7.2 aborts at reset when the host offers '
+               'fewer table levels (1) than it asks for (%d; recorded '
+               'behaviour)' % asked, (rc, err))
+    else:
+        tap.ok(end is not None and prop is not None and rc == 0,
+               'levels1: QEMU 7.2 asks for one level only (as in the ddw '
+               'run) and the guest gets its DDW', (rc, prop, err))
+
+
 def main():
     tap = Tap()
     t0 = time.monotonic()
@@ -439,9 +478,10 @@ def main():
                                        stdout=subprocess.PIPE,
                                        text=True).stdout.splitlines()[0])
     only = os.environ.get('INTEROP_ONLY',
-                          'ddw,noddw,retry,nobacking').split(',')
+                          'ddw,noddw,retry,nobacking,levels1').split(',')
     for name, fn in (('ddw', run_ddw), ('noddw', run_noddw),
-                     ('retry', run_retry), ('nobacking', run_nobacking)):
+                     ('retry', run_retry), ('nobacking', run_nobacking),
+                     ('levels1', run_levels1)):
         if name in only:
             fn(tap, env)
     tap.diag('total %.1f s' % (time.monotonic() - t0))
