@@ -3,7 +3,7 @@
 """Interop: Debian's QEMU and a Debian ppc64el Linux guest on vfio-sim.
 
 Boots qemu-system-ppc64 -M pseries with one vfio-pci device (vfio-sim's
-dma-engine) under vfio-sim-run, three times:
+dma-engine) under vfio-sim-run, five times:
   ddw       the guest binds e1000e to the device (driver_override); its
             64-bit DMA mask makes Linux create a DDW; the device then
             checksums guest memory through that window, driven from the
@@ -29,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guestimage  # noqa: E402
+from taplib import Tap, fnv1a64  # noqa: E402
 from vm import Vm  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,37 +41,6 @@ PROBE_LEN = 0x10000
 TRACE = ['spapr_iommu_ddw_*', 'spapr_iommu_new_table', 'spapr_iommu_pci_*',
          'vfio_spapr_*', 'vfio_listener_region_add_iommu']
 BOOT_TIMEOUT = 240
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def diag(self, text):
-        for line in str(text).splitlines():
-            print('# ' + line, flush=True)
-
-    def ok(self, cond, name, detail=None):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-        print('%s %d - %s' % ('ok' if cond else 'not ok', self.n, name),
-              flush=True)
-        if detail is not None and not cond:
-            self.diag(detail)
-        return cond
-
-    def skip(self, name, reason):
-        self.n += 1
-        print('ok %d - %s # SKIP %s' % (self.n, name, reason), flush=True)
-
-
-def fnv1a64(data):
-    h = 0xcbf29ce484222325
-    for b in data:
-        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
-    return h
 
 
 def find_qemu(tap):

@@ -23,6 +23,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from taplib import Tap  # noqa: E402
 from vm import Control  # noqa: E402
 
 H_STUFF_TCE = 0x138
@@ -31,36 +32,6 @@ ARGS = 0x1000          # RTAS argument words
 RETS = 0x1100          # RTAS return words
 TCE_LIST = 0x2000      # H_PUT_TCE_INDIRECT list page
 NUM = r'(0x[0-9a-f]+|\d+)'
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def diag(self, text):
-        for line in str(text).splitlines():
-            print('# ' + line, flush=True)
-
-    def skip(self, name, reason):
-        self.n += 1
-        print('ok %d - %s # SKIP %s' % (self.n, name, reason), flush=True)
-
-    def ok(self, cond, name, detail=None):
-        self.n += 1
-        self.failed += 0 if cond else 1
-        print('%s %d - %s' % ('ok' if cond else 'not ok', self.n, name),
-              flush=True)
-        if detail is not None and not cond:
-            self.diag(detail)
-        return cond
-
-
-def fnv1a64(data):
-    h = 0xcbf29ce484222325
-    for b in data:
-        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
-    return h
 
 
 def parse_trace(path):
