@@ -430,6 +430,7 @@ def main():
         if not env['qemu']:
             reason = 'qemu-system-ppc64 is not installed and cannot be'
     if reason is None:
+        os.makedirs(env['workdir'], exist_ok=True)
         try:
             kernel, busybox, mods, desc = guest_files(tap)
             env['kernel'] = kernel
