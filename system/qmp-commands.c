@@ -6,6 +6,7 @@
 #include "hw/qdev.h"
 #include "migration/migration.h"
 #include "sysemu/machine.h"
+#include "system/machines.h"
 #include "system/objects.h"
 #include "system/qmp-internal.h"
 #include "system/qmp-version.h"
@@ -117,7 +118,7 @@ static GHashTable *qmp_add_props(JsonObject *args,
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
 {
     JsonObject *ret = json_object_new();
-    bool running = machine_is_running();
+    bool running = vl_machine_is_running();
 
     json_object_set_boolean_member(ret, "running", running);
     json_object_set_boolean_member(ret, "singlestep", false);
@@ -141,8 +142,8 @@ static JsonNode *qmp_quit(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_stop(JsonObject *args, Error **errp)
 {
-    if (machine_is_running()) {
-        machine_set_running(false);
+    if (vl_machine_is_running()) {
+        vl_machine_set_running(false);
         qmp_event_send("STOP", NULL);
     }
     return NULL;
@@ -154,8 +155,8 @@ static JsonNode *qmp_cont(JsonObject *args, Error **errp)
     if (migration_incoming_cont()) {
         return NULL;
     }
-    if (!machine_is_running()) {
-        machine_set_running(true);
+    if (!vl_machine_is_running()) {
+        vl_machine_set_running(true);
         qmp_event_send("RESUME", NULL);
     }
     return NULL;
@@ -296,5 +297,6 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("object-del", qmp_object_del);
     qmp_register_command("query-memory-devices", qmp_query_memory_devices);
     qmp_register_command("dumpdtb", qmp_dumpdtb);
+    qmp_machine_register();
     hmp_register_builtin();
 }

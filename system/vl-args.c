@@ -9,6 +9,7 @@
 #include "migration/migration.h"
 #include "system/chardev.h"
 #include "system/keyval.h"
+#include "system/machines.h"
 #include "system/vl.h"
 
 typedef void VLOptionFunc(VLConfig *cfg, const char *name,
@@ -46,9 +47,7 @@ static void vl_opt_machine(VLConfig *cfg, const char *name, const char *arg)
     }
     if (g_str_equal(g_hash_table_lookup(opts, "type") ?: "", "help") ||
         keyval_wants_help(opts)) {
-        printf("Supported machines are:\n"
-               "pseries              pSeries Logical Partition "
-               "(PAPR compliant) (default)\n");
+        machine_types_print(stdout);
         exit(0);
     }
     /* Several -machine options merge, later keys winning. */
@@ -328,6 +327,23 @@ static const VLOption *vl_find_option(const char *name)
     return NULL;
 }
 
+/* The empty machine has no device tree and no pseries properties. */
+static void vl_check_none_machine(VLConfig *cfg)
+{
+    g_autoptr(GList) keys = keyval_sorted_keys(cfg->machine_opts);
+    Error *err = NULL;
+
+    if (cfg->dumpdtb) {
+        error_setg(&err, "machine 'none' has no device tree to dump");
+        vl_opt_fail("machine", "dumpdtb", err);
+    }
+    if (keys) {
+        error_setg(&err, "Property 'none-machine.%s' not found",
+                   (char *)keys->data);
+        vl_opt_fail("machine", (char *)keys->data, err);
+    }
+}
+
 /* Split -machine into what the program uses and what hw/ checks. */
 static void vl_finish_machine(VLConfig *cfg)
 {
@@ -335,9 +351,11 @@ static void vl_finish_machine(VLConfig *cfg)
     g_autofree char *accel = keyval_take(cfg->machine_opts, "accel");
     Error *err = NULL;
 
-    if (type && strcmp(type, "pseries")) {
-        error_setg(&err, "unsupported machine type '%s' (only pseries; "
-                   "-machine help lists them)", type);
+    cfg->machine_type = type ? machine_type_find(type)
+                             : machine_type_default();
+    if (!cfg->machine_type) {
+        error_setg(&err, "unsupported machine type '%s' (use -machine "
+                   "help to list supported machines)", type);
         vl_opt_fail("machine", type, err);
     }
     if (accel && strcmp(accel, "qtest")) {
@@ -349,6 +367,9 @@ static void vl_finish_machine(VLConfig *cfg)
     cfg->machine.memory_backend = keyval_take(cfg->machine_opts,
                                               "memory-backend");
     cfg->machine.machine_props = cfg->machine_opts;
+    if (cfg->machine_type->is_none) {
+        vl_check_none_machine(cfg);
+    }
 }
 
 void vl_parse_args(VLConfig *cfg, int argc, char **argv)

@@ -13,6 +13,7 @@
 #include "sysemu/machine.h"
 #include "system/chardev.h"
 #include "system/keyval.h"
+#include "system/machines.h"
 #include "system/objects.h"
 #include "system/qmp-internal.h"
 #include "system/qtest.h"
@@ -26,7 +27,12 @@ static void vl_teardown(VLConfig *cfg)
 {
     migration_cleanup();
     if (machine_created) {
-        machine_destroy();
+        if (cfg->machine_type->is_none) {
+            qdev_destroy_all();
+            machine_none_destroy();
+        } else {
+            machine_destroy();
+        }
         machine_created = false;
     }
     qdev_destroy_all();
@@ -82,6 +88,24 @@ static void vl_create_devices(VLConfig *cfg)
             vl_fail(cfg, "device", arg, err);
         }
     }
+}
+
+/* The pseries model, or the empty machine (no RAM unless -m, no PHB). */
+static void vl_create_machine(VLConfig *cfg)
+{
+    Error *err = NULL;
+    bool ok;
+
+    machine_set_current_type(cfg->machine_type);
+    if (cfg->machine_type->is_none) {
+        ok = machine_none_create(&cfg->machine, &err);
+    } else {
+        ok = machine_create(&cfg->machine, &err);
+    }
+    if (!ok) {
+        vl_fail(cfg, NULL, NULL, err);
+    }
+    machine_created = true;
 }
 
 /* -mon chardev=ID,mode=control[,pretty=on|off] */
@@ -163,17 +187,14 @@ int main(int argc, char **argv)
     main_loop_init();
 
     vl_create_objects(&cfg);
-    if (!machine_create(&cfg.machine, &err)) {
-        vl_fail(&cfg, NULL, NULL, err);
-    }
-    machine_created = true;
+    vl_create_machine(&cfg);
     vl_create_devices(&cfg);
-    if (!machine_creation_done(&err)) {
+    if (!cfg.machine_type->is_none && !machine_creation_done(&err)) {
         vl_fail(&cfg, NULL, NULL, err);
     }
     qdev_machine_creation_done();
     /* A destination runs only once the stream is in. */
-    machine_set_running(!cfg.start_paused && !cfg.incoming);
+    vl_machine_set_running(!cfg.start_paused && !cfg.incoming);
 
     if (cfg.dumpdtb) {
         if (!machine_dump_dtb(cfg.dumpdtb, &err)) {

@@ -8,8 +8,11 @@
 #include "qemu/osdep.h"
 #include "sysemu/machine.h"
 
+typedef struct MachineTypeInfo MachineTypeInfo;
+
 typedef struct VLConfig {
     MachineOptions machine;
+    const MachineTypeInfo *machine_type;    /* -machine TYPE */
     GHashTable *machine_opts;       /* merged -machine key=values */
     char *dumpdtb;                  /* -machine dumpdtb=FILE */
     GPtrArray *objects;             /* -object strings, in order */
