@@ -192,7 +192,8 @@ static void monitor_handle_request(Monitor *mon, JsonNode *root)
     }
     ret = qmp_dispatch(cmd, args, &err);
     if (err) {
-        monitor_reply_error(mon, id, "GenericError", error_get_pretty(err));
+        monitor_reply_error(mon, id, qmp_error_take_class(),
+                            error_get_pretty(err));
         error_free(err);
         return;
     }

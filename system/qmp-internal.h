@@ -27,6 +27,32 @@ static inline JsonNode *qmp_node_take_array(JsonArray *arr)
     return node;
 }
 
+/*
+ * Argument checking as QEMU's QAPI does it, for commands that declare
+ * their arguments: each listed member present (unless optional) and of
+ * its JSON type, nothing else present.  @spec ends with { NULL }.
+ */
+typedef enum QmpArgType {
+    QMP_ARG_STR, QMP_ARG_BOOL, QMP_ARG_INT, QMP_ARG_OBJECT, QMP_ARG_ARRAY,
+    QMP_ARG_ANY,
+} QmpArgType;
+
+typedef struct QmpArg {
+    const char *name;
+    QmpArgType type;
+    bool optional;
+} QmpArg;
+
+bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp);
+
+/*
+ * A command failing with a class other than GenericError (QEMU's
+ * DeviceNotFound, ...) names it here before returning its error; the
+ * session takes it (GenericError when none was set) for the reply.
+ */
+void qmp_error_set_class(const char *klass);
+const char *qmp_error_take_class(void);
+
 /* Registered command names, sorted (g_list_free the list only). */
 GList *qmp_command_names(void);
 /* The built-in commands (qmp-commands.c) and "info mtree" (hmp.c). */

@@ -14,6 +14,89 @@ typedef struct QmpCommand {
 } QmpCommand;
 
 static GHashTable *qmp_commands;     /* name -> QmpCommand */
+/* The class of the error the running command is failing with. */
+static const char *qmp_error_class;
+
+void qmp_error_set_class(const char *klass)
+{
+    qmp_error_class = klass;
+}
+
+const char *qmp_error_take_class(void)
+{
+    const char *klass = qmp_error_class ? qmp_error_class : "GenericError";
+
+    qmp_error_class = NULL;
+    return klass;
+}
+
+static const char *const qmp_arg_type_names[] = {
+    [QMP_ARG_STR] = "string",
+    [QMP_ARG_BOOL] = "boolean",
+    [QMP_ARG_INT] = "integer",
+    [QMP_ARG_OBJECT] = "object",
+    [QMP_ARG_ARRAY] = "array",
+    [QMP_ARG_ANY] = "any",
+};
+
+static bool qmp_arg_type_ok(JsonNode *node, QmpArgType type)
+{
+    GType vt;
+
+    switch (type) {
+    case QMP_ARG_ANY:
+        return true;
+    case QMP_ARG_OBJECT:
+        return JSON_NODE_HOLDS_OBJECT(node);
+    case QMP_ARG_ARRAY:
+        return JSON_NODE_HOLDS_ARRAY(node);
+    default:
+        break;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(node)) {
+        return false;
+    }
+    vt = json_node_get_value_type(node);
+    return (type == QMP_ARG_STR && vt == G_TYPE_STRING) ||
+           (type == QMP_ARG_BOOL && vt == G_TYPE_BOOLEAN) ||
+           (type == QMP_ARG_INT && vt == G_TYPE_INT64);
+}
+
+bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp)
+{
+    g_autoptr(GList) members = json_object_get_members(args);
+    const QmpArg *a;
+    GList *l;
+
+    /* As QEMU's input visitor: members in schema order, extras last. */
+    for (a = spec; a->name; a++) {
+        JsonNode *node = json_object_get_member(args, a->name);
+
+        if (!node) {
+            if (!a->optional) {
+                error_setg(errp, "Parameter '%s' is missing", a->name);
+                return false;
+            }
+            continue;
+        }
+        if (!qmp_arg_type_ok(node, a->type)) {
+            error_setg(errp, "Invalid parameter type for '%s', expected: "
+                       "%s", a->name, qmp_arg_type_names[a->type]);
+            return false;
+        }
+    }
+    for (l = members; l; l = l->next) {
+        for (a = spec; a->name && strcmp(a->name, l->data); a++) {
+            continue;
+        }
+        if (!a->name) {
+            error_setg(errp, "Parameter '%s' is unexpected",
+                       (char *)l->data);
+            return false;
+        }
+    }
+    return true;
+}
 
 void qmp_register_command(const char *name, QmpCommandFunc fn)
 {
@@ -62,6 +145,7 @@ JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
         args = empty = json_object_new();
     }
     trace_qmp_dispatch(name);
+    qmp_error_class = NULL;
     ret = cmd->fn(args, &local_err);
     if (local_err) {
         /* A handler that fails must not also return a value. */
