@@ -17,6 +17,45 @@ static GHashTable *qdev_classes;    /* name -> const DeviceClass * */
 static GList *qdev_devices;         /* every DeviceState, oldest first */
 static bool qdev_started;
 
+/*
+ * Where QEMU's QOM tree shows a device: user-created ones under
+ * /machine/peripheral (by id) or /machine/peripheral-anon, the
+ * machine's own under /machine/unattached, the anonymous ones as
+ * "device[N]" with N counted per container and never reused.
+ */
+typedef struct QdevQomPlace {
+    bool user;
+    unsigned index;
+} QdevQomPlace;
+
+static GHashTable *qdev_places;     /* DeviceState * -> QdevQomPlace * */
+static unsigned qdev_next_unattached, qdev_next_anon;
+
+static QdevQomPlace *qdev_place(DeviceState *dev)
+{
+    return qdev_places ? g_hash_table_lookup(qdev_places, dev) : NULL;
+}
+
+const char *qdev_qom_container(DeviceState *dev)
+{
+    QdevQomPlace *p = qdev_place(dev);
+
+    if (!p || !p->user) {
+        return "unattached";
+    }
+    return dev->id ? "peripheral" : "peripheral-anon";
+}
+
+char *qdev_qom_name(DeviceState *dev)
+{
+    QdevQomPlace *p = qdev_place(dev);
+
+    if (p && p->user && dev->id) {
+        return g_strdup(dev->id);
+    }
+    return g_strdup_printf("device[%u]", p ? p->index : 0);
+}
+
 void qdev_register_type(const DeviceClass *dc)
 {
     g_assert(dc->name && dc->instance_size >= sizeof(DeviceState));
@@ -51,6 +90,10 @@ DeviceState *qdev_new(const char *type, Error **errp)
     dev->klass = dc;
     qdev_prop_set_defaults(dev);
     qdev_devices = g_list_append(qdev_devices, dev);
+    if (!qdev_places) {
+        qdev_places = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    }
+    g_hash_table_insert(qdev_places, dev, g_new0(QdevQomPlace, 1));
     return dev;
 }
 
@@ -85,12 +128,17 @@ bool qdev_set_prop(DeviceState *dev, const char *name, const char *value,
 
 bool qdev_realize(DeviceState *dev, Error **errp)
 {
+    QdevQomPlace *place = qdev_place(dev);
+
     g_assert(!dev->realized);
     dev->hotplugged = qdev_started;
     if (dev->klass->realize && !dev->klass->realize(dev, errp)) {
         return false;
     }
     dev->realized = true;
+    if (place && !place->user) {
+        place->index = qdev_next_unattached++;
+    }
     trace_qdev_realize(dev->klass->name, dev->id ? dev->id : "",
                        dev->hotplugged);
     return true;
@@ -109,6 +157,9 @@ void qdev_destroy(DeviceState *dev)
         dev->realized = false;
     }
     qdev_devices = g_list_remove(qdev_devices, dev);
+    if (qdev_places) {
+        g_hash_table_remove(qdev_places, dev);
+    }
     qdev_prop_free_all(dev);
     g_free(dev->id);
     g_free(dev->bus_id);
@@ -196,6 +247,7 @@ DeviceState *qdev_device_add_props(GHashTable *props, Error **errp)
         return NULL;
     }
     dev = qdev_new(driver, errp);
+    qdev_place(dev)->user = true;
     keys = keyval_sorted_keys(props);
     for (l = keys; l; l = l->next) {
         const char *key = l->data;
@@ -214,6 +266,9 @@ DeviceState *qdev_device_add_props(GHashTable *props, Error **errp)
     if (!qdev_realize(dev, errp)) {
         qdev_destroy(dev);
         return NULL;
+    }
+    if (!dev->id) {
+        qdev_place(dev)->index = qdev_next_anon++;
     }
     return dev;
 }
@@ -293,6 +348,8 @@ void qdev_destroy_all(void)
         qdev_destroy(g_list_last(qdev_devices)->data);
     }
     qdev_started = false;
+    qdev_next_unattached = qdev_next_anon = 0;
+    g_clear_pointer(&qdev_places, g_hash_table_unref);
 }
 
 void qdev_machine_creation_done(void)
