@@ -37,6 +37,18 @@ const MachineTypeInfo *const machine_types[] = {
 };
 
 static const MachineTypeInfo *machine_current;
+static char *machine_name;
+
+const char *machine_guest_name(void)
+{
+    return machine_name;
+}
+
+void machine_set_guest_name(const char *name)
+{
+    g_free(machine_name);
+    machine_name = g_strdup(name);
+}
 
 const MachineTypeInfo *machine_type_find(const char *name)
 {

@@ -39,6 +39,10 @@ void machine_types_print(FILE *out);
 const MachineTypeInfo *machine_current_type(void);
 void machine_set_current_type(const MachineTypeInfo *mt);
 
+/* -name: the guest name (query-name), NULL when not given. */
+const char *machine_guest_name(void);
+void machine_set_guest_name(const char *name);
+
 /*
  * The run state as QMP sees it, whatever the machine: the pseries model
  * keeps its own; the none machine has nothing to run but still reports
@@ -50,6 +54,22 @@ void vl_machine_set_running(bool running);
 /* The none machine: RAM at 0 only when -m gave a size. */
 bool machine_none_create(const MachineOptions *opts, Error **errp);
 void machine_none_destroy(void);
+
+/*
+ * -machine properties (machine-props.c).  apply checks every key of
+ * @opts for @mt as QEMU would, records the values, and leaves in @opts
+ * only what the program still acts on (dumpdtb, memory-backend).
+ */
+bool machine_props_apply(const MachineTypeInfo *mt, GHashTable *opts,
+                         Error **errp);
+void machine_props_print_help(const MachineTypeInfo *mt, FILE *out);
+typedef void (*MachinePropDescribeFunc)(void *opaque, const char *name,
+                                        const char *type);
+/* Each property of the current machine: @fn(@opaque, name, QOM type). */
+void machine_props_describe(void *opaque, MachinePropDescribeFunc fn);
+JsonNode *machine_prop_get_json(const char *name, Error **errp);
+bool machine_prop_set_json(const char *name, JsonNode *value, Error **errp);
+void machine_props_cleanup(void);
 
 /* query-machines, query-current-machine, query-target. */
 void qmp_machine_register(void);

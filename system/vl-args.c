@@ -34,6 +34,24 @@ static void G_GNUC_NORETURN vl_opt_fail(const char *name, const char *arg,
     exit(1);
 }
 
+/* -machine help, -machine TYPE,help: the types, or TYPE's properties. */
+static void G_GNUC_NORETURN vl_machine_help(const char *type)
+{
+    const MachineTypeInfo *mt = type ? machine_type_find(type) : NULL;
+    Error *err = NULL;
+
+    if (!type) {
+        machine_types_print(stdout);
+    } else if (!mt) {
+        error_setg(&err, "unsupported machine type '%s' (use -machine "
+                   "help to list supported machines)", type);
+        vl_opt_fail("machine", type, err);
+    } else {
+        machine_props_print_help(mt, stdout);
+    }
+    exit(0);
+}
+
 static void vl_opt_machine(VLConfig *cfg, const char *name, const char *arg)
 {
     g_autoptr(GHashTable) opts = NULL;
@@ -45,10 +63,12 @@ static void vl_opt_machine(VLConfig *cfg, const char *name, const char *arg)
     if (!opts) {
         vl_opt_fail(name, arg, err);
     }
-    if (g_str_equal(g_hash_table_lookup(opts, "type") ?: "", "help") ||
-        keyval_wants_help(opts)) {
+    if (g_str_equal(g_hash_table_lookup(opts, "type") ?: "", "help")) {
         machine_types_print(stdout);
         exit(0);
+    }
+    if (keyval_wants_help(opts)) {
+        vl_machine_help(g_hash_table_lookup(opts, "type"));
     }
     /* Several -machine options merge, later keys winning. */
     g_hash_table_iter_init(&iter, opts);
@@ -327,23 +347,6 @@ static const VLOption *vl_find_option(const char *name)
     return NULL;
 }
 
-/* The empty machine has no device tree and no pseries properties. */
-static void vl_check_none_machine(VLConfig *cfg)
-{
-    g_autoptr(GList) keys = keyval_sorted_keys(cfg->machine_opts);
-    Error *err = NULL;
-
-    if (cfg->dumpdtb) {
-        error_setg(&err, "machine 'none' has no device tree to dump");
-        vl_opt_fail("machine", "dumpdtb", err);
-    }
-    if (keys) {
-        error_setg(&err, "Property 'none-machine.%s' not found",
-                   (char *)keys->data);
-        vl_opt_fail("machine", (char *)keys->data, err);
-    }
-}
-
 /* Split -machine into what the program uses and what hw/ checks. */
 static void vl_finish_machine(VLConfig *cfg)
 {
@@ -363,13 +366,18 @@ static void vl_finish_machine(VLConfig *cfg)
                    accel);
         vl_opt_fail("machine", "accel", err);
     }
+    /* Every property checked as QEMU would; the machine gets the rest. */
+    if (!machine_props_apply(cfg->machine_type, cfg->machine_opts, &err)) {
+        vl_opt_fail("machine", cfg->machine_type->name, err);
+    }
     cfg->dumpdtb = keyval_take(cfg->machine_opts, "dumpdtb");
+    if (cfg->dumpdtb && cfg->machine_type->is_none) {
+        error_setg(&err, "machine 'none' has no device tree to dump");
+        vl_opt_fail("machine", "dumpdtb", err);
+    }
     cfg->machine.memory_backend = keyval_take(cfg->machine_opts,
                                               "memory-backend");
     cfg->machine.machine_props = cfg->machine_opts;
-    if (cfg->machine_type->is_none) {
-        vl_check_none_machine(cfg);
-    }
 }
 
 void vl_parse_args(VLConfig *cfg, int argc, char **argv)

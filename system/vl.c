@@ -43,6 +43,7 @@ static void vl_teardown(VLConfig *cfg)
     main_loop_cleanup();
     hmp_cleanup();
     qmp_registry_cleanup();
+    machine_props_cleanup();
     vl_config_free(cfg);
 }
 
