@@ -9,6 +9,7 @@
 #include "system/machines.h"
 #include "system/objects.h"
 #include "system/qmp-internal.h"
+#include "system/qom.h"
 #include "system/qmp-version.h"
 #include "system/runstate.h"
 
@@ -298,5 +299,6 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("query-memory-devices", qmp_query_memory_devices);
     qmp_register_command("dumpdtb", qmp_dumpdtb);
     qmp_machine_register();
+    qmp_qom_register();
     hmp_register_builtin();
 }
