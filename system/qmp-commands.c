@@ -300,5 +300,6 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("dumpdtb", qmp_dumpdtb);
     qmp_machine_register();
     qmp_qom_register();
+    qmp_oob_register();
     hmp_register_builtin();
 }

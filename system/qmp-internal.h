@@ -53,6 +53,15 @@ bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp);
 void qmp_error_set_class(const char *klass);
 const char *qmp_error_take_class(void);
 
+/*
+ * Commands QEMU marks allow-oob: a session that enabled the oob
+ * capability may send them with "exec-oob".
+ */
+void qmp_register_command_oob(const char *name, QmpCommandFunc fn);
+bool qmp_command_allows_oob(const char *name);
+/* migrate-pause, migrate-recover, yank, query-yank (qmp-oob.c). */
+void qmp_oob_register(void);
+
 /* Registered command names, sorted (g_list_free the list only). */
 GList *qmp_command_names(void);
 /* The built-in commands (qmp-commands.c) and "info mtree" (hmp.c). */

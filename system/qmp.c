@@ -11,6 +11,7 @@
 
 typedef struct QmpCommand {
     QmpCommandFunc fn;
+    bool allow_oob;             /* may be sent with exec-oob */
 } QmpCommand;
 
 static GHashTable *qmp_commands;     /* name -> QmpCommand */
@@ -107,7 +108,23 @@ void qmp_register_command(const char *name, QmpCommandFunc fn)
                                              g_free, g_free);
     }
     cmd->fn = fn;
+    cmd->allow_oob = false;
     g_hash_table_replace(qmp_commands, g_strdup(name), cmd);
+}
+
+void qmp_register_command_oob(const char *name, QmpCommandFunc fn)
+{
+    qmp_register_command(name, fn);
+    ((QmpCommand *)g_hash_table_lookup(qmp_commands, name))->allow_oob =
+        true;
+}
+
+bool qmp_command_allows_oob(const char *name)
+{
+    QmpCommand *cmd = qmp_commands ? g_hash_table_lookup(qmp_commands, name)
+                                   : NULL;
+
+    return cmd && cmd->allow_oob;
 }
 
 bool qmp_command_exists(const char *name)

@@ -129,9 +129,13 @@ static void test_greeting_then_negotiation(void)
     version = json_object_get_object_member(qmp, "version");
     g_assert_true(json_object_has_member(
                   json_object_get_object_member(version, "qemu"), "major"));
+    /* QEMU offers exactly one capability, out-of-band execution. */
     g_assert_cmpuint(json_array_get_length(
                      json_object_get_array_member(qmp, "capabilities")),
-                     ==, 0);
+                     ==, 1);
+    g_assert_cmpstr(json_array_get_string_element(
+                    json_object_get_array_member(qmp, "capabilities"), 0),
+                    ==, "oob");
     /* Nothing but qmp_capabilities works before negotiation... */
     assert_error(raw_cmd(&r, "{\"execute\": \"query-status\"}"),
                  "CommandNotFound");
@@ -146,13 +150,24 @@ static void test_greeting_then_negotiation(void)
 static void test_unknown_capability_is_refused(void)
 {
     RawQmp r;
+    JsonObject *reply;
 
     raw_open(&r);
     json_object_unref(raw_recv(&r));
+    reply = raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
+                    "\"arguments\": {\"enable\": [\"cap-does-not-exist\"]}}");
+    g_assert_cmpstr(error_class(reply), ==, "GenericError");
+    g_assert_cmpstr(qtest_qmp_error_desc(reply), ==, "Parameter 'null' "
+                    "does not accept value 'cap-does-not-exist'");
+    json_object_unref(reply);
     assert_error(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
-                         "\"arguments\": {\"enable\": [\"oob\"]}}"),
+                         "\"arguments\": {\"enable\": \"oob\"}}"),
                  "GenericError");
-    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
+    /* Still not negotiated: the refused requests changed nothing. */
+    assert_error(raw_cmd(&r, "{\"execute\": \"query-status\"}"),
+                 "CommandNotFound");
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
+                          "\"arguments\": {\"enable\": [\"oob\"]}}"));
     raw_close(&r);
 }
 
@@ -516,6 +531,59 @@ static void test_quit_exits_zero(void)
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
 }
 
+/* exec-oob is a command key only after enable: ["oob"]. */
+static void test_exec_oob_needs_the_capability(void)
+{
+    RawQmp r;
+    JsonObject *reply;
+
+    raw_open(&r);
+    json_object_unref(raw_recv(&r));
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
+    reply = raw_cmd(&r, "{\"exec-oob\": \"migrate-pause\", \"id\": 1}");
+    g_assert_cmpstr(qtest_qmp_error_desc(reply), ==,
+                    "QMP input member 'exec-oob' is unexpected");
+    g_assert_cmpint(json_object_get_int_member(reply, "id"), ==, 1);
+    json_object_unref(reply);
+    raw_close(&r);
+}
+
+static void test_exec_oob_runs_allowed_commands_only(void)
+{
+    RawQmp r;
+    JsonObject *reply;
+
+    raw_open(&r);
+    json_object_unref(raw_recv(&r));
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
+                          "\"arguments\": {\"enable\": [\"oob\"]}}"));
+    /* An in-band command is refused out of band, naming it. */
+    reply = raw_cmd(&r, "{\"exec-oob\": \"query-status\", \"id\": 2}");
+    g_assert_cmpstr(error_class(reply), ==, "GenericError");
+    g_assert_cmpstr(qtest_qmp_error_desc(reply), ==,
+                    "The command query-status does not support OOB");
+    json_object_unref(reply);
+    reply = raw_cmd(&r, "{\"exec-oob\": \"no-such-command\"}");
+    g_assert_cmpstr(error_class(reply), ==, "CommandNotFound");
+    json_object_unref(reply);
+    reply = raw_cmd(&r, "{\"exec-oob\": \"query-status\", "
+                    "\"execute\": \"query-status\"}");
+    g_assert_cmpstr(qtest_qmp_error_desc(reply), ==,
+                    "QMP input member 'execute' clashes with 'exec-oob'");
+    json_object_unref(reply);
+    /* The allow-oob ones run: query-yank returns, migrate-pause errs. */
+    reply = raw_cmd(&r, "{\"exec-oob\": \"query-yank\", \"id\": 3}");
+    g_assert_true(json_object_has_member(reply, "return"));
+    g_assert_cmpint(json_object_get_int_member(reply, "id"), ==, 3);
+    json_object_unref(reply);
+    reply = raw_cmd(&r, "{\"exec-oob\": \"migrate-pause\", \"id\": 4}");
+    g_assert_cmpstr(error_class(reply), ==, "GenericError");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(reply), "postcopy"));
+    json_object_unref(reply);
+    assert_return(raw_cmd(&r, "{\"execute\": \"query-status\"}"));
+    raw_close(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -552,5 +620,9 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/object-del-of-guest-ram-is-refused",
                     test_object_del_of_guest_ram_is_refused);
     g_test_add_func("/qmp/quit-exits-zero", test_quit_exits_zero);
+    g_test_add_func("/qmp/exec-oob-needs-the-capability",
+                    test_exec_oob_needs_the_capability);
+    g_test_add_func("/qmp/exec-oob-runs-allowed-commands-only",
+                    test_exec_oob_runs_allowed_commands_only);
     return g_test_run();
 }

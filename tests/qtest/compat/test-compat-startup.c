@@ -172,6 +172,31 @@ static void test_query_target_kvm_version(void)
     quit_cleanly(qts);
 }
 
+/* QEMU's client parses the greeting as a strict VersionInfo. */
+static void test_greeting_is_strict_and_offers_oob(void)
+{
+    JsonObject *greeting = NULL;
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(), "-machine none",
+                                            &greeting);
+    JsonObject *qmp = json_object_get_object_member(greeting, "QMP");
+    JsonObject *version = json_object_get_object_member(qmp, "version");
+    JsonObject *qemu = json_object_get_object_member(version, "qemu");
+    JsonArray *caps = json_object_get_array_member(qmp, "capabilities");
+
+    g_assert_cmpuint(json_object_get_size(greeting), ==, 1);
+    g_assert_cmpuint(json_object_get_size(qmp), ==, 2);
+    g_assert_cmpuint(json_object_get_size(version), ==, 2);
+    g_assert_cmpuint(json_object_get_size(qemu), ==, 3);
+    g_assert_cmpint(json_object_get_int_member(qemu, "major"), ==, 7);
+    g_assert_cmpint(json_object_get_int_member(qemu, "minor"), ==, 2);
+    g_assert_cmpint(json_object_get_int_member(qemu, "micro"), ==, 0);
+    g_assert_nonnull(json_object_get_string_member(version, "package"));
+    g_assert_cmpuint(json_array_get_length(caps), ==, 1);
+    g_assert_cmpstr(json_array_get_string_element(caps, 0), ==, "oob");
+    json_object_unref(greeting);
+    quit_cleanly(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -185,6 +210,8 @@ int main(int argc, char **argv)
                     test_versioned_alias_starts_pseries);
     g_test_add_func("/compat/startup/machine-help-lists-alias-and-none",
                     test_machine_help_lists_alias_and_none);
+    g_test_add_func("/compat/startup/greeting-is-strict-and-offers-oob",
+                    test_greeting_is_strict_and_offers_oob);
     g_test_add_func("/compat/startup/query-target-kvm-version",
                     test_query_target_kvm_version);
     return g_test_run();
