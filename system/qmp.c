@@ -6,6 +6,7 @@
  * can take over later.
  */
 #include "qemu/osdep.h"
+#include "system/json-writer.h"
 #include "system/qmp-internal.h"
 #include "trace.h"
 
@@ -15,6 +16,10 @@ typedef struct QmpCommand {
 } QmpCommand;
 
 static GHashTable *qmp_commands;     /* name -> QmpCommand */
+/* Commands running now (nested through human-monitor-command). */
+static unsigned qmp_running;
+/* Serialized events held until the running command's reply is out. */
+static GPtrArray *qmp_held_events;
 /* The class of the error the running command is failing with. */
 static const char *qmp_error_class;
 
@@ -163,7 +168,9 @@ JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
     }
     trace_qmp_dispatch(name);
     qmp_error_class = NULL;
+    qmp_running++;
     ret = cmd->fn(args, &local_err);
+    qmp_running--;
     if (local_err) {
         /* A handler that fails must not also return a value. */
         if (ret) {
@@ -179,13 +186,48 @@ JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
     return ret;
 }
 
+/*
+ * Events a command causes but QEMU sends after its reply (device_del's
+ * DEVICE_DELETED: QEMU finishes the unplug later): held while a
+ * command runs, sent once the session has written the reply.
+ */
+static char *qmp_event_text(const char *name, JsonObject *data);
+
+void qmp_event_send_after_reply(const char *name, JsonObject *data)
+{
+    if (!qmp_running) {
+        qmp_event_send(name, data);
+        return;
+    }
+    if (!qmp_held_events) {
+        qmp_held_events = g_ptr_array_new_with_free_func(g_free);
+    }
+    g_ptr_array_add(qmp_held_events, qmp_event_text(name, data));
+}
+
+void qmp_send_held_events(void)
+{
+    g_autoptr(GPtrArray) held = g_steal_pointer(&qmp_held_events);
+    unsigned i;
+
+    for (i = 0; held && i < held->len; i++) {
+        monitor_broadcast(held->pdata[i]);
+    }
+}
+
 void qmp_event_send(const char *name, JsonObject *data)
+{
+    g_autofree char *text = qmp_event_text(name, data);
+
+    monitor_broadcast(text);
+}
+
+static char *qmp_event_text(const char *name, JsonObject *data)
 {
     g_autoptr(JsonObject) ev = json_object_new();
     g_autoptr(JsonNode) root = json_node_alloc();
     JsonObject *ts = json_object_new();
     gint64 now = g_get_real_time();
-    g_autofree char *text = NULL;
 
     trace_qmp_event(name);
     json_object_set_string_member(ev, "event", name);
@@ -198,11 +240,11 @@ void qmp_event_send(const char *name, JsonObject *data)
     json_object_set_int_member(ts, "microseconds", now % G_USEC_PER_SEC);
     json_object_set_object_member(ev, "timestamp", ts);
     json_node_init_object(root, ev);
-    text = json_to_string(root, FALSE);
-    monitor_broadcast(text);
+    return json_write_node(root);
 }
 
 void qmp_registry_cleanup(void)
 {
     g_clear_pointer(&qmp_commands, g_hash_table_unref);
+    g_clear_pointer(&qmp_held_events, g_ptr_array_unref);
 }
