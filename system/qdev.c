@@ -11,6 +11,7 @@
 #include "qapi/qmp.h"
 #include "system/keyval.h"
 #include "system/qdev-internal.h"
+#include "system/qmp-internal.h"
 #include "trace.h"
 
 static GHashTable *qdev_classes;    /* name -> const DeviceClass * */
@@ -309,7 +310,8 @@ bool qdev_device_del(const char *id, Error **errp)
     data = json_object_new();
     json_object_set_string_member(data, "device", id);
     json_object_set_string_member(data, "path", path);
-    qmp_event_send("DEVICE_DELETED", data);
+    /* QEMU replies to device_del before the unplug completes. */
+    qmp_event_send_after_reply("DEVICE_DELETED", data);
     return true;
 }
 

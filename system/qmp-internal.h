@@ -62,6 +62,14 @@ bool qmp_command_allows_oob(const char *name);
 /* migrate-pause, migrate-recover, yank, query-yank (qmp-oob.c). */
 void qmp_oob_register(void);
 
+/*
+ * An event QEMU sends after the reply of the command causing it: while
+ * a command runs it is held, and the session sends it after the reply
+ * (qmp_send_held_events); outside a command it goes out at once.
+ */
+void qmp_event_send_after_reply(const char *name, JsonObject *data);
+void qmp_send_held_events(void);
+
 /* Registered command names, sorted (g_list_free the list only). */
 GList *qmp_command_names(void);
 /* The built-in commands (qmp-commands.c) and "info mtree" (hmp.c). */

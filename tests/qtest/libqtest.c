@@ -830,3 +830,9 @@ QTestState *qtest_init_qemu_style(const char *binary, const char *extra,
     }
     return s;
 }
+
+/* The next QMP object as it comes, event or reply (for order tests). */
+JsonObject *qtest_qmp_eventwait_or_reply(QTestState *s)
+{
+    return qtest_qmp_read_object(s);
+}

@@ -108,5 +108,10 @@ const char *qtest_qmp_error_desc(JsonObject *reply);
  */
 QTestState *qtest_init_qemu_style(const char *binary, const char *extra,
                                   JsonObject **greeting);
+/*
+ * The next QMP object as the binary sent it, event or reply, bypassing
+ * the event queue: for tests of what comes first.
+ */
+JsonObject *qtest_qmp_eventwait_or_reply(QTestState *s);
 
 #endif

@@ -584,6 +584,88 @@ static void test_exec_oob_runs_allowed_commands_only(void)
     raw_close(&r);
 }
 
+/*
+ * Bytes the lexer refuses get their error at once, without waiting for
+ * more input (no newline, no closing brace), and the session goes on.
+ */
+static void test_stray_bytes_answered_at_once(void)
+{
+    static const struct {
+        const char *bytes;
+        const char *desc;
+    } cases[] = {
+        { "{\xff", "JSON parse error, stray '\xef\xbf\xbd'" },
+        { "%", "JSON parse error, stray '%'" },
+        { "{\"execute\": \"query-status\n",
+          "JSON parse error, stray '\"query-status\n'" },
+        { "{\"a\": 1, \x01", "JSON parse error, stray '\x01'" },
+    };
+    QTestState *qts = qtest_init("-nodefaults");
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(JsonObject) reply = NULL;
+
+        qtest_qmp_send_raw(qts, cases[i].bytes, strlen(cases[i].bytes));
+        reply = qtest_qmp_receive(qts);
+        g_assert_cmpstr(error_class(reply), ==, "GenericError");
+        g_assert_cmpstr(qtest_qmp_error_desc(reply), ==, cases[i].desc);
+        g_assert_false(json_object_has_member(reply, "id"));
+        /* A structural character resynchronizes the lexer. */
+        qtest_qmp_assert_success(qts, "{\"execute\": \"query-status\", "
+                                 "\"id\": %u}", i);
+    }
+    quit_cleanly(qts);
+}
+
+/* Every id comes back as valid JSON with its value. */
+static void test_big_number_ids_echoed_as_valid_json(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) r1 = qtest_qmp(qts, "{\"execute\": "
+        "\"query-status\", \"id\": 1e308}");
+    g_autoptr(JsonObject) r2 = qtest_qmp(qts, "{\"execute\": "
+        "\"query-status\", \"id\": 123456789012345678901234567890}");
+    g_autoptr(JsonObject) r3 = qtest_qmp(qts, "{\"execute\": "
+        "\"query-status\", \"id\": -9223372036854775808}");
+    g_autoptr(JsonObject) r4 = qtest_qmp(qts, "{\"execute\": "
+        "\"query-status\", \"id\": [\"\\u00e9\", 0.5, null]}");
+    JsonArray *a4;
+
+    /* libqtest parsed each reply line: each is valid JSON. */
+    g_assert_cmpfloat(json_object_get_double_member(r1, "id"), ==, 1e308);
+    g_assert_cmpfloat(json_object_get_double_member(r2, "id"), ==,
+                      123456789012345678901234567890.0);
+    g_assert_cmpint(json_object_get_int_member(r3, "id"), ==, G_MININT64);
+    a4 = json_object_get_array_member(r4, "id");
+    g_assert_cmpstr(json_array_get_string_element(a4, 0), ==, "\xc3\xa9");
+    g_assert_cmpfloat(json_array_get_double_element(a4, 1), ==, 0.5);
+    g_assert_true(json_array_get_null_element(a4, 2));
+    quit_cleanly(qts);
+}
+
+/* As QEMU: device_del's reply comes before its DEVICE_DELETED event. */
+static void test_device_del_replies_before_event(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    const char *del = "{\"execute\": \"device_del\", \"arguments\": "
+                      "{\"id\": \"td\"}, \"id\": \"del\"}";
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) ev = NULL;
+
+    qtest_qmp_assert_success(qts, "{\"execute\": \"device_add\", "
+        "\"arguments\": {\"driver\": \"pci-testdev\", \"id\": \"td\"}}");
+    qtest_qmp_send_raw(qts, del, strlen(del));
+    /* The next line, event or not, must be the reply. */
+    reply = qtest_qmp_eventwait_or_reply(qts);
+    g_assert_false(json_object_has_member(reply, "event"));
+    g_assert_cmpstr(json_object_get_string_member(reply, "id"), ==, "del");
+    ev = qtest_qmp_eventwait(qts, "DEVICE_DELETED");
+    g_assert_cmpstr(json_object_get_string_member(
+        json_object_get_object_member(ev, "data"), "device"), ==, "td");
+    quit_cleanly(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -620,6 +702,12 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/object-del-of-guest-ram-is-refused",
                     test_object_del_of_guest_ram_is_refused);
     g_test_add_func("/qmp/quit-exits-zero", test_quit_exits_zero);
+    g_test_add_func("/qmp/stray-bytes-answered-at-once",
+                    test_stray_bytes_answered_at_once);
+    g_test_add_func("/qmp/big-number-ids-echoed-as-valid-json",
+                    test_big_number_ids_echoed_as_valid_json);
+    g_test_add_func("/qmp/device-del-replies-before-event",
+                    test_device_del_replies_before_event);
     g_test_add_func("/qmp/exec-oob-needs-the-capability",
                     test_exec_oob_needs_the_capability);
     g_test_add_func("/qmp/exec-oob-runs-allowed-commands-only",
