@@ -234,30 +234,47 @@ JsonNode *qdev_prop_get_json(DeviceState *dev, const Property *prop)
     return qdev_prop_field_json(prop, (char *)dev + prop->offset);
 }
 
+/* Scratch space shaped like a device, to parse one value into. */
+typedef struct QdevPropScratch {
+    DeviceState dev;
+    union {
+        bool b;
+        uint32_t u32;
+        uint64_t u64;
+        int32_t i32;
+        char *s;
+    } u;
+} QdevPropScratch;
+
+/* Parse @value for @prop of @dc into @scratch; *@tmp describes it. */
+static bool qdev_prop_parse_scratch(const DeviceClass *dc,
+                                    const Property *prop, const char *value,
+                                    QdevPropScratch *scratch, Property *tmp,
+                                    Error **errp)
+{
+    memset(scratch, 0, sizeof(*scratch));
+    scratch->dev.klass = dc;
+    *tmp = *prop;
+    tmp->offset = offsetof(QdevPropScratch, u);
+    return qdev_prop_parse(&scratch->dev, tmp, value, errp);
+}
+
 JsonNode *qdev_prop_default_json(const DeviceClass *dc,
                                  const Property *prop)
 {
-    /* Parse the default into scratch space shaped like a device. */
-    struct {
-        DeviceState dev;
-        union {
-            bool b;
-            uint32_t u32;
-            uint64_t u64;
-            int32_t i32;
-            char *s;
-        } u;
-    } scratch = { .dev.klass = dc };
-    Property tmp = *prop;
+    QdevPropScratch scratch;
+    Property tmp;
     JsonNode *node;
 
-    tmp.offset = offsetof(typeof(scratch), u);
     if (!prop->defval) {
         if (prop->type != PROP_PCI_DEVFN) {
             return NULL;
         }
+        tmp = *prop;
+        tmp.offset = offsetof(QdevPropScratch, u);
         scratch.u.i32 = -1;
-    } else if (!qdev_prop_parse(&scratch.dev, &tmp, prop->defval, NULL)) {
+    } else if (!qdev_prop_parse_scratch(dc, prop, prop->defval, &scratch,
+                                        &tmp, NULL)) {
         return NULL;
     }
     node = qdev_prop_field_json(&tmp, &scratch.u);
@@ -265,4 +282,19 @@ JsonNode *qdev_prop_default_json(const DeviceClass *dc,
         g_free(scratch.u.s);
     }
     return node;
+}
+
+bool qdev_prop_check_value(const DeviceClass *dc, const Property *prop,
+                           const char *value, Error **errp)
+{
+    QdevPropScratch scratch;
+    Property tmp;
+
+    if (!qdev_prop_parse_scratch(dc, prop, value, &scratch, &tmp, errp)) {
+        return false;
+    }
+    if (prop->type == PROP_STRING) {
+        g_free(scratch.u.s);
+    }
+    return true;
 }

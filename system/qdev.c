@@ -30,6 +30,72 @@ typedef struct QdevQomPlace {
 } QdevQomPlace;
 
 static GHashTable *qdev_places;     /* DeviceState * -> QdevQomPlace * */
+
+typedef struct QdevGlobal {
+    char *driver, *prop, *value;
+} QdevGlobal;
+
+static GPtrArray *qdev_globals;     /* QdevGlobal *, in option order */
+
+static void qdev_global_free(gpointer p)
+{
+    QdevGlobal *g = p;
+
+    g_free(g->driver);
+    g_free(g->prop);
+    g_free(g->value);
+    g_free(g);
+}
+
+bool qdev_global_add(const char *driver, const char *prop,
+                     const char *value, Error **errp)
+{
+    const DeviceClass *dc = qdev_find_class(driver);
+    const Property *p = dc ? qdev_find_prop(dc, prop) : NULL;
+    QdevGlobal *g;
+
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return false;
+    }
+    if (!p) {
+        error_setg(errp, "Property '%s.%s' not found", driver, prop);
+        return false;
+    }
+    if (!qdev_prop_check_value(dc, p, value, errp)) {
+        return false;
+    }
+    if (!qdev_globals) {
+        qdev_globals = g_ptr_array_new_with_free_func(qdev_global_free);
+    }
+    g = g_new(QdevGlobal, 1);
+    g->driver = g_strdup(driver);
+    g->prop = g_strdup(prop);
+    g->value = g_strdup(value);
+    g_ptr_array_add(qdev_globals, g);
+    return true;
+}
+
+void qdev_globals_clear(void)
+{
+    g_clear_pointer(&qdev_globals, g_ptr_array_unref);
+}
+
+/* Later -global options win, as they are applied later. */
+static void qdev_apply_globals(DeviceState *dev)
+{
+    unsigned i;
+
+    for (i = 0; qdev_globals && i < qdev_globals->len; i++) {
+        QdevGlobal *g = qdev_globals->pdata[i];
+
+        if (!strcmp(g->driver, dev->klass->name)) {
+            /* Checked by qdev_global_add: it parses. */
+            qdev_prop_parse(dev, qdev_find_prop(dev->klass, g->prop),
+                            g->value, &error_abort);
+        }
+    }
+}
 static unsigned qdev_next_unattached, qdev_next_anon;
 
 static QdevQomPlace *qdev_place(DeviceState *dev)
@@ -90,6 +156,7 @@ DeviceState *qdev_new(const char *type, Error **errp)
     dev = g_malloc0(dc->instance_size);
     dev->klass = dc;
     qdev_prop_set_defaults(dev);
+    qdev_apply_globals(dev);
     qdev_devices = g_list_append(qdev_devices, dev);
     if (!qdev_places) {
         qdev_places = g_hash_table_new_full(NULL, NULL, NULL, g_free);
