@@ -39,6 +39,18 @@ const MachineTypeInfo *const machine_types[] = {
 static const MachineTypeInfo *machine_current;
 static char *machine_name;
 
+static char machine_uuid_str[37] = "00000000-0000-0000-0000-000000000000";
+
+const char *machine_uuid(void)
+{
+    return machine_uuid_str;
+}
+
+void machine_set_uuid(const char *uuid)
+{
+    g_strlcpy(machine_uuid_str, uuid, sizeof(machine_uuid_str));
+}
+
 const char *machine_guest_name(void)
 {
     return machine_name;

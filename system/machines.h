@@ -43,6 +43,10 @@ void machine_set_current_type(const MachineTypeInfo *mt);
 const char *machine_guest_name(void);
 void machine_set_guest_name(const char *name);
 
+/* -uuid: the guest UUID (query-uuid), all zeros when not given. */
+const char *machine_uuid(void);
+void machine_set_uuid(const char *uuid);
+
 /*
  * The run state as QMP sees it, whatever the machine: the pseries model
  * keeps its own; the none machine has nothing to run but still reports

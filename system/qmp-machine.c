@@ -1,6 +1,6 @@
 /*
  * QMP about the machine type and target: query-machines,
- * query-current-machine, query-target, query-kvm.
+ * query-current-machine, query-target, query-kvm, query-uuid.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -75,8 +75,17 @@ static JsonNode *qmp_query_kvm(JsonObject *args, Error **errp)
     return qmp_node_take_object(ret);
 }
 
+static JsonNode *qmp_query_uuid(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+
+    json_object_set_string_member(ret, "UUID", machine_uuid());
+    return qmp_node_take_object(ret);
+}
+
 void qmp_machine_register(void)
 {
+    qmp_register_command("query-uuid", qmp_query_uuid);
     qmp_register_command("query-machines", qmp_query_machines);
     qmp_register_command("query-current-machine",
                          qmp_query_current_machine);

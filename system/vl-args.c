@@ -250,6 +250,15 @@ static void vl_opt_ignore(VLConfig *cfg, const char *name, const char *arg)
 
 static void vl_opt_help(VLConfig *cfg, const char *name, const char *arg);
 
+static void vl_opt_libvirt(VLConfig *cfg, const char *name, const char *arg)
+{
+    Error *err = NULL;
+
+    if (!vl_libvirt_option(cfg, name, arg, &err)) {
+        vl_opt_fail(name, arg, err);
+    }
+}
+
 static void vl_opt_version(VLConfig *cfg, const char *name,
                            const char *arg)
 {
@@ -313,6 +322,43 @@ static const VLOption vl_options[] = {
     { "audio", true, vl_opt_ignore, NULL },
     { "L", true, vl_opt_ignore,
       "DIR\n                  accepted and ignored (no firmware)" },
+    { "name", true, vl_opt_libvirt,
+      "[guest=]NAME[,process=P][,debug-threads=on|off]\n"
+      "                  the guest name (QMP query-name)" },
+    { "uuid", true, vl_opt_libvirt,
+      "UUID\n                  the guest UUID (QMP query-uuid)" },
+    { "no-user-config", false, vl_opt_libvirt,
+      "\n                  accepted: no configuration files are read" },
+    { "no-shutdown", false, vl_opt_libvirt,
+      "\n                  stop instead of exiting on guest shutdown "
+      "(no guest here\n                  shuts down)" },
+    { "pidfile", true, vl_opt_libvirt,
+      "FILE\n                  write the pid to FILE (locked; removed on "
+      "exit)" },
+    { "daemonize", false, vl_opt_libvirt,
+      "\n                  detach once started (stdio unusable)" },
+    { "msg", true, vl_opt_libvirt,
+      "timestamp=on|off[,guest-name=on|off]\n"
+      "                  checked; messages are not prefixed yet" },
+    { "global", true, vl_opt_libvirt,
+      "DRIVER.PROP=VALUE\n"
+      "                  default value of a device property" },
+    { "overcommit", true, vl_opt_libvirt,
+      "mem-lock=on|off[,cpu-pm=on|off]\n"
+      "                  mem-lock=on locks all memory (mlockall)" },
+    { "smp", true, vl_opt_libvirt,
+      "[cpus=]N[,maxcpus=][,sockets=][,cores=][,threads=]\n"
+      "                  CPU topology: checked and recorded; no CPU is "
+      "executed" },
+    { "cpu", true, vl_opt_libvirt,
+      "MODEL\n                  CPU model (-cpu help): recorded; no CPU "
+      "is executed" },
+    { "rtc", true, vl_opt_libvirt,
+      "[base=utc|localtime|DATE][,clock=][,driftfix=]\n"
+      "                  checked; the RTAS clock is the host's UTC" },
+    { "boot", true, vl_opt_libvirt,
+      "[order=][,once=][,menu=][,strict=]...\n"
+      "                  checked and ignored: no firmware boots here" },
     { "h", false, vl_opt_help, "\n                  this help" },
     { "help", false, vl_opt_help, NULL },
     { "version", false, vl_opt_version,
@@ -365,6 +411,12 @@ static void vl_finish_machine(VLConfig *cfg)
         error_setg(&err, "accelerator '%s' is not supported (only qtest)",
                    accel);
         vl_opt_fail("machine", "accel", err);
+    }
+    if (cfg->smp_maxcpus > cfg->machine_type->cpu_max) {
+        error_setg(&err, "Invalid SMP CPUs %" PRIu64 ": machine '%s' "
+                   "supports at most %u", cfg->smp_maxcpus,
+                   cfg->machine_type->name, cfg->machine_type->cpu_max);
+        vl_opt_fail("smp", "maxcpus", err);
     }
     /* Every property checked as QEMU would; the machine gets the rest. */
     if (!machine_props_apply(cfg->machine_type, cfg->machine_opts, &err)) {
@@ -434,4 +486,6 @@ void vl_config_free(VLConfig *cfg)
     g_clear_pointer(&cfg->qtest, g_free);
     g_clear_pointer(&cfg->qtest_log, g_free);
     g_clear_pointer(&cfg->incoming, g_free);
+    g_clear_pointer(&cfg->pidfile, g_free);
+    g_clear_pointer(&cfg->cpu_model, g_free);
 }

@@ -15,6 +15,7 @@
 #include "system/keyval.h"
 #include "system/machines.h"
 #include "system/objects.h"
+#include "system/qdev-internal.h"
 #include "system/qmp-internal.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
@@ -36,6 +37,7 @@ static void vl_teardown(VLConfig *cfg)
         machine_created = false;
     }
     qdev_destroy_all();
+    qdev_globals_clear();
     user_object_destroy_all();
     qtest_server_cleanup();
     monitor_cleanup_all();
@@ -44,6 +46,7 @@ static void vl_teardown(VLConfig *cfg)
     hmp_cleanup();
     qmp_registry_cleanup();
     machine_props_cleanup();
+    vl_pidfile_remove();
     vl_config_free(cfg);
 }
 
@@ -185,6 +188,16 @@ int main(int argc, char **argv)
     migration_register_qmp();
     hw_register_types();
     vl_parse_args(&cfg, argc, argv);
+    /* As QEMU: detach first, so the pid file has the daemon's pid. */
+    if (cfg.daemonize && !vl_daemonize_start(&err)) {
+        vl_fail(&cfg, NULL, NULL, err);
+    }
+    if (cfg.pidfile && !vl_pidfile_create(cfg.pidfile, &err)) {
+        vl_fail(&cfg, "pidfile", cfg.pidfile, err);
+    }
+    if (cfg.mem_lock && !vl_mem_lock(&err)) {
+        vl_fail(&cfg, "overcommit", "mem-lock=on", err);
+    }
     main_loop_init();
 
     vl_create_objects(&cfg);
@@ -213,6 +226,7 @@ int main(int argc, char **argv)
     if (!chardev_open_all(&err)) {
         vl_fail(&cfg, NULL, NULL, err);
     }
+    vl_daemonize_done();
     main_loop_run();
     /* A stream that failed to load after the loop started. */
     status = migration_incoming_failed() ? 1 : 0;

@@ -23,10 +23,30 @@ typedef struct VLConfig {
     char *qtest_log;                /* -qtest-log FILE */
     bool start_paused;              /* -S */
     char *incoming;                 /* -incoming URI */
+    /* libvirt-style options (vl-libvirt.c) */
+    char *pidfile;                  /* -pidfile FILE */
+    bool daemonize;                 /* -daemonize */
+    bool no_shutdown;               /* -no-shutdown */
+    bool mem_lock;                  /* -overcommit mem-lock=on */
+    bool msg_timestamp;             /* -msg timestamp=on */
+    bool msg_guest_name;            /* -msg guest-name=on */
+    uint64_t smp_cpus, smp_maxcpus; /* -smp, 0 when not given */
+    uint64_t smp_cores, smp_threads;
+    char *cpu_model;                /* -cpu, lower case */
 } VLConfig;
 
 /* Parse argv into @cfg; on a bad option report it and exit(1). */
 void vl_parse_args(VLConfig *cfg, int argc, char **argv);
 void vl_config_free(VLConfig *cfg);
+
+/* vl-libvirt.c: one of the options libvirt passes (see there). */
+bool vl_libvirt_option(VLConfig *cfg, const char *name, const char *arg,
+                       Error **errp);
+bool vl_pidfile_create(const char *path, Error **errp);
+void vl_pidfile_remove(void);
+bool vl_mem_lock(Error **errp);
+/* Fork; the parent exits when the child calls vl_daemonize_done(). */
+bool vl_daemonize_start(Error **errp);
+void vl_daemonize_done(void);
 
 #endif
