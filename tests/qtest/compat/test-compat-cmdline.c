@@ -1,0 +1,234 @@
+/*
+ * A libvirt-style command line: the options libvirt and scripts pass
+ * to QEMU start the machine, answer QMP with what they set, and every
+ * bad value is refused naming the option and the value.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "libqtest.h"
+
+static const char *qemu_binary(void)
+{
+    const char *bin = g_getenv("QTEST_QEMU_BINARY");
+
+    g_assert_nonnull(bin);
+    return bin;
+}
+
+static JsonNode *G_GNUC_PRINTF(2, 3)
+qmp_ret(QTestState *qts, const char *fmt, ...)
+{
+    g_autofree char *cmd = NULL;
+    g_autoptr(JsonObject) reply = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    cmd = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    reply = qtest_qmp(qts, "%s", cmd);
+    if (qtest_qmp_error_desc(reply)) {
+        g_error("%s: %s", cmd, qtest_qmp_error_desc(reply));
+    }
+    return json_node_copy(json_object_get_member(reply, "return"));
+}
+
+static void test_libvirt_command_line_starts_and_answers(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("compat-XXXXXX", NULL);
+    g_autofree char *pidfile = g_build_filename(dir, "vm.pid", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-name guest=vm1,debug-threads=on "
+        "-uuid 6c9f3c5e-4a4e-4b0e-9d43-1a2b3c4d5e6f "
+        "-no-user-config -nodefaults -no-shutdown -S "
+        "-pidfile %s -msg timestamp=on "
+        "-global spapr-pci-host-bridge.ddw=off "
+        "-global driver=pci-testdev,property=addr,value=5 "
+        "-overcommit mem-lock=off -smp 4,sockets=2,cores=2,threads=1 "
+        "-cpu POWER9 -rtc base=utc,driftfix=slew -boot strict=on "
+        "-machine pseries,accel=qtest,usb=off,dump-guest-core=off "
+        "-m 256 -object memory-backend-ram,id=ram0,size=16M "
+        "-device pci-testdev,id=td0 -serial none -L /nonexistent "
+        "-audio none", pidfile);
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+    g_autoptr(JsonNode) name = qmp_ret(qts, "{'execute': 'query-name'}");
+    g_autoptr(JsonNode) uuid = qmp_ret(qts, "{'execute': 'query-uuid'}");
+    g_autoptr(JsonNode) st = qmp_ret(qts, "{'execute': 'query-status'}");
+    g_autoptr(JsonNode) ddw = qmp_ret(qts, "{'execute': 'qom-get', "
+        "'arguments': {'path': '/machine/unattached/device[0]', "
+        "'property': 'ddw'}}");
+    g_autoptr(JsonNode) addr = qmp_ret(qts, "{'execute': 'qom-get', "
+        "'arguments': {'path': '/machine/peripheral/td0', "
+        "'property': 'addr'}}");
+    g_autofree char *pidtext = NULL;
+    int fd, status;
+
+    g_assert_cmpstr(json_object_get_string_member(
+                    json_node_get_object(name), "name"), ==, "vm1");
+    g_assert_cmpstr(json_object_get_string_member(
+                    json_node_get_object(uuid), "UUID"), ==,
+                    "6c9f3c5e-4a4e-4b0e-9d43-1a2b3c4d5e6f");
+    g_assert_cmpstr(json_object_get_string_member(
+                    json_node_get_object(st), "status"), ==, "paused");
+    /* -global: the machine's own PHB and the user's device follow it. */
+    g_assert_false(json_node_get_boolean(ddw));
+    g_assert_cmpint(json_node_get_int(addr), ==, 5 << 3);
+    /* -pidfile: the pid, and a lock another instance would meet. */
+    g_assert_true(g_file_get_contents(pidfile, &pidtext, NULL, NULL));
+    g_assert_cmpint(atoi(pidtext), ==, qtest_pid(qts));
+    fd = open(pidfile, O_WRONLY);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(lockf(fd, F_TLOCK, 0), <, 0);
+    close(fd);
+    status = qtest_quit(qts);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+    rmdir(dir);
+}
+
+/* Exited: no such process, or a zombie its new parent did not reap. */
+static bool wait_gone(pid_t pid)
+{
+    unsigned i;
+
+    for (i = 0; i < 500; i++) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+        g_autofree char *stat = NULL;
+        const char *paren;
+
+        if (kill(pid, 0) < 0 ||
+            !g_file_get_contents(path, &stat, NULL, NULL)) {
+            return true;
+        }
+        paren = strrchr(stat, ')');
+        if (paren && paren[1] == ' ' && paren[2] == 'Z') {
+            return true;
+        }
+        g_usleep(10000);
+    }
+    return false;
+}
+
+/* -daemonize: the parent exits 0 once the daemon is up; quit ends it. */
+static void test_daemonize_with_pidfile(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("compat-XXXXXX", NULL);
+    g_autofree char *pidfile = g_build_filename(dir, "d.pid", NULL);
+    g_autofree char *sock = g_build_filename(dir, "qmp.sock", NULL);
+    g_autofree char *cmd = g_strdup_printf("%s -daemonize -pidfile %s "
+        "-M none -display none -qmp unix:%s,server=on,wait=off",
+        qemu_binary(), pidfile, sock);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    g_autofree char *pidtext = NULL;
+    const char *quit = "{\"execute\": \"qmp_capabilities\"}"
+                       "{\"execute\": \"quit\"}";
+    char buf[4096];
+    int status, fd;
+    pid_t daemon;
+
+    g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, &status,
+                                            NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* Up when the parent returns: pid file written, socket listening. */
+    g_assert_true(g_file_get_contents(pidfile, &pidtext, NULL, NULL));
+    daemon = atoi(pidtext);
+    g_assert_cmpint(daemon, >, 1);
+    g_assert_cmpint(kill(daemon, 0), ==, 0);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    strcpy(sa.sun_path, sock);
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    g_assert_cmpint(read(fd, buf, sizeof(buf)), >, 0);
+    g_assert_cmpint(write(fd, quit, strlen(quit)), ==, strlen(quit));
+    while (read(fd, buf, sizeof(buf)) > 0) {
+        continue;
+    }
+    close(fd);
+    g_assert_true(wait_gone(daemon));
+    g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+    rmdir(dir);
+}
+
+static void test_bad_values_name_option_and_value(void)
+{
+    static const char *const bad[][2] = {
+        { "-uuid", "not-a-uuid" },
+        { "-name", "guest=x,colour=red" },
+        { "-msg", "timestamp=perhaps" },
+        { "-global", "no-such-device.x=1" },
+        { "-global", "spapr-pci-host-bridge.nope=1" },
+        { "-global", "spapr-pci-host-bridge.ddw=maybe" },
+        { "-global", "noformat" },
+        { "-overcommit", "mem-lock=sometimes" },
+        { "-smp", "3,sockets=2" },
+        { "-smp", "0" },
+        { "-smp", "2,dies=2" },
+        { "-cpu", "POWER3" },
+        { "-rtc", "base=yesterday" },
+        { "-rtc", "clock=wall" },
+        { "-boot", "order=z" },
+        { "-boot", "menu=perhaps" },
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *cmd = g_strdup_printf("%s %s %s -display none",
+                                               qemu_binary(), bad[i][0],
+                                               bad[i][1]);
+        g_autofree char *err = NULL;
+        g_autofree char *want = g_strdup_printf("%s %s: ", bad[i][0],
+                                                bad[i][1]);
+        int status;
+
+        g_assert_true(g_spawn_command_line_sync(cmd, NULL, &err, &status,
+                                                NULL));
+        g_test_message("%s", err);
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+        g_assert_nonnull(strstr(err, want));
+    }
+}
+
+/* A second instance with the same pid file is refused, naming it. */
+static void test_pidfile_is_exclusive(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("compat-XXXXXX", NULL);
+    g_autofree char *pidfile = g_build_filename(dir, "vm.pid", NULL);
+    g_autofree char *args = g_strdup_printf("-M none -pidfile %s", pidfile);
+    g_autofree char *cmd = g_strdup_printf("%s -M none -display none "
+                                           "-pidfile %s", qemu_binary(),
+                                           pidfile);
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert_true(g_spawn_command_line_sync(cmd, NULL, &err, &status,
+                                            NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    g_assert_nonnull(strstr(err, "-pidfile"));
+    g_assert_nonnull(strstr(err, "lock"));
+    /* The loser must not remove the winner's file. */
+    g_assert_true(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+    status = qtest_quit(qts);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/compat/cmdline/libvirt-command-line-starts-and-answers",
+                    test_libvirt_command_line_starts_and_answers);
+    g_test_add_func("/compat/cmdline/daemonize-with-pidfile",
+                    test_daemonize_with_pidfile);
+    g_test_add_func("/compat/cmdline/bad-values-name-option-and-value",
+                    test_bad_values_name_option_and_value);
+    g_test_add_func("/compat/cmdline/pidfile-is-exclusive",
+                    test_pidfile_is_exclusive);
+    return g_test_run();
+}
