@@ -145,6 +145,21 @@ void machine_none_destroy(void)
     none_machine.created = false;
 }
 
+static bool machine_prelaunch;
+
+void vl_machine_set_prelaunch(bool prelaunch)
+{
+    machine_prelaunch = prelaunch;
+}
+
+const char *vl_machine_status(void)
+{
+    if (vl_machine_is_running()) {
+        return "running";
+    }
+    return machine_prelaunch ? "prelaunch" : "paused";
+}
+
 bool vl_machine_is_running(void)
 {
     if (machine_current_type()->is_none) {

@@ -54,6 +54,13 @@ void machine_set_uuid(const char *uuid);
  */
 bool vl_machine_is_running(void);
 void vl_machine_set_running(bool running);
+/*
+ * QEMU's "prelaunch" state: started with -S (or --preconfig) and never
+ * run yet.  query-status reports it; the first cont or stop ends it.
+ */
+void vl_machine_set_prelaunch(bool prelaunch);
+/* "running", "prelaunch" or "paused", for query-status. */
+const char *vl_machine_status(void);
 
 /* The none machine: RAM at 0 only when -m gave a size. */
 bool machine_none_create(const MachineOptions *opts, Error **errp);

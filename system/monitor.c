@@ -242,6 +242,11 @@ static void monitor_handle_request(Monitor *mon, JsonNode *root)
         monitor_reply_error(mon, id, "GenericError", desc);
         return;
     }
+    if (!qmp_command_allowed_now(cmd, &err)) {
+        monitor_reply_error(mon, id, "GenericError", error_get_pretty(err));
+        error_free(err);
+        return;
+    }
     ret = qmp_dispatch(cmd, args, &err);
     if (err) {
         monitor_reply_error(mon, id, qmp_error_take_class(),

@@ -123,8 +123,7 @@ static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
 
     json_object_set_boolean_member(ret, "running", running);
     json_object_set_boolean_member(ret, "singlestep", false);
-    json_object_set_string_member(ret, "status",
-                                  running ? "running" : "paused");
+    json_object_set_string_member(ret, "status", vl_machine_status());
     return qmp_node_take_object(ret);
 }
 
@@ -143,6 +142,7 @@ static JsonNode *qmp_quit(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_stop(JsonObject *args, Error **errp)
 {
+    vl_machine_set_prelaunch(false);
     if (vl_machine_is_running()) {
         vl_machine_set_running(false);
         qmp_event_send("STOP", NULL);
@@ -152,6 +152,7 @@ static JsonNode *qmp_stop(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_cont(JsonObject *args, Error **errp)
 {
+    vl_machine_set_prelaunch(false);
     /* A destination still waiting for its stream runs once loaded. */
     if (migration_incoming_cont()) {
         return NULL;

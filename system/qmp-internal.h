@@ -70,6 +70,16 @@ void qmp_oob_register(void);
 void qmp_event_send_after_reply(const char *name, JsonObject *data);
 void qmp_send_held_events(void);
 
+/*
+ * --preconfig: until x-exit-preconfig runs @exit_fn (which builds the
+ * machine), only the commands QEMU allows before machine creation run;
+ * qmp_command_allowed_now() says so, with QEMU's error otherwise.
+ */
+void qmp_preconfig_begin(void (*exit_fn)(void));
+bool qmp_command_allowed_now(const char *name, Error **errp);
+
+JsonNode *qmp_x_exit_preconfig(JsonObject *args, Error **errp);
+
 /* Registered command names, sorted (g_list_free the list only). */
 GList *qmp_command_names(void);
 /* The built-in commands (qmp-commands.c) and "info mtree" (hmp.c). */

@@ -243,6 +243,47 @@ static char *qmp_event_text(const char *name, JsonObject *data)
     return json_write_node(root);
 }
 
+/* --preconfig (qmp_preconfig_begin): what x-exit-preconfig runs. */
+static void (*qmp_preconfig_exit)(void);
+
+void qmp_preconfig_begin(void (*exit_fn)(void))
+{
+    qmp_preconfig_exit = exit_fn;
+}
+
+/* What QEMU marks allow-preconfig, of the commands this program has. */
+static const char *const qmp_preconfig_allowed[] = {
+    "qmp_capabilities", "query-commands", "query-version", "query-status",
+    "x-exit-preconfig", "qom-list", "qom-get", "qom-set", "qom-list-types",
+    "qom-list-properties", "device-list-properties", "query-machines",
+    "query-target", "query-kvm", "query-name", "query-uuid", NULL,
+};
+
+bool qmp_command_allowed_now(const char *name, Error **errp)
+{
+    if (qmp_preconfig_exit && !g_strv_contains(qmp_preconfig_allowed,
+                                               name)) {
+        error_setg(errp, "The command '%s' is permitted only after machine "
+                   "initialization has completed", name);
+        return false;
+    }
+    return true;
+}
+
+JsonNode *qmp_x_exit_preconfig(JsonObject *args, Error **errp)
+{
+    void (*fn)(void) = qmp_preconfig_exit;
+
+    if (!fn) {
+        error_setg(errp, "The command is permitted only before machine "
+                   "initialization");
+        return NULL;
+    }
+    qmp_preconfig_exit = NULL;
+    fn();
+    return NULL;
+}
+
 void qmp_registry_cleanup(void)
 {
     g_clear_pointer(&qmp_commands, g_hash_table_unref);

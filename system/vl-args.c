@@ -250,6 +250,12 @@ static void vl_opt_ignore(VLConfig *cfg, const char *name, const char *arg)
 
 static void vl_opt_help(VLConfig *cfg, const char *name, const char *arg);
 
+static void vl_opt_preconfig(VLConfig *cfg, const char *name,
+                             const char *arg)
+{
+    cfg->preconfig = true;
+}
+
 static void vl_opt_libvirt(VLConfig *cfg, const char *name, const char *arg)
 {
     Error *err = NULL;
@@ -359,6 +365,9 @@ static const VLOption vl_options[] = {
     { "boot", true, vl_opt_libvirt,
       "[order=][,once=][,menu=][,strict=]...\n"
       "                  checked and ignored: no firmware boots here" },
+    { "preconfig", false, vl_opt_preconfig,
+      "\n                  serve QMP before building the machine; QMP "
+      "x-exit-preconfig\n                  builds it" },
     { "h", false, vl_opt_help, "\n                  this help" },
     { "help", false, vl_opt_help, NULL },
     { "version", false, vl_opt_version,
@@ -417,6 +426,10 @@ static void vl_finish_machine(VLConfig *cfg)
                    "supports at most %u", cfg->smp_maxcpus,
                    cfg->machine_type->name, cfg->machine_type->cpu_max);
         vl_opt_fail("smp", "maxcpus", err);
+    }
+    if (cfg->preconfig && cfg->incoming) {
+        error_setg(&err, "--preconfig cannot be combined with -incoming");
+        vl_opt_fail("incoming", cfg->incoming, err);
     }
     /* Every property checked as QEMU would; the machine gets the rest. */
     if (!machine_props_apply(cfg->machine_type, cfg->machine_opts, &err)) {

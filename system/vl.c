@@ -176,6 +176,39 @@ static void vl_setup_frontends(VLConfig *cfg)
     }
 }
 
+/* Objects, machine, devices; then the machine starts (or waits: -S). */
+static void vl_build_machine(VLConfig *cfg)
+{
+    Error *err = NULL;
+
+    vl_create_objects(cfg);
+    vl_create_machine(cfg);
+    vl_create_devices(cfg);
+    if (!cfg->machine_type->is_none && !machine_creation_done(&err)) {
+        vl_fail(cfg, NULL, NULL, err);
+    }
+    qdev_machine_creation_done();
+    /* A destination runs only once the stream is in. */
+    vl_machine_set_running(!cfg->start_paused && !cfg->incoming);
+    vl_machine_set_prelaunch(cfg->start_paused && !cfg->incoming);
+}
+
+static VLConfig *vl_preconfig_cfg;
+
+/*
+ * QMP x-exit-preconfig: build what the command line describes, as
+ * without --preconfig; a failure there ends the process, as in QEMU.
+ */
+static void vl_exit_preconfig(void)
+{
+    VLConfig *cfg = vl_preconfig_cfg;
+
+    vl_build_machine(cfg);
+    if (!cfg->start_paused) {
+        qmp_event_send("RESUME", NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
     VLConfig cfg;
@@ -200,15 +233,26 @@ int main(int argc, char **argv)
     }
     main_loop_init();
 
-    vl_create_objects(&cfg);
-    vl_create_machine(&cfg);
-    vl_create_devices(&cfg);
-    if (!cfg.machine_type->is_none && !machine_creation_done(&err)) {
-        vl_fail(&cfg, NULL, NULL, err);
+    if (cfg.preconfig) {
+        /*
+         * --preconfig: QMP (and qtest) first; the machine is built when
+         * x-exit-preconfig asks (vl_exit_preconfig).
+         */
+        vl_preconfig_cfg = &cfg;
+        machine_set_current_type(cfg.machine_type);
+        vl_machine_set_prelaunch(true);
+        qmp_preconfig_begin(vl_exit_preconfig);
+        vl_setup_frontends(&cfg);
+        if (!chardev_open_all(&err)) {
+            vl_fail(&cfg, NULL, NULL, err);
+        }
+        vl_daemonize_done();
+        main_loop_run();
+        status = migration_incoming_failed() ? 1 : 0;
+        vl_teardown(&cfg);
+        return status;
     }
-    qdev_machine_creation_done();
-    /* A destination runs only once the stream is in. */
-    vl_machine_set_running(!cfg.start_paused && !cfg.incoming);
+    vl_build_machine(&cfg);
 
     if (cfg.dumpdtb) {
         if (!machine_dump_dtb(cfg.dumpdtb, &err)) {

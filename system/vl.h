@@ -33,6 +33,7 @@ typedef struct VLConfig {
     uint64_t smp_cpus, smp_maxcpus; /* -smp, 0 when not given */
     uint64_t smp_cores, smp_threads;
     char *cpu_model;                /* -cpu, lower case */
+    bool preconfig;                 /* --preconfig */
 } VLConfig;
 
 /* Parse argv into @cfg; on a bad option report it and exit(1). */

@@ -352,6 +352,12 @@ static void test_start_paused_with_S(void)
     QTestState *qts = qtest_init("-nodefaults -S");
     const char *status;
 
+    /* QEMU's state for a machine that never ran yet. */
+    g_assert_false(status_running(qts, &status));
+    g_assert_cmpstr(status, ==, "prelaunch");
+    qtest_qmp_assert_success(qts, "{\"execute\": \"cont\"}");
+    g_assert_true(status_running(qts, &status));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"stop\"}");
     g_assert_false(status_running(qts, &status));
     g_assert_cmpstr(status, ==, "paused");
     quit_cleanly(qts);

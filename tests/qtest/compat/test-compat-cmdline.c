@@ -76,7 +76,7 @@ static void test_libvirt_command_line_starts_and_answers(void)
                     json_node_get_object(uuid), "UUID"), ==,
                     "6c9f3c5e-4a4e-4b0e-9d43-1a2b3c4d5e6f");
     g_assert_cmpstr(json_object_get_string_member(
-                    json_node_get_object(st), "status"), ==, "paused");
+                    json_node_get_object(st), "status"), ==, "prelaunch");
     /* -global: the machine's own PHB and the user's device follow it. */
     g_assert_false(json_node_get_boolean(ddw));
     g_assert_cmpint(json_node_get_int(addr), ==, 5 << 3);

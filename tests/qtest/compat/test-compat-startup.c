@@ -197,6 +197,45 @@ static void test_greeting_is_strict_and_offers_oob(void)
     quit_cleanly(qts);
 }
 
+/* qmp-test's preconfig case: QMP before the machine exists. */
+static void test_preconfig_then_exit(void)
+{
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(),
+        "-nodefaults -machine none --preconfig", NULL);
+    g_autoptr(JsonNode) cmds = qmp_return(qts, "{'execute': "
+                                          "'query-commands'}");
+    g_autoptr(JsonNode) st1 = qmp_return(qts, "{'execute': "
+                                         "'query-status'}");
+    const char *exit_cmd = "{'execute': 'x-exit-preconfig'}";
+    g_autoptr(JsonNode) cpus = NULL;
+    g_autoptr(JsonNode) st2 = NULL;
+    g_autoptr(JsonObject) ev = NULL;
+    g_autoptr(JsonObject) reply = NULL;
+
+    g_assert_cmpstr(json_object_get_string_member(
+                    json_node_get_object(st1), "status"), ==, "prelaunch");
+    qtest_qmp_assert_error(qts, "permitted only after machine "
+                           "initialization", "{'execute': "
+                           "'query-cpus-fast'}");
+    /* RESUME, then the reply, as QEMU sends them. */
+    qtest_qmp_send_raw(qts, exit_cmd, strlen(exit_cmd));
+    ev = qtest_qmp_eventwait_or_reply(qts);
+    g_assert_cmpstr(json_object_get_string_member(ev, "event"), ==,
+                    "RESUME");
+    reply = qtest_qmp_receive(qts);
+    g_assert_true(json_object_has_member(reply, "return"));
+    qtest_qmp_assert_error(qts, "permitted only before machine "
+                           "initialization", "{'execute': "
+                           "'x-exit-preconfig'}");
+    cpus = qmp_return(qts, "{'execute': 'query-cpus-fast'}");
+    g_assert_cmpuint(json_array_get_length(json_node_get_array(cpus)), ==,
+                     0);
+    st2 = qmp_return(qts, "{'execute': 'query-status'}");
+    g_assert_cmpstr(json_object_get_string_member(
+                    json_node_get_object(st2), "status"), ==, "running");
+    quit_cleanly(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -212,6 +251,8 @@ int main(int argc, char **argv)
                     test_machine_help_lists_alias_and_none);
     g_test_add_func("/compat/startup/greeting-is-strict-and-offers-oob",
                     test_greeting_is_strict_and_offers_oob);
+    g_test_add_func("/compat/startup/preconfig-then-exit",
+                    test_preconfig_then_exit);
     g_test_add_func("/compat/startup/query-target-kvm-version",
                     test_query_target_kvm_version);
     return g_test_run();
