@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -174,6 +176,8 @@ static void test_bad_values_name_option_and_value(void)
         { "-rtc", "clock=wall" },
         { "-boot", "order=z" },
         { "-boot", "menu=perhaps" },
+        { "-chardev", "socket,id=c1,fd=999" },
+        { "-chardev", "socket,id=c2" },
     };
     unsigned i;
 
@@ -219,6 +223,76 @@ static void test_pidfile_is_exclusive(void)
     rmdir(dir);
 }
 
+/* The QMP greeting from @fd, then negotiation and query-name. */
+static void raw_qmp_check(int fd)
+{
+    const char *req = "{\"execute\": \"qmp_capabilities\"}\n"
+                      "{\"execute\": \"query-name\", \"id\": 9}\n";
+    g_autoptr(GString) in = g_string_new(NULL);
+    char buf[4096];
+
+    g_assert_cmpint(write(fd, req, strlen(req)), ==, strlen(req));
+    /* Greeting, {}, and the reply with our id. */
+    while (!strstr(in->str, "\"id\": 9")) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+
+        g_assert_cmpint(n, >, 0);
+        g_string_append_len(in, buf, n);
+    }
+    g_assert_nonnull(strstr(in->str, "\"QMP\""));
+    g_assert_nonnull(strstr(in->str, "\"name\": \"fdvm\""));
+}
+
+/* libvirt's way: it makes the listening socket and passes fd=N. */
+static void test_chardev_socket_fd_and_tcp(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("compat-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "mon.sock", NULL);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct sockaddr_in in = { .sin_family = AF_INET };
+    socklen_t len = sizeof(in);
+    g_autofree char *args = NULL;
+    QTestState *qts;
+    int lfd, cfd, tfd;
+
+    /* fd=: a listening UNIX socket, inherited (no close-on-exec). */
+    lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    strcpy(sa.sun_path, path);
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    args = g_strdup_printf("-M none -name fdvm -chardev socket,id=mon1,"
+                           "fd=%d,server=on,wait=off "
+                           "-mon chardev=mon1,mode=control", lfd);
+    qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+    close(lfd);
+    cfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(connect(cfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    raw_qmp_check(cfd);
+    close(cfd);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+
+    /* host=,port=: the binary connects to a TCP listener (client). */
+    tfd = socket(AF_INET, SOCK_STREAM, 0);
+    in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    g_assert_cmpint(bind(tfd, (struct sockaddr *)&in, sizeof(in)), ==, 0);
+    g_assert_cmpint(listen(tfd, 1), ==, 0);
+    g_assert_cmpint(getsockname(tfd, (struct sockaddr *)&in, &len), ==, 0);
+    g_free(args);
+    args = g_strdup_printf("-M none -name fdvm -chardev socket,id=mon2,"
+                           "host=127.0.0.1,port=%u,nodelay=on "
+                           "-mon chardev=mon2,mode=control",
+                           ntohs(in.sin_port));
+    qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+    cfd = accept(tfd, NULL, NULL);
+    g_assert_cmpint(cfd, >=, 0);
+    raw_qmp_check(cfd);
+    close(cfd);
+    close(tfd);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -228,6 +302,8 @@ int main(int argc, char **argv)
                     test_daemonize_with_pidfile);
     g_test_add_func("/compat/cmdline/bad-values-name-option-and-value",
                     test_bad_values_name_option_and_value);
+    g_test_add_func("/compat/cmdline/chardev-socket-fd-and-tcp",
+                    test_chardev_socket_fd_and_tcp);
     g_test_add_func("/compat/cmdline/pidfile-is-exclusive",
                     test_pidfile_is_exclusive);
     return g_test_run();
