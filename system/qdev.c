@@ -343,7 +343,7 @@ DeviceState *qdev_device_add_props(GHashTable *props, Error **errp)
 
 DeviceState *qdev_device_add_str(const char *optstr, Error **errp)
 {
-    g_autoptr(GHashTable) props = keyval_parse(optstr, "driver", errp);
+    g_autoptr(GHashTable) props = keyval_parse_any(optstr, "driver", errp);
 
     if (!props) {
         return NULL;

@@ -123,7 +123,7 @@ static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
 
 static void vl_opt_device(VLConfig *cfg, const char *name, const char *arg)
 {
-    g_autoptr(GHashTable) opts = keyval_parse(arg, "driver", NULL);
+    g_autoptr(GHashTable) opts = keyval_parse_any(arg, "driver", NULL);
     const char *driver;
     Error *err = NULL;
 

@@ -178,13 +178,15 @@ static void test_bad_values_name_option_and_value(void)
         { "-boot", "menu=perhaps" },
         { "-chardev", "socket,id=c1,fd=999" },
         { "-chardev", "socket,id=c2" },
+        { "-device", "{\"driver\": \"pci-testdev\", \"id\": [1]}" },
     };
     unsigned i;
 
     for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *quoted = g_shell_quote(bad[i][1]);
         g_autofree char *cmd = g_strdup_printf("%s %s %s -display none",
                                                qemu_binary(), bad[i][0],
-                                               bad[i][1]);
+                                               quoted);
         g_autofree char *err = NULL;
         g_autofree char *want = g_strdup_printf("%s %s: ", bad[i][0],
                                                 bad[i][1]);
@@ -293,6 +295,28 @@ static void test_chardev_socket_fd_and_tcp(void)
     rmdir(dir);
 }
 
+/* libvirt (QEMU >= 6.2) writes -device and -object as JSON. */
+static void test_json_device_and_object(void)
+{
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(),
+        "-nodefaults -object '{\"qom-type\": \"memory-backend-ram\", "
+        "\"id\": \"m1\", \"size\": 4194304, \"share\": true}' "
+        "-device '{\"driver\": \"pci-testdev\", \"id\": \"td\", "
+        "\"addr\": \"4\"}'", NULL);
+    g_autoptr(JsonNode) addr = qmp_ret(qts, "{'execute': 'qom-get', "
+        "'arguments': {'path': '/machine/peripheral/td', "
+        "'property': 'addr'}}");
+    g_autoptr(JsonNode) share = qmp_ret(qts, "{'execute': 'qom-get', "
+        "'arguments': {'path': '/objects/m1', 'property': 'share'}}");
+    g_autoptr(JsonNode) size = qmp_ret(qts, "{'execute': 'qom-get', "
+        "'arguments': {'path': '/objects/m1', 'property': 'size'}}");
+
+    g_assert_cmpint(json_node_get_int(addr), ==, 4 << 3);
+    g_assert_true(json_node_get_boolean(share));
+    g_assert_cmpint(json_node_get_int(size), ==, 4 << 20);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -304,6 +328,8 @@ int main(int argc, char **argv)
                     test_bad_values_name_option_and_value);
     g_test_add_func("/compat/cmdline/chardev-socket-fd-and-tcp",
                     test_chardev_socket_fd_and_tcp);
+    g_test_add_func("/compat/cmdline/json-device-and-object",
+                    test_json_device_and_object);
     g_test_add_func("/compat/cmdline/pidfile-is-exclusive",
                     test_pidfile_is_exclusive);
     return g_test_run();
