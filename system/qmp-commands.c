@@ -171,7 +171,8 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
     machine_reset();
     json_object_set_boolean_member(data, "guest", false);
     json_object_set_string_member(data, "reason", "host-qmp-system-reset");
-    qmp_event_send("RESET", data);
+    /* QEMU resets from its main loop: the reply goes out first. */
+    qmp_event_send_after_reply("RESET", data);
     return NULL;
 }
 

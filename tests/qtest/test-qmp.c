@@ -369,7 +369,13 @@ static void test_system_reset_emits_reset(void)
     g_autoptr(JsonObject) ev = NULL;
     JsonObject *data;
 
-    qtest_qmp_assert_success(qts, "{\"execute\": \"system_reset\"}");
+    const char *reset = "{\"execute\": \"system_reset\", \"id\": 1}";
+    g_autoptr(JsonObject) reply = NULL;
+
+    /* As QEMU: the reply, then the event. */
+    qtest_qmp_send_raw(qts, reset, strlen(reset));
+    reply = qtest_qmp_eventwait_or_reply(qts);
+    g_assert_true(json_object_has_member(reply, "return"));
     ev = qtest_qmp_eventwait(qts, "RESET");
     data = json_object_get_object_member(ev, "data");
     g_assert_false(json_object_get_boolean_member(data, "guest"));
