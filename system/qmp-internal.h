@@ -85,6 +85,15 @@ GList *qmp_command_names(void);
 /* The built-in commands (qmp-commands.c) and "info mtree" (hmp.c). */
 void qmp_register_builtin_commands(void);
 void hmp_register_builtin(void);
+/*
+ * HMP commands other than info (hmp-cmds.c): runs @cmd when it is one
+ * (*@found set) and says whether it succeeded.
+ */
+bool hmp_run_command(const char *cmd, const char *args, GString *out,
+                     bool *found, Error **errp);
+void hmp_register_cmds(void);
+/* Registered info page names, sorted (g_list_free the list only). */
+GList *hmp_info_names(void);
 /* Run "human-monitor-command" text; returns the output text. */
 char *hmp_execute(const char *cmdline, Error **errp);
 /* Free the registries (teardown, keeps leak checkers quiet). */
@@ -96,5 +105,8 @@ bool monitor_new_qmp(Chardev *chr, Error **errp);
 /* Send one serialized event to every negotiated session. */
 void monitor_broadcast(const char *text);
 void monitor_cleanup_all(void);
+/* A human monitor (HMP) on @chr: -monitor, -mon mode=readline. */
+bool monitor_new_hmp(Chardev *chr, Error **errp);
+void monitor_hmp_cleanup_all(void);
 
 #endif
