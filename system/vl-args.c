@@ -143,7 +143,8 @@ static void vl_opt_device(VLConfig *cfg, const char *name, const char *arg)
 static void vl_opt_push(VLConfig *cfg, const char *name, const char *arg)
 {
     GPtrArray *list = !strcmp(name, "object") ? cfg->objects :
-                      !strcmp(name, "mon") ? cfg->mons : cfg->qmps;
+                      !strcmp(name, "mon") ? cfg->mons :
+                      !strcmp(name, "monitor") ? cfg->monitors : cfg->qmps;
 
     g_ptr_array_add(list, g_strdup(arg));
 }
@@ -300,8 +301,12 @@ static const VLOption vl_options[] = {
       "socket,id=ID,path=PATH[,server=on|off][,wait=on|off] | stdio,id=ID"
       "\n                  a character device" },
     { "mon", true, vl_opt_push,
-      "chardev=ID,mode=control\n"
-      "                  a QMP monitor on a chardev" },
+      "chardev=ID[,mode=readline|control]\n"
+      "                  a monitor on a chardev: human (readline, the "
+      "default) or QMP" },
+    { "monitor", true, vl_opt_push,
+      "unix:PATH[,server=on,wait=off]|stdio|none\n"
+      "                  a human monitor (HMP)" },
     { "qmp", true, vl_opt_push,
       "unix:PATH[,server=on,wait=off]|stdio\n"
       "                  a QMP monitor" },
@@ -456,6 +461,7 @@ void vl_parse_args(VLConfig *cfg, int argc, char **argv)
     cfg->devices = g_ptr_array_new_with_free_func(g_free);
     cfg->mons = g_ptr_array_new_with_free_func(g_free);
     cfg->qmps = g_ptr_array_new_with_free_func(g_free);
+    cfg->monitors = g_ptr_array_new_with_free_func(g_free);
 
     for (i = 1; i < argc; i++) {
         const char *name = argv[i];
@@ -496,6 +502,7 @@ void vl_config_free(VLConfig *cfg)
     g_clear_pointer(&cfg->devices, g_ptr_array_unref);
     g_clear_pointer(&cfg->mons, g_ptr_array_unref);
     g_clear_pointer(&cfg->qmps, g_ptr_array_unref);
+    g_clear_pointer(&cfg->monitors, g_ptr_array_unref);
     g_clear_pointer(&cfg->qtest, g_free);
     g_clear_pointer(&cfg->qtest_log, g_free);
     g_clear_pointer(&cfg->incoming, g_free);

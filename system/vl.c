@@ -41,6 +41,7 @@ static void vl_teardown(VLConfig *cfg)
     user_object_destroy_all();
     qtest_server_cleanup();
     monitor_cleanup_all();
+    monitor_hmp_cleanup_all();
     chardev_destroy_all();
     main_loop_cleanup();
     hmp_cleanup();
@@ -135,16 +136,18 @@ static bool vl_add_mon(const char *arg, Error **errp)
         error_setg(errp, "parameter 'chardev' is missing");
         return false;
     }
-    if (!mode || strcmp(mode, "control")) {
-        error_setg(errp, "only mode=control (QMP) is supported; the "
-                   "human monitor is reachable through "
-                   "human-monitor-command");
+    /* As QEMU: readline (the human monitor) unless mode=control. */
+    if (mode && strcmp(mode, "control") && strcmp(mode, "readline")) {
+        error_setg(errp, "invalid mode '%s' (control or readline)", mode);
         return false;
     }
     chr = chardev_find(id);
     if (!chr) {
         error_setg(errp, "chardev '%s' not found", id);
         return false;
+    }
+    if (!mode || !strcmp(mode, "readline")) {
+        return monitor_new_hmp(chr, errp);
     }
     return monitor_new_qmp(chr, errp);
 }
@@ -164,6 +167,18 @@ static void vl_setup_frontends(VLConfig *cfg)
     for (i = 0; i < cfg->mons->len; i++) {
         if (!vl_add_mon(cfg->mons->pdata[i], &err)) {
             vl_fail(cfg, "mon", cfg->mons->pdata[i], err);
+        }
+    }
+    for (i = 0; i < cfg->monitors->len; i++) {
+        g_autofree char *id = g_strdup_printf("compat_monitor%u", i);
+        const char *spec = cfg->monitors->pdata[i];
+
+        if (!strcmp(spec, "none")) {
+            continue;
+        }
+        chr = chardev_new_from_spec(id, spec, &err);
+        if (!chr || !monitor_new_hmp(chr, &err)) {
+            vl_fail(cfg, "monitor", spec, err);
         }
     }
     for (i = 0; i < cfg->qmps->len; i++) {

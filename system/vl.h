@@ -19,6 +19,7 @@ typedef struct VLConfig {
     GPtrArray *devices;             /* -device strings, in order */
     GPtrArray *mons;                /* -mon strings */
     GPtrArray *qmps;                /* -qmp specs */
+    GPtrArray *monitors;            /* -monitor specs (HMP) */
     char *qtest;                    /* -qtest spec */
     char *qtest_log;                /* -qtest-log FILE */
     bool start_paused;              /* -S */

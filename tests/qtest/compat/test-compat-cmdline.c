@@ -317,6 +317,62 @@ static void test_json_device_and_object(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+/* Read from @fd until @needle shows up; return all of it. */
+static char *read_until(int fd, const char *needle)
+{
+    GString *in = g_string_new(NULL);
+    char buf[4096];
+
+    while (!strstr(in->str, needle)) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+
+        g_assert_cmpint(n, >, 0);
+        g_string_append_len(in, buf, n);
+    }
+    return g_string_free(in, FALSE);
+}
+
+/* -monitor / -mon mode=readline: QEMU's human monitor on a socket. */
+static void test_human_monitor_socket(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("compat-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "hmp.sock", NULL);
+    g_autofree char *args = g_strdup_printf("-S -M none -name hvm "
+        "-monitor unix:%s,server=on,wait=off", path);
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    const char *cmds = "info status\r\ninfo name\r\ncont\r\n"
+                       "info status\r\nnonsense\r\n";
+    g_autofree char *banner = NULL, *out = NULL, *help = NULL;
+    g_auto(GStrv) lines = NULL;
+    char **l;
+    int fd;
+
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    strcpy(sa.sun_path, path);
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    banner = read_until(fd, "(qemu) ");
+    g_assert_true(g_str_has_prefix(banner, "QEMU 7.2.0 monitor - type "
+                                   "'help' for more information\r\n"));
+    g_assert_cmpint(write(fd, cmds, strlen(cmds)), ==, strlen(cmds));
+    out = read_until(fd, "unknown command: 'nonsense'\r\n(qemu) ");
+    g_assert_nonnull(strstr(out, "VM status: paused (prelaunch)\r\n"));
+    g_assert_nonnull(strstr(out, "hvm\r\n"));
+    g_assert_nonnull(strstr(out, "VM status: running\r\n"));
+    close(fd);
+
+    /* test-hmp's rule for "help info": every line is "info NAME ...". */
+    help = qtest_hmp(qts, "help info");
+    lines = g_strsplit(help, "\n", -1);
+    g_assert_nonnull(lines[0]);
+    for (l = lines; *l && **l; l++) {
+        g_assert_true(g_str_has_prefix(*l, "info "));
+        g_assert_nonnull(strchr(*l + 5, ' '));
+    }
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -330,6 +386,8 @@ int main(int argc, char **argv)
                     test_chardev_socket_fd_and_tcp);
     g_test_add_func("/compat/cmdline/json-device-and-object",
                     test_json_device_and_object);
+    g_test_add_func("/compat/cmdline/human-monitor-socket",
+                    test_human_monitor_socket);
     g_test_add_func("/compat/cmdline/pidfile-is-exclusive",
                     test_pidfile_is_exclusive);
     return g_test_run();
