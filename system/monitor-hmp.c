@@ -66,6 +66,8 @@ static void hmp_run_line(HmpMonitor *mon)
     g_string_truncate(mon->line, 0);
     mon->too_long = false;
     hmp_prompt(mon);
+    /* Events the command caused (device_del, system_reset) go out now. */
+    qmp_send_held_events();
 }
 
 static void hmp_opened(void *opaque)

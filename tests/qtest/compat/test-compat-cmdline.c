@@ -359,6 +359,10 @@ static void test_human_monitor_socket(void)
     g_assert_nonnull(strstr(out, "VM status: paused (prelaunch)\r\n"));
     g_assert_nonnull(strstr(out, "hvm\r\n"));
     g_assert_nonnull(strstr(out, "VM status: running\r\n"));
+    /* A reset from the human monitor reaches QMP clients at once. */
+    g_assert_cmpint(write(fd, "system_reset\r\n", 14), ==, 14);
+    g_free(read_until(fd, "(qemu) "));
+    json_object_unref(qtest_qmp_eventwait(qts, "RESET"));
     close(fd);
 
     /* test-hmp's rule for "help info": every line is "info NAME ...". */
