@@ -115,8 +115,8 @@ char *hmp_execute(const char *cmdline, Error **errp)
     rest = sp ? sp + 1 : "";
     info = hmp_infos ? g_hash_table_lookup(hmp_infos, name) : NULL;
     if (!info) {
-        error_setg(errp, "unknown info command '%s' (try 'info')", name);
-        return NULL;
+        /* As QEMU: text naming the whole command, not an error. */
+        return g_strdup_printf("unknown command: 'info %s'\r\n", name);
     }
     if (!info->fn(out, rest, errp)) {
         return NULL;

@@ -54,7 +54,7 @@ static void hmp_run_line(HmpMonitor *mon)
     } else {
         out = hmp_execute(mon->line->str, &err);
         if (err) {
-            g_autofree char *msg = g_strdup_printf("Error: %s\n",
+            g_autofree char *msg = g_strdup_printf("Error: %s\r\n",
                                                    error_get_pretty(err));
 
             hmp_send(mon, msg);

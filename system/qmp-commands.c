@@ -200,14 +200,20 @@ static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
 {
     const char *cmdline = qmp_get_str(args, "command-line", errp);
     g_autofree char *out = NULL;
+    Error *err = NULL;
     JsonNode *ret;
 
     if (!cmdline) {
         return NULL;
     }
-    out = hmp_execute(cmdline, errp);
+    /*
+     * As QEMU: what a command fails with is part of its output text;
+     * the QMP command itself succeeds.
+     */
+    out = hmp_execute(cmdline, &err);
     if (!out) {
-        return NULL;
+        out = g_strdup_printf("Error: %s\r\n", error_get_pretty(err));
+        error_free(err);
     }
     ret = json_node_alloc();
     json_node_init_string(ret, out);
