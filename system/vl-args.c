@@ -430,7 +430,7 @@ static void vl_finish_machine(VLConfig *cfg)
         error_setg(&err, "Invalid SMP CPUs %" PRIu64 ": machine '%s' "
                    "supports at most %u", cfg->smp_maxcpus,
                    cfg->machine_type->name, cfg->machine_type->cpu_max);
-        vl_opt_fail("smp", "maxcpus", err);
+        vl_opt_fail("smp", cfg->smp_arg, err);
     }
     if (cfg->preconfig && cfg->incoming) {
         error_setg(&err, "--preconfig cannot be combined with -incoming");
@@ -508,4 +508,5 @@ void vl_config_free(VLConfig *cfg)
     g_clear_pointer(&cfg->incoming, g_free);
     g_clear_pointer(&cfg->pidfile, g_free);
     g_clear_pointer(&cfg->cpu_model, g_free);
+    g_clear_pointer(&cfg->smp_arg, g_free);
 }

@@ -363,7 +363,12 @@ bool vl_libvirt_option(VLConfig *cfg, const char *name, const char *arg,
     } else if (!strcmp(name, "overcommit")) {
         return vl_overcommit(cfg, opts, errp);
     } else if (!strcmp(name, "smp")) {
-        return vl_smp(cfg, opts, errp);
+        if (!vl_smp(cfg, opts, errp)) {
+            return false;
+        }
+        g_free(cfg->smp_arg);
+        cfg->smp_arg = g_strdup(arg);
+        return true;
     } else if (!strcmp(name, "cpu")) {
         return vl_cpu(cfg, arg, errp);
     } else if (!strcmp(name, "rtc")) {

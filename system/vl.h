@@ -33,6 +33,7 @@ typedef struct VLConfig {
     bool msg_guest_name;            /* -msg guest-name=on */
     uint64_t smp_cpus, smp_maxcpus; /* -smp, 0 when not given */
     uint64_t smp_cores, smp_threads;
+    char *smp_arg;                  /* -smp as given, for messages */
     char *cpu_model;                /* -cpu, lower case */
     bool preconfig;                 /* --preconfig */
 } VLConfig;

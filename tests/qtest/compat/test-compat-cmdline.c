@@ -171,6 +171,7 @@ static void test_bad_values_name_option_and_value(void)
         { "-smp", "3,sockets=2" },
         { "-smp", "0" },
         { "-smp", "2,dies=2" },
+        { "-smp", "2048" },
         { "-cpu", "POWER3" },
         { "-rtc", "base=yesterday" },
         { "-rtc", "clock=wall" },
