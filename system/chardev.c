@@ -16,6 +16,13 @@
 #include <sys/un.h>
 
 #define CHARDEV_READ_CHUNK 65536
+/*
+ * Output a peer has not read yet, at most.  Above the largest single
+ * reply (a 16 MiB qtest read is a 32 MiB hex line), so only a peer
+ * that stopped reading gets there; it is then disconnected, and
+ * nobody else has waited for it.
+ */
+#define CHARDEV_MAX_PENDING (64u << 20)
 
 struct Chardev {
     char *id;
@@ -30,6 +37,9 @@ struct Chardev {
     int listen_fd;
     int in_fd, out_fd;          /* -1 while nobody is connected */
     guint listen_watch, io_watch;
+    GString *pending;           /* output the peer has not taken yet */
+    guint out_watch;            /* waiting to write @pending */
+    guint drop_idle;            /* disconnecting a peer over the bound */
     const ChardevHandlers *handlers;
     void *opaque;
 };
@@ -295,6 +305,13 @@ static void chardev_hangup(Chardev *chr)
         close(chr->in_fd);
     }
     chr->in_fd = chr->out_fd = -1;
+    if (chr->out_watch) {
+        g_source_remove(chr->out_watch);
+        chr->out_watch = 0;
+    }
+    if (chr->pending) {
+        g_string_truncate(chr->pending, 0);
+    }
     if (chr->handlers && chr->handlers->closed) {
         chr->handlers->closed(chr->opaque);
     }
@@ -546,10 +563,110 @@ bool chardev_open_all(Error **errp)
     return true;
 }
 
+/* Write what the socket takes now; the rest stays in @pending. */
+static bool chardev_flush_some(Chardev *chr)
+{
+    while (chr->pending->len && chr->out_fd >= 0) {
+        ssize_t n = send(chr->out_fd, chr->pending->str, chr->pending->len,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN) {
+            return true;
+        }
+        if (n <= 0) {
+            /* Reading will see the hangup and tell the frontend. */
+            g_string_truncate(chr->pending, 0);
+            return false;
+        }
+        g_string_erase(chr->pending, 0, n);
+    }
+    return true;
+}
+
+static gboolean chardev_out_ready(gint fd, GIOCondition cond,
+                                  gpointer data)
+{
+    Chardev *chr = data;
+
+    if (!chardev_flush_some(chr) || !chr->pending->len) {
+        chr->out_watch = 0;
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean chardev_drop_peer(gpointer data)
+{
+    Chardev *chr = data;
+
+    chr->drop_idle = 0;
+    if (chr->out_fd >= 0) {
+        chardev_hangup(chr);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/*
+ * Sockets never block the main loop: what the peer does not take at
+ * once waits in @pending and goes out as the socket drains.  A peer
+ * with more than CHARDEV_MAX_PENDING unread is disconnected (from an
+ * idle callback: the frontend may be in the middle of a request).
+ */
+static bool chardev_write_socket(Chardev *chr, const void *buf, size_t len)
+{
+    if (!chr->pending) {
+        chr->pending = g_string_new(NULL);
+    }
+    if (chr->drop_idle) {
+        return false;
+    }
+    if (chr->pending->len + len > CHARDEV_MAX_PENDING) {
+        warn_report("chardev '%s': the peer on %s stopped reading (%zu "
+                    "bytes unread); disconnecting it", chr->id, chr->where,
+                    chr->pending->len);
+        trace_chardev_peer_dropped(chr->id, chr->pending->len);
+        g_string_truncate(chr->pending, 0);
+        /* Before its next request is read: input outranks idle. */
+        chr->drop_idle = g_idle_add_full(G_PRIORITY_HIGH, chardev_drop_peer,
+                                         chr, NULL);
+        return false;
+    }
+    g_string_append_len(chr->pending, buf, len);
+    if (!chardev_flush_some(chr)) {
+        return false;
+    }
+    if (chr->pending->len && !chr->out_watch) {
+        chr->out_watch = g_unix_fd_add(chr->out_fd, G_IO_OUT,
+                                       chardev_out_ready, chr);
+    }
+    return true;
+}
+
+/* Teardown: give a reading peer what is left (the last replies). */
+static void chardev_flush_at_exit(Chardev *chr)
+{
+    gint64 deadline = g_get_monotonic_time() + G_USEC_PER_SEC;
+
+    while (chr->pending && chr->pending->len && chr->out_fd >= 0 &&
+           g_get_monotonic_time() < deadline) {
+        struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
+
+        if (poll(&pfd, 1, 100) > 0 && !chardev_flush_some(chr)) {
+            break;
+        }
+    }
+}
+
 bool chardev_write(Chardev *chr, const void *buf, size_t len)
 {
     const char *p = buf;
 
+    if (chardev_is_socket(chr)) {
+        return chr->out_fd >= 0 && chardev_write_socket(chr, buf, len);
+    }
     while (len && chr->out_fd >= 0) {
         ssize_t n;
 
@@ -579,6 +696,16 @@ bool chardev_write(Chardev *chr, const void *buf, size_t len)
 
 static void chardev_free(Chardev *chr)
 {
+    chardev_flush_at_exit(chr);
+    if (chr->out_watch) {
+        g_source_remove(chr->out_watch);
+    }
+    if (chr->drop_idle) {
+        g_source_remove(chr->drop_idle);
+    }
+    if (chr->pending) {
+        g_string_free(chr->pending, TRUE);
+    }
     if (chr->io_watch) {
         g_source_remove(chr->io_watch);
     }

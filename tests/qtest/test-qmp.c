@@ -683,6 +683,47 @@ static void test_device_del_replies_before_event(void)
     quit_cleanly(qts);
 }
 
+/*
+ * A client that sends requests but never reads its replies cannot
+ * stall the machine: its unread output is bounded, it is disconnected
+ * when it passes the bound, and the other sessions never wait.
+ */
+static void test_client_that_stops_reading_is_dropped(void)
+{
+    const char *req = "{\"execute\": \"query-commands\"}\n";
+    g_autoptr(GString) batch = g_string_new(NULL);
+    unsigned i, batches = 0;
+    bool dropped = false;
+    RawQmp r;
+
+    raw_open(&r);
+    json_object_unref(raw_recv(&r));
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
+    for (i = 0; i < 1000; i++) {
+        g_string_append(batch, req);
+    }
+    /* Far more replies than the bound (64 MiB), none of them read. */
+    while (batches < 200) {
+        ssize_t n = send(r.fd, batch->str, batch->len, MSG_NOSIGNAL);
+
+        if (n < 0) {
+            dropped = true;
+            break;
+        }
+        batches++;
+        if (batches % 10 == 0) {
+            /* The libqtest session is answered all along. */
+            qtest_qmp_assert_success(r.qts, "{\"execute\": "
+                                     "\"query-status\"}");
+        }
+    }
+    g_test_message("dropped after %u000 requests", batches);
+    g_assert_true(dropped);
+    g_assert_nonnull(strstr(qtest_stderr(r.qts), "stopped reading"));
+    qtest_qmp_assert_success(r.qts, "{\"execute\": \"query-status\"}");
+    raw_close(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -725,6 +766,8 @@ int main(int argc, char **argv)
                     test_big_number_ids_echoed_as_valid_json);
     g_test_add_func("/qmp/device-del-replies-before-event",
                     test_device_del_replies_before_event);
+    g_test_add_func("/qmp/client-that-stops-reading-is-dropped",
+                    test_client_that_stops_reading_is_dropped);
     g_test_add_func("/qmp/exec-oob-needs-the-capability",
                     test_exec_oob_needs_the_capability);
     g_test_add_func("/qmp/exec-oob-runs-allowed-commands-only",
