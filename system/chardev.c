@@ -269,6 +269,18 @@ Chardev *chardev_find(const char *id)
     return NULL;
 }
 
+bool chardev_any_stdio(void)
+{
+    GList *l;
+
+    for (l = chardevs; l; l = l->next) {
+        if (!chardev_is_socket(l->data)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 const char *chardev_id(Chardev *chr)
 {
     return chr->id;

@@ -236,6 +236,17 @@ int main(int argc, char **argv)
     migration_register_qmp();
     hw_register_types();
     vl_parse_args(&cfg, argc, argv);
+    /* -chardev stdio exists by now; -qtest/-qmp/-monitor stdio too. */
+    if (cfg.daemonize &&
+        (chardev_any_stdio() || !g_strcmp0(cfg.qtest, "stdio") ||
+         g_ptr_array_find_with_equal_func(cfg.qmps, "stdio", g_str_equal,
+                                          NULL) ||
+         g_ptr_array_find_with_equal_func(cfg.monitors, "stdio",
+                                          g_str_equal, NULL))) {
+        error_setg(&err, "-daemonize: stdio cannot be used once detached "
+                   "from the terminal");
+        vl_fail(&cfg, NULL, NULL, err);
+    }
     /* As QEMU: detach first, so the pid file has the daemon's pid. */
     if (cfg.daemonize && !vl_daemonize_start(&err)) {
         vl_fail(&cfg, NULL, NULL, err);

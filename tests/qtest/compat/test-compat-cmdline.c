@@ -154,6 +154,13 @@ static void test_daemonize_with_pidfile(void)
     close(fd);
     g_assert_true(wait_gone(daemon));
     g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+
+    /* As QEMU: a daemon has no terminal for stdio to talk to. */
+    g_free(cmd);
+    cmd = g_strdup_printf("%s -daemonize -M none -qmp stdio", qemu_binary());
+    g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, &status,
+                                            NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
     rmdir(dir);
 }
 
