@@ -309,5 +309,6 @@ void qmp_register_builtin_commands(void)
     qmp_machine_register();
     qmp_qom_register();
     qmp_oob_register();
+    qmp_schema_register();
     hmp_register_builtin();
 }

@@ -41,7 +41,21 @@ typedef struct QmpArg {
     const char *name;
     QmpArgType type;
     bool optional;
+    const char *introspect;     /* query-qmp-schema type, if not implied */
 } QmpArg;
+
+/* One command of the schema (qmp-schema.c). */
+typedef struct QmpSchemaCommand {
+    const char *name;
+    const QmpArg *args;         /* { NULL }-terminated */
+    bool ret;                   /* returns a value (else {}) */
+    bool allow_oob;
+    bool open;                  /* takes members beyond @args too */
+} QmpSchemaCommand;
+
+const QmpSchemaCommand *qmp_schema_find(const char *name);
+/* query-qmp-schema. */
+void qmp_schema_register(void);
 
 bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp);
 
@@ -54,10 +68,9 @@ void qmp_error_set_class(const char *klass);
 const char *qmp_error_take_class(void);
 
 /*
- * Commands QEMU marks allow-oob: a session that enabled the oob
- * capability may send them with "exec-oob".
+ * Commands QEMU marks allow-oob (the schema says which): a session that
+ * enabled the oob capability may send them with "exec-oob".
  */
-void qmp_register_command_oob(const char *name, QmpCommandFunc fn);
 bool qmp_command_allows_oob(const char *name);
 /* migrate-pause, migrate-recover, yank, query-yank (qmp-oob.c). */
 void qmp_oob_register(void);

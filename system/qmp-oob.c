@@ -10,27 +10,19 @@
 #include "qemu/osdep.h"
 #include "system/qmp-internal.h"
 
+/* Arguments are checked against the schema (qmp-schema.c) first. */
 static JsonNode *qmp_migrate_pause(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = { { NULL } };
-
-    if (qmp_args_check(args, spec, errp)) {
-        error_setg(errp, "migrate-pause works only while a postcopy "
-                   "migration is active, and this machine migrates "
-                   "without postcopy");
-    }
+    error_setg(errp, "migrate-pause works only while a postcopy "
+               "migration is active, and this machine migrates without "
+               "postcopy");
     return NULL;
 }
 
 static JsonNode *qmp_migrate_recover(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = { { "uri", QMP_ARG_STR }, { NULL } };
-
-    if (qmp_args_check(args, spec, errp)) {
-        error_setg(errp, "migrate-recover works only on a paused postcopy "
-                   "migration, and this machine migrates without "
-                   "postcopy");
-    }
+    error_setg(errp, "migrate-recover works only on a paused postcopy "
+               "migration, and this machine migrates without postcopy");
     return NULL;
 }
 
@@ -42,15 +34,9 @@ static JsonNode *qmp_query_yank(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_yank(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = {
-        { "instances", QMP_ARG_ARRAY }, { NULL },
-    };
     JsonArray *list;
     unsigned i;
 
-    if (!qmp_args_check(args, spec, errp)) {
-        return NULL;
-    }
     list = json_object_get_array_member(args, "instances");
     for (i = 0; i < json_array_get_length(list); i++) {
         JsonNode *inst = json_array_get_element(list, i);
@@ -85,8 +71,8 @@ static JsonNode *qmp_yank(JsonObject *args, Error **errp)
 
 void qmp_oob_register(void)
 {
-    qmp_register_command_oob("migrate-pause", qmp_migrate_pause);
-    qmp_register_command_oob("migrate-recover", qmp_migrate_recover);
-    qmp_register_command_oob("yank", qmp_yank);
-    qmp_register_command_oob("query-yank", qmp_query_yank);
+    qmp_register_command("migrate-pause", qmp_migrate_pause);
+    qmp_register_command("migrate-recover", qmp_migrate_recover);
+    qmp_register_command("yank", qmp_yank);
+    qmp_register_command("query-yank", qmp_query_yank);
 }

@@ -1,6 +1,8 @@
 /*
  * QMP over the QOM view (qom.h): qom-list-types, qom-list, qom-get,
  * qom-set, device-list-properties, qom-list-properties; and query-name.
+ * Their arguments are checked against the schema (qmp-schema.c) before
+ * they run.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,20 +22,12 @@ static const char *qmp_str_arg(JsonObject *args, const char *name)
 
 static JsonNode *qmp_qom_list_types(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = {
-        { "implements", QMP_ARG_STR, true },
-        { "abstract", QMP_ARG_BOOL, true },
-        { NULL },
-    };
     g_autoptr(GPtrArray) types = NULL;
     const char *implements;
     bool abstract;
     JsonArray *ret;
     unsigned i;
 
-    if (!qmp_args_check(args, spec, errp)) {
-        return NULL;
-    }
     implements = qmp_str_arg(args, "implements");
     abstract = json_object_has_member(args, "abstract") &&
                json_object_get_boolean_member(args, "abstract");
@@ -62,40 +56,19 @@ static JsonNode *qmp_qom_list_types(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_qom_list(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = {
-        { "path", QMP_ARG_STR }, { NULL },
-    };
-
-    if (!qmp_args_check(args, spec, errp)) {
-        return NULL;
-    }
     return qom_list(qmp_str_arg(args, "path"), errp);
 }
 
 static JsonNode *qmp_qom_get(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = {
-        { "path", QMP_ARG_STR }, { "property", QMP_ARG_STR }, { NULL },
-    };
-
-    if (!qmp_args_check(args, spec, errp)) {
-        return NULL;
-    }
     return qom_get(qmp_str_arg(args, "path"),
                    qmp_str_arg(args, "property"), errp);
 }
 
 static JsonNode *qmp_qom_set(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = {
-        { "path", QMP_ARG_STR }, { "property", QMP_ARG_STR },
-        { "value", QMP_ARG_ANY }, { NULL },
-    };
-
-    if (qmp_args_check(args, spec, errp)) {
-        qom_set(qmp_str_arg(args, "path"), qmp_str_arg(args, "property"),
-                json_object_get_member(args, "value"), errp);
-    }
+    qom_set(qmp_str_arg(args, "path"), qmp_str_arg(args, "property"),
+            json_object_get_member(args, "value"), errp);
     return NULL;
 }
 
@@ -117,18 +90,12 @@ static JsonObject *qmp_prop_info(const char *name, const char *type,
 
 static JsonNode *qmp_device_list_properties(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = {
-        { "typename", QMP_ARG_STR }, { NULL },
-    };
     g_autoptr(QomTypeInfo) ti = NULL;
     const DeviceClass *dc;
     const char *name;
     const Property *p;
     JsonArray *ret;
 
-    if (!qmp_args_check(args, spec, errp)) {
-        return NULL;
-    }
     name = qmp_str_arg(args, "typename");
     ti = qom_type_find(name);
     if (!ti) {
@@ -154,17 +121,11 @@ static JsonNode *qmp_device_list_properties(JsonObject *args, Error **errp)
 /* qom-list-properties: what an instance of @typename would have. */
 static JsonNode *qmp_qom_list_properties(JsonObject *args, Error **errp)
 {
-    static const QmpArg spec[] = {
-        { "typename", QMP_ARG_STR }, { NULL },
-    };
     g_autoptr(QomTypeInfo) ti = NULL;
     const DeviceClass *dc;
     const char *name;
     JsonArray *ret;
 
-    if (!qmp_args_check(args, spec, errp)) {
-        return NULL;
-    }
     name = qmp_str_arg(args, "typename");
     ti = qom_type_find(name);
     if (!ti) {

@@ -12,7 +12,6 @@
 
 typedef struct QmpCommand {
     QmpCommandFunc fn;
-    bool allow_oob;             /* may be sent with exec-oob */
 } QmpCommand;
 
 static GHashTable *qmp_commands;     /* name -> QmpCommand */
@@ -68,7 +67,17 @@ static bool qmp_arg_type_ok(JsonNode *node, QmpArgType type)
            (type == QMP_ARG_INT && vt == G_TYPE_INT64);
 }
 
+static bool qmp_args_check_open(JsonObject *args, const QmpArg *spec,
+                                bool open, Error **errp);
+
 bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp)
+{
+    return qmp_args_check_open(args, spec, false, errp);
+}
+
+/* @open: members beyond @spec are the command's to check. */
+static bool qmp_args_check_open(JsonObject *args, const QmpArg *spec,
+                                bool open, Error **errp)
 {
     g_autoptr(GList) members = json_object_get_members(args);
     const QmpArg *a;
@@ -91,7 +100,7 @@ bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp)
             return false;
         }
     }
-    for (l = members; l; l = l->next) {
+    for (l = open ? NULL : members; l; l = l->next) {
         for (a = spec; a->name && strcmp(a->name, l->data); a++) {
             continue;
         }
@@ -113,23 +122,14 @@ void qmp_register_command(const char *name, QmpCommandFunc fn)
                                              g_free, g_free);
     }
     cmd->fn = fn;
-    cmd->allow_oob = false;
     g_hash_table_replace(qmp_commands, g_strdup(name), cmd);
-}
-
-void qmp_register_command_oob(const char *name, QmpCommandFunc fn)
-{
-    qmp_register_command(name, fn);
-    ((QmpCommand *)g_hash_table_lookup(qmp_commands, name))->allow_oob =
-        true;
 }
 
 bool qmp_command_allows_oob(const char *name)
 {
-    QmpCommand *cmd = qmp_commands ? g_hash_table_lookup(qmp_commands, name)
-                                   : NULL;
+    const QmpSchemaCommand *schema = qmp_schema_find(name);
 
-    return cmd && cmd->allow_oob;
+    return schema && schema->allow_oob;
 }
 
 bool qmp_command_exists(const char *name)
@@ -156,6 +156,7 @@ JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
     QmpCommand *cmd = qmp_commands ?
                       g_hash_table_lookup(qmp_commands, name) : NULL;
     g_autoptr(JsonObject) empty = NULL;
+    const QmpSchemaCommand *schema;
     Error *local_err = NULL;
     JsonNode *ret;
 
@@ -168,6 +169,13 @@ JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
     }
     trace_qmp_dispatch(name);
     qmp_error_class = NULL;
+    /* The schema's arguments, checked before any handler sees them. */
+    schema = qmp_schema_find(name);
+    if (schema && !qmp_args_check_open(args, schema->args, schema->open,
+                                       errp)) {
+        trace_qmp_dispatch_error(name, "arguments");
+        return NULL;
+    }
     qmp_running++;
     ret = cmd->fn(args, &local_err);
     qmp_running--;

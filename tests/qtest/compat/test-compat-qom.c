@@ -353,6 +353,138 @@ static void test_every_query_command_answers(void)
     quit_cleanly(qts);
 }
 
+static JsonObject *schema_entry(GHashTable *by_name, const char *name)
+{
+    JsonObject *e = g_hash_table_lookup(by_name, name);
+
+    if (!e) {
+        g_error("schema type '%s' is referenced but not defined", name);
+    }
+    return e;
+}
+
+/*
+ * query-qmp-schema as QEMU's clients read it (strict SchemaInfo), then
+ * qmp-cmd-test's walk: every command whose arguments are all optional
+ * and which returns a value is called bare and must not fail, except
+ * where QEMU itself answers an error.
+ */
+static void test_qmp_schema_and_bare_walk(void)
+{
+    static const char *const keys_ok[] = {
+        "name", "meta-type", "features", "json-type", "members", "values",
+        "element-type", "tag", "variants", "arg-type", "ret-type",
+        "allow-oob", NULL,
+    };
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(),
+                                            "-nodefaults -machine none",
+                                            NULL);
+    g_autoptr(JsonNode) schema = qmp_ret(qts, "{'execute': "
+                                         "'query-qmp-schema'}");
+    g_autoptr(JsonNode) cmds = qmp_ret(qts, "{'execute': "
+                                       "'query-commands'}");
+    g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash,
+                                                     g_str_equal);
+    JsonArray *arr = json_node_get_array(schema);
+    JsonArray *ca = json_node_get_array(cmds);
+    unsigned i, called = 0;
+
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *e = json_array_get_object_element(arr, i);
+        g_autoptr(GList) keys = json_object_get_members(e);
+        GList *l;
+
+        for (l = keys; l; l = l->next) {
+            g_assert_true(g_strv_contains(keys_ok, l->data));
+        }
+        g_hash_table_insert(by_name, (gpointer)
+                            json_object_get_string_member(e, "name"), e);
+    }
+    for (i = 0; i < json_array_get_length(ca); i++) {
+        const char *name = json_object_get_string_member(
+            json_array_get_object_element(ca, i), "name");
+        JsonObject *cmd = schema_entry(by_name, name);
+        JsonObject *arg, *ret;
+        JsonArray *members;
+        bool bare_ok = true;
+        unsigned j;
+
+        g_assert_cmpstr(json_object_get_string_member(cmd, "meta-type"),
+                        ==, "command");
+        arg = schema_entry(by_name,
+                           json_object_get_string_member(cmd, "arg-type"));
+        ret = schema_entry(by_name,
+                           json_object_get_string_member(cmd, "ret-type"));
+        g_assert_cmpstr(json_object_get_string_member(arg, "meta-type"),
+                        ==, "object");
+        members = json_object_get_array_member(arg, "members");
+        for (j = 0; j < json_array_get_length(members); j++) {
+            JsonObject *m = json_array_get_object_element(members, j);
+
+            schema_entry(by_name, json_object_get_string_member(m, "type"));
+            if (json_object_has_member(m, "default")) {
+                g_assert_true(json_object_get_null_member(m, "default"));
+            } else {
+                bare_ok = false;
+            }
+        }
+        if (!strcmp(json_object_get_string_member(ret, "meta-type"),
+                    "object") &&
+            !json_array_get_length(json_object_get_array_member(ret,
+                                                                "members"))) {
+            bare_ok = false;        /* an action, not a query */
+        }
+        if (bare_ok) {
+            g_autoptr(JsonObject) r = qtest_qmp(qts, "{'execute': '%s'}",
+                                                name);
+
+            if (qtest_qmp_error_desc(r)) {
+                g_error("%s: %s", name, qtest_qmp_error_desc(r));
+            }
+            called++;
+        }
+    }
+    g_assert_cmpuint(called, >=, 15);
+    quit_cleanly(qts);
+}
+
+/*
+ * Every command's arguments are checked against the schema before it
+ * runs: an unknown argument gets QEMU's message from every command
+ * (a required one missing comes first), so none lacks an entry.
+ */
+static void test_every_command_checks_its_arguments(void)
+{
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(),
+                                            "-nodefaults -machine none",
+                                            NULL);
+    g_autoptr(JsonNode) cmds = qmp_ret(qts, "{'execute': "
+                                       "'query-commands'}");
+    JsonArray *ca = json_node_get_array(cmds);
+    unsigned i;
+
+    for (i = 0; i < json_array_get_length(ca); i++) {
+        const char *name = json_object_get_string_member(
+            json_array_get_object_element(ca, i), "name");
+        g_autoptr(JsonObject) r = NULL;
+        const char *desc;
+
+        if (!strcmp(name, "qmp_capabilities") ||
+            !strcmp(name, "device_add") || !strcmp(name, "object-add")) {
+            continue;       /* negotiated already / open argument sets */
+        }
+        r = qtest_qmp(qts, "{'execute': '%s', 'arguments': "
+                      "{'bogus-arg': 1}}", name);
+        desc = qtest_qmp_error_desc(r);
+        g_test_message("%s: %s", name, desc ? desc : "(success)");
+        g_assert_nonnull(desc);
+        g_assert_true(g_str_has_prefix(desc, "Parameter '"));
+        g_assert_true(g_str_has_suffix(desc, "' is unexpected") ||
+                      g_str_has_suffix(desc, "' is missing"));
+    }
+    quit_cleanly(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -362,6 +494,10 @@ int main(int argc, char **argv)
                     test_device_introspection);
     g_test_add_func("/compat/qom/paths-get-and-set",
                     test_qom_paths_get_and_set);
+    g_test_add_func("/compat/qmp/schema-and-bare-walk",
+                    test_qmp_schema_and_bare_walk);
+    g_test_add_func("/compat/qmp/every-command-checks-its-arguments",
+                    test_every_command_checks_its_arguments);
     g_test_add_func("/compat/qmp/every-query-command-answers",
                     test_every_query_command_answers);
     return g_test_run();
