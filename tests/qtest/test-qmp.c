@@ -690,34 +690,35 @@ static void test_device_del_replies_before_event(void)
  */
 static void test_client_that_stops_reading_is_dropped(void)
 {
-    const char *req = "{\"execute\": \"query-commands\"}\n";
-    g_autoptr(GString) batch = g_string_new(NULL);
-    unsigned i, batches = 0;
+    g_autoptr(GString) req = g_string_new("{\"execute\": \"query-name\", "
+                                          "\"id\": \"");
+    unsigned sent = 0;
     bool dropped = false;
     RawQmp r;
 
     raw_open(&r);
     json_object_unref(raw_recv(&r));
     assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
-    for (i = 0; i < 1000; i++) {
-        g_string_append(batch, req);
+    /* Each reply echoes a 512 KiB id: cheap to make, big to queue. */
+    while (req->len < 512 * 1024) {
+        g_string_append(req, "0123456789abcdef");
     }
-    /* Far more replies than the bound (64 MiB), none of them read. */
-    while (batches < 200) {
-        ssize_t n = send(r.fd, batch->str, batch->len, MSG_NOSIGNAL);
+    g_string_append(req, "\"}\n");
+    /* Far more than the bound (64 MiB) of replies, none of them read. */
+    while (sent < 1000) {
+        ssize_t n = send(r.fd, req->str, req->len, MSG_NOSIGNAL);
 
         if (n < 0) {
             dropped = true;
             break;
         }
-        batches++;
-        if (batches % 10 == 0) {
+        if (++sent % 16 == 0) {
             /* The libqtest session is answered all along. */
             qtest_qmp_assert_success(r.qts, "{\"execute\": "
                                      "\"query-status\"}");
         }
     }
-    g_test_message("dropped after %u000 requests", batches);
+    g_test_message("dropped after %u requests", sent);
     g_assert_true(dropped);
     g_assert_nonnull(strstr(qtest_stderr(r.qts), "stopped reading"));
     qtest_qmp_assert_success(r.qts, "{\"execute\": \"query-status\"}");
