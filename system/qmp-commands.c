@@ -58,56 +58,31 @@ static bool qmp_args_to_props(JsonObject *obj, const char *skip,
     return true;
 }
 
-static const char *qmp_get_str(JsonObject *args, const char *name,
-                               Error **errp)
-{
-    JsonNode *node = json_object_get_member(args, name);
-
-    if (!node) {
-        error_setg(errp, "parameter '%s' is missing", name);
-        return NULL;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(node) ||
-        json_node_get_value_type(node) != G_TYPE_STRING) {
-        error_setg(errp, "parameter '%s' expects a string", name);
-        return NULL;
-    }
-    return json_node_get_string(node);
-}
-
 /*
- * The commands whose one argument is a string that names what @fn acts
- * on; a missing or non-string argument is refused before @fn runs.
+ * Arguments reach the handlers below checked against the schema
+ * (qmp-schema.c): required members are there, with their JSON types.
  */
+
+/* The commands whose one string argument names what @fn acts on. */
 typedef bool (*QmpStrFunc)(const char *arg, Error **errp);
 
 static JsonNode *qmp_run_with_str(JsonObject *args, const char *name,
                                   QmpStrFunc fn, Error **errp)
 {
-    const char *arg = qmp_get_str(args, name, errp);
-
-    if (arg) {
-        fn(arg, errp);
-    }
+    fn(json_object_get_string_member(args, name), errp);
     return NULL;
 }
 
 /*
- * device_add and object-add: check that each of @required (NULL
- * terminated) is a string, then take every member of @args but @skip
- * as a property string.  NULL (with @errp set) on bad input.
+ * device_add and object-add: every member of @args but @skip as a
+ * property string.  NULL (with @errp set) on a value no option string
+ * could hold.
  */
-static GHashTable *qmp_add_props(JsonObject *args,
-                                 const char *const *required,
-                                 const char *skip, Error **errp)
+static GHashTable *qmp_add_props(JsonObject *args, const char *skip,
+                                 Error **errp)
 {
     GHashTable *props;
 
-    for (; *required; required++) {
-        if (!qmp_get_str(args, *required, errp)) {
-            return NULL;
-        }
-    }
     props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     if (!qmp_args_to_props(args, skip, props, errp)) {
         g_hash_table_unref(props);
@@ -198,14 +173,12 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
 {
-    const char *cmdline = qmp_get_str(args, "command-line", errp);
+    const char *cmdline = json_object_get_string_member(args,
+                                                        "command-line");
     g_autofree char *out = NULL;
     Error *err = NULL;
     JsonNode *ret;
 
-    if (!cmdline) {
-        return NULL;
-    }
     /*
      * As QEMU: what a command fails with is part of its output text;
      * the QMP command itself succeeds.
@@ -222,8 +195,7 @@ static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
 {
-    static const char *const required[] = { "driver", NULL };
-    g_autoptr(GHashTable) props = qmp_add_props(args, required, NULL, errp);
+    g_autoptr(GHashTable) props = qmp_add_props(args, NULL, errp);
 
     if (props) {
         qdev_device_add_props(props, errp);
@@ -239,10 +211,8 @@ static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
 {
-    static const char *const required[] = { "qom-type", "id", NULL };
     JsonNode *legacy = json_object_get_member(args, "props");
-    g_autoptr(GHashTable) props = qmp_add_props(args, required, "props",
-                                                errp);
+    g_autoptr(GHashTable) props = qmp_add_props(args, "props", errp);
 
     if (!props) {
         return NULL;
