@@ -117,6 +117,8 @@ static const char *const hmp_info_help[][2] = {
     { "mtree", "show memory tree (-f: flat views, -d: dispatch trees, "
       "-o: owners)" },
     { "name", "show the current VM name" },
+    { "qom-tree", "show QOM composition tree" },
+    { "qtree", "show device tree" },
     { "status", "show the current VM status (running|paused)" },
     { "uuid", "show the current VM UUID" },
     { "version", "show the version of QEMU" },

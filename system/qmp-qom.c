@@ -174,4 +174,5 @@ void qmp_qom_register(void)
                          qmp_device_list_properties);
     qmp_register_command("qom-list-properties", qmp_qom_list_properties);
     qmp_register_command("query-name", qmp_query_name);
+    qom_register_hmp();
 }

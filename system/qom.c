@@ -14,6 +14,7 @@
 #include "hw/qdev.h"
 #include "sysemu/hostmem.h"
 #include "system/machines.h"
+#include "system/json-writer.h"
 #include "system/qdev-internal.h"
 #include "system/qmp-internal.h"
 #include "system/qom.h"
@@ -389,4 +390,63 @@ bool qom_set(const char *path, const char *prop, JsonNode *value,
     }
     error_setg(errp, "Insufficient permission to perform this operation");
     return false;
+}
+
+static void qom_tree_print(GString *out, const QomObj *o, const char *name,
+                           unsigned depth)
+{
+    g_autoptr(GPtrArray) entries = qom_entries(o);
+    unsigned i;
+
+    g_string_append_printf(out, "%*s/%s (%s)\n", depth * 2, "", name,
+                           qom_obj_type(o));
+    for (i = 0; i < entries->len; i++) {
+        QomEntry *e = entries->pdata[i];
+
+        if (e->is_child) {
+            qom_tree_print(out, &e->child, e->name, depth + 1);
+        }
+    }
+}
+
+/* HMP info qom-tree [PATH]: the composition tree, as QEMU prints it. */
+static bool hmp_info_qom_tree(GString *out, const char *args, Error **errp)
+{
+    const char *path = *args ? args : "/machine";
+    const char *base = strrchr(path, '/');
+    QomObj o;
+
+    if (!qom_resolve(path, &o, errp)) {
+        return false;
+    }
+    qom_tree_print(out, &o, base && base[1] ? base + 1 : "", 0);
+    return true;
+}
+
+/* HMP info qtree: every device with its properties, in creation order. */
+static bool hmp_info_qtree(GString *out, const char *args, Error **errp)
+{
+    GList *devs = qdev_list(), *l;
+
+    for (l = devs; l; l = l->next) {
+        DeviceState *dev = l->data;
+        const Property *p;
+
+        g_string_append_printf(out, "dev: %s, id \"%s\"\n", dev->klass->name,
+                               dev->id ? dev->id : "");
+        for (p = dev->klass->props; p && p->name; p++) {
+            g_autoptr(JsonNode) v = qdev_prop_get_json(dev, p);
+            g_autofree char *text = json_write_node(v);
+
+            g_string_append_printf(out, "  %s = %s\n", p->name, text);
+        }
+    }
+    g_list_free(devs);
+    return true;
+}
+
+void qom_register_hmp(void)
+{
+    hmp_register_info("qom-tree", hmp_info_qom_tree);
+    hmp_register_info("qtree", hmp_info_qtree);
 }

@@ -40,6 +40,8 @@ JsonNode *qom_get(const char *path, const char *prop, Error **errp);
 bool qom_set(const char *path, const char *prop, JsonNode *value,
              Error **errp);
 
+/* HMP info qom-tree and info qtree. */
+void qom_register_hmp(void);
 /* qom-list-types, qom-list, qom-get, qom-set, device-list-properties. */
 void qmp_qom_register(void);
 

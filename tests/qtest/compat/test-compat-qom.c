@@ -188,6 +188,9 @@ static void test_device_introspection(void)
     JsonArray *ia = json_node_get_array(ifaces);
     g_autoptr(JsonObject) e1 = NULL;
     g_autoptr(JsonObject) e2 = NULL;
+    g_autofree char *qom_before = qtest_hmp(qts, "info qom-tree");
+    g_autofree char *qtree_before = qtest_hmp(qts, "info qtree");
+    g_autofree char *qom_after = NULL, *qtree_after = NULL;
     unsigned i, ndev = 0;
 
     /* abstract <=> missing from the abstract=false list */
@@ -231,6 +234,12 @@ static void test_device_introspection(void)
     g_assert_cmpstr(qmp_err_class(qts, &e2, "{'execute': "
                     "'device-list-properties', 'arguments': "
                     "{'typename': 'device'}}"), ==, "GenericError");
+    /* Introspection creates nothing: the trees are as they were. */
+    qom_after = qtest_hmp(qts, "info qom-tree");
+    qtree_after = qtest_hmp(qts, "info qtree");
+    g_assert_cmpstr(qom_before, ==, qom_after);
+    g_assert_cmpstr(qtree_before, ==, qtree_after);
+    g_assert_true(g_str_has_prefix(qom_before, "/machine (none-machine)\n"));
     quit_cleanly(qts);
 }
 
