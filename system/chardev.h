@@ -30,6 +30,8 @@ Chardev *chardev_new_from_spec(const char *id, const char *spec,
                                Error **errp);
 Chardev *chardev_find(const char *id);
 const char *chardev_id(Chardev *chr);
+/* Is any chardev on stdio (which -daemonize takes away)? */
+bool chardev_any_stdio(void);
 bool chardev_is_server(Chardev *chr);
 
 /* Attach the one frontend; fails if another one has it already. */

@@ -30,12 +30,17 @@ static gint hmp_name_compare(gconstpointer a, gconstpointer b)
     return strcmp(a, b);
 }
 
-static void hmp_info_list(GString *out)
+GList *hmp_info_names(void)
 {
     GList *names = hmp_infos ? g_hash_table_get_keys(hmp_infos) : NULL;
-    GList *l;
 
-    names = g_list_sort(names, hmp_name_compare);
+    return g_list_sort(names, hmp_name_compare);
+}
+
+static void hmp_info_list(GString *out)
+{
+    GList *names = hmp_info_names(), *l;
+
     for (l = names; l; l = l->next) {
         g_string_append_printf(out, "info %s\r\n", (char *)l->data);
     }
@@ -90,6 +95,14 @@ char *hmp_execute(const char *cmdline, Error **errp)
         return g_strdup("");
     }
     if (strcmp(cmd, "info")) {
+        bool found;
+
+        if (hmp_run_command(cmd, rest, out, &found, errp)) {
+            return g_string_free(g_steal_pointer(&out), FALSE);
+        }
+        if (found) {
+            return NULL;
+        }
         /* QEMU answers unknown commands with text, not a QMP error. */
         return g_strdup_printf("unknown command: '%s'\r\n", cmd);
     }
@@ -102,8 +115,8 @@ char *hmp_execute(const char *cmdline, Error **errp)
     rest = sp ? sp + 1 : "";
     info = hmp_infos ? g_hash_table_lookup(hmp_infos, name) : NULL;
     if (!info) {
-        error_setg(errp, "unknown info command '%s' (try 'info')", name);
-        return NULL;
+        /* As QEMU: text naming the whole command, not an error. */
+        return g_strdup_printf("unknown command: 'info %s'\r\n", name);
     }
     if (!info->fn(out, rest, errp)) {
         return NULL;
@@ -114,6 +127,7 @@ char *hmp_execute(const char *cmdline, Error **errp)
 void hmp_register_builtin(void)
 {
     hmp_register_info("mtree", hmp_info_mtree);
+    hmp_register_cmds();
 }
 
 void hmp_cleanup(void)

@@ -1,35 +1,51 @@
 /*
- * JSON stream splitter: tracks strings, escapes and nesting only; the
- * real parsing is json-glib's job.
+ * QMP's JSON input: lexer and streamer (see json-stream.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "system/json-stream.h"
 
-typedef enum JsonStreamState {
-    JS_IDLE,        /* between values, skipping whitespace */
-    JS_VALUE,       /* inside an object, array or string */
-    JS_TOKEN,       /* a bare word at top level (number, literal, junk) */
-    JS_SKIP,        /* after a limit error, until the next newline */
-} JsonStreamState;
+typedef enum JsonLexState {
+    LEX_START,          /* between tokens */
+    LEX_STRING,         /* inside quotes */
+    LEX_ESCAPE,         /* after a backslash in a string */
+    LEX_HEX,            /* in the four digits of \u */
+    LEX_NUMBER,
+    LEX_KEYWORD,
+    LEX_RECOVER,        /* after a lexical error: find a sync point */
+    LEX_SKIP_LINE,      /* after a limit error: until the newline */
+} JsonLexState;
 
 struct JsonStream {
-    JsonStreamState state;
-    GString *buf;
-    unsigned depth;
-    char quote;                 /* in a string: its quote, else 0 */
-    bool escape;
+    JsonLexState state;
+    GString *tok;               /* the token being read */
+    char quote;
+    unsigned hex_left;
+    GPtrArray *tokens;          /* JsonToken *, of the current value */
+    size_t bytes;               /* their total size */
+    int braces, brackets;
     size_t max_len;
     unsigned max_depth;
     JsonStreamEmit *emit;
     void *opaque;
 };
 
+static void json_token_free(gpointer p)
+{
+    JsonToken *t = p;
+
+    g_free(t->text);
+    g_free(t);
+}
+
 JsonStream *json_stream_new(size_t max_len, unsigned max_depth,
                             JsonStreamEmit *emit, void *opaque)
 {
     JsonStream *js = g_new0(JsonStream, 1);
 
-    js->buf = g_string_new(NULL);
+    js->tok = g_string_new(NULL);
+    js->tokens = g_ptr_array_new_with_free_func(json_token_free);
     js->max_len = max_len;
     js->max_depth = max_depth;
     js->emit = emit;
@@ -37,35 +53,80 @@ JsonStream *json_stream_new(size_t max_len, unsigned max_depth,
     return js;
 }
 
+/* Drop the value being collected (not the lexer state). */
+static void json_stream_drop(JsonStream *js)
+{
+    g_ptr_array_set_size(js->tokens, 0);
+    js->bytes = 0;
+    js->braces = js->brackets = 0;
+}
+
 void json_stream_reset(JsonStream *js)
 {
-    js->state = JS_IDLE;
-    js->depth = 0;
-    js->quote = 0;
-    js->escape = false;
-    g_string_truncate(js->buf, 0);
+    json_stream_drop(js);
+    g_string_truncate(js->tok, 0);
+    js->state = LEX_START;
 }
 
 void json_stream_free(JsonStream *js)
 {
     if (js) {
-        g_string_free(js->buf, TRUE);
+        g_string_free(js->tok, TRUE);
+        g_ptr_array_unref(js->tokens);
         g_free(js);
     }
 }
 
-static void json_stream_flush(JsonStream *js)
+static void json_stream_limit(JsonStream *js, const char *msg)
 {
-    js->emit(js->opaque, js->buf->str, js->buf->len, NULL);
-    json_stream_reset(js);
+    json_stream_drop(js);
+    g_string_truncate(js->tok, 0);
+    js->state = LEX_SKIP_LINE;
+    js->emit(js->opaque, NULL, msg);
 }
 
-static void json_stream_fail(JsonStream *js, const char *msg, bool at_nl)
+/* A complete token from js->tok: collect it; parse a complete value. */
+static void json_stream_token(JsonStream *js, JsonTokenType type)
 {
-    json_stream_reset(js);
-    /* A newline that ended the bad value also ends the skipping. */
-    js->state = at_nl ? JS_IDLE : JS_SKIP;
-    js->emit(js->opaque, NULL, 0, msg);
+    JsonToken *t;
+    g_autofree char *error = NULL;
+    JsonNode *root;
+
+    if (type == JSON_ERROR) {
+        g_autofree char *msg = g_strdup_printf("JSON parse error, stray "
+                                               "'%s'", js->tok->str);
+
+        g_string_truncate(js->tok, 0);
+        json_stream_drop(js);
+        js->state = LEX_RECOVER;
+        js->emit(js->opaque, NULL, msg);
+        return;
+    }
+    t = g_new(JsonToken, 1);
+    t->type = type;
+    t->text = g_strndup(js->tok->str, js->tok->len);
+    js->bytes += js->tok->len;
+    g_string_truncate(js->tok, 0);
+    js->state = LEX_START;
+    g_ptr_array_add(js->tokens, t);
+
+    js->braces += type == JSON_LCURLY ? 1 : type == JSON_RCURLY ? -1 : 0;
+    js->brackets += type == JSON_LSQUARE ? 1 : type == JSON_RSQUARE ? -1 : 0;
+    if (js->bytes > js->max_len) {
+        json_stream_limit(js, "JSON token size limit exceeded");
+        return;
+    }
+    if (js->braces + js->brackets > (int)js->max_depth) {
+        json_stream_limit(js, "JSON nesting depth limit exceeded");
+        return;
+    }
+    /* Balanced (a whole value, or a scalar) or closed too often: parse. */
+    if ((js->braces == 0 && js->brackets == 0) ||
+        js->braces < 0 || js->brackets < 0) {
+        root = json_parse_tokens(js->tokens, &error);
+        json_stream_drop(js);
+        js->emit(js->opaque, root, error);
+    }
 }
 
 static bool json_is_space(uint8_t c)
@@ -73,66 +134,151 @@ static bool json_is_space(uint8_t c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Characters that end a bare top-level token. */
-static bool json_ends_token(uint8_t c)
+static void json_lex_start(JsonStream *js, uint8_t c)
 {
-    return json_is_space(c) || c == '{' || c == '[' || c == '"' ||
-           c == '\'';
-}
+    static const char structural[] = "{}[]:,";
+    static const JsonTokenType types[] = {
+        JSON_LCURLY, JSON_RCURLY, JSON_LSQUARE, JSON_RSQUARE, JSON_COLON,
+        JSON_COMMA,
+    };
+    const char *s;
 
-static void json_stream_value_byte(JsonStream *js, uint8_t c)
-{
-    if (js->quote) {
-        if (c < 0x20) {
-            /*
-             * JSON forbids raw control characters in strings; failing
-             * here keeps an unclosed quote from eating later requests.
-             */
-            json_stream_fail(js, "JSON parse error, control character "
-                             "inside a string", c == '\n');
-        } else if (js->escape) {
-            js->escape = false;
-        } else if (c == '\\') {
-            js->escape = true;
-        } else if (c == js->quote) {
-            js->quote = 0;
-            if (!js->depth) {
-                json_stream_flush(js);      /* a top-level string */
-            }
-        }
+    if (json_is_space(c)) {
         return;
     }
-    switch (c) {
-    case '"':
-    case '\'':
-        /* QMP, like QEMU's parser, also takes 'single-quoted' strings. */
+    g_string_append_c(js->tok, c);
+    s = c ? strchr(structural, c) : NULL;
+    if (s) {
+        json_stream_token(js, types[s - structural]);
+    } else if (c == '"' || c == '\'') {
+        /* QMP, as QEMU's parser, also takes 'single-quoted' strings. */
         js->quote = c;
-        break;
-    case '{':
-    case '[':
-        if (++js->depth > js->max_depth) {
-            json_stream_fail(js, "JSON nesting too deep", false);
-        }
-        break;
-    case '}':
-    case ']':
-        if (!--js->depth) {
-            json_stream_flush(js);
-        }
-        break;
+        js->state = LEX_STRING;
+    } else if (c == '-' || g_ascii_isdigit(c)) {
+        js->state = LEX_NUMBER;
+    } else if (g_ascii_isalpha(c)) {
+        js->state = LEX_KEYWORD;
+    } else {
+        json_stream_token(js, JSON_ERROR);
     }
 }
 
-static void json_stream_start(JsonStream *js, uint8_t c)
+/* Is @text a JSON number?  Sets *@is_float when it has . or e. */
+static bool json_number_ok(const char *p, bool *is_float)
 {
-    js->state = JS_VALUE;
-    if (c == '{' || c == '[') {
-        js->depth = 1;
-    } else if (c == '"' || c == '\'') {
-        js->quote = c;
-    } else {
-        js->state = JS_TOKEN;
+    *is_float = false;
+    if (*p == '-') {
+        p++;
     }
+    if (*p == '0') {
+        p++;
+    } else if (g_ascii_isdigit(*p)) {
+        while (g_ascii_isdigit(*p)) {
+            p++;
+        }
+    } else {
+        return false;
+    }
+    if (*p == '.') {
+        *is_float = true;
+        if (!g_ascii_isdigit(*++p)) {
+            return false;
+        }
+        while (g_ascii_isdigit(*p)) {
+            p++;
+        }
+    }
+    if (*p == 'e' || *p == 'E') {
+        *is_float = true;
+        p++;
+        if (*p == '+' || *p == '-') {
+            p++;
+        }
+        if (!g_ascii_isdigit(*p)) {
+            return false;
+        }
+        while (g_ascii_isdigit(*p)) {
+            p++;
+        }
+    }
+    return !*p;
+}
+
+/* One byte; returns false when @c must be looked at again. */
+static bool json_lex_byte(JsonStream *js, uint8_t c)
+{
+    bool is_float;
+
+    switch (js->state) {
+    case LEX_START:
+        json_lex_start(js, c);
+        return true;
+    case LEX_STRING:
+        g_string_append_c(js->tok, c);
+        if (c < 0x20) {
+            /* Raw control characters (a newline) end it as an error. */
+            json_stream_token(js, JSON_ERROR);
+        } else if (c == '\\') {
+            js->state = LEX_ESCAPE;
+        } else if (c == js->quote) {
+            json_stream_token(js, JSON_STRING);
+        } else if (js->tok->len > js->max_len) {
+            json_stream_limit(js, "JSON token size limit exceeded");
+        }
+        return true;
+    case LEX_ESCAPE:
+        g_string_append_c(js->tok, c);
+        if (c == 'u') {
+            js->hex_left = 4;
+            js->state = LEX_HEX;
+        } else if (c && strchr("\"'\\/bfnrt", c)) {
+            js->state = LEX_STRING;
+        } else {
+            json_stream_token(js, JSON_ERROR);
+        }
+        return true;
+    case LEX_HEX:
+        g_string_append_c(js->tok, c);
+        if (!g_ascii_isxdigit(c)) {
+            json_stream_token(js, JSON_ERROR);
+        } else if (!--js->hex_left) {
+            js->state = LEX_STRING;
+        }
+        return true;
+    case LEX_NUMBER:
+        if (g_ascii_isdigit(c) || (c && strchr("+-.eE", c))) {
+            g_string_append_c(js->tok, c);
+            return true;
+        }
+        json_stream_token(js, json_number_ok(js->tok->str, &is_float) ?
+                          (is_float ? JSON_FLOAT : JSON_INTEGER) :
+                          JSON_ERROR);
+        return false;
+    case LEX_KEYWORD:
+        if (g_ascii_isalpha(c)) {
+            g_string_append_c(js->tok, c);
+            if (js->tok->len > 64) {
+                json_stream_token(js, JSON_ERROR);
+            }
+            return true;
+        }
+        json_stream_token(js, JSON_KEYWORD);
+        return false;
+    case LEX_RECOVER:
+        /* Structural characters, control characters but tab, 0xFE/0xFF. */
+        if ((c && strchr("{}[]:,", c)) || (c < 0x20 && c != '\t') ||
+            c >= 0xfe) {
+            js->state = LEX_START;
+            return json_is_space(c);
+        }
+        return true;
+    case LEX_SKIP_LINE:
+        if (c == '\n') {
+            js->state = LEX_START;
+        }
+        return true;
+    }
+    g_assert_not_reached();
 }
 
 void json_stream_feed(JsonStream *js, const uint8_t *buf, size_t len)
@@ -140,41 +286,8 @@ void json_stream_feed(JsonStream *js, const uint8_t *buf, size_t len)
     size_t i;
 
     for (i = 0; i < len; i++) {
-        uint8_t c = buf[i];
-
-        switch (js->state) {
-        case JS_SKIP:
-            if (c == '\n') {
-                js->state = JS_IDLE;
-            }
-            continue;
-        case JS_TOKEN:
-            if (json_ends_token(c)) {
-                json_stream_flush(js);
-                if (json_is_space(c)) {
-                    continue;
-                }
-                break;      /* c starts the next value */
-            }
-            /* fall through */
-        case JS_VALUE:
-            if (js->buf->len >= js->max_len) {
-                json_stream_fail(js, "JSON input too long", c == '\n');
-                continue;
-            }
-            g_string_append_c(js->buf, c);
-            if (js->state == JS_VALUE) {
-                json_stream_value_byte(js, c);
-            }
-            continue;
-        case JS_IDLE:
-            break;
-        }
-        /* JS_IDLE, or a token just ended at c */
-        if (json_is_space(c)) {
+        while (!json_lex_byte(js, buf[i])) {
             continue;
         }
-        g_string_append_c(js->buf, c);
-        json_stream_start(js, c);
     }
 }

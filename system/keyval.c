@@ -4,6 +4,7 @@
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
 #include "system/keyval.h"
+#include <json-glib/json-glib.h>
 
 /*
  * Copy one element of @p (up to an unescaped ',' or the end) into
@@ -94,4 +95,65 @@ bool keyval_wants_help(GHashTable *opts)
     bool on;
 
     return v && qemu_parse_bool(v, &on) && on;
+}
+
+/* One JSON scalar as the string the key=value form would have. */
+static char *keyval_json_scalar(const char *key, JsonNode *node,
+                                Error **errp)
+{
+    if (JSON_NODE_HOLDS_VALUE(node)) {
+        switch (json_node_get_value_type(node)) {
+        case G_TYPE_STRING:
+            return g_strdup(json_node_get_string(node));
+        case G_TYPE_INT64:
+            return g_strdup_printf("%" PRId64, json_node_get_int(node));
+        case G_TYPE_BOOLEAN:
+            return g_strdup(json_node_get_boolean(node) ? "on" : "off");
+        default:
+            break;
+        }
+    }
+    error_setg(errp, "'%s': only strings, integers and booleans are "
+               "supported here", key);
+    return NULL;
+}
+
+GHashTable *keyval_parse_any(const char *str, const char *implied_key,
+                             Error **errp)
+{
+    g_autoptr(JsonParser) parser = NULL;
+    g_autoptr(GError) gerr = NULL;
+    g_autoptr(GHashTable) opts = NULL;
+    g_autoptr(GList) members = NULL;
+    JsonObject *obj;
+    JsonNode *root;
+    GList *l;
+
+    if (str[0] != '{') {
+        return keyval_parse(str, implied_key, errp);
+    }
+    parser = json_parser_new();
+    if (!json_parser_load_from_data(parser, str, -1, &gerr)) {
+        error_setg(errp, "JSON parse error: %s", gerr->message);
+        return NULL;
+    }
+    root = json_parser_get_root(parser);
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+        error_setg(errp, "the JSON form must be an object");
+        return NULL;
+    }
+    obj = json_node_get_object(root);
+    opts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    members = json_object_get_members(obj);
+    for (l = members; l; l = l->next) {
+        char *v = keyval_json_scalar(l->data,
+                                     json_object_get_member(obj, l->data),
+                                     errp);
+
+        if (!v) {
+            return NULL;
+        }
+        g_hash_table_replace(opts, g_strdup(l->data), v);
+    }
+    return g_steal_pointer(&opts);
 }

@@ -20,6 +20,14 @@
 GHashTable *keyval_parse(const char *str, const char *implied_key,
                          Error **errp);
 
+/*
+ * As keyval_parse, or, when @str starts with '{', QEMU's JSON form of
+ * -device and -object: an object whose members are strings, integers
+ * or booleans ({"driver": "pci-testdev", "id": "td", "addr": "5"}).
+ */
+GHashTable *keyval_parse_any(const char *str, const char *implied_key,
+                             Error **errp);
+
 /* Remove @key from @opts; return its value (g_free it) or NULL. */
 char *keyval_take(GHashTable *opts, const char *key);
 

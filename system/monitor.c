@@ -7,19 +7,24 @@
  */
 #include "qemu/osdep.h"
 #include "system/json-stream.h"
+#include "system/json-writer.h"
 #include "system/qmp-internal.h"
 #include "system/qmp-version.h"
 #include "trace.h"
 
-/* A request larger than this is hostile or broken; so is deep nesting. */
+/*
+ * A request larger than this is hostile or broken (QEMU allows 64 MiB;
+ * no command here takes more than a few KiB).  Nesting as QEMU.
+ */
 #define QMP_MAX_REQUEST (1 << 20)
-#define QMP_MAX_DEPTH   64
+#define QMP_MAX_DEPTH   1024
 
 typedef struct Monitor {
     Chardev *chr;
     JsonStream *stream;
     bool connected;
     bool negotiated;
+    bool oob_enabled;           /* qmp_capabilities enable: ["oob"] */
 } Monitor;
 
 static GList *monitors;
@@ -37,7 +42,7 @@ static void monitor_send_object(Monitor *mon, JsonObject *obj)
     g_autofree char *text = NULL;
 
     json_node_init_object(root, obj);
-    text = json_to_string(root, FALSE);
+    text = json_write_node(root);
     monitor_send_text(mon, text);
 }
 
@@ -72,69 +77,103 @@ static void monitor_send_greeting(Monitor *mon)
 {
     g_autoptr(JsonObject) greeting = json_object_new();
     JsonObject *qmp = json_object_new();
+    JsonArray *caps = json_array_new();
 
+    json_array_add_string_element(caps, "oob");
     json_object_set_object_member(qmp, "version", qmp_version_object());
-    json_object_set_array_member(qmp, "capabilities", json_array_new());
+    json_object_set_array_member(qmp, "capabilities", caps);
     json_object_set_object_member(greeting, "QMP", qmp);
     monitor_send_object(mon, greeting);
 }
 
-static bool monitor_check_request(JsonObject *req, const char **cmd,
+/*
+ * The request envelope, member by member in the order the client wrote
+ * them, as QEMU checks it.  "exec-oob" is a command key only once the
+ * session enabled the oob capability; before that it is unexpected.
+ */
+static bool monitor_check_request(Monitor *mon, JsonObject *req,
+                                  const char **cmd, bool *oob,
                                   JsonObject **args, Error **errp)
 {
     g_autoptr(GList) members = json_object_get_members(req);
-    JsonNode *exec = json_object_get_member(req, "execute");
-    JsonNode *arguments = json_object_get_member(req, "arguments");
+    const char *exec_key = NULL;
     GList *l;
 
+    *args = NULL;
     for (l = members; l; l = l->next) {
         const char *m = l->data;
+        JsonNode *v = json_object_get_member(req, m);
 
-        if (strcmp(m, "execute") && strcmp(m, "arguments") &&
-            strcmp(m, "id")) {
+        if (!strcmp(m, "execute") ||
+            (!strcmp(m, "exec-oob") && mon->oob_enabled)) {
+            if (!JSON_NODE_HOLDS_VALUE(v) ||
+                json_node_get_value_type(v) != G_TYPE_STRING) {
+                error_setg(errp, "QMP input member '%s' must be a string",
+                           m);
+                return false;
+            }
+            if (exec_key) {
+                error_setg(errp, "QMP input member '%s' clashes with '%s'",
+                           m, exec_key);
+                return false;
+            }
+            exec_key = m;
+            *cmd = json_node_get_string(v);
+            *oob = !strcmp(m, "exec-oob");
+        } else if (!strcmp(m, "arguments")) {
+            if (!JSON_NODE_HOLDS_OBJECT(v)) {
+                error_setg(errp, "QMP input member 'arguments' must be an "
+                           "object");
+                return false;
+            }
+            *args = json_node_get_object(v);
+        } else if (strcmp(m, "id")) {
             error_setg(errp, "QMP input member '%s' is unexpected", m);
             return false;
         }
     }
-    if (!exec) {
+    if (!exec_key) {
         error_setg(errp, "QMP input lacks member 'execute'");
         return false;
-    }
-    if (JSON_NODE_HOLDS_VALUE(exec) &&
-        json_node_get_value_type(exec) == G_TYPE_STRING) {
-        *cmd = json_node_get_string(exec);
-    } else {
-        error_setg(errp, "QMP input member 'execute' must be a string");
-        return false;
-    }
-    *args = NULL;
-    if (arguments) {
-        if (!JSON_NODE_HOLDS_OBJECT(arguments)) {
-            error_setg(errp, "QMP input member 'arguments' must be an "
-                       "object");
-            return false;
-        }
-        *args = json_node_get_object(arguments);
     }
     return true;
 }
 
+/* qmp_capabilities [enable: ["oob"]]: the one capability is oob. */
 static bool monitor_capabilities(Monitor *mon, JsonObject *args,
                                  Error **errp)
 {
-    JsonNode *enable = args ? json_object_get_member(args, "enable") : NULL;
+    static const QmpArg spec[] = {
+        { "enable", QMP_ARG_ARRAY, true }, { NULL },
+    };
+    JsonNode *enable;
+    JsonArray *caps;
+    bool oob = false;
+    unsigned i;
 
-    if (enable && JSON_NODE_HOLDS_ARRAY(enable) &&
-        json_array_get_length(json_node_get_array(enable))) {
-        JsonNode *cap = json_array_get_element(json_node_get_array(enable),
-                                               0);
-        const char *name = JSON_NODE_HOLDS_VALUE(cap) &&
-            json_node_get_value_type(cap) == G_TYPE_STRING ?
-            json_node_get_string(cap) : "?";
-
-        error_setg(errp, "Capability '%s' not available", name);
+    if (args && !qmp_args_check(args, spec, errp)) {
         return false;
     }
+    enable = args ? json_object_get_member(args, "enable") : NULL;
+    caps = enable ? json_node_get_array(enable) : NULL;
+    for (i = 0; caps && i < json_array_get_length(caps); i++) {
+        JsonNode *cap = json_array_get_element(caps, i);
+
+        if (!JSON_NODE_HOLDS_VALUE(cap) ||
+            json_node_get_value_type(cap) != G_TYPE_STRING) {
+            error_setg(errp, "Invalid parameter type for 'enable[%u]', "
+                       "expected: string", i);
+            return false;
+        }
+        if (strcmp(json_node_get_string(cap), "oob")) {
+            /* QEMU's wording: the list element has no name of its own. */
+            error_setg(errp, "Parameter 'null' does not accept value '%s'",
+                       json_node_get_string(cap));
+            return false;
+        }
+        oob = true;
+    }
+    mon->oob_enabled = oob;
     mon->negotiated = true;
     return true;
 }
@@ -144,7 +183,8 @@ static void monitor_handle_request(Monitor *mon, JsonNode *root)
     JsonObject *req;
     JsonNode *id = NULL;
     JsonObject *args;
-    const char *cmd;
+    const char *cmd = NULL;
+    bool oob = false;
     JsonNode *ret;
     Error *err = NULL;
 
@@ -155,7 +195,7 @@ static void monitor_handle_request(Monitor *mon, JsonNode *root)
     }
     req = json_node_get_object(root);
     id = json_object_get_member(req, "id");
-    if (!monitor_check_request(req, &cmd, &args, &err)) {
+    if (!monitor_check_request(mon, req, &cmd, &oob, &args, &err)) {
         monitor_reply_error(mon, id, "GenericError",
                             error_get_pretty(err));
         error_free(err);
@@ -190,40 +230,45 @@ static void monitor_handle_request(Monitor *mon, JsonNode *root)
         monitor_reply_error(mon, id, "CommandNotFound", desc);
         return;
     }
-    ret = qmp_dispatch(cmd, args, &err);
-    if (err) {
+    /*
+     * One thread runs everything here, so an out-of-band command runs
+     * as soon as it is read, like any other: what QEMU guarantees (it
+     * is not held up behind in-band work) holds trivially.
+     */
+    if (oob && !qmp_command_allows_oob(cmd)) {
+        g_autofree char *desc = g_strdup_printf("The command %s does not "
+                                                "support OOB", cmd);
+
+        monitor_reply_error(mon, id, "GenericError", desc);
+        return;
+    }
+    if (!qmp_command_allowed_now(cmd, &err)) {
         monitor_reply_error(mon, id, "GenericError", error_get_pretty(err));
         error_free(err);
         return;
     }
-    monitor_reply_return(mon, id, ret);
+    ret = qmp_dispatch(cmd, args, &err);
+    if (err) {
+        monitor_reply_error(mon, id, qmp_error_take_class(),
+                            error_get_pretty(err));
+        error_free(err);
+    } else {
+        monitor_reply_return(mon, id, ret);
+    }
+    qmp_send_held_events();
 }
 
-static void monitor_got_text(void *opaque, const char *text, size_t len,
-                             const char *error)
+static void monitor_got_value(void *opaque, JsonNode *root,
+                              const char *error)
 {
     Monitor *mon = opaque;
-    g_autoptr(JsonParser) parser = NULL;
-    g_autoptr(GError) gerr = NULL;
 
     if (error) {
         monitor_reply_error(mon, NULL, "GenericError", error);
         return;
     }
-    parser = json_parser_new_immutable();
-    if (!g_utf8_validate(text, len, NULL)) {
-        monitor_reply_error(mon, NULL, "GenericError",
-                            "JSON parse error, invalid UTF-8");
-        return;
-    }
-    if (!json_parser_load_from_data(parser, text, len, &gerr)) {
-        g_autofree char *desc = g_strdup_printf("JSON parse error, %s",
-                                                gerr->message);
-
-        monitor_reply_error(mon, NULL, "GenericError", desc);
-        return;
-    }
-    monitor_handle_request(mon, json_parser_get_root(parser));
+    monitor_handle_request(mon, root);
+    json_node_unref(root);
 }
 
 static void monitor_opened(void *opaque)
@@ -232,6 +277,7 @@ static void monitor_opened(void *opaque)
 
     mon->connected = true;
     mon->negotiated = false;
+    mon->oob_enabled = false;
     json_stream_reset(mon->stream);
     monitor_send_greeting(mon);
 }
@@ -268,7 +314,7 @@ bool monitor_new_qmp(Chardev *chr, Error **errp)
     }
     mon->chr = chr;
     mon->stream = json_stream_new(QMP_MAX_REQUEST, QMP_MAX_DEPTH,
-                                  monitor_got_text, mon);
+                                  monitor_got_value, mon);
     monitors = g_list_append(monitors, mon);
     return true;
 }

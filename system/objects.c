@@ -70,7 +70,7 @@ static void user_object_print_help(const char *type)
 bool user_object_create_str(const char *optstr, bool *printed_help,
                             Error **errp)
 {
-    g_autoptr(GHashTable) props = keyval_parse(optstr, "qom-type", errp);
+    g_autoptr(GHashTable) props = keyval_parse_any(optstr, "qom-type", errp);
     const char *type;
 
     *printed_help = false;

@@ -197,3 +197,104 @@ bool qdev_print_props(FILE *out, const char *type, Error **errp)
     }
     return true;
 }
+
+const char *qdev_prop_type_name(const Property *prop)
+{
+    return prop_type_names[prop->type];
+}
+
+/* The field at @field as QOM returns it: typed, NULL strings as "". */
+static JsonNode *qdev_prop_field_json(const Property *prop, void *field)
+{
+    JsonNode *node = json_node_alloc();
+
+    switch (prop->type) {
+    case PROP_BOOL:
+        json_node_init_boolean(node, *(bool *)field);
+        break;
+    case PROP_UINT32:
+        json_node_init_int(node, *(uint32_t *)field);
+        break;
+    case PROP_UINT64:
+    case PROP_SIZE:
+        json_node_init_int(node, (int64_t)*(uint64_t *)field);
+        break;
+    case PROP_STRING:
+        json_node_init_string(node, *(char **)field ?: "");
+        break;
+    case PROP_PCI_DEVFN:
+        json_node_init_int(node, *(int32_t *)field);
+        break;
+    }
+    return node;
+}
+
+JsonNode *qdev_prop_get_json(DeviceState *dev, const Property *prop)
+{
+    return qdev_prop_field_json(prop, (char *)dev + prop->offset);
+}
+
+/* Scratch space shaped like a device, to parse one value into. */
+typedef struct QdevPropScratch {
+    DeviceState dev;
+    union {
+        bool b;
+        uint32_t u32;
+        uint64_t u64;
+        int32_t i32;
+        char *s;
+    } u;
+} QdevPropScratch;
+
+/* Parse @value for @prop of @dc into @scratch; *@tmp describes it. */
+static bool qdev_prop_parse_scratch(const DeviceClass *dc,
+                                    const Property *prop, const char *value,
+                                    QdevPropScratch *scratch, Property *tmp,
+                                    Error **errp)
+{
+    memset(scratch, 0, sizeof(*scratch));
+    scratch->dev.klass = dc;
+    *tmp = *prop;
+    tmp->offset = offsetof(QdevPropScratch, u);
+    return qdev_prop_parse(&scratch->dev, tmp, value, errp);
+}
+
+JsonNode *qdev_prop_default_json(const DeviceClass *dc,
+                                 const Property *prop)
+{
+    QdevPropScratch scratch;
+    Property tmp;
+    JsonNode *node;
+
+    if (!prop->defval) {
+        if (prop->type != PROP_PCI_DEVFN) {
+            return NULL;
+        }
+        tmp = *prop;
+        tmp.offset = offsetof(QdevPropScratch, u);
+        scratch.u.i32 = -1;
+    } else if (!qdev_prop_parse_scratch(dc, prop, prop->defval, &scratch,
+                                        &tmp, NULL)) {
+        return NULL;
+    }
+    node = qdev_prop_field_json(&tmp, &scratch.u);
+    if (prop->type == PROP_STRING) {
+        g_free(scratch.u.s);
+    }
+    return node;
+}
+
+bool qdev_prop_check_value(const DeviceClass *dc, const Property *prop,
+                           const char *value, Error **errp)
+{
+    QdevPropScratch scratch;
+    Property tmp;
+
+    if (!qdev_prop_parse_scratch(dc, prop, value, &scratch, &tmp, errp)) {
+        return false;
+    }
+    if (prop->type == PROP_STRING) {
+        g_free(scratch.u.s);
+    }
+    return true;
+}

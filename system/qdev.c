@@ -11,11 +11,117 @@
 #include "qapi/qmp.h"
 #include "system/keyval.h"
 #include "system/qdev-internal.h"
+#include "system/qmp-internal.h"
 #include "trace.h"
 
 static GHashTable *qdev_classes;    /* name -> const DeviceClass * */
 static GList *qdev_devices;         /* every DeviceState, oldest first */
 static bool qdev_started;
+
+/*
+ * Where QEMU's QOM tree shows a device: user-created ones under
+ * /machine/peripheral (by id) or /machine/peripheral-anon, the
+ * machine's own under /machine/unattached, the anonymous ones as
+ * "device[N]" with N counted per container and never reused.
+ */
+typedef struct QdevQomPlace {
+    bool user;
+    unsigned index;
+} QdevQomPlace;
+
+static GHashTable *qdev_places;     /* DeviceState * -> QdevQomPlace * */
+
+typedef struct QdevGlobal {
+    char *driver, *prop, *value;
+} QdevGlobal;
+
+static GPtrArray *qdev_globals;     /* QdevGlobal *, in option order */
+
+static void qdev_global_free(gpointer p)
+{
+    QdevGlobal *g = p;
+
+    g_free(g->driver);
+    g_free(g->prop);
+    g_free(g->value);
+    g_free(g);
+}
+
+bool qdev_global_add(const char *driver, const char *prop,
+                     const char *value, Error **errp)
+{
+    const DeviceClass *dc = qdev_find_class(driver);
+    const Property *p = dc ? qdev_find_prop(dc, prop) : NULL;
+    QdevGlobal *g;
+
+    if (!dc) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return false;
+    }
+    if (!p) {
+        error_setg(errp, "Property '%s.%s' not found", driver, prop);
+        return false;
+    }
+    if (!qdev_prop_check_value(dc, p, value, errp)) {
+        return false;
+    }
+    if (!qdev_globals) {
+        qdev_globals = g_ptr_array_new_with_free_func(qdev_global_free);
+    }
+    g = g_new(QdevGlobal, 1);
+    g->driver = g_strdup(driver);
+    g->prop = g_strdup(prop);
+    g->value = g_strdup(value);
+    g_ptr_array_add(qdev_globals, g);
+    return true;
+}
+
+void qdev_globals_clear(void)
+{
+    g_clear_pointer(&qdev_globals, g_ptr_array_unref);
+}
+
+/* Later -global options win, as they are applied later. */
+static void qdev_apply_globals(DeviceState *dev)
+{
+    unsigned i;
+
+    for (i = 0; qdev_globals && i < qdev_globals->len; i++) {
+        QdevGlobal *g = qdev_globals->pdata[i];
+
+        if (!strcmp(g->driver, dev->klass->name)) {
+            /* Checked by qdev_global_add: it parses. */
+            qdev_prop_parse(dev, qdev_find_prop(dev->klass, g->prop),
+                            g->value, &error_abort);
+        }
+    }
+}
+static unsigned qdev_next_unattached, qdev_next_anon;
+
+static QdevQomPlace *qdev_place(DeviceState *dev)
+{
+    return qdev_places ? g_hash_table_lookup(qdev_places, dev) : NULL;
+}
+
+const char *qdev_qom_container(DeviceState *dev)
+{
+    QdevQomPlace *p = qdev_place(dev);
+
+    if (!p || !p->user) {
+        return "unattached";
+    }
+    return dev->id ? "peripheral" : "peripheral-anon";
+}
+
+char *qdev_qom_name(DeviceState *dev)
+{
+    QdevQomPlace *p = qdev_place(dev);
+
+    if (p && p->user && dev->id) {
+        return g_strdup(dev->id);
+    }
+    return g_strdup_printf("device[%u]", p ? p->index : 0);
+}
 
 void qdev_register_type(const DeviceClass *dc)
 {
@@ -50,7 +156,12 @@ DeviceState *qdev_new(const char *type, Error **errp)
     dev = g_malloc0(dc->instance_size);
     dev->klass = dc;
     qdev_prop_set_defaults(dev);
+    qdev_apply_globals(dev);
     qdev_devices = g_list_append(qdev_devices, dev);
+    if (!qdev_places) {
+        qdev_places = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    }
+    g_hash_table_insert(qdev_places, dev, g_new0(QdevQomPlace, 1));
     return dev;
 }
 
@@ -85,12 +196,17 @@ bool qdev_set_prop(DeviceState *dev, const char *name, const char *value,
 
 bool qdev_realize(DeviceState *dev, Error **errp)
 {
+    QdevQomPlace *place = qdev_place(dev);
+
     g_assert(!dev->realized);
     dev->hotplugged = qdev_started;
     if (dev->klass->realize && !dev->klass->realize(dev, errp)) {
         return false;
     }
     dev->realized = true;
+    if (place && !place->user) {
+        place->index = qdev_next_unattached++;
+    }
     trace_qdev_realize(dev->klass->name, dev->id ? dev->id : "",
                        dev->hotplugged);
     return true;
@@ -109,6 +225,9 @@ void qdev_destroy(DeviceState *dev)
         dev->realized = false;
     }
     qdev_devices = g_list_remove(qdev_devices, dev);
+    if (qdev_places) {
+        g_hash_table_remove(qdev_places, dev);
+    }
     qdev_prop_free_all(dev);
     g_free(dev->id);
     g_free(dev->bus_id);
@@ -196,6 +315,7 @@ DeviceState *qdev_device_add_props(GHashTable *props, Error **errp)
         return NULL;
     }
     dev = qdev_new(driver, errp);
+    qdev_place(dev)->user = true;
     keys = keyval_sorted_keys(props);
     for (l = keys; l; l = l->next) {
         const char *key = l->data;
@@ -215,12 +335,15 @@ DeviceState *qdev_device_add_props(GHashTable *props, Error **errp)
         qdev_destroy(dev);
         return NULL;
     }
+    if (!dev->id) {
+        qdev_place(dev)->index = qdev_next_anon++;
+    }
     return dev;
 }
 
 DeviceState *qdev_device_add_str(const char *optstr, Error **errp)
 {
-    g_autoptr(GHashTable) props = keyval_parse(optstr, "driver", errp);
+    g_autoptr(GHashTable) props = keyval_parse_any(optstr, "driver", errp);
 
     if (!props) {
         return NULL;
@@ -254,7 +377,8 @@ bool qdev_device_del(const char *id, Error **errp)
     data = json_object_new();
     json_object_set_string_member(data, "device", id);
     json_object_set_string_member(data, "path", path);
-    qmp_event_send("DEVICE_DELETED", data);
+    /* QEMU replies to device_del before the unplug completes. */
+    qmp_event_send_after_reply("DEVICE_DELETED", data);
     return true;
 }
 
@@ -293,6 +417,8 @@ void qdev_destroy_all(void)
         qdev_destroy(g_list_last(qdev_devices)->data);
     }
     qdev_started = false;
+    qdev_next_unattached = qdev_next_anon = 0;
+    g_clear_pointer(&qdev_places, g_hash_table_unref);
 }
 
 void qdev_machine_creation_done(void)

@@ -6,8 +6,10 @@
 #include "hw/qdev.h"
 #include "migration/migration.h"
 #include "sysemu/machine.h"
+#include "system/machines.h"
 #include "system/objects.h"
 #include "system/qmp-internal.h"
+#include "system/qom.h"
 #include "system/qmp-version.h"
 #include "system/runstate.h"
 
@@ -56,56 +58,31 @@ static bool qmp_args_to_props(JsonObject *obj, const char *skip,
     return true;
 }
 
-static const char *qmp_get_str(JsonObject *args, const char *name,
-                               Error **errp)
-{
-    JsonNode *node = json_object_get_member(args, name);
-
-    if (!node) {
-        error_setg(errp, "parameter '%s' is missing", name);
-        return NULL;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(node) ||
-        json_node_get_value_type(node) != G_TYPE_STRING) {
-        error_setg(errp, "parameter '%s' expects a string", name);
-        return NULL;
-    }
-    return json_node_get_string(node);
-}
-
 /*
- * The commands whose one argument is a string that names what @fn acts
- * on; a missing or non-string argument is refused before @fn runs.
+ * Arguments reach the handlers below checked against the schema
+ * (qmp-schema.c): required members are there, with their JSON types.
  */
+
+/* The commands whose one string argument names what @fn acts on. */
 typedef bool (*QmpStrFunc)(const char *arg, Error **errp);
 
 static JsonNode *qmp_run_with_str(JsonObject *args, const char *name,
                                   QmpStrFunc fn, Error **errp)
 {
-    const char *arg = qmp_get_str(args, name, errp);
-
-    if (arg) {
-        fn(arg, errp);
-    }
+    fn(json_object_get_string_member(args, name), errp);
     return NULL;
 }
 
 /*
- * device_add and object-add: check that each of @required (NULL
- * terminated) is a string, then take every member of @args but @skip
- * as a property string.  NULL (with @errp set) on bad input.
+ * device_add and object-add: every member of @args but @skip as a
+ * property string.  NULL (with @errp set) on a value no option string
+ * could hold.
  */
-static GHashTable *qmp_add_props(JsonObject *args,
-                                 const char *const *required,
-                                 const char *skip, Error **errp)
+static GHashTable *qmp_add_props(JsonObject *args, const char *skip,
+                                 Error **errp)
 {
     GHashTable *props;
 
-    for (; *required; required++) {
-        if (!qmp_get_str(args, *required, errp)) {
-            return NULL;
-        }
-    }
     props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     if (!qmp_args_to_props(args, skip, props, errp)) {
         g_hash_table_unref(props);
@@ -117,12 +94,11 @@ static GHashTable *qmp_add_props(JsonObject *args,
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
 {
     JsonObject *ret = json_object_new();
-    bool running = machine_is_running();
+    bool running = vl_machine_is_running();
 
     json_object_set_boolean_member(ret, "running", running);
     json_object_set_boolean_member(ret, "singlestep", false);
-    json_object_set_string_member(ret, "status",
-                                  running ? "running" : "paused");
+    json_object_set_string_member(ret, "status", vl_machine_status());
     return qmp_node_take_object(ret);
 }
 
@@ -141,8 +117,9 @@ static JsonNode *qmp_quit(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_stop(JsonObject *args, Error **errp)
 {
-    if (machine_is_running()) {
-        machine_set_running(false);
+    vl_machine_set_prelaunch(false);
+    if (vl_machine_is_running()) {
+        vl_machine_set_running(false);
         qmp_event_send("STOP", NULL);
     }
     return NULL;
@@ -150,12 +127,13 @@ static JsonNode *qmp_stop(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_cont(JsonObject *args, Error **errp)
 {
+    vl_machine_set_prelaunch(false);
     /* A destination still waiting for its stream runs once loaded. */
     if (migration_incoming_cont()) {
         return NULL;
     }
-    if (!machine_is_running()) {
-        machine_set_running(true);
+    if (!vl_machine_is_running()) {
+        vl_machine_set_running(true);
         qmp_event_send("RESUME", NULL);
     }
     return NULL;
@@ -168,7 +146,8 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
     machine_reset();
     json_object_set_boolean_member(data, "guest", false);
     json_object_set_string_member(data, "reason", "host-qmp-system-reset");
-    qmp_event_send("RESET", data);
+    /* QEMU resets from its main loop: the reply goes out first. */
+    qmp_event_send_after_reply("RESET", data);
     return NULL;
 }
 
@@ -194,16 +173,20 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
 {
-    const char *cmdline = qmp_get_str(args, "command-line", errp);
+    const char *cmdline = json_object_get_string_member(args,
+                                                        "command-line");
     g_autofree char *out = NULL;
+    Error *err = NULL;
     JsonNode *ret;
 
-    if (!cmdline) {
-        return NULL;
-    }
-    out = hmp_execute(cmdline, errp);
+    /*
+     * As QEMU: what a command fails with is part of its output text;
+     * the QMP command itself succeeds.
+     */
+    out = hmp_execute(cmdline, &err);
     if (!out) {
-        return NULL;
+        out = g_strdup_printf("Error: %s\r\n", error_get_pretty(err));
+        error_free(err);
     }
     ret = json_node_alloc();
     json_node_init_string(ret, out);
@@ -212,8 +195,7 @@ static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
 {
-    static const char *const required[] = { "driver", NULL };
-    g_autoptr(GHashTable) props = qmp_add_props(args, required, NULL, errp);
+    g_autoptr(GHashTable) props = qmp_add_props(args, NULL, errp);
 
     if (props) {
         qdev_device_add_props(props, errp);
@@ -229,10 +211,8 @@ static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 
 static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
 {
-    static const char *const required[] = { "qom-type", "id", NULL };
     JsonNode *legacy = json_object_get_member(args, "props");
-    g_autoptr(GHashTable) props = qmp_add_props(args, required, "props",
-                                                errp);
+    g_autoptr(GHashTable) props = qmp_add_props(args, "props", errp);
 
     if (!props) {
         return NULL;
@@ -296,5 +276,9 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("object-del", qmp_object_del);
     qmp_register_command("query-memory-devices", qmp_query_memory_devices);
     qmp_register_command("dumpdtb", qmp_dumpdtb);
+    qmp_machine_register();
+    qmp_qom_register();
+    qmp_oob_register();
+    qmp_schema_register();
     hmp_register_builtin();
 }

@@ -8,17 +8,26 @@
 
 #include "qapi/qmp.h"
 
-/* {"qemu": {"major", "minor", "micro"}, "package"}; caller owns it. */
+/*
+ * The QEMU release whose interfaces (QMP, qtest, command line) this
+ * program implements; clients such as libvirt gate features on it.
+ */
+#define QMP_QEMU_MAJOR 7
+#define QMP_QEMU_MINOR 2
+#define QMP_QEMU_MICRO 0
+
+/*
+ * {"qemu": {"major", "minor", "micro"}, "package"}; caller owns it.
+ * "package" names this program and its own version.
+ */
 static inline JsonObject *qmp_version_object(void)
 {
     JsonObject *ret = json_object_new();
     JsonObject *qemu = json_object_new();
-    unsigned major = 0, minor = 0, micro = 0;
 
-    sscanf(SPAPR_VFIO_VERSION, "%u.%u.%u", &major, &minor, &micro);
-    json_object_set_int_member(qemu, "major", major);
-    json_object_set_int_member(qemu, "minor", minor);
-    json_object_set_int_member(qemu, "micro", micro);
+    json_object_set_int_member(qemu, "major", QMP_QEMU_MAJOR);
+    json_object_set_int_member(qemu, "minor", QMP_QEMU_MINOR);
+    json_object_set_int_member(qemu, "micro", QMP_QEMU_MICRO);
     json_object_set_object_member(ret, "qemu", qemu);
     json_object_set_string_member(ret, "package",
                                   "spapr-vfio " SPAPR_VFIO_VERSION);

@@ -458,6 +458,11 @@ static const ChardevHandlers qtest_handlers = {
     .closed = qtest_closed,
 };
 
+bool qtest_server_active(void)
+{
+    return qtest != NULL;
+}
+
 bool qtest_server_init(Chardev *chr, const char *logfile, Error **errp)
 {
     FILE *log = NULL;

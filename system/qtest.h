@@ -13,6 +13,8 @@
 /* Serve qtest on @chr; log traffic to @logfile when not NULL. */
 bool qtest_server_init(Chardev *chr, const char *logfile, Error **errp);
 void qtest_server_cleanup(void);
+/* Is a qtest server set up (QOM shows it as /machine/qtest)? */
+bool qtest_server_active(void);
 
 /*
  * Run one command line (without the newline) and return the reply

@@ -10,6 +10,7 @@
 #include "migration/migration.h"
 #include "system/chardev.h"
 #include "system/keyval.h"
+#include "system/machines.h"
 #include "system/vl.h"
 
 typedef void VLOptionFunc(VLConfig *cfg, const char *name,
@@ -34,6 +35,24 @@ static void G_GNUC_NORETURN vl_opt_fail(const char *name, const char *arg,
     exit(1);
 }
 
+/* -machine help, -machine TYPE,help: the types, or TYPE's properties. */
+static void G_GNUC_NORETURN vl_machine_help(const char *type)
+{
+    const MachineTypeInfo *mt = type ? machine_type_find(type) : NULL;
+    Error *err = NULL;
+
+    if (!type) {
+        machine_types_print(stdout);
+    } else if (!mt) {
+        error_setg(&err, "unsupported machine type '%s' (use -machine "
+                   "help to list supported machines)", type);
+        vl_opt_fail("machine", type, err);
+    } else {
+        machine_props_print_help(mt, stdout);
+    }
+    exit(0);
+}
+
 static void vl_opt_machine(VLConfig *cfg, const char *name, const char *arg)
 {
     g_autoptr(GHashTable) opts = NULL;
@@ -45,12 +64,12 @@ static void vl_opt_machine(VLConfig *cfg, const char *name, const char *arg)
     if (!opts) {
         vl_opt_fail(name, arg, err);
     }
-    if (g_str_equal(g_hash_table_lookup(opts, "type") ?: "", "help") ||
-        keyval_wants_help(opts)) {
-        printf("Supported machines are:\n"
-               "pseries              pSeries Logical Partition "
-               "(PAPR compliant) (default)\n");
+    if (g_str_equal(g_hash_table_lookup(opts, "type") ?: "", "help")) {
+        machine_types_print(stdout);
         exit(0);
+    }
+    if (keyval_wants_help(opts)) {
+        vl_machine_help(g_hash_table_lookup(opts, "type"));
     }
     /* Several -machine options merge, later keys winning. */
     g_hash_table_iter_init(&iter, opts);
@@ -130,7 +149,7 @@ static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
 
 static void vl_opt_device(VLConfig *cfg, const char *name, const char *arg)
 {
-    g_autoptr(GHashTable) opts = keyval_parse(arg, "driver", NULL);
+    g_autoptr(GHashTable) opts = keyval_parse_any(arg, "driver", NULL);
     const char *driver;
     Error *err = NULL;
 
@@ -150,7 +169,8 @@ static void vl_opt_device(VLConfig *cfg, const char *name, const char *arg)
 static void vl_opt_push(VLConfig *cfg, const char *name, const char *arg)
 {
     GPtrArray *list = !strcmp(name, "object") ? cfg->objects :
-                      !strcmp(name, "mon") ? cfg->mons : cfg->qmps;
+                      !strcmp(name, "mon") ? cfg->mons :
+                      !strcmp(name, "monitor") ? cfg->monitors : cfg->qmps;
 
     g_ptr_array_add(list, g_strdup(arg));
 }
@@ -257,6 +277,21 @@ static void vl_opt_ignore(VLConfig *cfg, const char *name, const char *arg)
 
 static void vl_opt_help(VLConfig *cfg, const char *name, const char *arg);
 
+static void vl_opt_preconfig(VLConfig *cfg, const char *name,
+                             const char *arg)
+{
+    cfg->preconfig = true;
+}
+
+static void vl_opt_libvirt(VLConfig *cfg, const char *name, const char *arg)
+{
+    Error *err = NULL;
+
+    if (!vl_libvirt_option(cfg, name, arg, &err)) {
+        vl_opt_fail(name, arg, err);
+    }
+}
+
 static void vl_opt_version(VLConfig *cfg, const char *name,
                            const char *arg)
 {
@@ -292,8 +327,12 @@ static const VLOption vl_options[] = {
       "socket,id=ID,path=PATH[,server=on|off][,wait=on|off] | stdio,id=ID"
       "\n                  a character device" },
     { "mon", true, vl_opt_push,
-      "chardev=ID,mode=control\n"
-      "                  a QMP monitor on a chardev" },
+      "chardev=ID[,mode=readline|control]\n"
+      "                  a monitor on a chardev: human (readline, the "
+      "default) or QMP" },
+    { "monitor", true, vl_opt_push,
+      "unix:PATH[,server=on,wait=off]|stdio|none\n"
+      "                  a human monitor (HMP)" },
     { "qmp", true, vl_opt_push,
       "unix:PATH[,server=on,wait=off]|stdio\n"
       "                  a QMP monitor" },
@@ -320,6 +359,46 @@ static const VLOption vl_options[] = {
     { "audio", true, vl_opt_ignore, NULL },
     { "L", true, vl_opt_ignore,
       "DIR\n                  accepted and ignored (no firmware)" },
+    { "name", true, vl_opt_libvirt,
+      "[guest=]NAME[,process=P][,debug-threads=on|off]\n"
+      "                  the guest name (QMP query-name)" },
+    { "uuid", true, vl_opt_libvirt,
+      "UUID\n                  the guest UUID (QMP query-uuid)" },
+    { "no-user-config", false, vl_opt_libvirt,
+      "\n                  accepted: no configuration files are read" },
+    { "no-shutdown", false, vl_opt_libvirt,
+      "\n                  stop instead of exiting on guest shutdown "
+      "(no guest here\n                  shuts down)" },
+    { "pidfile", true, vl_opt_libvirt,
+      "FILE\n                  write the pid to FILE (locked; removed on "
+      "exit)" },
+    { "daemonize", false, vl_opt_libvirt,
+      "\n                  detach once started (stdio unusable)" },
+    { "msg", true, vl_opt_libvirt,
+      "timestamp=on|off[,guest-name=on|off]\n"
+      "                  checked; messages are not prefixed yet" },
+    { "global", true, vl_opt_libvirt,
+      "DRIVER.PROP=VALUE\n"
+      "                  default value of a device property" },
+    { "overcommit", true, vl_opt_libvirt,
+      "mem-lock=on|off[,cpu-pm=on|off]\n"
+      "                  mem-lock=on locks all memory (mlockall)" },
+    { "smp", true, vl_opt_libvirt,
+      "[cpus=]N[,maxcpus=][,sockets=][,cores=][,threads=]\n"
+      "                  CPU topology: checked and recorded; no CPU is "
+      "executed" },
+    { "cpu", true, vl_opt_libvirt,
+      "MODEL\n                  CPU model (-cpu help): recorded; no CPU "
+      "is executed" },
+    { "rtc", true, vl_opt_libvirt,
+      "[base=utc|localtime|DATE][,clock=][,driftfix=]\n"
+      "                  checked; the RTAS clock is the host's UTC" },
+    { "boot", true, vl_opt_libvirt,
+      "[order=][,once=][,menu=][,strict=]...\n"
+      "                  checked and ignored: no firmware boots here" },
+    { "preconfig", false, vl_opt_preconfig,
+      "\n                  serve QMP before building the machine; QMP "
+      "x-exit-preconfig\n                  builds it" },
     { "h", false, vl_opt_help, "\n                  this help" },
     { "help", false, vl_opt_help, NULL },
     { "version", false, vl_opt_version,
@@ -361,9 +440,11 @@ static void vl_finish_machine(VLConfig *cfg)
     g_autofree char *accel = keyval_take(cfg->machine_opts, "accel");
     Error *err = NULL;
 
-    if (type && strcmp(type, "pseries")) {
-        error_setg(&err, "unsupported machine type '%s' (only pseries; "
-                   "-machine help lists them)", type);
+    cfg->machine_type = type ? machine_type_find(type)
+                             : machine_type_default();
+    if (!cfg->machine_type) {
+        error_setg(&err, "unsupported machine type '%s' (use -machine "
+                   "help to list supported machines)", type);
         vl_opt_fail("machine", type, err);
     }
     if (accel && strcmp(accel, "qtest")) {
@@ -371,7 +452,25 @@ static void vl_finish_machine(VLConfig *cfg)
                    accel);
         vl_opt_fail("machine", "accel", err);
     }
+    if (cfg->smp_maxcpus > cfg->machine_type->cpu_max) {
+        error_setg(&err, "Invalid SMP CPUs %" PRIu64 ": machine '%s' "
+                   "supports at most %u", cfg->smp_maxcpus,
+                   cfg->machine_type->name, cfg->machine_type->cpu_max);
+        vl_opt_fail("smp", cfg->smp_arg, err);
+    }
+    if (cfg->preconfig && cfg->incoming) {
+        error_setg(&err, "--preconfig cannot be combined with -incoming");
+        vl_opt_fail("incoming", cfg->incoming, err);
+    }
+    /* Every property checked as QEMU would; the machine gets the rest. */
+    if (!machine_props_apply(cfg->machine_type, cfg->machine_opts, &err)) {
+        vl_opt_fail("machine", cfg->machine_type->name, err);
+    }
     cfg->dumpdtb = keyval_take(cfg->machine_opts, "dumpdtb");
+    if (cfg->dumpdtb && cfg->machine_type->is_none) {
+        error_setg(&err, "machine 'none' has no device tree to dump");
+        vl_opt_fail("machine", "dumpdtb", err);
+    }
     cfg->machine.memory_backend = keyval_take(cfg->machine_opts,
                                               "memory-backend");
     cfg->machine.machine_props = cfg->machine_opts;
@@ -388,6 +487,7 @@ void vl_parse_args(VLConfig *cfg, int argc, char **argv)
     cfg->devices = g_ptr_array_new_with_free_func(g_free);
     cfg->mons = g_ptr_array_new_with_free_func(g_free);
     cfg->qmps = g_ptr_array_new_with_free_func(g_free);
+    cfg->monitors = g_ptr_array_new_with_free_func(g_free);
 
     for (i = 1; i < argc; i++) {
         const char *name = argv[i];
@@ -428,7 +528,11 @@ void vl_config_free(VLConfig *cfg)
     g_clear_pointer(&cfg->devices, g_ptr_array_unref);
     g_clear_pointer(&cfg->mons, g_ptr_array_unref);
     g_clear_pointer(&cfg->qmps, g_ptr_array_unref);
+    g_clear_pointer(&cfg->monitors, g_ptr_array_unref);
     g_clear_pointer(&cfg->qtest, g_free);
     g_clear_pointer(&cfg->qtest_log, g_free);
     g_clear_pointer(&cfg->incoming, g_free);
+    g_clear_pointer(&cfg->pidfile, g_free);
+    g_clear_pointer(&cfg->cpu_model, g_free);
+    g_clear_pointer(&cfg->smp_arg, g_free);
 }

@@ -13,7 +13,9 @@
 #include "sysemu/machine.h"
 #include "system/chardev.h"
 #include "system/keyval.h"
+#include "system/machines.h"
 #include "system/objects.h"
+#include "system/qdev-internal.h"
 #include "system/qmp-internal.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
@@ -26,17 +28,26 @@ static void vl_teardown(VLConfig *cfg)
 {
     migration_cleanup();
     if (machine_created) {
-        machine_destroy();
+        if (cfg->machine_type->is_none) {
+            qdev_destroy_all();
+            machine_none_destroy();
+        } else {
+            machine_destroy();
+        }
         machine_created = false;
     }
     qdev_destroy_all();
+    qdev_globals_clear();
     user_object_destroy_all();
     qtest_server_cleanup();
     monitor_cleanup_all();
+    monitor_hmp_cleanup_all();
     chardev_destroy_all();
     main_loop_cleanup();
     hmp_cleanup();
     qmp_registry_cleanup();
+    machine_props_cleanup();
+    vl_pidfile_remove();
     vl_config_free(cfg);
 }
 
@@ -84,6 +95,24 @@ static void vl_create_devices(VLConfig *cfg)
     }
 }
 
+/* The pseries model, or the empty machine (no RAM unless -m, no PHB). */
+static void vl_create_machine(VLConfig *cfg)
+{
+    Error *err = NULL;
+    bool ok;
+
+    machine_set_current_type(cfg->machine_type);
+    if (cfg->machine_type->is_none) {
+        ok = machine_none_create(&cfg->machine, &err);
+    } else {
+        ok = machine_create(&cfg->machine, &err);
+    }
+    if (!ok) {
+        vl_fail(cfg, NULL, NULL, err);
+    }
+    machine_created = true;
+}
+
 /* -mon chardev=ID,mode=control[,pretty=on|off] */
 static bool vl_add_mon(const char *arg, Error **errp)
 {
@@ -107,16 +136,18 @@ static bool vl_add_mon(const char *arg, Error **errp)
         error_setg(errp, "parameter 'chardev' is missing");
         return false;
     }
-    if (!mode || strcmp(mode, "control")) {
-        error_setg(errp, "only mode=control (QMP) is supported; the "
-                   "human monitor is reachable through "
-                   "human-monitor-command");
+    /* As QEMU: readline (the human monitor) unless mode=control. */
+    if (mode && strcmp(mode, "control") && strcmp(mode, "readline")) {
+        error_setg(errp, "invalid mode '%s' (control or readline)", mode);
         return false;
     }
     chr = chardev_find(id);
     if (!chr) {
         error_setg(errp, "chardev '%s' not found", id);
         return false;
+    }
+    if (!mode || !strcmp(mode, "readline")) {
+        return monitor_new_hmp(chr, errp);
     }
     return monitor_new_qmp(chr, errp);
 }
@@ -138,6 +169,18 @@ static void vl_setup_frontends(VLConfig *cfg)
             vl_fail(cfg, "mon", cfg->mons->pdata[i], err);
         }
     }
+    for (i = 0; i < cfg->monitors->len; i++) {
+        g_autofree char *id = g_strdup_printf("compat_monitor%u", i);
+        const char *spec = cfg->monitors->pdata[i];
+
+        if (!strcmp(spec, "none")) {
+            continue;
+        }
+        chr = chardev_new_from_spec(id, spec, &err);
+        if (!chr || !monitor_new_hmp(chr, &err)) {
+            vl_fail(cfg, "monitor", spec, err);
+        }
+    }
     for (i = 0; i < cfg->qmps->len; i++) {
         g_autofree char *id = g_strdup_printf("qmp%u", i);
 
@@ -145,6 +188,39 @@ static void vl_setup_frontends(VLConfig *cfg)
         if (!chr || !monitor_new_qmp(chr, &err)) {
             vl_fail(cfg, "qmp", cfg->qmps->pdata[i], err);
         }
+    }
+}
+
+/* Objects, machine, devices; then the machine starts (or waits: -S). */
+static void vl_build_machine(VLConfig *cfg)
+{
+    Error *err = NULL;
+
+    vl_create_objects(cfg);
+    vl_create_machine(cfg);
+    vl_create_devices(cfg);
+    if (!cfg->machine_type->is_none && !machine_creation_done(&err)) {
+        vl_fail(cfg, NULL, NULL, err);
+    }
+    qdev_machine_creation_done();
+    /* A destination runs only once the stream is in. */
+    vl_machine_set_running(!cfg->start_paused && !cfg->incoming);
+    vl_machine_set_prelaunch(cfg->start_paused && !cfg->incoming);
+}
+
+static VLConfig *vl_preconfig_cfg;
+
+/*
+ * QMP x-exit-preconfig: build what the command line describes, as
+ * without --preconfig; a failure there ends the process, as in QEMU.
+ */
+static void vl_exit_preconfig(void)
+{
+    VLConfig *cfg = vl_preconfig_cfg;
+
+    vl_build_machine(cfg);
+    if (!cfg->start_paused) {
+        qmp_event_send("RESUME", NULL);
     }
 }
 
@@ -160,20 +236,49 @@ int main(int argc, char **argv)
     migration_register_qmp();
     hw_register_types();
     vl_parse_args(&cfg, argc, argv);
+    /* -chardev stdio exists by now; -qtest/-qmp/-monitor stdio too. */
+    if (cfg.daemonize &&
+        (chardev_any_stdio() || !g_strcmp0(cfg.qtest, "stdio") ||
+         g_ptr_array_find_with_equal_func(cfg.qmps, "stdio", g_str_equal,
+                                          NULL) ||
+         g_ptr_array_find_with_equal_func(cfg.monitors, "stdio",
+                                          g_str_equal, NULL))) {
+        error_setg(&err, "-daemonize: stdio cannot be used once detached "
+                   "from the terminal");
+        vl_fail(&cfg, NULL, NULL, err);
+    }
+    /* As QEMU: detach first, so the pid file has the daemon's pid. */
+    if (cfg.daemonize && !vl_daemonize_start(&err)) {
+        vl_fail(&cfg, NULL, NULL, err);
+    }
+    if (cfg.pidfile && !vl_pidfile_create(cfg.pidfile, &err)) {
+        vl_fail(&cfg, "pidfile", cfg.pidfile, err);
+    }
+    if (cfg.mem_lock && !vl_mem_lock(&err)) {
+        vl_fail(&cfg, "overcommit", "mem-lock=on", err);
+    }
     main_loop_init();
 
-    vl_create_objects(&cfg);
-    if (!machine_create(&cfg.machine, &err)) {
-        vl_fail(&cfg, NULL, NULL, err);
+    if (cfg.preconfig) {
+        /*
+         * --preconfig: QMP (and qtest) first; the machine is built when
+         * x-exit-preconfig asks (vl_exit_preconfig).
+         */
+        vl_preconfig_cfg = &cfg;
+        machine_set_current_type(cfg.machine_type);
+        vl_machine_set_prelaunch(true);
+        qmp_preconfig_begin(vl_exit_preconfig);
+        vl_setup_frontends(&cfg);
+        if (!chardev_open_all(&err)) {
+            vl_fail(&cfg, NULL, NULL, err);
+        }
+        vl_daemonize_done();
+        main_loop_run();
+        status = migration_incoming_failed() ? 1 : 0;
+        vl_teardown(&cfg);
+        return status;
     }
-    machine_created = true;
-    vl_create_devices(&cfg);
-    if (!machine_creation_done(&err)) {
-        vl_fail(&cfg, NULL, NULL, err);
-    }
-    qdev_machine_creation_done();
-    /* A destination runs only once the stream is in. */
-    machine_set_running(!cfg.start_paused && !cfg.incoming);
+    vl_build_machine(&cfg);
 
     if (cfg.dumpdtb) {
         if (!machine_dump_dtb(cfg.dumpdtb, &err)) {
@@ -191,6 +296,7 @@ int main(int argc, char **argv)
     if (!chardev_open_all(&err)) {
         vl_fail(&cfg, NULL, NULL, err);
     }
+    vl_daemonize_done();
     main_loop_run();
     /* A stream that failed to load after the loop started. */
     status = migration_incoming_failed() ? 1 : 0;

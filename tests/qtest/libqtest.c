@@ -747,3 +747,92 @@ int qtest_quit_qmp(QTestState *s)
     }
     return qtest_wait_and_free(s);
 }
+
+/*
+ * QEMU 7.2's libqtest start-up, step for step, for the compatibility
+ * suite (tests/qtest/compat): sockets named qtest-PID.sock/.qmp in
+ * $TMPDIR, the binary started through "/bin/sh -c exec ..." with the
+ * exact option line QEMU's client passes, the qtest socket accepted
+ * before the QMP one, "endianness", the greeting, then
+ * { 'execute': 'qmp_capabilities' } written with single quotes as
+ * QEMU's client writes it.  The greeting is kept for inspection.
+ */
+QTestState *qtest_init_qemu_style(const char *binary, const char *extra,
+                                  JsonObject **greeting)
+{
+    QTestState *s = g_new0(QTestState, 1);
+    const char *tmp = g_getenv("TMPDIR") ?: "/tmp";
+    g_autoptr(JsonObject) reply = NULL;
+    g_autofree char *endian = NULL;
+    g_autofree char *cmd = NULL;
+    g_autoptr(GError) err = NULL;
+    int qtest_listen_fd, qmp_listen_fd;
+    JsonObject *hello;
+
+    s->tmpdir = g_dir_make_tmp("spapr-vfio-compat-XXXXXX", &err);
+    g_assert_nonnull(s->tmpdir);
+    s->qtest_path = g_strdup_printf("%s/qtest-%d.sock", tmp, getpid());
+    s->qmp_path = g_strdup_printf("%s/qtest-%d.qmp", tmp, getpid());
+    s->stderr_path = g_build_filename(s->tmpdir, "stderr.log", NULL);
+    s->stderr_text = g_string_new(NULL);
+    g_queue_init(&s->events);
+    unlink(s->qtest_path);
+    unlink(s->qmp_path);
+    qtest_listen_fd = qtest_listen(s->qtest_path);
+    qmp_listen_fd = qtest_listen(s->qmp_path);
+
+    cmd = g_strdup_printf("exec %s -qtest unix:%s -qtest-log %s "
+                          "-chardev socket,path=%s,id=char0 "
+                          "-mon chardev=char0,mode=control "
+                          "-display none %s -accel qtest", binary,
+                          s->qtest_path,
+                          g_getenv("QTEST_LOG") ? "/dev/fd/2" : "/dev/null",
+                          s->qmp_path, extra ? extra : "");
+    s->pid = fork();
+    g_assert(s->pid >= 0);
+    if (!s->pid) {
+        int fd = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (fd >= 0) {
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        setenv("QEMU_AUDIO_DRV", "none", 1);
+        execlp("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    s->qtest.fd = qtest_accept(s, qtest_listen_fd, "qtest");
+    s->qmp.fd = qtest_accept(s, qmp_listen_fd, "QMP");
+    s->qmp.buf = g_string_new(NULL);
+    s->qtest.buf = g_string_new(NULL);
+    close(qtest_listen_fd);
+    close(qmp_listen_fd);
+    unlink(s->qtest_path);
+    unlink(s->qmp_path);
+
+    endian = qtest_command(s, "endianness");
+    if (strcmp(endian, "OK big")) {
+        qtest_fail(s, "unexpected endianness reply '%s'", endian);
+    }
+    hello = qtest_qmp_receive(s);
+    if (!json_object_has_member(hello, "QMP")) {
+        qtest_fail(s, "no QMP greeting");
+    }
+    if (greeting) {
+        *greeting = hello;
+    } else {
+        json_object_unref(hello);
+    }
+    reply = qtest_qmp(s, "{ 'execute': 'qmp_capabilities' }");
+    if (qtest_qmp_error_desc(reply)) {
+        qtest_fail(s, "qmp_capabilities: %s", qtest_qmp_error_desc(reply));
+    }
+    return s;
+}
+
+/* The next QMP object as it comes, event or reply (for order tests). */
+JsonObject *qtest_qmp_eventwait_or_reply(QTestState *s)
+{
+    return qtest_qmp_read_object(s);
+}

@@ -101,4 +101,17 @@ void qtest_qmp_assert_error(QTestState *s, const char *needle,
 /* Does a reply carry "error"? Returns its "desc" (or NULL). */
 const char *qtest_qmp_error_desc(JsonObject *reply);
 
+/*
+ * Start @binary exactly as QEMU 7.2's libqtest starts QEMU (see
+ * libqtest.c); @greeting, when not NULL, receives the QMP greeting
+ * (json_object_unref it).
+ */
+QTestState *qtest_init_qemu_style(const char *binary, const char *extra,
+                                  JsonObject **greeting);
+/*
+ * The next QMP object as the binary sent it, event or reply, bypassing
+ * the event queue: for tests of what comes first.
+ */
+JsonObject *qtest_qmp_eventwait_or_reply(QTestState *s);
+
 #endif

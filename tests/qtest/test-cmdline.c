@@ -221,9 +221,9 @@ static void test_bad_machine_accel_and_monitor(void)
     assert_fails_with("-M pseries,no-such-prop=1", "no-such-prop", NULL);
     assert_fails_with("-accel kvm", "-accel kvm", "kvm");
     assert_fails_with("-mon chardev=nope,mode=control", "-mon", "nope");
+    /* readline (HMP) and control (QMP) are the modes, as in QEMU. */
     assert_fails_with("-chardev socket,id=c0,path=/tmp/x.sock "
-                      "-mon chardev=c0,mode=readline",
-                      "-mon", "mode=control");
+                      "-mon chardev=c0,mode=fancy", "-mon", "fancy");
     assert_fails_with("-chardev socket,id=c0", "-chardev", "path");
     assert_fails_with("-chardev pty,id=c0", "-chardev", "pty");
     assert_fails_with("-qtest tcp:localhost:4444", "-qtest", "tcp");

@@ -129,9 +129,13 @@ static void test_greeting_then_negotiation(void)
     version = json_object_get_object_member(qmp, "version");
     g_assert_true(json_object_has_member(
                   json_object_get_object_member(version, "qemu"), "major"));
+    /* QEMU offers exactly one capability, out-of-band execution. */
     g_assert_cmpuint(json_array_get_length(
                      json_object_get_array_member(qmp, "capabilities")),
-                     ==, 0);
+                     ==, 1);
+    g_assert_cmpstr(json_array_get_string_element(
+                    json_object_get_array_member(qmp, "capabilities"), 0),
+                    ==, "oob");
     /* Nothing but qmp_capabilities works before negotiation... */
     assert_error(raw_cmd(&r, "{\"execute\": \"query-status\"}"),
                  "CommandNotFound");
@@ -146,13 +150,24 @@ static void test_greeting_then_negotiation(void)
 static void test_unknown_capability_is_refused(void)
 {
     RawQmp r;
+    JsonObject *reply;
 
     raw_open(&r);
     json_object_unref(raw_recv(&r));
+    reply = raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
+                    "\"arguments\": {\"enable\": [\"cap-does-not-exist\"]}}");
+    g_assert_cmpstr(error_class(reply), ==, "GenericError");
+    g_assert_cmpstr(qtest_qmp_error_desc(reply), ==, "Parameter 'null' "
+                    "does not accept value 'cap-does-not-exist'");
+    json_object_unref(reply);
     assert_error(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
-                         "\"arguments\": {\"enable\": [\"oob\"]}}"),
+                         "\"arguments\": {\"enable\": \"oob\"}}"),
                  "GenericError");
-    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
+    /* Still not negotiated: the refused requests changed nothing. */
+    assert_error(raw_cmd(&r, "{\"execute\": \"query-status\"}"),
+                 "CommandNotFound");
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
+                          "\"arguments\": {\"enable\": [\"oob\"]}}"));
     raw_close(&r);
 }
 
@@ -337,6 +352,12 @@ static void test_start_paused_with_S(void)
     QTestState *qts = qtest_init("-nodefaults -S");
     const char *status;
 
+    /* QEMU's state for a machine that never ran yet. */
+    g_assert_false(status_running(qts, &status));
+    g_assert_cmpstr(status, ==, "prelaunch");
+    qtest_qmp_assert_success(qts, "{\"execute\": \"cont\"}");
+    g_assert_true(status_running(qts, &status));
+    qtest_qmp_assert_success(qts, "{\"execute\": \"stop\"}");
     g_assert_false(status_running(qts, &status));
     g_assert_cmpstr(status, ==, "paused");
     quit_cleanly(qts);
@@ -348,7 +369,13 @@ static void test_system_reset_emits_reset(void)
     g_autoptr(JsonObject) ev = NULL;
     JsonObject *data;
 
-    qtest_qmp_assert_success(qts, "{\"execute\": \"system_reset\"}");
+    const char *reset = "{\"execute\": \"system_reset\", \"id\": 1}";
+    g_autoptr(JsonObject) reply = NULL;
+
+    /* As QEMU: the reply, then the event. */
+    qtest_qmp_send_raw(qts, reset, strlen(reset));
+    reply = qtest_qmp_eventwait_or_reply(qts);
+    g_assert_true(json_object_has_member(reply, "return"));
     ev = qtest_qmp_eventwait(qts, "RESET");
     data = json_object_get_object_member(ev, "data");
     g_assert_false(json_object_get_boolean_member(data, "guest"));
@@ -397,9 +424,14 @@ static void test_hmp_info_mtree(void)
     g_assert_nonnull(strstr(flat, "FlatView"));
     g_assert_nonnull(strstr(list, "info mtree"));
     g_assert_nonnull(strstr(unknown, "unknown command"));
+    /* As QEMU (test-hmp relies on it): failures are output text. */
+    g_free(unknown);
+    unknown = qtest_hmp(qts, "info nope");
+    g_assert_cmpstr(unknown, ==, "unknown command: 'info nope'\r\n");
     bad = qtest_qmp(qts, "{\"execute\": \"human-monitor-command\", "
-                    "\"arguments\": {\"command-line\": \"info nope\"}}");
-    g_assert_cmpstr(error_class(bad), ==, "GenericError");
+                    "\"arguments\": {\"command-line\": \"info mtree -x\"}}");
+    g_assert_true(g_str_has_prefix(json_object_get_string_member(bad,
+                  "return"), "Error: info mtree: unknown option '-x'"));
     quit_cleanly(qts);
 }
 
@@ -516,6 +548,183 @@ static void test_quit_exits_zero(void)
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
 }
 
+/* exec-oob is a command key only after enable: ["oob"]. */
+static void test_exec_oob_needs_the_capability(void)
+{
+    RawQmp r;
+    JsonObject *reply;
+
+    raw_open(&r);
+    json_object_unref(raw_recv(&r));
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
+    reply = raw_cmd(&r, "{\"exec-oob\": \"migrate-pause\", \"id\": 1}");
+    g_assert_cmpstr(qtest_qmp_error_desc(reply), ==,
+                    "QMP input member 'exec-oob' is unexpected");
+    g_assert_cmpint(json_object_get_int_member(reply, "id"), ==, 1);
+    json_object_unref(reply);
+    raw_close(&r);
+}
+
+static void test_exec_oob_runs_allowed_commands_only(void)
+{
+    RawQmp r;
+    JsonObject *reply;
+
+    raw_open(&r);
+    json_object_unref(raw_recv(&r));
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\", "
+                          "\"arguments\": {\"enable\": [\"oob\"]}}"));
+    /* An in-band command is refused out of band, naming it. */
+    reply = raw_cmd(&r, "{\"exec-oob\": \"query-status\", \"id\": 2}");
+    g_assert_cmpstr(error_class(reply), ==, "GenericError");
+    g_assert_cmpstr(qtest_qmp_error_desc(reply), ==,
+                    "The command query-status does not support OOB");
+    json_object_unref(reply);
+    reply = raw_cmd(&r, "{\"exec-oob\": \"no-such-command\"}");
+    g_assert_cmpstr(error_class(reply), ==, "CommandNotFound");
+    json_object_unref(reply);
+    reply = raw_cmd(&r, "{\"exec-oob\": \"query-status\", "
+                    "\"execute\": \"query-status\"}");
+    g_assert_cmpstr(qtest_qmp_error_desc(reply), ==,
+                    "QMP input member 'execute' clashes with 'exec-oob'");
+    json_object_unref(reply);
+    /* The allow-oob ones run: query-yank returns, migrate-pause errs. */
+    reply = raw_cmd(&r, "{\"exec-oob\": \"query-yank\", \"id\": 3}");
+    g_assert_true(json_object_has_member(reply, "return"));
+    g_assert_cmpint(json_object_get_int_member(reply, "id"), ==, 3);
+    json_object_unref(reply);
+    reply = raw_cmd(&r, "{\"exec-oob\": \"migrate-pause\", \"id\": 4}");
+    g_assert_cmpstr(error_class(reply), ==, "GenericError");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(reply), "postcopy"));
+    json_object_unref(reply);
+    assert_return(raw_cmd(&r, "{\"execute\": \"query-status\"}"));
+    raw_close(&r);
+}
+
+/*
+ * Bytes the lexer refuses get their error at once, without waiting for
+ * more input (no newline, no closing brace), and the session goes on.
+ */
+static void test_stray_bytes_answered_at_once(void)
+{
+    static const struct {
+        const char *bytes;
+        const char *desc;
+    } cases[] = {
+        { "{\xff", "JSON parse error, stray '\xef\xbf\xbd'" },
+        { "%", "JSON parse error, stray '%'" },
+        { "{\"execute\": \"query-status\n",
+          "JSON parse error, stray '\"query-status\n'" },
+        { "{\"a\": 1, \x01", "JSON parse error, stray '\x01'" },
+    };
+    QTestState *qts = qtest_init("-nodefaults");
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(JsonObject) reply = NULL;
+
+        qtest_qmp_send_raw(qts, cases[i].bytes, strlen(cases[i].bytes));
+        reply = qtest_qmp_receive(qts);
+        g_assert_cmpstr(error_class(reply), ==, "GenericError");
+        g_assert_cmpstr(qtest_qmp_error_desc(reply), ==, cases[i].desc);
+        g_assert_false(json_object_has_member(reply, "id"));
+        /* A structural character resynchronizes the lexer. */
+        qtest_qmp_assert_success(qts, "{\"execute\": \"query-status\", "
+                                 "\"id\": %u}", i);
+    }
+    quit_cleanly(qts);
+}
+
+/* Every id comes back as valid JSON with its value. */
+static void test_big_number_ids_echoed_as_valid_json(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autoptr(JsonObject) r1 = qtest_qmp(qts, "{\"execute\": "
+        "\"query-status\", \"id\": 1e308}");
+    g_autoptr(JsonObject) r2 = qtest_qmp(qts, "{\"execute\": "
+        "\"query-status\", \"id\": 123456789012345678901234567890}");
+    g_autoptr(JsonObject) r3 = qtest_qmp(qts, "{\"execute\": "
+        "\"query-status\", \"id\": -9223372036854775808}");
+    g_autoptr(JsonObject) r4 = qtest_qmp(qts, "{\"execute\": "
+        "\"query-status\", \"id\": [\"\\u00e9\", 0.5, null]}");
+    JsonArray *a4;
+
+    /* libqtest parsed each reply line: each is valid JSON. */
+    g_assert_cmpfloat(json_object_get_double_member(r1, "id"), ==, 1e308);
+    g_assert_cmpfloat(json_object_get_double_member(r2, "id"), ==,
+                      123456789012345678901234567890.0);
+    g_assert_cmpint(json_object_get_int_member(r3, "id"), ==, G_MININT64);
+    a4 = json_object_get_array_member(r4, "id");
+    g_assert_cmpstr(json_array_get_string_element(a4, 0), ==, "\xc3\xa9");
+    g_assert_cmpfloat(json_array_get_double_element(a4, 1), ==, 0.5);
+    g_assert_true(json_array_get_null_element(a4, 2));
+    quit_cleanly(qts);
+}
+
+/* As QEMU: device_del's reply comes before its DEVICE_DELETED event. */
+static void test_device_del_replies_before_event(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    const char *del = "{\"execute\": \"device_del\", \"arguments\": "
+                      "{\"id\": \"td\"}, \"id\": \"del\"}";
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) ev = NULL;
+
+    qtest_qmp_assert_success(qts, "{\"execute\": \"device_add\", "
+        "\"arguments\": {\"driver\": \"pci-testdev\", \"id\": \"td\"}}");
+    qtest_qmp_send_raw(qts, del, strlen(del));
+    /* The next line, event or not, must be the reply. */
+    reply = qtest_qmp_eventwait_or_reply(qts);
+    g_assert_false(json_object_has_member(reply, "event"));
+    g_assert_cmpstr(json_object_get_string_member(reply, "id"), ==, "del");
+    ev = qtest_qmp_eventwait(qts, "DEVICE_DELETED");
+    g_assert_cmpstr(json_object_get_string_member(
+        json_object_get_object_member(ev, "data"), "device"), ==, "td");
+    quit_cleanly(qts);
+}
+
+/*
+ * A client that sends requests but never reads its replies cannot
+ * stall the machine: its unread output is bounded, it is disconnected
+ * when it passes the bound, and the other sessions never wait.
+ */
+static void test_client_that_stops_reading_is_dropped(void)
+{
+    g_autoptr(GString) req = g_string_new("{\"execute\": \"query-name\", "
+                                          "\"id\": \"");
+    unsigned sent = 0;
+    bool dropped = false;
+    RawQmp r;
+
+    raw_open(&r);
+    json_object_unref(raw_recv(&r));
+    assert_return(raw_cmd(&r, "{\"execute\": \"qmp_capabilities\"}"));
+    /* Each reply echoes a 512 KiB id: cheap to make, big to queue. */
+    while (req->len < 512 * 1024) {
+        g_string_append(req, "0123456789abcdef");
+    }
+    g_string_append(req, "\"}\n");
+    /* Far more than the bound (64 MiB) of replies, none of them read. */
+    while (sent < 1000) {
+        ssize_t n = send(r.fd, req->str, req->len, MSG_NOSIGNAL);
+
+        if (n < 0) {
+            dropped = true;
+            break;
+        }
+        if (++sent % 16 == 0) {
+            /* The libqtest session is answered all along. */
+            qtest_qmp_assert_success(r.qts, "{\"execute\": "
+                                     "\"query-status\"}");
+        }
+    }
+    g_test_message("dropped after %u requests", sent);
+    g_assert_true(dropped);
+    g_assert_nonnull(strstr(qtest_stderr(r.qts), "stopped reading"));
+    qtest_qmp_assert_success(r.qts, "{\"execute\": \"query-status\"}");
+    raw_close(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -552,5 +761,17 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/object-del-of-guest-ram-is-refused",
                     test_object_del_of_guest_ram_is_refused);
     g_test_add_func("/qmp/quit-exits-zero", test_quit_exits_zero);
+    g_test_add_func("/qmp/stray-bytes-answered-at-once",
+                    test_stray_bytes_answered_at_once);
+    g_test_add_func("/qmp/big-number-ids-echoed-as-valid-json",
+                    test_big_number_ids_echoed_as_valid_json);
+    g_test_add_func("/qmp/device-del-replies-before-event",
+                    test_device_del_replies_before_event);
+    g_test_add_func("/qmp/client-that-stops-reading-is-dropped",
+                    test_client_that_stops_reading_is_dropped);
+    g_test_add_func("/qmp/exec-oob-needs-the-capability",
+                    test_exec_oob_needs_the_capability);
+    g_test_add_func("/qmp/exec-oob-runs-allowed-commands-only",
+                    test_exec_oob_runs_allowed_commands_only);
     return g_test_run();
 }
