@@ -78,10 +78,6 @@ static void vl_opt_machine(VLConfig *cfg, const char *name, const char *arg)
     }
 }
 
-/*
- * A -m size: a pseries guest gets its RAM in memory blocks (LMBs) of
- * SPAPR_MEMORY_BLOCK_SIZE, so boot RAM and maxmem are whole blocks.
- */
 static bool vl_parse_ram_size(const char *what, const char *str,
                               uint64_t *size, Error **errp)
 {
@@ -89,13 +85,37 @@ static bool vl_parse_ram_size(const char *what, const char *str,
         error_setg(errp, "invalid %s '%s'", what, str);
         return false;
     }
-    if (!QEMU_IS_ALIGNED(*size, SPAPR_MEMORY_BLOCK_SIZE)) {
-        error_setg(errp, "%s '%s' (0x%" PRIx64 " bytes) is not a multiple "
-                   "of %llu MiB, the pseries memory block size", what, str,
-                   *size, SPAPR_MEMORY_BLOCK_SIZE >> 20);
-        return false;
-    }
     return true;
+}
+
+/*
+ * A pseries guest gets its RAM in memory blocks (LMBs) of
+ * SPAPR_MEMORY_BLOCK_SIZE, so boot RAM and maxmem are whole blocks; the
+ * none machine has no blocks and takes any size (QEMU's test-hmp starts
+ * it with -m 2).
+ */
+static void vl_check_ram_blocks(VLConfig *cfg)
+{
+    const struct {
+        const char *what, *str;
+        uint64_t size;
+    } sizes[] = {
+        { "RAM size", cfg->m_size_arg, cfg->machine.ram_size },
+        { "maxmem", cfg->m_maxmem_arg, cfg->machine.maxmem },
+    };
+    Error *err = NULL;
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        if (sizes[i].str &&
+            !QEMU_IS_ALIGNED(sizes[i].size, SPAPR_MEMORY_BLOCK_SIZE)) {
+            error_setg(&err, "%s '%s' (0x%" PRIx64 " bytes) is not a "
+                       "multiple of %llu MiB, the pseries memory block size",
+                       sizes[i].what, sizes[i].str, sizes[i].size,
+                       SPAPR_MEMORY_BLOCK_SIZE >> 20);
+            vl_opt_fail("m", cfg->m_arg, err);
+        }
+    }
 }
 
 static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
@@ -119,11 +139,16 @@ static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
                    "maxmem)", (char *)rest->data);
         vl_opt_fail(name, arg, err);
     }
+    g_free(cfg->m_arg);
+    cfg->m_arg = g_strdup(arg);
+    g_clear_pointer(&cfg->m_size_arg, g_free);
+    g_clear_pointer(&cfg->m_maxmem_arg, g_free);
     if (size) {
         if (!vl_parse_ram_size("RAM size", size, &v, &err)) {
             vl_opt_fail(name, arg, err);
         }
         cfg->machine.ram_size = v;
+        cfg->m_size_arg = g_strdup(size);
     }
     if (slots) {
         if (qemu_strtou64(slots, &v) || v > 256) {
@@ -137,6 +162,7 @@ static void vl_opt_m(VLConfig *cfg, const char *name, const char *arg)
             vl_opt_fail(name, arg, err);
         }
         cfg->machine.maxmem = v;
+        cfg->m_maxmem_arg = g_strdup(maxmem);
     }
     /* Slots hold DIMMs, and only maxmem makes room for any. */
     if (cfg->machine.ram_slots && !cfg->machine.maxmem) {
@@ -458,6 +484,9 @@ static void vl_finish_machine(VLConfig *cfg)
                    cfg->machine_type->name, cfg->machine_type->cpu_max);
         vl_opt_fail("smp", cfg->smp_arg, err);
     }
+    if (!cfg->machine_type->is_none) {
+        vl_check_ram_blocks(cfg);
+    }
     if (cfg->preconfig && cfg->incoming) {
         error_setg(&err, "--preconfig cannot be combined with -incoming");
         vl_opt_fail("incoming", cfg->incoming, err);
@@ -535,4 +564,7 @@ void vl_config_free(VLConfig *cfg)
     g_clear_pointer(&cfg->pidfile, g_free);
     g_clear_pointer(&cfg->cpu_model, g_free);
     g_clear_pointer(&cfg->smp_arg, g_free);
+    g_clear_pointer(&cfg->m_arg, g_free);
+    g_clear_pointer(&cfg->m_size_arg, g_free);
+    g_clear_pointer(&cfg->m_maxmem_arg, g_free);
 }

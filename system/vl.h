@@ -34,6 +34,8 @@ typedef struct VLConfig {
     uint64_t smp_cpus, smp_maxcpus; /* -smp, 0 when not given */
     uint64_t smp_cores, smp_threads;
     char *smp_arg;                  /* -smp as given, for messages */
+    char *m_arg;                    /* -m as given, for messages */
+    char *m_size_arg, *m_maxmem_arg; /* its size and maxmem, as given */
     char *cpu_model;                /* -cpu, lower case */
     bool preconfig;                 /* --preconfig */
 } VLConfig;

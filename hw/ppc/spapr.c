@@ -6,6 +6,8 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
+#include <fcntl.h>
+#include <unistd.h>
 #include "exec/ram.h"
 #include "hw/qdev.h"
 #include "hw/mem/pc-dimm.h"
@@ -359,15 +361,41 @@ const void *spapr_machine_fdt(Error **errp)
 bool machine_dump_dtb(const char *path, Error **errp)
 {
     const void *fdt = spapr_machine_fdt(errp);
-    GError *gerr = NULL;
+    size_t size, done = 0;
+    int fd;
 
     if (!fdt) {
         return false;
     }
-    if (!g_file_set_contents(path, fdt, spapr_fdt_size(fdt), &gerr)) {
-        error_setg(errp, "cannot write device tree to '%s': %s", path,
-                   gerr->message);
-        g_error_free(gerr);
+    /*
+     * Written in place, not through a temporary file renamed over @path:
+     * that would replace a device node such as /dev/null (which scripts
+     * pass to only check the tree can be built) by a regular file.
+     */
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot write device tree to '%s'",
+                         path);
+        return false;
+    }
+    size = spapr_fdt_size(fdt);
+    while (done < size) {
+        ssize_t n = write(fd, (const char *)fdt + done, size - done);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            error_setg_errno(errp, n < 0 ? errno : EIO,
+                             "cannot write device tree to '%s'", path);
+            close(fd);
+            return false;
+        }
+        done += n;
+    }
+    if (close(fd) < 0) {
+        error_setg_errno(errp, errno, "cannot write device tree to '%s'",
+                         path);
         return false;
     }
     return true;

@@ -281,6 +281,36 @@ static void test_dumpdtb_writes_file_and_exits(void)
     rmdir(dir);
 }
 
+/*
+ * dumpdtb writes into the file it is given: a link stays a link and
+ * its target gets the tree.  Renaming a temporary file over the path
+ * would replace it, and with dumpdtb=/dev/null as root would turn the
+ * machine's /dev/null into a regular file.
+ */
+static void test_dumpdtb_writes_in_place(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-XXXXXX", NULL);
+    g_autofree char *target = g_build_filename(dir, "target.dtb", NULL);
+    g_autofree char *link = g_build_filename(dir, "link.dtb", NULL);
+    g_autofree char *args = g_strdup_printf("-M pseries,dumpdtb=%s", link);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    RunResult r;
+
+    g_assert_true(g_file_set_contents(target, "old", -1, NULL));
+    g_assert_cmpint(symlink(target, link), ==, 0);
+    run(&r, args);
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_true(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+    g_assert_true(g_file_get_contents(target, &data, &len, NULL));
+    g_assert_cmpuint(len, >, 40);
+    g_assert_cmphex(GUINT32_FROM_BE(*(guint32 *)data), ==, 0xd00dfeed);
+    run_result_free(&r);
+    unlink(link);
+    unlink(target);
+    rmdir(dir);
+}
+
 static void test_qtest_stdio_serves_and_exits_at_eof(void)
 {
     const char *argv[] = { binary(), "-nodefaults", "-qtest", "stdio",
@@ -363,6 +393,8 @@ int main(int argc, char **argv)
                     test_ignored_display_options_are_accepted);
     g_test_add_func("/cmdline/dumpdtb-writes-file-and-exits",
                     test_dumpdtb_writes_file_and_exits);
+    g_test_add_func("/cmdline/dumpdtb-writes-in-place",
+                    test_dumpdtb_writes_in_place);
     g_test_add_func("/cmdline/qtest-stdio-serves-and-exits-at-eof",
                     test_qtest_stdio_serves_and_exits_at_eof);
     g_test_add_func("/cmdline/sigterm-exits-zero", test_sigterm_exits_zero);
