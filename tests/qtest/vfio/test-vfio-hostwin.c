@@ -8,6 +8,9 @@
  * permissions a guest TCE gets on the host.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "vfio-e2e.h"
@@ -303,6 +306,25 @@ static long read_nr_hugepages(void)
     return strtol(txt, NULL, 10);
 }
 
+/*
+ * Tests that resize the huge page pool (here and vfio-sim's conformance
+ * tests, which meson may run at the same time) hold this lock from the
+ * resize until they give the pages back, so none of them reads a count
+ * another is about to change, or finds the pool taken.
+ */
+#define HUGETLB_LOCK "/tmp/vfio-sim-hugetlb.lock"
+
+static int hugetlb_lock(void)
+{
+    int fd = open(HUGETLB_LOCK, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+
+    if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 /* A plain write: a sysctl file cannot be replaced by a rename. */
 static bool write_nr_hugepages(long n)
 {
@@ -326,6 +348,7 @@ static bool write_nr_hugepages(long n)
  */
 static void test_hugetlbfs_host_pages(void)
 {
+    int lock = hugetlb_lock();
     long before = read_nr_hugepages();
     VsimMachine *m;
     SpaprGuest *g;
@@ -337,9 +360,12 @@ static void test_hugetlbfs_host_pages(void)
     const char *desc;
     uint64_t gpa;
 
-    if (before < 0 || !write_nr_hugepages(before + 256)) {
+    if (lock < 0 || before < 0 || !write_nr_hugepages(before + 256)) {
         if (before >= 0) {
             write_nr_hugepages(before);
+        }
+        if (lock >= 0) {
+            close(lock);
         }
         g_test_skip("cannot reserve 256 huge pages in " NR_HUGEPAGES
                     " (not root, or no hugetlb support)");
@@ -378,6 +404,7 @@ static void test_hugetlbfs_host_pages(void)
     guest_free(g);
     vt_quit_clean(m);
     write_nr_hugepages(before);
+    close(lock);
 }
 
 int main(int argc, char **argv)
