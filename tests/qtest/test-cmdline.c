@@ -368,6 +368,71 @@ static void test_sigterm_exits_zero(void)
     g_spawn_close_pid(pid);
 }
 
+/*
+ * Started with no monitor and no qtest, the process says on stderr how to
+ * talk to it (then runs until a signal); with a front end it says nothing.
+ */
+static void test_no_monitor_says_how_to_connect(void)
+{
+    const char *argv[] = { binary(), "-nodefaults", "-m", "256M", NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) line = g_string_new(NULL);
+    GPid pid;
+    int err_fd, status;
+    char c;
+
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, NULL, NULL, &err_fd,
+                                           &err));
+    while (read(err_fd, &c, 1) == 1 && c != '\n') {
+        g_string_append_c(line, c);
+    }
+    g_test_message("stderr: %s", line->str);
+    g_assert_nonnull(strstr(line->str, "no monitor"));
+    g_assert_nonnull(strstr(line->str, "-qmp unix:"));
+    g_assert_nonnull(strstr(line->str, "-monitor stdio"));
+    g_assert_nonnull(strstr(line->str, "-mon chardev="));
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    close(err_fd);
+    g_spawn_close_pid(pid);
+}
+
+static void test_frontend_gets_no_connect_hint(void)
+{
+    RunResult r;
+
+    /* qtest on stdio: stdin is /dev/null, so the session ends at once. */
+    run(&r, "-nodefaults -qtest stdio -accel qtest");
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_null(strstr(r.err, "no monitor"));
+    run_result_free(&r);
+    run(&r, "-nodefaults -monitor none -qtest stdio");
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_null(strstr(r.err, "no monitor"));
+    run_result_free(&r);
+}
+
+/* -msg progress=on|off and its test knob are checked like other keys. */
+static void test_msg_progress_values(void)
+{
+    RunResult r;
+
+    assert_fails_with("-nodefaults -msg progress=maybe", "progress",
+                      "'on' or 'off'");
+    assert_fails_with("-nodefaults -msg x-progress-after=-5",
+                      "x-progress-after", NULL);
+    assert_fails_with("-nodefaults -msg x-progress-after=99999999999",
+                      "x-progress-after", NULL);
+    run(&r, "-nodefaults -msg timestamp=off,progress=off,x-progress-after=0"
+        " -qtest stdio");
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    run_result_free(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -398,5 +463,10 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/qtest-stdio-serves-and-exits-at-eof",
                     test_qtest_stdio_serves_and_exits_at_eof);
     g_test_add_func("/cmdline/sigterm-exits-zero", test_sigterm_exits_zero);
+    g_test_add_func("/cmdline/no-monitor-says-how-to-connect",
+                    test_no_monitor_says_how_to_connect);
+    g_test_add_func("/cmdline/frontend-gets-no-connect-hint",
+                    test_frontend_gets_no_connect_hint);
+    g_test_add_func("/cmdline/msg-progress-values", test_msg_progress_values);
     return g_test_run();
 }
