@@ -21,7 +21,8 @@ import re
 import sys
 import tempfile
 
-LINK_RE = re.compile(r'!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')
+LINK_RE = re.compile(r'!?\[(?:[^\]\\]|\\.)*\]'
+                     r'\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')
 REF_RE = re.compile(r'^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)', re.M)
 CODE_MD_RE = re.compile(r'`([^`\s]+\.md)(#[^`\s]*)?`')
 FENCE_RE = re.compile(r'^(```|~~~).*?^\1', re.M | re.S)

@@ -171,8 +171,8 @@ static void vl_hint_no_frontend(VLConfig *cfg)
     info_report("no monitor: the machine runs until SIGTERM or SIGINT. To "
                 "talk to it, start it with -qmp unix:PATH,server=on,wait=off "
                 "(QMP, e.g. for qmp-shell), -monitor stdio (the human "
-                "monitor), or -chardev ...,id=ID -mon chardev=ID[,mode=control]"
-                " (see docs/command-line.md)");
+                "monitor), or -chardev ...,id=ID -mon "
+                "chardev=ID[,mode=control] (see docs/command-line.md)");
 }
 
 static void vl_setup_frontends(VLConfig *cfg)
