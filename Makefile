@@ -3,6 +3,16 @@ BUILD ?= build
 NINJA ?= ninja
 MESON ?= meson
 
+# Every build first makes sure the Debian build dependencies are there
+# (scripts/install-deps.sh installs what is missing as root or through
+# sudo, or prints the apt-get line and stops), so "make demo" and
+# "make check" work on a fresh machine.  "make NO_DEPS=1" skips it.
+.DEFAULT_GOAL := all
+.PHONY: deps
+deps:
+	@[ -n "$(NO_DEPS)" ] || scripts/install-deps.sh
+$(BUILD)/build.ninja: | deps
+
 .PHONY: all check demo bench clean distclean
 
 all: $(BUILD)/build.ninja

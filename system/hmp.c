@@ -1,6 +1,7 @@
 /*
  * human-monitor-command: the "info" commands (info mtree built in,
- * others registered by device code, e.g. info vfio).
+ * others registered by device code, e.g. info vfio), and trace-event /
+ * info trace-events, which run the QMP trace commands.
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
@@ -73,6 +74,83 @@ static bool hmp_info_mtree(GString *out, const char *args, Error **errp)
     return true;
 }
 
+/* Run QMP @cmd with {"name": @name[, "enable": @enable]}. */
+static JsonNode *hmp_trace_qmp(const char *cmd, const char *name,
+                               int enable, Error **errp)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+
+    json_object_set_string_member(args, "name", name);
+    if (enable >= 0) {
+        json_object_set_boolean_member(args, "enable", enable);
+    }
+    return qmp_dispatch(cmd, args, errp);
+}
+
+/* trace-event NAME on|off (NAME may be a glob) */
+static bool hmp_trace_event(GString *out, const char *args, Error **errp)
+{
+    g_auto(GStrv) words = g_strsplit_set(args, " ", -1);
+    const char *name = NULL, *state = NULL;
+    JsonNode *ret;
+    Error *err = NULL;
+    char **w;
+
+    for (w = words; *w; w++) {
+        if (!**w) {
+            continue;
+        } else if (!name) {
+            name = *w;
+        } else if (!state) {
+            state = *w;
+        } else {
+            state = NULL;
+            break;
+        }
+    }
+    if (!name || !state || (strcmp(state, "on") && strcmp(state, "off"))) {
+        error_setg(errp, "trace-event: expects NAME on|off (NAME may be a "
+                   "glob; info trace-events lists them)");
+        return false;
+    }
+    ret = hmp_trace_qmp("trace-event-set-state", name,
+                        !strcmp(state, "on"), &err);
+    if (ret) {
+        json_node_unref(ret);
+    }
+    if (err) {
+        error_propagate(errp, err);
+        return false;
+    }
+    return true;
+}
+
+/* info trace-events [PATTERN]: "NAME : state 0|1", one a line */
+static bool hmp_info_trace_events(GString *out, const char *args,
+                                  Error **errp)
+{
+    g_autofree char *pattern = g_strstrip(g_strdup(args));
+    JsonNode *ret = hmp_trace_qmp("trace-event-get-state",
+                                  *pattern ? pattern : "*", -1, errp);
+    JsonArray *list;
+    unsigned i;
+
+    if (!ret) {
+        return false;
+    }
+    list = json_node_get_array(ret);
+    for (i = 0; i < json_array_get_length(list); i++) {
+        JsonObject *o = json_array_get_object_element(list, i);
+
+        g_string_append_printf(out, "%s : state %d\n",
+                               json_object_get_string_member(o, "name"),
+                               !strcmp(json_object_get_string_member(
+                                           o, "state"), "enabled"));
+    }
+    json_node_unref(ret);
+    return true;
+}
+
 char *hmp_execute(const char *cmdline, Error **errp)
 {
     g_autoptr(GString) out = g_string_new(NULL);
@@ -93,6 +171,12 @@ char *hmp_execute(const char *cmdline, Error **errp)
     trace_hmp_command(line);
     if (!*cmd) {
         return g_strdup("");
+    }
+    if (!strcmp(cmd, "trace-event")) {
+        if (!hmp_trace_event(out, rest, errp)) {
+            return NULL;
+        }
+        return g_string_free(g_steal_pointer(&out), FALSE);
     }
     if (strcmp(cmd, "info")) {
         bool found;
@@ -127,6 +211,7 @@ char *hmp_execute(const char *cmdline, Error **errp)
 void hmp_register_builtin(void)
 {
     hmp_register_info("mtree", hmp_info_mtree);
+    hmp_register_info("trace-events", hmp_info_trace_events);
     hmp_register_cmds();
 }
 

@@ -1,6 +1,7 @@
 /*
  * Built-in QMP commands: run state, reset, quit, introspection,
- * human-monitor-command, devices, memory backend objects, dumpdtb.
+ * human-monitor-command, devices, memory backend objects, dumpdtb,
+ * trace event state.
  */
 #include "qemu/osdep.h"
 #include "hw/qdev.h"
@@ -12,6 +13,7 @@
 #include "system/qom.h"
 #include "system/qmp-version.h"
 #include "system/runstate.h"
+#include "qemu/trace.h"
 
 /* The string form of a JSON scalar, as -device/-object would write it. */
 static char *qmp_scalar_to_str(const char *name, JsonNode *node,
@@ -257,6 +259,77 @@ static JsonNode *qmp_noop(JsonObject *args, Error **errp)
     return NULL;
 }
 
+/*
+ * trace-event-get-state / trace-event-set-state, as QEMU has them: @name
+ * is an event name or a glob.  A plain name that names no event is an
+ * error; a glob may match nothing.  Every event here is available and
+ * none is per vCPU.
+ */
+static GPatternSpec *qmp_trace_pattern(JsonObject *args, Error **errp)
+{
+    const char *name = json_object_get_string_member(args, "name");
+    unsigned i;
+
+    if (!strpbrk(name, "*?")) {
+        for (i = 0; i < trace_event_count; i++) {
+            if (!strcmp(trace_event_names[i], name)) {
+                break;
+            }
+        }
+        if (i == trace_event_count) {
+            error_setg(errp, "unknown event \"%s\"", name);
+            return NULL;
+        }
+    }
+    return g_pattern_spec_new(name);
+}
+
+static JsonNode *qmp_trace_event_get_state(JsonObject *args, Error **errp)
+{
+    GPatternSpec *spec = qmp_trace_pattern(args, errp);
+    JsonArray *ret;
+    unsigned i;
+
+    if (!spec) {
+        return NULL;
+    }
+    ret = json_array_new();
+    for (i = 0; i < trace_event_count; i++) {
+        JsonObject *o;
+
+        if (!g_pattern_spec_match_string(spec, trace_event_names[i])) {
+            continue;
+        }
+        o = json_object_new();
+        json_object_set_string_member(o, "name", trace_event_names[i]);
+        json_object_set_string_member(o, "state", trace_event_state[i]
+                                      ? "enabled" : "disabled");
+        json_object_set_boolean_member(o, "vcpu", false);
+        json_array_add_object_element(ret, o);
+    }
+    g_pattern_spec_free(spec);
+    return qmp_node_take_array(ret);
+}
+
+static JsonNode *qmp_trace_event_set_state(JsonObject *args, Error **errp)
+{
+    GPatternSpec *spec = qmp_trace_pattern(args, errp);
+    bool enable = json_object_get_boolean_member(args, "enable");
+    unsigned i;
+
+    if (!spec) {
+        return NULL;
+    }
+    /* ignore-unavailable: accepted; no event here is unavailable. */
+    for (i = 0; i < trace_event_count; i++) {
+        if (g_pattern_spec_match_string(spec, trace_event_names[i])) {
+            trace_event_state[i] = enable;
+        }
+    }
+    g_pattern_spec_free(spec);
+    return NULL;
+}
+
 void qmp_register_builtin_commands(void)
 {
     /* Sessions handle negotiation; this entry is for query-commands. */
@@ -276,6 +349,8 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("object-del", qmp_object_del);
     qmp_register_command("query-memory-devices", qmp_query_memory_devices);
     qmp_register_command("dumpdtb", qmp_dumpdtb);
+    qmp_register_command("trace-event-get-state", qmp_trace_event_get_state);
+    qmp_register_command("trace-event-set-state", qmp_trace_event_set_state);
     qmp_machine_register();
     qmp_qom_register();
     qmp_oob_register();

@@ -9,6 +9,7 @@
  *   -daemonize             detach once start-up succeeded
  *   -overcommit mem-lock=  lock all memory (mlockall)
  *   -global D.P=V          a default for a device property
+ *   -msg progress=on|off  progress of long host operations on stderr
  *   -no-user-config, -no-shutdown, -msg, -smp, -cpu, -rtc, -boot
  *                          checked as QEMU checks them, recorded
  *
@@ -23,6 +24,7 @@
 #include "system/machines.h"
 #include "system/qdev-internal.h"
 #include "system/vl.h"
+#include "hw/vfio/vfio-progress.h"
 
 /* Take the keys of @spec ("a,b,c") out of @opts; any other is an error. */
 static bool vl_keys_only(GHashTable *opts, const char *spec, Error **errp)
@@ -113,12 +115,33 @@ static bool vl_uuid(const char *arg, Error **errp)
     return true;
 }
 
-/* -msg timestamp=on|off[,guest-name=on|off] */
+/*
+ * -msg timestamp=on|off[,guest-name=on|off][,progress=on|off]
+ *      [,x-progress-after=MS]
+ *
+ * progress: long host operations (pinning guest RAM) report on stderr
+ * once they have taken x-progress-after milliseconds (1000; a test knob).
+ */
 static bool vl_msg(VLConfig *cfg, GHashTable *opts, Error **errp)
 {
-    return vl_keys_only(opts, "timestamp,guest-name", errp) &&
-           vl_bool_key(opts, "timestamp", &cfg->msg_timestamp, errp) &&
-           vl_bool_key(opts, "guest-name", &cfg->msg_guest_name, errp);
+    static bool progress = true;
+    static uint64_t after_ms = 1000;
+
+    if (!vl_keys_only(opts, "timestamp,guest-name,progress,x-progress-after",
+                      errp) ||
+        !vl_bool_key(opts, "timestamp", &cfg->msg_timestamp, errp) ||
+        !vl_bool_key(opts, "guest-name", &cfg->msg_guest_name, errp) ||
+        !vl_bool_key(opts, "progress", &progress, errp) ||
+        !vl_uint_key(opts, "x-progress-after", 0, &after_ms, errp)) {
+        return false;
+    }
+    if (after_ms > G_MAXINT32) {
+        error_setg(errp, "Parameter 'x-progress-after' expects at most %d "
+                   "milliseconds", G_MAXINT32);
+        return false;
+    }
+    vfio_prereg_set_progress(progress, after_ms);
+    return true;
 }
 
 /* -global DRIVER.PROP=VALUE or -global driver=D,property=P,value=V */

@@ -152,6 +152,29 @@ static bool vl_add_mon(const char *arg, Error **errp)
     return monitor_new_qmp(chr, errp);
 }
 
+/*
+ * Started with nothing to talk to (no monitor of any kind, no qtest), the
+ * process would sit silently until a signal: say how to reach it.
+ */
+static void vl_hint_no_frontend(VLConfig *cfg)
+{
+    unsigned i;
+
+    if (cfg->qtest || cfg->mons->len || cfg->qmps->len) {
+        return;
+    }
+    for (i = 0; i < cfg->monitors->len; i++) {
+        if (strcmp(cfg->monitors->pdata[i], "none")) {
+            return;
+        }
+    }
+    info_report("no monitor: the machine runs until SIGTERM or SIGINT. To "
+                "talk to it, start it with -qmp unix:PATH,server=on,wait=off "
+                "(QMP, e.g. for qmp-shell), -monitor stdio (the human "
+                "monitor), or -chardev ...,id=ID -mon "
+                "chardev=ID[,mode=control] (see docs/command-line.md)");
+}
+
 static void vl_setup_frontends(VLConfig *cfg)
 {
     Error *err = NULL;
@@ -189,6 +212,7 @@ static void vl_setup_frontends(VLConfig *cfg)
             vl_fail(cfg, "qmp", cfg->qmps->pdata[i], err);
         }
     }
+    vl_hint_no_frontend(cfg);
 }
 
 /* Objects, machine, devices; then the machine starts (or waits: -S). */

@@ -61,6 +61,15 @@ bool trace_event_is_enabled(const char *name)
     return false;
 }
 
+/* Enable @pattern; warn (naming @where) when it matches no event. */
+static void trace_enable_checked(const char *where, const char *pattern)
+{
+    if (!trace_enable_pattern(pattern)) {
+        warn_report("%s: no trace event matches '%s' (-trace help lists "
+                    "them)", where, pattern);
+    }
+}
+
 bool trace_enable_events_file(const char *path, Error **errp)
 {
     g_autofree char *text = NULL;
@@ -69,7 +78,8 @@ bool trace_enable_events_file(const char *path, Error **errp)
     unsigned i;
 
     if (!g_file_get_contents(path, &text, NULL, &gerr)) {
-        error_setg(errp, "-trace events=%s: %s", path, gerr->message);
+        /* The caller names the option; GLib's text names the file. */
+        error_setg(errp, "%s", gerr->message);
         return false;
     }
     lines = g_strsplit(text, "\n", -1);
@@ -77,7 +87,10 @@ bool trace_enable_events_file(const char *path, Error **errp)
         char *line = g_strstrip(lines[i]);
 
         if (*line && *line != '#') {
-            trace_enable_pattern(line);
+            g_autofree char *where = g_strdup_printf("-trace events=%s:%u",
+                                                     path, i + 1);
+
+            trace_enable_checked(where, line);
         }
     }
     return true;
@@ -104,13 +117,38 @@ bool trace_set_logfile(const char *path, Error **errp)
     return true;
 }
 
+/*
+ * Split an option argument at single commas; ",," stands for a comma
+ * inside a value, as in every other option (-device, -object, ...).
+ */
+static GPtrArray *trace_opt_split(const char *arg)
+{
+    GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
+    GString *cur = g_string_new(NULL);
+    const char *p;
+
+    for (p = arg; *p; p++) {
+        if (*p != ',') {
+            g_string_append_c(cur, *p);
+        } else if (p[1] == ',') {
+            g_string_append_c(cur, ',');
+            p++;
+        } else {
+            g_ptr_array_add(parts, g_string_free(cur, FALSE));
+            cur = g_string_new(NULL);
+        }
+    }
+    g_ptr_array_add(parts, g_string_free(cur, FALSE));
+    return parts;
+}
+
 bool trace_opt_parse(const char *optarg, Error **errp)
 {
-    g_auto(GStrv) parts = g_strsplit(optarg, ",", -1);
+    g_autoptr(GPtrArray) parts = trace_opt_split(optarg);
     unsigned i;
 
-    for (i = 0; parts[i]; i++) {
-        const char *p = parts[i];
+    for (i = 0; i < parts->len; i++) {
+        const char *p = g_ptr_array_index(parts, i);
 
         if (!*p) {
             continue;
@@ -124,13 +162,13 @@ bool trace_opt_parse(const char *optarg, Error **errp)
                 return false;
             }
         } else if (g_str_has_prefix(p, "enable=")) {
-            trace_enable_pattern(p + 7);
+            trace_enable_checked("-trace", p + 7);
         } else if (strchr(p, '=')) {
-            error_setg(errp, "-trace: unknown parameter '%.*s'",
-                       (int)(strchr(p, '=') - p), p);
+            error_setg(errp, "unknown parameter '%.*s' (expected enable=, "
+                       "events= or file=)", (int)(strchr(p, '=') - p), p);
             return false;
         } else {
-            trace_enable_pattern(p);
+            trace_enable_checked("-trace", p);
         }
     }
     return true;

@@ -5,6 +5,8 @@
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-container.h"
 #include "hw/vfio/vfio-dirty.h"
+#include "hw/vfio/vfio-progress.h"
+#include "qemu/cutils.h"
 #include "exec/ram.h"
 #include "trace.h"
 
@@ -100,10 +102,151 @@ static bool vfio_prereg_backing_fits(VFIOContainer *c, MemoryRegionSection *s)
     return true;
 }
 
+/*
+ * Guest RAM larger than this is registered piece by piece, so that a
+ * long pin can report its progress.  1 GiB is a multiple of every IOMMU
+ * page size a host offers, so each IOMMU page still lies inside one
+ * registered piece, as MAP_DMA requires.  The pieces are derived from
+ * the section alone, so unregistering finds the same ones.
+ */
+#define VFIO_PREREG_CHUNK (1ULL << 30)
+
+static bool prereg_progress = true;
+static int64_t prereg_progress_after_us = G_USEC_PER_SEC;
+
+void vfio_prereg_set_progress(bool on, int64_t after_ms)
+{
+    prereg_progress = on;
+    prereg_progress_after_us = after_ms * 1000;
+}
+
+typedef struct VFIOPreregProgress {
+    const char *name;
+    uint64_t total;
+    int64_t start;
+    int64_t last;       /* when a line was last printed, 0: never */
+} VFIOPreregProgress;
+
+static void vfio_prereg_progress(VFIOPreregProgress *p, uint64_t done)
+{
+    int64_t now = g_get_monotonic_time();
+    int64_t took = now - p->start;
+    g_autofree char *sdone = NULL, *stotal = NULL;
+
+    if (!prereg_progress || took < prereg_progress_after_us) {
+        return;
+    }
+    /* At most one line a second, but always the last one. */
+    if (p->last && done < p->total && now - p->last < G_USEC_PER_SEC) {
+        return;
+    }
+    p->last = now;
+    sdone = size_to_str(done);
+    stotal = size_to_str(p->total);
+    info_report("vfio: pinning guest RAM %s: %s of %s (%u%%) in %.1f s, "
+                "%.0f MiB/s", p->name, sdone, stotal,
+                (unsigned)(done * 100 / p->total), took / 1e6,
+                took ? done / 1048576.0 / (took / 1e6) : 0.0);
+}
+
+static int vfio_prereg_ioctl(VFIOContainer *c, unsigned long req,
+                             const char *name, uint64_t vaddr, uint64_t size)
+{
+    struct vfio_iommu_spapr_register_memory reg = {
+        .argsz = sizeof(reg),
+        .vaddr = vaddr,
+        .size = size,
+    };
+
+    c->stats.register_ioctls++;
+    return vfio_container_ioctl(c, req, name, &reg);
+}
+
+/* Unregister the pieces of [vaddr, vaddr + size); the first error. */
+static int vfio_prereg_unregister(VFIOContainer *c, uint64_t vaddr,
+                                  uint64_t size)
+{
+    uint64_t off, len;
+    int ret, first = 0;
+
+    for (off = 0; off < size; off += len) {
+        len = MIN(size - off, VFIO_PREREG_CHUNK);
+        ret = vfio_prereg_ioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+                                "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY",
+                                vaddr + off, len);
+        first = first ? first : ret;
+    }
+    return first;
+}
+
+/* Register [vaddr, vaddr + size) in pieces; all or nothing. */
+static int vfio_prereg_register(VFIOContainer *c, const char *name,
+                                uint64_t vaddr, uint64_t size)
+{
+    VFIOPreregProgress p = {
+        .name = name, .total = size, .start = g_get_monotonic_time(),
+    };
+    uint64_t off, len;
+    int ret;
+
+    for (off = 0; off < size; off += len) {
+        len = MIN(size - off, VFIO_PREREG_CHUNK);
+        ret = vfio_prereg_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+                                "VFIO_IOMMU_SPAPR_REGISTER_MEMORY",
+                                vaddr + off, len);
+        if (ret) {
+            if (off) {
+                vfio_prereg_unregister(c, vaddr, off);
+            }
+            return ret;
+        }
+        vfio_prereg_progress(&p, off + len);
+    }
+    return 0;
+}
+
+/*
+ * Bytes of guest RAM the container pins: every RAM section of the view
+ * being committed, which the process is charged for once whatever the
+ * number of containers.
+ */
+static uint64_t vfio_prereg_ram_total(MemoryRegionSection *s)
+{
+    uint64_t total = 0;
+    unsigned i;
+
+    if (!s->fv) {
+        return int128_get64_sat(s->size);
+    }
+    for (i = 0; i < s->fv->nr; i++) {
+        const FlatRange *fr = &s->fv->ranges[i];
+
+        if (memory_region_is_ram(fr->mr) &&
+            !memory_region_is_ram_device(fr->mr)) {
+            total += int128_get64_sat(fr->size);
+        }
+    }
+    return MAX(total, int128_get64_sat(s->size));
+}
+
+/* What to do about ENOMEM: the amount and the three ways to allow it. */
+static char *vfio_prereg_enomem_hint(MemoryRegionSection *s)
+{
+    g_autofree char *need = size_to_str(vfio_prereg_ram_total(s));
+    uint64_t kib = DIV_ROUND_UP(vfio_prereg_ram_total(s), 1024);
+
+    return g_strdup_printf("; pinning guest RAM for VFIO needs %s of "
+        "locked memory (RLIMIT_MEMLOCK), plus the host's DMA window "
+        "tables: raise the limit (ulimit -l %" PRIu64 " or more, in KiB; "
+        "LimitMEMLOCK= for a systemd service; under vfio-sim-run, "
+        "--host memlock=SIZE), or give the process CAP_IPC_LOCK",
+        need, kib + kib / 16);
+}
+
 static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
 {
     VFIOContainer *c = container_of(l, VFIOContainer, prereg_listener);
-    struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+    g_autofree char *hint = NULL;
     VFIOPreregRegion *r;
     uint64_t vaddr, size;
     int ret;
@@ -118,13 +261,10 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
     if (!vfio_prereg_backing_fits(c, s)) {
         return;
     }
-    reg.vaddr = vaddr;
-    reg.size = size;
-    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
-                               "VFIO_IOMMU_SPAPR_REGISTER_MEMORY", &reg);
-    c->stats.register_ioctls++;
+    ret = vfio_prereg_register(c, s->mr->name, vaddr, size);
     trace_vfio_prereg_register(s->mr->name, s->offset_within_address_space,
                                vaddr, size, ret);
+    hint = ret == -ENOMEM ? vfio_prereg_enomem_hint(s) : g_strdup("");
     if (ret && memory_region_transaction_checked()) {
         Error *err = NULL;
 
@@ -133,17 +273,19 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
          * stays unregistered and the container keeps working.
          */
         error_setg(&err, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY of %s (gpa 0x%"
-                   PRIx64 ", size 0x%" PRIx64 ") failed: %s", s->mr->name,
+                   PRIx64 ", size 0x%" PRIx64 ") failed: %s%s", s->mr->name,
                    s->offset_within_address_space, size,
-                   vfio_ioctl_strerror(ret));
+                   vfio_ioctl_strerror(ret), hint);
         memory_listener_report_error(err);
         return;
     }
     if (ret) {
-        vfio_container_set_error(c, ret, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY "
+        /* The errno goes into the text here, so the hint can follow it. */
+        vfio_container_set_error(c, 0, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY "
                                  "of %s (gpa 0x%" PRIx64 ", size 0x%" PRIx64
-                                 ") failed", s->mr->name,
-                                 s->offset_within_address_space, size);
+                                 ") failed: %s%s", s->mr->name,
+                                 s->offset_within_address_space, size,
+                                 vfio_ioctl_strerror(ret), hint);
         return;
     }
     r = g_new0(VFIOPreregRegion, 1);
@@ -159,7 +301,6 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
 static void vfio_prereg_region_del(MemoryListener *l, MemoryRegionSection *s)
 {
     VFIOContainer *c = container_of(l, VFIOContainer, prereg_listener);
-    struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
     VFIOPreregRegion *r;
     uint64_t vaddr, size;
     unsigned idx;
@@ -174,11 +315,7 @@ static void vfio_prereg_region_del(MemoryListener *l, MemoryRegionSection *s)
         /* Its registration failed (and a checked add is being undone). */
         return;
     }
-    reg.vaddr = vaddr;
-    reg.size = size;
-    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
-                               "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY", &reg);
-    c->stats.register_ioctls++;
+    ret = vfio_prereg_unregister(c, vaddr, size);
     trace_vfio_prereg_unregister(s->mr->name, vaddr, size, ret);
     if (ret) {
         /*

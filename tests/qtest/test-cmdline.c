@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 
 typedef struct RunResult {
     int status;
@@ -368,6 +369,137 @@ static void test_sigterm_exits_zero(void)
     g_spawn_close_pid(pid);
 }
 
+/*
+ * Started with no monitor and no qtest, the process says on stderr how to
+ * talk to it (then runs until a signal); with a front end it says nothing.
+ */
+static void test_no_monitor_says_how_to_connect(void)
+{
+    const char *argv[] = { binary(), "-nodefaults", "-m", "256M", NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) line = g_string_new(NULL);
+    GPid pid;
+    int err_fd, status;
+    char c;
+
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, NULL, NULL, &err_fd,
+                                           &err));
+    while (read(err_fd, &c, 1) == 1 && c != '\n') {
+        g_string_append_c(line, c);
+    }
+    g_test_message("stderr: %s", line->str);
+    g_assert_nonnull(strstr(line->str, "no monitor"));
+    g_assert_nonnull(strstr(line->str, "-qmp unix:"));
+    g_assert_nonnull(strstr(line->str, "-monitor stdio"));
+    g_assert_nonnull(strstr(line->str, "-mon chardev="));
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    close(err_fd);
+    g_spawn_close_pid(pid);
+}
+
+static void test_frontend_gets_no_connect_hint(void)
+{
+    RunResult r;
+
+    /* qtest on stdio: stdin is /dev/null, so the session ends at once. */
+    run(&r, "-nodefaults -qtest stdio -accel qtest");
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_null(strstr(r.err, "no monitor"));
+    run_result_free(&r);
+    run(&r, "-nodefaults -monitor none -qtest stdio");
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_null(strstr(r.err, "no monitor"));
+    run_result_free(&r);
+}
+
+/* -msg progress=on|off and its test knob are checked like other keys. */
+static void test_msg_progress_values(void)
+{
+    RunResult r;
+
+    assert_fails_with("-nodefaults -msg progress=maybe", "progress",
+                      "'on' or 'off'");
+    assert_fails_with("-nodefaults -msg x-progress-after=-5",
+                      "x-progress-after", NULL);
+    assert_fails_with("-nodefaults -msg x-progress-after=99999999999",
+                      "x-progress-after", NULL);
+    run(&r, "-nodefaults -msg timestamp=off,progress=off,x-progress-after=0"
+        " -qtest stdio");
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    run_result_free(&r);
+}
+
+/* -trace events=FILE that cannot be read: one error, the option once. */
+static void test_trace_events_file_error_once(void)
+{
+    RunResult r;
+
+    run(&r, "-nodefaults -trace events=/nonexistent/events");
+    g_test_message("stderr: %s", r.err);
+    g_assert_cmpint(exit_code(&r), ==, 1);
+    g_assert_nonnull(strstr(r.err, "-trace events=/nonexistent/events: "));
+    g_assert_null(strstr(strstr(r.err, "-trace") + 1, "-trace"));
+    g_assert_cmpint(strchr(r.err, '\n') - r.err + 1, ==, strlen(r.err));
+    run_result_free(&r);
+    assert_fails_with("-nodefaults -trace bogus=1", "-trace bogus=1: "
+                      "unknown parameter 'bogus'", NULL);
+}
+
+/* A pattern (given or in an events file) that matches nothing is said. */
+static void test_trace_pattern_matching_nothing_warns(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-trace-XXXXXX", NULL);
+    g_autofree char *events = g_build_filename(dir, "events", NULL);
+    g_autofree char *args = NULL;
+    RunResult r;
+
+    g_assert_true(g_file_set_contents(events, "# comment\nqtest_*\n"
+                                      "no_such_event_*\n", -1, NULL));
+    args = g_strdup_printf("-nodefaults -trace 'nothing_matches_this*' "
+                           "-trace 'qmp_*,enable=-nope' -trace events=%s "
+                           "-qtest stdio -D /dev/null", events);
+    run(&r, args);
+    g_test_message("stderr: %s", r.err);
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_nonnull(strstr(r.err, "warning: -trace: no trace event "
+                            "matches 'nothing_matches_this*'"));
+    g_assert_nonnull(strstr(r.err, "no trace event matches '-nope'"));
+    g_assert_nonnull(strstr(r.err, ":3: no trace event matches "
+                            "'no_such_event_*'"));
+    /* Patterns that match say nothing. */
+    g_assert_null(strstr(r.err, "'qtest_*'"));
+    g_assert_null(strstr(r.err, "'qmp_*'"));
+    run_result_free(&r);
+    g_unlink(events);
+    g_rmdir(dir);
+}
+
+/* ",," is a comma inside a -trace value, as in every other option. */
+static void test_trace_values_escape_commas(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-trace-XXXXXX", NULL);
+    g_autofree char *log = g_build_filename(dir, "a,b.log", NULL);
+    g_autofree char *args = NULL;
+    g_autofree char *text = NULL;
+    RunResult r;
+
+    args = g_strdup_printf("-nodefaults -trace 'file=%s/a,,b.log,qtest_*' "
+                           "-qtest stdio", dir);
+    run(&r, args);
+    g_test_message("stderr: %s", r.err);
+    g_assert_cmpint(exit_code(&r), ==, 0);
+    g_assert_cmpstr(r.err, ==, "");
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    run_result_free(&r);
+    g_unlink(log);
+    g_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -398,5 +530,16 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/qtest-stdio-serves-and-exits-at-eof",
                     test_qtest_stdio_serves_and_exits_at_eof);
     g_test_add_func("/cmdline/sigterm-exits-zero", test_sigterm_exits_zero);
+    g_test_add_func("/cmdline/no-monitor-says-how-to-connect",
+                    test_no_monitor_says_how_to_connect);
+    g_test_add_func("/cmdline/frontend-gets-no-connect-hint",
+                    test_frontend_gets_no_connect_hint);
+    g_test_add_func("/cmdline/msg-progress-values", test_msg_progress_values);
+    g_test_add_func("/cmdline/trace-events-file-error-once",
+                    test_trace_events_file_error_once);
+    g_test_add_func("/cmdline/trace-pattern-matching-nothing-warns",
+                    test_trace_pattern_matching_nothing_warns);
+    g_test_add_func("/cmdline/trace-values-escape-commas",
+                    test_trace_values_escape_commas);
     return g_test_run();
 }

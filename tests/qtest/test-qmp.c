@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <glib/gstdio.h>
 #include "libqtest.h"
 
 typedef struct RawQmp {
@@ -725,6 +726,112 @@ static void test_client_that_stops_reading_is_dropped(void)
     raw_close(&r);
 }
 
+/* The array a trace-event-get-state for @name returns. */
+static JsonArray *trace_state(QTestState *qts, const char *name)
+{
+    JsonObject *r = qtest_qmp(qts, "{'execute': 'trace-event-get-state', "
+                              "'arguments': {'name': '%s'}}", name);
+    JsonArray *a;
+
+    g_assert_null(qtest_qmp_error_desc(r));
+    a = json_array_ref(json_object_get_array_member(r, "return"));
+    json_object_unref(r);
+    return a;
+}
+
+static const char *trace_state_of(JsonArray *a, unsigned i)
+{
+    return json_object_get_string_member(
+        json_array_get_object_element(a, i), "state");
+}
+
+/*
+ * QMP trace-event-get-state / -set-state: names and globs, QEMU's reply
+ * form and errors, and an event enabled at run time is logged (and no
+ * longer once disabled again).
+ */
+static void test_trace_event_state_at_run_time(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("qmp-trace-XXXXXX", NULL);
+    g_autofree char *log = g_build_filename(dir, "trace.log", NULL);
+    QTestState *qts = qtest_initf("-nodefaults -D %s", log);
+    g_autoptr(JsonArray) one = trace_state(qts, "qmp_command");
+    g_autoptr(JsonArray) glob = trace_state(qts, "qmp_*");
+    g_autoptr(JsonArray) none = trace_state(qts, "no_event_is_called_*");
+    g_autoptr(JsonArray) after = NULL;
+    g_autofree char *text = NULL;
+    JsonObject *o;
+    unsigned i;
+
+    g_assert_cmpuint(json_array_get_length(one), ==, 1);
+    o = json_array_get_object_element(one, 0);
+    g_assert_cmpstr(json_object_get_string_member(o, "name"), ==,
+                    "qmp_command");
+    g_assert_cmpstr(json_object_get_string_member(o, "state"), ==,
+                    "disabled");
+    g_assert_false(json_object_get_boolean_member(o, "vcpu"));
+    g_assert_cmpuint(json_array_get_length(glob), >=, 3);
+    for (i = 0; i < json_array_get_length(glob); i++) {
+        g_assert_cmpstr(trace_state_of(glob, i), ==, "disabled");
+    }
+    g_assert_cmpuint(json_array_get_length(none), ==, 0);
+    qtest_qmp_assert_error(qts, "unknown event \"no_such_event\"",
+                           "{'execute': 'trace-event-get-state', "
+                           "'arguments': {'name': 'no_such_event'}}");
+    qtest_qmp_assert_error(qts, "unknown event \"no_such_event\"",
+                           "{'execute': 'trace-event-set-state', "
+                           "'arguments': {'name': 'no_such_event', "
+                           "'enable': true}}");
+    qtest_qmp_assert_error(qts, "enable",
+                           "{'execute': 'trace-event-set-state', "
+                           "'arguments': {'name': 'qmp_command'}}");
+
+    qtest_qmp_assert_success(qts, "{'execute': 'trace-event-set-state', "
+                             "'arguments': {'name': 'qmp_command', "
+                             "'enable': true}}");
+    after = trace_state(qts, "qmp_command");
+    g_assert_cmpstr(trace_state_of(after, 0), ==, "enabled");
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    qtest_qmp_assert_success(qts, "{'execute': 'trace-event-set-state', "
+                             "'arguments': {'name': 'qmp_comm*', "
+                             "'enable': false, "
+                             "'ignore-unavailable': true}}");
+    qtest_qmp_assert_success(qts, "{'execute': 'query-version'}");
+    quit_cleanly(qts);
+
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_test_message("log:\n%s", text);
+    g_assert_nonnull(strstr(text, ":qmp_command query-status\n"));
+    g_assert_null(strstr(text, "query-version"));
+    g_unlink(log);
+    g_rmdir(dir);
+}
+
+/* HMP trace-event NAME on|off and info trace-events. */
+static void test_hmp_trace_event(void)
+{
+    QTestState *qts = qtest_init("-nodefaults");
+    g_autofree char *on = qtest_hmp(qts, "trace-event qmp_dispatch on");
+    g_autofree char *info = qtest_hmp(qts, "info trace-events qmp_dispatch");
+    g_autofree char *all = qtest_hmp(qts, "info trace-events");
+    g_autofree char *off = qtest_hmp(qts, "trace-event  qmp_disp*  off");
+    g_autofree char *info2 = qtest_hmp(qts, "info trace-events qmp_dispatch");
+    g_autofree char *unknown = qtest_hmp(qts, "trace-event nope on");
+    g_autofree char *usage = qtest_hmp(qts, "trace-event qmp_dispatch");
+    g_autoptr(JsonArray) st = NULL;
+
+    g_assert_cmpstr(on, ==, "");
+    g_assert_cmpstr(info, ==, "qmp_dispatch : state 1\n");
+    g_assert_nonnull(strstr(all, "qmp_command : state 0\n"));
+    g_assert_cmpstr(off, ==, "");
+    g_assert_cmpstr(info2, ==, "qmp_dispatch : state 0\n");
+    g_assert_nonnull(strstr(unknown, "unknown event \"nope\""));
+    g_assert_nonnull(strstr(usage, "NAME on|off"));
+    st = trace_state(qts, "qmp_dispatch");
+    g_assert_cmpstr(trace_state_of(st, 0), ==, "disabled");
+    quit_cleanly(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -773,5 +880,8 @@ int main(int argc, char **argv)
                     test_exec_oob_needs_the_capability);
     g_test_add_func("/qmp/exec-oob-runs-allowed-commands-only",
                     test_exec_oob_runs_allowed_commands_only);
+    g_test_add_func("/qmp/trace-event-state-at-run-time",
+                    test_trace_event_state_at_run_time);
+    g_test_add_func("/qmp/hmp-trace-event", test_hmp_trace_event);
     return g_test_run();
 }
