@@ -31,7 +31,7 @@
  *
  * All randomness comes from one GRand.  The seed is printed at the
  * start and on failure; SPAPR_RANDOM_SEED=N replays a run exactly and
- * SPAPR_RANDOM_OPS=N sets its length (default 10000, 1500 with faults).
+ * SPAPR_RANDOM_OPS=N sets its length (default 10000, 1000 with faults).
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -85,7 +85,7 @@ static const uint64_t host_slot_start[NR_WINDOWS] = { 0, 1ULL << 59 };
 #define NR_SHADOWS          2
 
 #define DEFAULT_OPS         10000
-#define DEFAULT_FAULT_OPS   1500    /* each step checks every window */
+#define DEFAULT_FAULT_OPS   1000    /* each step checks every window */
 #define HOT_ENTRIES         768     /* most entries come from the start */
 #define MODEL_ENTRY_CAP     2048    /* keeps tables and checks small */
 #define DMA_MAX_LEN         (12 * 1024)
@@ -2402,7 +2402,7 @@ static void test_same_seed_same_operations(void)
         g_autofree char *first = NULL;
 
         for (run = 0; run < 2; run++) {
-            RandomTest *t = random_test_start(seed, faults ? 200 : 300,
+            RandomTest *t = random_test_start(seed, faults ? 150 : 300,
                                               faults);
 
             random_test_run(t);
