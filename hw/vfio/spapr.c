@@ -559,7 +559,19 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
     }
     if (create.start_addr != iova) {
         /* The host places windows itself: it must agree with the guest. */
-        vfio_spapr_remove(c, create.start_addr);
+        if (vfio_spapr_remove(c, create.start_addr)) {
+            /*
+             * Still on the host: keep it known, so that a recovery or the
+             * teardown removes it again instead of losing its slot.
+             */
+            w = g_new0(VFIOHostDMAWindow, 1);
+            w->min_iova = create.start_addr;
+            w->max_iova = create.start_addr + size - 1;
+            w->iova_pgsizes = pgsize;
+            w->levels = create.levels;
+            w->created = true;
+            g_ptr_array_add(c->hostwins, w);
+        }
         error_setg(errp, "host created the DMA window at 0x%" PRIx64
                    " but the guest window is at 0x%" PRIx64,
                    (uint64_t)create.start_addr, iova);

@@ -14,9 +14,24 @@
  *  - device DMA: status, fault kind, fault IOVA, bytes done, checksum,
  *    and guest RAM, which a shadow copy follows byte for byte.
  *
+ * A second case plays the same operations with host faults mixed in:
+ * MAP_DMA, UNMAP_DMA, TCE_CREATE and TCE_REMOVE made to fail (vfio-sim
+ * fault injection) at a random later call, alone or two and three at
+ * once.  The test learns after each step which armed fault fired and
+ * what the container became (query-vfio), and holds the machine to
+ * docs/vfio.md "Failures": a refused DDW create answers -1 and leaves
+ * the guest's windows as they were; a MAP/UNMAP/REMOVE failure fails the
+ * container (VFIO_DEVICE_FAILED), stops the device and clears the host
+ * tables; a failed container stays failed until a reset, and a reset
+ * brings it back unless the host refuses again.  While it is failed the
+ * host is not compared exactly, but after every step no host TCE may
+ * map what the guest does not map now (unless a double fault left host
+ * TCEs behind and the device is stopped), the device must be stopped
+ * and no DMA may reach memory.
+ *
  * All randomness comes from one GRand.  The seed is printed at the
  * start and on failure; SPAPR_RANDOM_SEED=N replays a run exactly and
- * SPAPR_RANDOM_OPS=N sets its length (default 10000).
+ * SPAPR_RANDOM_OPS=N sets its length (default 10000, 1000 with faults).
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -25,7 +40,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
-#include "libspapr-guest.h"
+#include "vfio-e2e.h"
 
 /* Map keys and values are 64-bit indices and TCEs stored in pointers. */
 G_STATIC_ASSERT(sizeof(gpointer) >= sizeof(uint64_t));
@@ -70,6 +85,7 @@ static const uint64_t host_slot_start[NR_WINDOWS] = { 0, 1ULL << 59 };
 #define NR_SHADOWS          2
 
 #define DEFAULT_OPS         10000
+#define DEFAULT_FAULT_OPS   1000    /* each step checks every window */
 #define HOT_ENTRIES         768     /* most entries come from the start */
 #define MODEL_ENTRY_CAP     2048    /* keeps tables and checks small */
 #define DMA_MAX_LEN         (12 * 1024)
@@ -415,12 +431,52 @@ typedef struct Sample {
     uint64_t idx;
 } Sample;
 
+/* Host ioctls the fault case makes fail, and errnos each can return. */
+typedef enum FaultIoctl {
+    FAULT_MAP, FAULT_UNMAP, FAULT_CREATE, FAULT_REMOVE, NR_FAULTS
+} FaultIoctl;
+
+#define FAULT_BIT(f)        (1U << (f))
+#define FAULTS_FAIL         (FAULT_BIT(FAULT_MAP) | FAULT_BIT(FAULT_UNMAP) | \
+                             FAULT_BIT(FAULT_REMOVE))
+
+static const struct {
+    const char *ioctl;
+    const char *name;
+    const char *errnos[4];      /* docs: linux-vfio-spapr.md */
+} fault_ioctl[NR_FAULTS] = {
+    [FAULT_MAP] = { "VFIO_IOMMU_MAP_DMA", "MAP",
+                    { "EINVAL", "EFAULT", "ENXIO", "EPERM" } },
+    [FAULT_UNMAP] = { "VFIO_IOMMU_UNMAP_DMA", "UNMAP",
+                      { "EINVAL", "ENXIO", "EPERM" } },
+    [FAULT_CREATE] = { "VFIO_IOMMU_SPAPR_TCE_CREATE", "CREATE",
+                       { "ENOMEM", "EINVAL", "ENOSPC" } },
+    [FAULT_REMOVE] = { "VFIO_IOMMU_SPAPR_TCE_REMOVE", "REMOVE",
+                       { "EINVAL" } },
+};
+
+/* A fault fires on call number @target of its ioctl (vfio-sim counts). */
+typedef struct ArmedFault {
+    bool armed;
+    uint64_t target;
+} ArmedFault;
+
+/* What the step did, as far as recovery and failures are concerned. */
+typedef enum OpKind {
+    OP_OTHER, OP_CREATE, OP_REMOVE, OP_RESET, OP_SYSTEM_RESET,
+} OpKind;
+
 typedef struct Stats {
     unsigned put[2], indirect[2], stuff[2];     /* [0] ok, [1] error */
     unsigned query, create[2], remove[2], reset;
     unsigned dma[4];                            /* by fault kind */
     unsigned dma_ctl;
     uint64_t dma_bytes;
+    /* the host-faults case */
+    unsigned armed[NR_FAULTS], fired[NR_FAULTS];
+    unsigned system_reset, host_refused_create;
+    unsigned failures, recoveries, refused_recoveries;
+    unsigned degraded_steps, degraded_dma, stale_episodes;
 } Stats;
 
 typedef struct RandomTest {
@@ -442,9 +498,33 @@ typedef struct RandomTest {
     char *history[HISTORY];
     GChecksum *digest;          /* of the operation log */
     Stats stats;
+
+    /* The host-faults case (docs/testing.md). */
+    bool faults;
+    bool verbose;               /* SPAPR_RANDOM_VERBOSE=1: log each step */
+    ArmedFault armed[NR_FAULTS];
+    unsigned fired;             /* faults that fired during this step */
+    OpKind op_kind;
+    /*
+     * The container has failed: host tables are no longer compared with
+     * the model; the device must be stopped.  Cleared when query-vfio
+     * says "working" again after a reset.
+     */
+    bool degraded;
+    unsigned episode_fired;     /* faults fired since it failed */
+    /*
+     * An UNMAP and a REMOVE failed in this episode: host TCEs may have
+     * been left behind (docs/vfio.md), acceptable only while the device
+     * is stopped.  Otherwise the host must map nothing the guest does
+     * not map, whatever the device.
+     */
+    bool may_be_stale;
+    uint64_t recoveries;        /* query-vfio's count */
 } RandomTest;
 
-static char replay_msg[96];
+static const char *test_path = "";
+
+static char replay_msg[160];
 
 /* A libqtest transport failure aborts too: still say how to replay. */
 static void replay_on_abort(int sig)
@@ -476,8 +556,8 @@ test_failed(RandomTest *t, int line, const char *fmt, ...)
         }
     }
     g_test_message("step %u: %s", t->step, t->op->str);
-    msg = g_strdup_printf("step %u: %s; replay with SPAPR_RANDOM_SEED=%u",
-                          t->step, what, t->seed);
+    msg = g_strdup_printf("step %u: %s; replay with SPAPR_RANDOM_SEED=%u "
+                          "(-p %s)", t->step, what, t->seed, test_path);
     g_test_message("%s", msg);
     g_assertion_message(G_LOG_DOMAIN, __FILE__, line, G_STRFUNC, msg);
     abort();    /* not reached: assertions are fatal here */
@@ -723,12 +803,33 @@ static void check_host_window(RandomTest *t, unsigned slot)
     o = vsim_control_tces(t->ctl, 0, slot, &err);
     if (o) {
         uint64_t bad = 0;
+        bool only_guest = host_maps_only_guest_mappings(t, w, o, &bad);
 
-        CHECK(t, host_maps_only_guest_mappings(t, w, o, &bad) ||
-              device_stopped(t), "stale host TCE: host window slot %u "
-              "maps iova 0x%" PRIx64 ", which the guest does not map "
-              "there (to that page, with that permission), and the "
+        /* A failed container's host tables were cleared (vfio.md). */
+        CHECK(t, only_guest || !t->degraded || t->may_be_stale,
+              "stale host TCE in a failed container: host window slot %u "
+              "maps iova 0x%" PRIx64 ", which the guest does not map there "
+              "(to that page, with that permission), though no double "
+              "fault kept the host from clearing its tables", slot, bad);
+        CHECK(t, only_guest || device_stopped(t), "stale host TCE: host "
+              "window slot %u maps iova 0x%" PRIx64 ", which the guest does "
+              "not map there (to that page, with that permission), and the "
               "device is not stopped", slot, bad);
+    }
+    if (t->degraded) {
+        /*
+         * Not compared exactly: the host may miss what the guest maps.
+         * Its page size still tells how far a device access goes.
+         */
+        if (o && w && json_object_get_int_member(o, "start") ==
+            (gint64)w->bus_start &&
+            (uint64_t)json_object_get_int_member(o, "size") == win_size(w)) {
+            w->host_shift = json_object_get_int_member(o, "page_shift");
+        }
+        if (o) {
+            json_object_unref(o);
+        }
+        return;
     }
     if (!w) {
         CHECK(t, !o, "host window slot %u exists, the guest has no window "
@@ -1220,6 +1321,281 @@ static void op_indirect(RandomTest *t)
     refused(t, ret);
 }
 
+/* -------------------------------------------------------- host faults */
+
+/* Which armed faults have fired: vfio-sim's call counters tell. */
+static void fault_poll_state(RandomTest *t, JsonObject *st)
+{
+    unsigned f;
+
+    for (f = 0; f < NR_FAULTS; f++) {
+        if (t->armed[f].armed &&
+            vt_ioctl_calls(st, fault_ioctl[f].ioctl) >= t->armed[f].target) {
+            t->armed[f].armed = false;
+            t->fired |= FAULT_BIT(f);
+            t->stats.fired[f]++;
+            op_log(t, " [%s fault fired]", fault_ioctl[f].name);
+        }
+    }
+}
+
+static void fault_poll(RandomTest *t)
+{
+    g_autoptr(JsonObject) st = NULL;
+    unsigned f;
+
+    for (f = 0; f < NR_FAULTS && !t->armed[f].armed; f++) {
+        continue;
+    }
+    if (f < NR_FAULTS) {
+        st = vsim_machine_state(t->m);
+        fault_poll_state(t, st);
+    }
+}
+
+/* Make the @nth next call of @f fail, with an errno the kernel uses. */
+static void fault_arm(RandomTest *t, JsonObject *st, FaultIoctl f,
+                      unsigned nth)
+{
+    const char *const *errnos = fault_ioctl[f].errnos;
+    unsigned n = 0;
+    const char *err;
+
+    while (n < G_N_ELEMENTS(fault_ioctl[f].errnos) && errnos[n]) {
+        n++;
+    }
+    err = errnos[g_rand_int_range(t->rand, 0, n)];
+    vt_fault_nth(t->m, fault_ioctl[f].ioctl, nth, err);
+    t->armed[f].armed = true;
+    t->armed[f].target = vt_ioctl_calls(st, fault_ioctl[f].ioctl) + nth;
+    t->stats.armed[f]++;
+    op_log(t, " %s#%u=%s", fault_ioctl[f].name, nth, err);
+}
+
+/*
+ * Arm host faults: one ioctl failing at one of its next calls, or the
+ * double and triple faults of docs/vfio.md: a MAP failing and the UNMAP
+ * that should clear the tables failing too (the window is then
+ * removed), and that REMOVE failing as well (host TCEs stay; the device
+ * must stay stopped).
+ */
+static void op_fault(RandomTest *t)
+{
+    g_autoptr(JsonObject) st = vsim_machine_state(t->m);
+    unsigned r = g_rand_int_range(t->rand, 0, 100);
+
+    op_log(t, "host fault");
+    if (r < 28) {
+        fault_arm(t, st, FAULT_MAP, g_rand_int_range(t->rand, 1, 9));
+    } else if (r < 46) {
+        fault_arm(t, st, FAULT_UNMAP, g_rand_int_range(t->rand, 1, 9));
+    } else if (r < 60) {
+        fault_arm(t, st, FAULT_CREATE, g_rand_int_range(t->rand, 1, 5));
+    } else if (r < 72) {
+        fault_arm(t, st, FAULT_REMOVE, g_rand_int_range(t->rand, 1, 5));
+    } else {
+        fault_arm(t, st, FAULT_MAP, g_rand_int_range(t->rand, 1, 4));
+        fault_arm(t, st, FAULT_UNMAP, 1);
+        if (r >= 88) {
+            fault_arm(t, st, FAULT_REMOVE, 1);
+        }
+    }
+}
+
+/* The only container, as query-vfio shows it (@reply keeps it alive). */
+static JsonObject *query_container(RandomTest *t, JsonObject **reply)
+{
+    JsonArray *list = vt_query_vfio(t->m, reply);
+
+    CHECK(t, json_array_get_length(list) == 1, "query-vfio lists %u "
+          "containers", json_array_get_length(list));
+    return json_array_get_object_element(list, 0);
+}
+
+static bool step_resets_dma(RandomTest *t)
+{
+    return t->op_kind == OP_RESET || t->op_kind == OP_SYSTEM_RESET;
+}
+
+/* Does query-vfio's last-error name an ioctl that failed in @mask? */
+static bool error_names_fault(const char *last_error, unsigned mask)
+{
+    unsigned f;
+
+    for (f = 0; f < NR_FAULTS; f++) {
+        if ((mask & FAULT_BIT(f)) && last_error &&
+            strstr(last_error, fault_ioctl[f].ioctl)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A new failure was reported to management: VFIO_DEVICE_FAILED. */
+static void expect_failed_event(RandomTest *t)
+{
+    g_autoptr(JsonObject) ev = qtest_qmp_eventwait(t->m->qts,
+                                                   "VFIO_DEVICE_FAILED");
+    JsonObject *data = json_object_get_object_member(ev, "data");
+    const char *host = json_object_get_string_member(data, "host");
+
+    CHECK(t, host && strstr(host, HOST_BDF), "VFIO_DEVICE_FAILED names "
+          "host '%s', not %s", host ? host : "", HOST_BDF);
+}
+
+/*
+ * After a step of the fault case: learn which faults fired and what the
+ * container is now, check that against docs/vfio.md "Failures", and
+ * switch the model between exact and degraded.
+ */
+/* Is there a window at @start+@size in @windows (host or query-vfio)? */
+static bool window_listed(JsonArray *windows, uint64_t start, uint64_t size)
+{
+    unsigned i;
+
+    for (i = 0; i < json_array_get_length(windows); i++) {
+        JsonObject *w = json_array_get_object_element(windows, i);
+
+        if ((uint64_t)json_object_get_int_member(w, "start") == start &&
+            (uint64_t)json_object_get_int_member(w, "size") == size) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The machine knows exactly the windows the host has (query-vfio's
+ * "windows" are its host windows).  A window it forgot would never be
+ * removed or mirrored again, and would stand in the way of every later
+ * recovery: the host places windows in the first free slot.
+ */
+static void check_host_windows_known(RandomTest *t, JsonObject *st,
+                                     JsonObject *qc)
+{
+    JsonArray *host = vt_windows(vt_only_container(st));
+    JsonArray *known = json_object_get_array_member(qc, "windows");
+    unsigned i;
+
+    for (i = 0; i < json_array_get_length(known); i++) {
+        JsonObject *w = json_array_get_object_element(known, i);
+        uint64_t start = json_object_get_int_member(w, "start");
+        uint64_t size = json_object_get_int_member(w, "size");
+
+        CHECK(t, window_listed(host, start, size), "query-vfio lists host "
+              "window 0x%" PRIx64 "+0x%" PRIx64 ", which the host does not "
+              "have", start, size);
+    }
+    for (i = 0; i < json_array_get_length(host); i++) {
+        JsonObject *w = json_array_get_object_element(host, i);
+        uint64_t start = json_object_get_int_member(w, "start");
+        uint64_t size = json_object_get_int_member(w, "size");
+
+        if (window_listed(known, start, size)) {
+            continue;
+        }
+        /* A window the machine forgot could never be removed again. */
+        CHECK(t, false, "the host has window 0x%" PRIx64 "+0x%" PRIx64
+              " that the machine has forgotten (not in query-vfio)", start,
+              size);
+    }
+}
+
+static void faults_observe(RandomTest *t)
+{
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) st = vsim_machine_state(t->m);
+    JsonObject *c;
+    const char *state, *last_error;
+    uint64_t recoveries;
+    bool failed, recovered;
+
+    fault_poll_state(t, st);
+    c = query_container(t, &reply);
+    check_host_windows_known(t, st, c);
+    state = json_object_get_string_member(c, "state");
+    last_error = json_object_get_string_member_with_default(c, "last-error",
+                                                            NULL);
+    recoveries = json_object_get_int_member(c, "recoveries");
+    failed = !g_strcmp0(state, "failed");
+    CHECK(t, failed || !g_strcmp0(state, "working"), "query-vfio state '%s'",
+          state ? state : "");
+    CHECK(t, recoveries >= t->recoveries, "query-vfio recoveries went from "
+          "%" PRIu64 " to %" PRIu64, t->recoveries, recoveries);
+    recovered = recoveries > t->recoveries;
+    CHECK(t, !recovered || step_resets_dma(t), "the container recovered "
+          "without a reset");
+
+    if (!t->degraded) {
+        /* Failed now, or failed and recovered within this reset. */
+        bool fails = failed || recovered;
+
+        CHECK(t, !fails || t->fired, "the container failed (%s) with no "
+              "host fault", last_error ? last_error : "no last-error");
+        CHECK(t, !fails || t->op_kind != OP_CREATE ||
+              (t->fired & FAULTS_FAIL), "a DDW create the host refused "
+              "failed the container: %s", last_error ? last_error : "");
+        CHECK(t, fails || !(t->fired & FAULTS_FAIL), "a host %s failure "
+              "left the container working", (t->fired &
+              FAULT_BIT(FAULT_MAP)) ? "MAP_DMA" : (t->fired &
+              FAULT_BIT(FAULT_UNMAP)) ? "UNMAP_DMA" : "TCE_REMOVE");
+        if (recovered && !failed) {
+            op_log(t, " [container failed and recovered]");
+        }
+        if (fails) {
+            /*
+             * last-error is the latest failure: in a reset that may be a
+             * consequence (a default window overlapping the host window
+             * whose REMOVE failed) rather than the fault itself.
+             */
+            CHECK(t, last_error && (step_resets_dma(t) ||
+                  error_names_fault(last_error, t->fired)), "last-error "
+                  "'%s' names none of the ioctls that failed",
+                  last_error ? last_error : "");
+            expect_failed_event(t);
+            t->stats.failures++;
+        }
+        if (failed) {
+            op_log(t, " [container failed]");
+        }
+        if (failed) {
+            t->degraded = true;
+            t->episode_fired = 0;
+        }
+    } else if (!failed) {
+        CHECK(t, recovered, "the failed container works again, but "
+              "query-vfio counts no recovery");
+        t->stats.recoveries++;
+        op_log(t, " [recovered]");
+    } else if (step_resets_dma(t)) {
+        /* A reset tries again; only the host refusing keeps it failed. */
+        CHECK(t, t->fired, "a reset did not bring "
+              "the failed container back, and no host fault fired: %s",
+              last_error ? last_error : "no last-error");
+        t->stats.refused_recoveries++;
+        op_log(t, " [still failed]");
+    }
+    if (t->degraded && !failed) {
+        t->degraded = false;
+        t->may_be_stale = false;
+        t->windows_changed = true;
+    }
+    if (t->degraded) {
+        bool was_stale = t->may_be_stale;
+
+        t->episode_fired |= t->fired;
+        t->may_be_stale = (t->episode_fired & FAULT_BIT(FAULT_UNMAP)) &&
+                          (t->episode_fired & FAULT_BIT(FAULT_REMOVE));
+        t->stats.stale_episodes += t->may_be_stale && !was_stale;
+        t->stats.degraded_steps++;
+    }
+    if (step_resets_dma(t) || recovered) {
+        /* Guest RAM may have been registered with the host again. */
+        t->ram_hpa = find_ram_hpa(t);
+    }
+    t->recoveries = recoveries;
+}
+
 /* ---------------------------------------------------------------- DDW */
 
 static void op_query(RandomTest *t)
@@ -1228,10 +1604,15 @@ static void op_query(RandomTest *t)
     int32_t ret = guest_ddw_query(t->g, &t->dev, &avail, &pgmask);
 
     op_log(t, "query -> %d avail %u mask 0x%x", ret, avail, pgmask);
-    CHECK(t, ret == RTAS_SUCCESS && avail == 2 - model_active(&t->model) &&
-          pgmask == QUERY_PGMASK, "query returned %d, %u windows "
-          "available, mask 0x%x; expected 0, %u, 0x%x", ret, avail, pgmask,
-          2 - model_active(&t->model), QUERY_PGMASK);
+    /*
+     * A failed container may still hold a host window the guest removed
+     * (its REMOVE failed): the device then cannot take another window.
+     */
+    CHECK(t, ret == RTAS_SUCCESS && (avail == 2 - model_active(&t->model) ||
+          (t->degraded && !avail)) && pgmask == QUERY_PGMASK,
+          "query returned %d, %u windows available, mask 0x%x; expected 0, "
+          "%u, 0x%x", ret, avail, pgmask, 2 - model_active(&t->model),
+          QUERY_PGMASK);
     t->stats.query++;
 }
 
@@ -1266,6 +1647,22 @@ static void op_create(RandomTest *t)
     ret = guest_ddw_create(t->g, &t->dev, ps, ws, &out);
     op_log(t, " -> %d liobn 0x%x at 0x%" PRIx64, ret, out.liobn,
            out.bus_start);
+    t->op_kind = OP_CREATE;
+    if (t->faults && want == RTAS_SUCCESS && ret == RTAS_HW_ERROR) {
+        /*
+         * The host refused the window (TCE_CREATE failed; or a failed
+         * container still holds a window there): -1, and the guest's
+         * windows are exactly as before.
+         */
+        fault_poll(t);
+        if (t->degraded || (t->fired & FAULT_BIT(FAULT_CREATE))) {
+            model_disable(&t->model.win[liobn == LIOBN(1)]);
+            want = ret;
+            t->windows_changed = true;
+            t->stats.host_refused_create++;
+            op_log(t, " (host refused)");
+        }
+    }
     CHECK(t, ret == want, "create returned %d, expected %d", ret, want);
     if (ret == RTAS_SUCCESS) {
         CHECK(t, out.liobn == liobn && out.bus_start == bus,
@@ -1291,6 +1688,7 @@ static void op_remove(RandomTest *t)
     want = model_remove(&t->model, liobn);
     ret = guest_ddw_remove(t->g, liobn);
     op_log(t, " -> %d", ret);
+    t->op_kind = OP_REMOVE;
     CHECK(t, ret == want, "remove returned %d, expected %d", ret, want);
     t->windows_changed |= ret == RTAS_SUCCESS;
     t->stats.remove[ret != RTAS_SUCCESS]++;
@@ -1306,7 +1704,41 @@ static void op_reset(RandomTest *t)
     op_log(t, " -> %d", ret);
     CHECK(t, ret == RTAS_SUCCESS, "reset returned %d", ret);
     t->windows_changed = true;
+    t->op_kind = OP_RESET;
     t->stats.reset++;
+}
+
+/*
+ * system_reset: the PHB goes back to its default window (and a failed
+ * container tries to recover), the device loses memory decoding and bus
+ * mastering; a new guest finds the device again and enables them.
+ * Guest RAM is kept.
+ */
+static void op_system_reset(RandomTest *t)
+{
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) ev = NULL;
+    GuestWindow dw;
+
+    op_log(t, "system_reset");
+    reply = qtest_qmp(t->m->qts, "{'execute': 'system_reset'}");
+    CHECK(t, !qtest_qmp_error_desc(reply), "system_reset: %s",
+          qtest_qmp_error_desc(reply));
+    ev = qtest_qmp_eventwait(t->m->qts, "RESET");
+    model_reset(&t->model);
+    guest_free(t->g);
+    t->g = guest_new(t->m->qts, RAM_SIZE);
+    CHECK(t, guest_find_device(t->g, 0, DMA_ENGINE_VENDOR,
+                               DMA_ENGINE_DEVICE, 0, &t->dev),
+          "the device is gone after system_reset");
+    dw = guest_default_window(t->g, &t->dev);
+    CHECK(t, dw.liobn == LIOBN(0) && dw.bus_start == DMA_WIN_ADDR &&
+          dw.size == DMA_WIN_SIZE, "default window after system_reset: "
+          "liobn 0x%x at 0x%" PRIx64 "+0x%" PRIx64, dw.liobn, dw.bus_start,
+          dw.size);
+    t->windows_changed = true;
+    t->op_kind = OP_SYSTEM_RESET;
+    t->stats.system_reset++;
 }
 
 /* ---------------------------------------------------------------- DMA */
@@ -1347,9 +1779,13 @@ static bool dma_side(RandomTest *t, uint64_t iova, bool write,
         p->kind = DMA_ERR_PERMISSION;
         return false;
     }
-    CHECK(t, w->host_shift, "no host page size known for window 0x%"
-          PRIx64, w->bus_start);
-    hpg = 1ULL << w->host_shift;
+    /*
+     * A failed container's host window may be gone: what the device did
+     * there (nothing, as it is stopped) is cut at the guest's pages.
+     */
+    CHECK(t, w->host_shift || t->degraded, "no host page size known for "
+          "window 0x%" PRIx64, w->bus_start);
+    hpg = 1ULL << (w->host_shift ? w->host_shift : w->page_shift);
     *chunk = MIN(*chunk, hpg - (off & (hpg - 1)));
     gpa = (tce & ~TCE_RW) + (off & ((1ULL << w->page_shift) - 1));
     *ptr = shadow_ptr(t, gpa, *chunk);
@@ -1446,7 +1882,8 @@ static uint64_t pick_dma_len(RandomTest *t)
 
 static const char *const dma_op_name[] = { "copy", "fill", "checksum" };
 static const char *const dma_err_name[] = {
-    "none", "no-window", "no-mapping", "permission",
+    "none", "no-window", "no-mapping", "permission", "bad-command",
+    "bus-master",
 };
 
 /* The engine's outcome through the control channel, as a DmaResult. */
@@ -1502,6 +1939,44 @@ static void check_dma_target(RandomTest *t, uint64_t dst, uint64_t len)
     }
 }
 
+static bool dma_err_known(uint32_t kind)
+{
+    return kind == DMA_ERR_NO_WINDOW || kind == DMA_ERR_NO_MAPPING ||
+           kind == DMA_ERR_PERMISSION || kind == VT_ERR_BUS_MASTER;
+}
+
+/*
+ * A DMA while the container is failed: the host no longer follows the
+ * guest, so the outcome is not predicted exactly.  Whatever the device
+ * did must be what the guest allows (the shadow follows the bytes it
+ * did); and as the device is stopped, any access fails at once.
+ */
+static void dma_check_failed_container(RandomTest *t, DmaOp op, uint64_t src,
+                                       uint64_t dst, uint64_t len,
+                                       uint64_t pattern, DmaResult res)
+{
+    DmaPredict p;
+
+    CHECK(t, res.done <= len && (res.status == DMA_STATUS_DONE ||
+          (res.status == DMA_STATUS_ERROR && dma_err_known(res.err_kind))),
+          "dma %s with the container failed: status %u, fault %u, done 0x%"
+          PRIx64 " of 0x%" PRIx64, dma_op_name[op], res.status,
+          res.err_kind, res.done, len);
+    dma_predict(t, op, src, dst, res.done, pattern, &p);
+    CHECK(t, !p.kind, "dma %s with the container failed: the device did "
+          "0x%" PRIx64 " bytes, but the guest does not let it (fault %u at "
+          "0x%" PRIx64 ")", dma_op_name[op], res.done, p.kind, p.err_iova);
+    CHECK(t, !res.done && (res.status == DMA_STATUS_ERROR || !len),
+          "dma %s with the container failed: status %u after 0x%" PRIx64
+          " of 0x%" PRIx64 " bytes; a stopped device does no DMA",
+          dma_op_name[op], res.status, res.done, len);
+    if (op == DMA_CHECKSUM && res.status == DMA_STATUS_DONE) {
+        CHECK(t, res.result == p.sum, "checksum 0x%" PRIx64 ", expected 0x%"
+              PRIx64, res.result, p.sum);
+    }
+    t->stats.degraded_dma++;
+}
+
 static void op_dma(RandomTest *t)
 {
     DmaOp op = g_rand_int_range(t->rand, 0, 3);
@@ -1517,7 +1992,9 @@ static void op_dma(RandomTest *t)
     op_log(t, "dma %s%s src 0x%" PRIx64 " dst 0x%" PRIx64 " len 0x%"
            PRIx64, dma_op_name[op], by_control ? " (control)" : "",
            src, dst, len);
-    dma_predict(t, op, src, dst, len, pattern, &p);
+    if (!t->degraded) {
+        dma_predict(t, op, src, dst, len, pattern, &p);
+    }
     if (by_control) {
         res = dma_by_control(t, op, src, dst, len, pattern);
     } else if (op == DMA_COPY) {
@@ -1529,6 +2006,13 @@ static void op_dma(RandomTest *t)
     }
     op_log(t, " -> status %u kind %u at 0x%" PRIx64 " done 0x%" PRIx64,
            res.status, res.err_kind, res.err_iova, res.done);
+    if (t->degraded) {
+        dma_check_failed_container(t, op, src, dst, len, pattern, res);
+        if (op != DMA_CHECKSUM) {
+            check_dma_target(t, dst, len);
+        }
+        return;
+    }
     CHECK(t, res.status == (p.kind ? DMA_STATUS_ERROR : DMA_STATUS_DONE) &&
           res.err_kind == p.kind && res.err_iova == p.err_iova &&
           res.done == p.done, "dma %s: status %u, fault %u at 0x%" PRIx64
@@ -1548,6 +2032,39 @@ static void op_dma(RandomTest *t)
 
 /* --------------------------------------------------------------- run */
 
+/*
+ * The fault case's mix: fewer DMA commands, host faults armed now and
+ * then, and resets often enough that failed periods end.
+ */
+static void step_op_with_faults(RandomTest *t, unsigned r)
+{
+    /* A guest whose device stopped working resets it before long. */
+    if (t->degraded && chance(t, 8)) {
+        r = 95;
+    }
+    if (r < 20) {
+        op_put(t);
+    } else if (r < 33) {
+        op_indirect(t);
+    } else if (r < 44) {
+        op_stuff(t);
+    } else if (r < 78) {
+        op_dma(t);
+    } else if (r < 80) {
+        op_query(t);
+    } else if (r < 85) {
+        op_create(t);
+    } else if (r < 89) {
+        op_remove(t);
+    } else if (r < 95) {
+        op_fault(t);
+    } else if (r < 99) {
+        op_reset(t);
+    } else {
+        op_system_reset(t);
+    }
+}
+
 static void step(RandomTest *t)
 {
     unsigned r = g_rand_int_range(t->rand, 0, 100);
@@ -1557,6 +2074,8 @@ static void step(RandomTest *t)
     g_array_set_size(t->samples, 0);
     t->touched = 0;
     t->windows_changed = false;
+    t->fired = 0;
+    t->op_kind = OP_OTHER;
 
     if (!model_active(&t->model) && r < 30) {
         /* Like a guest that removed its last window: make a new one. */
@@ -1565,6 +2084,8 @@ static void step(RandomTest *t)
         } else {
             op_reset(t);
         }
+    } else if (t->faults) {
+        step_op_with_faults(t, r);
     } else if (r < 22) {
         op_put(t);
     } else if (r < 36) {
@@ -1582,10 +2103,16 @@ static void step(RandomTest *t)
     } else {
         op_reset(t);
     }
+    if (t->faults) {
+        faults_observe(t);
+    }
     g_checksum_update(t->digest, (const guchar *)t->op->str, t->op->len);
     g_free(t->history[t->step % HISTORY]);
     t->history[t->step % HISTORY] = g_strdup_printf("%u: %s", t->step,
                                                     t->op->str);
+    if (t->verbose) {
+        g_test_message("%s", t->history[t->step % HISTORY]);
+    }
 
     /* The machine's tables where the step wrote, and a few probes. */
     for (i = 0; i < t->samples->len; i++) {
@@ -1600,7 +2127,15 @@ static void step(RandomTest *t)
             check_entry(t, w == &t->model.win[1], pick_index(t, w));
         }
     }
-    if (t->windows_changed) {
+    if (t->faults) {
+        /* Every window after every step: faults hit anywhere. */
+        CHECK(t, !t->degraded || device_stopped(t), "the container failed "
+              "but the device still has bus mastering on");
+        if (t->windows_changed) {
+            check_tables(t);
+        }
+        check_host(t, (1U << NR_WINDOWS) - 1);
+    } else if (t->windows_changed) {
         check_tables(t);
         check_host(t, (1U << NR_WINDOWS) - 1);
     } else {
@@ -1631,7 +2166,8 @@ static unsigned env_uint(const char *name, unsigned dflt)
     return v;
 }
 
-static RandomTest *random_test_start(guint32 seed, unsigned nops)
+static RandomTest *random_test_start(guint32 seed, unsigned nops,
+                                     bool faults)
 {
     RandomTest *t = g_new0(RandomTest, 1);
     GuestWindow dw;
@@ -1639,12 +2175,15 @@ static RandomTest *random_test_start(guint32 seed, unsigned nops)
 
     t->seed = seed;
     t->nops = nops;
+    t->faults = faults;
+    t->verbose = env_uint("SPAPR_RANDOM_VERBOSE", 0);
     t->rand = g_rand_new_with_seed(seed);
     t->op = g_string_new(NULL);
     t->samples = g_array_new(false, false, sizeof(Sample));
     t->digest = g_checksum_new(G_CHECKSUM_SHA256);
     snprintf(replay_msg, sizeof(replay_msg),
-             "# replay with SPAPR_RANDOM_SEED=%u\n", seed);
+             "# replay with SPAPR_RANDOM_SEED=%u -p %s\n", seed,
+             test_path);
     signal(SIGABRT, replay_on_abort);
 
     t->m = vsim_machine_start(HOST_BDF "=dma-engine@1", "memlock=unlimited",
@@ -1682,11 +2221,44 @@ static RandomTest *random_test_start(guint32 seed, unsigned nops)
     return t;
 }
 
+/*
+ * End of the fault case: no fault may fire while the machine quits.  A
+ * failed container is either recovered by a last reset, so that the end
+ * is checked exactly, or left failed, so that quitting with a failed
+ * (perhaps stale) container is checked to leave the host clean too.
+ */
+static void faults_finish(RandomTest *t)
+{
+    unsigned f;
+
+    for (f = 0; f < NR_FAULTS; f++) {
+        if (t->armed[f].armed) {
+            vt_fault_nth(t->m, fault_ioctl[f].ioctl, G_MAXUINT, "EIO");
+            t->armed[f].armed = false;
+        }
+    }
+    if (!t->degraded || chance(t, 50)) {
+        g_test_message("quitting with the container %s",
+                       t->degraded ? "failed" : "working");
+        return;
+    }
+    g_string_truncate(t->op, 0);
+    t->fired = 0;
+    op_reset(t);
+    faults_observe(t);
+    CHECK(t, !t->degraded, "the last reset did not recover the container");
+    check_tables(t);
+    g_test_message("recovered the container, then quitting");
+}
+
 static void random_test_finish(RandomTest *t)
 {
     JsonObject *report;
     unsigned i;
 
+    if (t->faults) {
+        faults_finish(t);
+    }
     /* Everything once more, then the host must be left clean. */
     check_all_entries(t);
     check_host(t, (1U << NR_WINDOWS) - 1);
@@ -1732,22 +2304,37 @@ static void report_stats(RandomTest *t)
                    "permission (%u through the control channel), %" PRIu64
                    " bytes", s->dma[0], s->dma[1], s->dma[2], s->dma[3],
                    s->dma_ctl, s->dma_bytes);
+    if (!t->faults) {
+        return;
+    }
+    g_test_message("host faults armed/fired: MAP %u/%u, UNMAP %u/%u, "
+                   "CREATE %u/%u, REMOVE %u/%u", s->armed[FAULT_MAP],
+                   s->fired[FAULT_MAP], s->armed[FAULT_UNMAP],
+                   s->fired[FAULT_UNMAP], s->armed[FAULT_CREATE],
+                   s->fired[FAULT_CREATE], s->armed[FAULT_REMOVE],
+                   s->fired[FAULT_REMOVE]);
+    g_test_message("container: %u failures (%u with host TCEs possibly "
+                   "left), %u recoveries, %u resets refused by the host; "
+                   "%u DDW creates refused by the host; %u system_reset; "
+                   "%u steps failed, %u DMA commands while failed",
+                   s->failures, s->stale_episodes, s->recoveries,
+                   s->refused_recoveries, s->host_refused_create,
+                   s->system_reset, s->degraded_steps, s->degraded_dma);
 }
 
-/*
- * The main test: random operations, valid and invalid, each checked
- * against the reference model in the machine, the host and guest RAM.
- */
-static void test_random_ops_match_model(void)
+static void run_random_case(const char *path, bool faults,
+                            unsigned default_ops)
 {
     guint32 seed = env_uint("SPAPR_RANDOM_SEED", g_random_int());
-    unsigned nops = env_uint("SPAPR_RANDOM_OPS", DEFAULT_OPS);
+    unsigned nops = env_uint("SPAPR_RANDOM_OPS", default_ops);
     RandomTest *t;
     gint64 t0 = g_get_monotonic_time();
 
-    g_test_message("seed %u, %u operations (replay with "
-                   "SPAPR_RANDOM_SEED=%u)", seed, nops, seed);
-    t = random_test_start(seed, nops);
+    test_path = path;
+    g_test_message("seed %u, %u operations%s (replay with "
+                   "SPAPR_RANDOM_SEED=%u -p %s)", seed, nops,
+                   faults ? " with host faults" : "", seed, path);
+    t = random_test_start(seed, nops, faults);
     random_test_run(t);
     report_stats(t);
     random_test_finish(t);
@@ -1756,27 +2343,55 @@ static void test_random_ops_match_model(void)
 }
 
 /*
+ * The main test: random operations, valid and invalid, each checked
+ * against the reference model in the machine, the host and guest RAM.
+ */
+static void test_random_ops_match_model(void)
+{
+    run_random_case("/vfio/random/ops-match-reference-model", false,
+                    DEFAULT_OPS);
+}
+
+/*
+ * The same with host faults: MAP/UNMAP/CREATE/REMOVE failing at random
+ * points, alone or together.  After every step every host TCE is one the
+ * guest maps now (or the device is stopped), a failed container has its
+ * device stopped and does no DMA, and a reset brings it back.
+ */
+static void test_random_ops_with_host_faults(void)
+{
+    run_random_case("/vfio/random/host-faults", true, DEFAULT_FAULT_OPS);
+}
+
+/*
  * A seed names one sequence of operations: two machines driven with the
- * same seed see the same operations and results (so a failure replays).
+ * same seed see the same operations and results (so a failure replays),
+ * host faults and what they did included.
  */
 static void test_same_seed_same_operations(void)
 {
     guint32 seed = env_uint("SPAPR_RANDOM_SEED", g_random_int());
-    g_autofree char *first = NULL;
-    unsigned run;
+    unsigned run, faults;
 
+    test_path = "/vfio/random/same-seed-same-operations";
     g_test_message("seed %u (replay with SPAPR_RANDOM_SEED=%u)", seed,
                    seed);
-    for (run = 0; run < 2; run++) {
-        RandomTest *t = random_test_start(seed, 300);
+    for (faults = 0; faults < 2; faults++) {
+        g_autofree char *first = NULL;
 
-        random_test_run(t);
-        if (!first) {
-            first = g_strdup(g_checksum_get_string(t->digest));
-        } else {
-            g_assert_cmpstr(g_checksum_get_string(t->digest), ==, first);
+        for (run = 0; run < 2; run++) {
+            RandomTest *t = random_test_start(seed, faults ? 150 : 300,
+                                              faults);
+
+            random_test_run(t);
+            if (!first) {
+                first = g_strdup(g_checksum_get_string(t->digest));
+            } else {
+                g_assert_cmpstr(g_checksum_get_string(t->digest), ==,
+                                first);
+            }
+            random_test_finish(t);
         }
-        random_test_finish(t);
     }
 }
 
@@ -1876,6 +2491,8 @@ int main(int argc, char **argv)
                     test_no_stale_checker_catches_stale_entries);
     g_test_add_func("/vfio/random/ops-match-reference-model",
                     test_random_ops_match_model);
+    g_test_add_func("/vfio/random/host-faults",
+                    test_random_ops_with_host_faults);
     g_test_add_func("/vfio/random/same-seed-same-operations",
                     test_same_seed_same_operations);
     return g_test_run();

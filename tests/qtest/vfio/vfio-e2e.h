@@ -108,14 +108,25 @@ static inline void vt_reset_counters(VsimMachine *m)
     g_assert_no_error(err);
 }
 
-static inline void vt_fault(VsimMachine *m, const char *ioctl,
-                            const char *errno_name)
+/*
+ * Make the @nth next call of @ioctl fail with @errno_name.  vfio-sim
+ * holds one armed fault per ioctl: arming it again replaces the first
+ * (a huge @nth takes it back in effect).
+ */
+static inline void vt_fault_nth(VsimMachine *m, const char *ioctl,
+                                unsigned nth, const char *errno_name)
 {
     g_autoptr(GError) err = NULL;
 
-    g_assert_true(vsim_control_fault(vsim_machine_control(m), ioctl, 1,
+    g_assert_true(vsim_control_fault(vsim_machine_control(m), ioctl, nth,
                                      errno_name, &err));
     g_assert_no_error(err);
+}
+
+static inline void vt_fault(VsimMachine *m, const char *ioctl,
+                            const char *errno_name)
+{
+    vt_fault_nth(m, ioctl, 1, errno_name);
 }
 
 /*
