@@ -516,11 +516,12 @@ static PCIDeviceClass vfio_pci_class = {
     .config_write = vfio_pci_config_write,
 };
 
-void vfio_pci_register_types(void)
+static void vfio_pci_register_types(void)
 {
     pci_register_type(&vfio_pci_class);
-    vfio_info_register();
 }
+
+type_init(vfio_pci_register_types)
 
 /*
  * The container's recovered hook (hw/vfio/container.c): its windows and
