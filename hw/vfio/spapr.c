@@ -120,8 +120,7 @@ static void vfio_prereg_region_add(MemoryListener *l, MemoryRegionSection *s)
     }
     reg.vaddr = vaddr;
     reg.size = size;
-    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
-                               "VFIO_IOMMU_SPAPR_REGISTER_MEMORY", &reg);
+    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg);
     c->stats.register_ioctls++;
     trace_vfio_prereg_register(s->mr->name, s->offset_within_address_space,
                                vaddr, size, ret);
@@ -176,8 +175,7 @@ static void vfio_prereg_region_del(MemoryListener *l, MemoryRegionSection *s)
     }
     reg.vaddr = vaddr;
     reg.size = size;
-    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
-                               "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY", &reg);
+    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &reg);
     c->stats.register_ioctls++;
     trace_vfio_prereg_unregister(s->mr->name, vaddr, size, ret);
     if (ret) {
@@ -300,8 +298,7 @@ static int vfio_spapr_remove(VFIOContainer *c, hwaddr start)
         .argsz = sizeof(remove),
         .start_addr = start,
     };
-    int ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE,
-                                   "VFIO_IOMMU_SPAPR_TCE_REMOVE", &remove);
+    int ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove);
 
     c->stats.window_ioctls++;
     trace_vfio_spapr_remove_window(start, ret);
@@ -405,8 +402,7 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
     for (;; levels++) {
         create.levels = levels;
         create.start_addr = 0;
-        ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE,
-                                   "VFIO_IOMMU_SPAPR_TCE_CREATE", &create);
+        ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
         c->stats.window_ioctls++;
         trace_vfio_spapr_create_window(create.page_shift, size, levels,
                                        create.start_addr, ret);
