@@ -3,7 +3,11 @@ BUILD ?= build
 NINJA ?= ninja
 MESON ?= meson
 
-.PHONY: all check demo bench clean distclean
+# "make install PREFIX=/opt/spapr-vfio" (default /usr/local); DESTDIR
+# stages the files as usual.
+PREFIX ?=
+
+.PHONY: all check demo bench install clean distclean
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -19,6 +23,11 @@ demo: all
 
 bench: all
 	$(MESON) test -C $(BUILD) --no-rebuild --benchmark --verbose
+
+install: all
+	$(if $(PREFIX),$(MESON) configure $(BUILD) --prefix=$(abspath $(PREFIX)) && \
+	  $(NINJA) -C $(BUILD))
+	$(MESON) install -C $(BUILD) --no-rebuild
 
 clean:
 	-$(NINJA) -C $(BUILD) clean
