@@ -13,7 +13,11 @@ deps:
 	@[ -n "$(NO_DEPS)" ] || scripts/install-deps.sh
 $(BUILD)/build.ninja: | deps
 
-.PHONY: all check demo bench clean distclean
+# "make install PREFIX=/opt/spapr-vfio" (default /usr/local); DESTDIR
+# stages the files as usual.
+PREFIX ?=
+
+.PHONY: all check demo bench install clean distclean
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -29,6 +33,11 @@ demo: all
 
 bench: all
 	$(MESON) test -C $(BUILD) --no-rebuild --benchmark --verbose
+
+install: all
+	$(if $(PREFIX),$(MESON) configure $(BUILD) --prefix=$(abspath $(PREFIX)) && \
+	  $(NINJA) -C $(BUILD))
+	$(MESON) install -C $(BUILD) --no-rebuild
 
 clean:
 	-$(NINJA) -C $(BUILD) clean

@@ -23,7 +23,7 @@
 #include "migration/ram.h"
 #include "migration/savevm.h"
 #include "sysemu/machine.h"
-#include "system/qmp-internal.h"
+#include "qapi/qmp.h"
 #include "trace.h"
 
 /* RAM sent per main loop slice, and its time limit. */

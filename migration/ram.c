@@ -25,22 +25,6 @@
 #define RAM_ZERO_RUN_MAX    (1ULL << 30)
 #define BITS_PER_LONG       (8 * sizeof(unsigned long))
 
-/*
- * Dirty logging lives in memory-dirty.c; a weak reference keeps the
- * stream working (stop-and-copy) in a build without it.
- */
-bool memory_global_dirty_log_start(Error **errp) __attribute__((weak));
-void memory_global_dirty_log_stop(void) __attribute__((weak));
-DirtyBitmapSnapshot *memory_region_snapshot_and_clear_dirty(
-    MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client)
-    __attribute__((weak));
-bool memory_region_snapshot_get_dirty(MemoryRegion *mr,
-                                      DirtyBitmapSnapshot *snap,
-                                      hwaddr addr, hwaddr size)
-    __attribute__((weak));
-void memory_region_snapshot_free(DirtyBitmapSnapshot *snap)
-    __attribute__((weak));
-
 typedef struct RamSaveBlock {
     RAMBlock *rb;
     uint64_t pages;
@@ -138,12 +122,6 @@ void mig_ram_save_free(MigRamSave *rs)
 
 bool mig_ram_save_start_logging(MigRamSave *rs, Error **errp)
 {
-    if (!memory_global_dirty_log_start || !memory_global_dirty_log_stop ||
-        !memory_region_snapshot_and_clear_dirty ||
-        !memory_region_snapshot_get_dirty || !memory_region_snapshot_free) {
-        error_setg(errp, "dirty logging is not part of this build");
-        return false;
-    }
     if (!memory_global_dirty_log_start(errp)) {
         return false;
     }

@@ -239,15 +239,6 @@ static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
     return qmp_run_with_str(args, "id", user_object_del, errp);
 }
 
-/*
- * A build without memory devices has none; hw/mem registers the real
- * one (pc-dimm-qmp.c) over this.
- */
-static JsonNode *qmp_query_memory_devices(JsonObject *args, Error **errp)
-{
-    return qmp_node_take_array(json_array_new());
-}
-
 /* As QEMU's dumpdtb: the device tree as the guest would boot with now. */
 static JsonNode *qmp_dumpdtb(JsonObject *args, Error **errp)
 {
@@ -347,7 +338,6 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("device_del", qmp_device_del);
     qmp_register_command("object-add", qmp_object_add);
     qmp_register_command("object-del", qmp_object_del);
-    qmp_register_command("query-memory-devices", qmp_query_memory_devices);
     qmp_register_command("dumpdtb", qmp_dumpdtb);
     qmp_register_command("trace-event-get-state", qmp_trace_event_get_state);
     qmp_register_command("trace-event-set-state", qmp_trace_event_set_state);

@@ -8,25 +8,6 @@
 #include "qapi/qmp.h"
 #include "system/chardev.h"
 
-/* A node holding @obj; takes over the caller's reference. */
-static inline JsonNode *qmp_node_take_object(JsonObject *obj)
-{
-    JsonNode *node = json_node_alloc();
-
-    json_node_init_object(node, obj);
-    json_object_unref(obj);
-    return node;
-}
-
-static inline JsonNode *qmp_node_take_array(JsonArray *arr)
-{
-    JsonNode *node = json_node_alloc();
-
-    json_node_init_array(node, arr);
-    json_array_unref(arr);
-    return node;
-}
-
 /*
  * Argument checking as QEMU's QAPI does it, for commands that declare
  * their arguments: each listed member present (unless optional) and of

@@ -258,7 +258,6 @@ int main(int argc, char **argv)
     /* Built-ins first, so device code may override defaults. */
     qmp_register_builtin_commands();
     migration_register_qmp();
-    hw_register_types();
     vl_parse_args(&cfg, argc, argv);
     /* -chardev stdio exists by now; -qtest/-qmp/-monitor stdio too. */
     if (cfg.daemonize &&

@@ -8,8 +8,16 @@
 
 static FILE *trace_out;
 static GMutex trace_lock;
+/* Written by constructors only (before main), read afterwards. */
+static TraceEventGroup *trace_groups;
 
-void trace_event_emit(unsigned id, const char *fmt, ...)
+void trace_event_group_register(TraceEventGroup *group)
+{
+    group->next = trace_groups;
+    trace_groups = group;
+}
+
+void trace_event_emit(const char *name, const char *fmt, ...)
 {
     va_list ap;
     struct timeval tv;
@@ -19,7 +27,7 @@ void trace_event_emit(unsigned id, const char *fmt, ...)
     g_mutex_lock(&trace_lock);
     out = trace_out ? trace_out : stderr;
     fprintf(out, "%d@%lld.%06ld:%s ", (int)getpid(),
-            (long long)tv.tv_sec, (long)tv.tv_usec, trace_event_names[id]);
+            (long long)tv.tv_sec, (long)tv.tv_usec, name);
     va_start(ap, fmt);
     vfprintf(out, fmt, ap);
     va_end(ap);
@@ -33,16 +41,19 @@ unsigned trace_enable_pattern(const char *pattern)
     bool enable = true;
     unsigned i, n = 0;
     GPatternSpec *spec;
+    TraceEventGroup *g;
 
     if (*pattern == '-') {
         enable = false;
         pattern++;
     }
     spec = g_pattern_spec_new(pattern);
-    for (i = 0; i < trace_event_count; i++) {
-        if (g_pattern_spec_match_string(spec, trace_event_names[i])) {
-            trace_event_state[i] = enable;
-            n++;
+    for (g = trace_groups; g; g = g->next) {
+        for (i = 0; i < g->count; i++) {
+            if (g_pattern_spec_match_string(spec, g->names[i])) {
+                g->state[i] = enable;
+                n++;
+            }
         }
     }
     g_pattern_spec_free(spec);
@@ -51,11 +62,14 @@ unsigned trace_enable_pattern(const char *pattern)
 
 bool trace_event_is_enabled(const char *name)
 {
+    TraceEventGroup *g;
     unsigned i;
 
-    for (i = 0; i < trace_event_count; i++) {
-        if (!strcmp(trace_event_names[i], name)) {
-            return trace_event_state[i];
+    for (g = trace_groups; g; g = g->next) {
+        for (i = 0; i < g->count; i++) {
+            if (!strcmp(g->names[i], name)) {
+                return g->state[i];
+            }
         }
     }
     return false;
@@ -174,14 +188,27 @@ bool trace_opt_parse(const char *optarg, Error **errp)
     return true;
 }
 
+static gint trace_name_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void trace_list_events(FILE *out, const char *pattern)
 {
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    TraceEventGroup *g;
     unsigned i;
 
-    for (i = 0; i < trace_event_count; i++) {
-        if (!pattern || g_pattern_match_simple(pattern,
-                                               trace_event_names[i])) {
-            fprintf(out, "%s\n", trace_event_names[i]);
+    for (g = trace_groups; g; g = g->next) {
+        for (i = 0; i < g->count; i++) {
+            if (!pattern || g_pattern_match_simple(pattern, g->names[i])) {
+                g_ptr_array_add(names, (gpointer)g->names[i]);
+            }
         }
+    }
+    /* Sorted: the list does not depend on the link order of layers. */
+    g_ptr_array_sort(names, trace_name_cmp);
+    for (i = 0; i < names->len; i++) {
+        fprintf(out, "%s\n", (const char *)names->pdata[i]);
     }
 }

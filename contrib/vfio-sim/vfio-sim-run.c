@@ -21,10 +21,16 @@
 #include <unistd.h>
 #include <glib.h>
 
-#ifndef VSIM_LIB_BUILD_PATH
-#define VSIM_LIB_BUILD_PATH ""
+/* Where "meson install" puts the library (set by meson.build). */
+#ifndef VSIM_LIB_INSTALL_PATH
+#define VSIM_LIB_INSTALL_PATH "libvfio-sim.so"
 #endif
 
+/*
+ * $VFIO_SIM_LIB, else the library beside the program (the build tree:
+ * /proc/self/exe resolves build/vfio-sim-run to contrib/vfio-sim/),
+ * else the installed one.
+ */
 static char *find_library(void)
 {
     g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
@@ -43,7 +49,7 @@ static char *find_library(void)
         }
         g_free(p);
     }
-    return g_strdup(VSIM_LIB_BUILD_PATH);
+    return g_strdup(VSIM_LIB_INSTALL_PATH);
 }
 
 /* <dir>/<bdf>/iommu_group -> ../iommu_groups/<group>, dirs made real */

@@ -52,7 +52,9 @@ static JsonNode *qmp_query_memory_devices(JsonObject *args, Error **errp)
     return node;
 }
 
-void pc_dimm_qmp_register(void)
+static void pc_dimm_qmp_register(void)
 {
     qmp_register_command("query-memory-devices", qmp_query_memory_devices);
 }
+
+type_init(pc_dimm_qmp_register)

@@ -133,8 +133,9 @@ GList *pc_dimm_list(void)
     return g_list_copy(pc_dimms);
 }
 
-void pc_dimm_register_types(void)
+static void pc_dimm_register_types(void)
 {
     qdev_register_type(&pc_dimm_class);
-    pc_dimm_qmp_register();
 }
+
+type_init(pc_dimm_register_types)

@@ -91,7 +91,9 @@ static JsonNode *qmp_query_pci(JsonObject *args, Error **errp)
     return ret;
 }
 
-void pci_qmp_register(void)
+static void pci_qmp_register(void)
 {
     qmp_register_command("query-pci", qmp_query_pci);
 }
+
+type_init(pci_qmp_register)

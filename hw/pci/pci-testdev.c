@@ -321,8 +321,10 @@ static PCIDeviceClass pci_testdev_dma_class = {
     .reset = pci_testdev_reset,
 };
 
-void pci_testdev_register_types(void)
+static void pci_testdev_register_types(void)
 {
     pci_register_type(&pci_testdev_class);
     pci_register_type(&pci_testdev_dma_class);
 }
+
+type_init(pci_testdev_register_types)

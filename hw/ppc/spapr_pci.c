@@ -455,7 +455,9 @@ static const DeviceClass spapr_phb_class = {
     .migration_path = spapr_phb_migration_path,
 };
 
-void spapr_pci_register_types(void)
+static void spapr_pci_register_types(void)
 {
     qdev_register_type(&spapr_phb_class);
 }
+
+type_init(spapr_pci_register_types)

@@ -39,8 +39,8 @@ const char *vfio_iommu_type_name(int type)
     }
 }
 
-int vfio_container_ioctl(VFIOContainer *c, unsigned long req,
-                         const char *name, void *arg)
+int vfio_container_ioctl_named(VFIOContainer *c, unsigned long req,
+                               const char *name, void *arg)
 {
     int ret = ioctl(c->fd, req, arg);
     int err = ret < 0 ? errno : 0;
@@ -269,8 +269,7 @@ static bool vfio_spapr_get_info(VFIOContainer *c, Error **errp)
     struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
     int ret;
 
-    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_GET_INFO,
-                               "VFIO_IOMMU_SPAPR_TCE_GET_INFO", &info);
+    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info);
     if (ret) {
         error_setg(errp, "VFIO_IOMMU_SPAPR_TCE_GET_INFO failed: %s",
                    vfio_ioctl_strerror(ret));
@@ -330,8 +329,7 @@ static void vfio_container_teardown(VFIOContainer *c)
         c->prereg_registered = false;
     }
     if (c->v1_enabled) {
-        int ret = vfio_container_ioctl(c, VFIO_IOMMU_DISABLE,
-                                       "VFIO_IOMMU_DISABLE", NULL);
+        int ret = vfio_container_ioctl(c, VFIO_IOMMU_DISABLE, NULL);
         if (ret) {
             warn_report("VFIO_IOMMU_DISABLE failed: %s",
                         vfio_ioctl_strerror(ret));
@@ -349,8 +347,7 @@ static bool vfio_spapr_drop_default_window(VFIOContainer *c, Error **errp)
     };
     int ret;
 
-    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE,
-                               "VFIO_IOMMU_SPAPR_TCE_REMOVE", &remove);
+    ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove);
     c->stats.window_ioctls++;
     if (ret) {
         error_setg(errp, "VFIO_IOMMU_SPAPR_TCE_REMOVE of the default window "
@@ -385,8 +382,7 @@ static bool vfio_container_setup_iommu(VFIOContainer *c, Error **errp)
     } else {
         VFIOHostDMAWindow *w = g_new0(VFIOHostDMAWindow, 1);
 
-        ret = vfio_container_ioctl(c, VFIO_IOMMU_ENABLE,
-                                   "VFIO_IOMMU_ENABLE", NULL);
+        ret = vfio_container_ioctl(c, VFIO_IOMMU_ENABLE, NULL);
         if (ret) {
             g_free(w);
             error_setg(errp, "VFIO_IOMMU_ENABLE failed: %s",
@@ -485,14 +481,14 @@ static bool vfio_container_set_iommu(VFIOContainer *c, Error **errp)
     static bool warned;
     int ret;
 
-    ret = vfio_container_ioctl(c, VFIO_SET_IOMMU, "VFIO_SET_IOMMU",
+    ret = vfio_container_ioctl(c, VFIO_SET_IOMMU,
                                (void *)(uintptr_t)c->iommu_type);
     if (ret && c->iommu_type == VFIO_SPAPR_TCE_v2_IOMMU && c->has_v1) {
         g_autofree char *why = g_strdup_printf(
             "VFIO_SET_IOMMU(%s) failed: %s",
             vfio_iommu_type_name(c->iommu_type), vfio_ioctl_strerror(ret));
 
-        ret = vfio_container_ioctl(c, VFIO_SET_IOMMU, "VFIO_SET_IOMMU",
+        ret = vfio_container_ioctl(c, VFIO_SET_IOMMU,
                                    (void *)(uintptr_t)VFIO_SPAPR_TCE_IOMMU);
         if (ret) {
             error_setg(errp, "%s, and VFIO_SET_IOMMU(%s) failed too: %s",

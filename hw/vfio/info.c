@@ -135,8 +135,10 @@ static bool hmp_info_vfio(GString *out, const char *args, Error **errp)
     return true;
 }
 
-void vfio_info_register(void)
+static void vfio_info_register(void)
 {
     qmp_register_command("query-vfio", qmp_query_vfio);
     hmp_register_info("vfio", hmp_info_vfio);
 }
+
+type_init(vfio_info_register)

@@ -49,7 +49,7 @@ bool vfio_dma_run_flush(VFIOContainer *c, const VFIODMARun *run)
         };
 
         name = "VFIO_IOMMU_MAP_DMA";
-        ret = vfio_container_ioctl(c, VFIO_IOMMU_MAP_DMA, name, &map);
+        ret = vfio_container_ioctl(c, VFIO_IOMMU_MAP_DMA, &map);
         c->stats.map_ioctls++;
         trace_vfio_dma_map(run->iova, run->vaddr, run->size, run->flags,
                            ret);
@@ -61,7 +61,7 @@ bool vfio_dma_run_flush(VFIOContainer *c, const VFIODMARun *run)
         };
 
         name = "VFIO_IOMMU_UNMAP_DMA";
-        ret = vfio_container_ioctl(c, VFIO_IOMMU_UNMAP_DMA, name, &unmap);
+        ret = vfio_container_ioctl(c, VFIO_IOMMU_UNMAP_DMA, &unmap);
         c->stats.unmap_ioctls++;
         trace_vfio_dma_unmap(run->iova, run->size, ret);
     }

@@ -30,8 +30,8 @@ static const char *vdev_name(VFIOPCIDevice *v)
     return v->name ? v->name : "vfio-pci";
 }
 
-static int vfio_device_ioctl(VFIOPCIDevice *v, unsigned long req,
-                             const char *name, void *arg)
+static int vfio_device_ioctl_named(VFIOPCIDevice *v, unsigned long req,
+                                   const char *name, void *arg)
 {
     int ret = ioctl(v->fd, req, arg);
     int err = ret < 0 ? errno : 0;
@@ -40,12 +40,15 @@ static int vfio_device_ioctl(VFIOPCIDevice *v, unsigned long req,
     return ret < 0 ? -err : ret;
 }
 
+/* The request's name for traces and messages is its spelling (#req). */
+#define vfio_device_ioctl(v, req, arg) \
+    vfio_device_ioctl_named((v), (req), #req, (arg))
+
 static bool vfio_region_info(VFIOPCIDevice *v, unsigned index,
                              VFIORegion *r, Error **errp)
 {
     struct vfio_region_info info = { .argsz = sizeof(info), .index = index };
-    int ret = vfio_device_ioctl(v, VFIO_DEVICE_GET_REGION_INFO,
-                                "VFIO_DEVICE_GET_REGION_INFO", &info);
+    int ret = vfio_device_ioctl(v, VFIO_DEVICE_GET_REGION_INFO, &info);
 
     if (ret < 0) {
         error_setg_errno(errp, -ret, "%s: VFIO_DEVICE_GET_REGION_INFO(%u) "
@@ -209,7 +212,7 @@ static bool vfio_pci_stop_dma(VFIOPCIDevice *v)
     if (!(v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
         return false;
     }
-    ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, "VFIO_DEVICE_RESET", NULL);
+    ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, NULL);
     if (ret < 0) {
         error_report("%s: VFIO_DEVICE_RESET failed: %s", vdev_name(v),
                      g_strerror(-ret));
@@ -343,8 +346,7 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
     if (v->fd < 0) {
         goto put_group;
     }
-    ret = vfio_device_ioctl(v, VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO",
-                            &info);
+    ret = vfio_device_ioctl(v, VFIO_DEVICE_GET_INFO, &info);
     if (ret < 0) {
         error_setg_errno(errp, -ret, "%s: VFIO_DEVICE_GET_INFO failed",
                          v->name);
@@ -461,7 +463,7 @@ static void vfio_pci_reset(PCIDevice *pdev)
     if (!(v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
         return;
     }
-    ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, "VFIO_DEVICE_RESET", NULL);
+    ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, NULL);
     if (ret < 0) {
         warn_report("%s: VFIO_DEVICE_RESET failed: %s", v->name,
                     g_strerror(-ret));
@@ -516,11 +518,12 @@ static PCIDeviceClass vfio_pci_class = {
     .config_write = vfio_pci_config_write,
 };
 
-void vfio_pci_register_types(void)
+static void vfio_pci_register_types(void)
 {
     pci_register_type(&vfio_pci_class);
-    vfio_info_register();
 }
+
+type_init(vfio_pci_register_types)
 
 /*
  * The container's recovered hook (hw/vfio/container.c): its windows and
@@ -539,8 +542,7 @@ static void vfio_pci_container_recovered(VFIOContainer *c)
             continue;
         }
         if (v->fd >= 0 && (v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
-            ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET,
-                                    "VFIO_DEVICE_RESET", NULL);
+            ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, NULL);
         }
         if (ret) {
             /* Its state is unknown: it stays stopped. */

@@ -149,8 +149,12 @@ static void vfio_prereg_progress(VFIOPreregProgress *p, uint64_t done)
                 took ? done / 1048576.0 / (took / 1e6) : 0.0);
 }
 
-static int vfio_prereg_ioctl(VFIOContainer *c, unsigned long req,
-                             const char *name, uint64_t vaddr, uint64_t size)
+#define vfio_prereg_ioctl(c, req, vaddr, size) \
+    vfio_prereg_ioctl_named((c), (req), #req, (vaddr), (size))
+
+static int vfio_prereg_ioctl_named(VFIOContainer *c, unsigned long req,
+                                   const char *name, uint64_t vaddr,
+                                   uint64_t size)
 {
     struct vfio_iommu_spapr_register_memory reg = {
         .argsz = sizeof(reg),
@@ -159,7 +163,7 @@ static int vfio_prereg_ioctl(VFIOContainer *c, unsigned long req,
     };
 
     c->stats.register_ioctls++;
-    return vfio_container_ioctl(c, req, name, &reg);
+    return vfio_container_ioctl_named(c, req, name, &reg);
 }
 
 /* Unregister the pieces of [vaddr, vaddr + size); the first error. */
@@ -172,7 +176,6 @@ static int vfio_prereg_unregister(VFIOContainer *c, uint64_t vaddr,
     for (off = 0; off < size; off += len) {
         len = MIN(size - off, VFIO_PREREG_CHUNK);
         ret = vfio_prereg_ioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
-                                "VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY",
                                 vaddr + off, len);
         first = first ? first : ret;
     }
@@ -192,7 +195,6 @@ static int vfio_prereg_register(VFIOContainer *c, const char *name,
     for (off = 0; off < size; off += len) {
         len = MIN(size - off, VFIO_PREREG_CHUNK);
         ret = vfio_prereg_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
-                                "VFIO_IOMMU_SPAPR_REGISTER_MEMORY",
                                 vaddr + off, len);
         if (ret) {
             if (off) {
@@ -437,8 +439,7 @@ static int vfio_spapr_remove(VFIOContainer *c, hwaddr start)
         .argsz = sizeof(remove),
         .start_addr = start,
     };
-    int ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE,
-                                   "VFIO_IOMMU_SPAPR_TCE_REMOVE", &remove);
+    int ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove);
 
     c->stats.window_ioctls++;
     trace_vfio_spapr_remove_window(start, ret);
@@ -542,8 +543,7 @@ bool vfio_spapr_create_window(VFIOContainer *c, hwaddr iova,
     for (;; levels++) {
         create.levels = levels;
         create.start_addr = 0;
-        ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE,
-                                   "VFIO_IOMMU_SPAPR_TCE_CREATE", &create);
+        ret = vfio_container_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
         c->stats.window_ioctls++;
         trace_vfio_spapr_create_window(create.page_shift, size, levels,
                                        create.start_addr, ret);

@@ -2,14 +2,27 @@
  * Devices: a small registry of device types with typed properties,
  * used by -device, QMP device_add/device_del and machine reset.
  *
- * Types are registered explicitly (hw_register_types() calls each
- * file's register function) so nothing depends on link order.
+ * Each device's file registers its type with type_init() (a constructor
+ * run before main), so no list of every type exists anywhere.
  */
 #ifndef HW_QDEV_H
 #define HW_QDEV_H
 
 #include "qemu/osdep.h"
 #include "qemu/error.h"
+
+/*
+ * Run @function before main(): a file registers its types, QMP
+ * commands and HMP info handlers from here.  The registries it calls
+ * create themselves on first use, so the order between files does
+ * not matter.  The libraries of devices are linked whole (see
+ * system/meson.build), since nothing else refers to such a file.
+ */
+#define type_init(function) \
+    static void __attribute__((constructor)) function##_ctor(void) \
+    { \
+        function(); \
+    }
 
 typedef struct DeviceState DeviceState;
 typedef struct DeviceClass DeviceClass;
@@ -128,8 +141,5 @@ bool qdev_machine_is_started(void);
  */
 char *qdev_migration_path(DeviceState *dev);
 bool qdev_check_migratable(Error **errp);
-
-/* Registered by hw/: every device type of the build. */
-void hw_register_types(void);
 
 #endif

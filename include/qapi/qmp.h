@@ -28,6 +28,28 @@ void qmp_event_send(const char *name, JsonObject *data);
 typedef bool (*HmpInfoFunc)(GString *out, const char *args, Error **errp);
 void hmp_register_info(const char *name, HmpInfoFunc fn);
 
+/*
+ * Return values for commands: a node holding @obj (or @arr); takes
+ * over the caller's reference.
+ */
+static inline JsonNode *qmp_node_take_object(JsonObject *obj)
+{
+    JsonNode *node = json_node_alloc();
+
+    json_node_init_object(node, obj);
+    json_object_unref(obj);
+    return node;
+}
+
+static inline JsonNode *qmp_node_take_array(JsonArray *arr)
+{
+    JsonNode *node = json_node_alloc();
+
+    json_node_init_array(node, arr);
+    json_array_unref(arr);
+    return node;
+}
+
 /* Run a command without a session (tests, internal use). */
 JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp);
 

@@ -1,6 +1,7 @@
 /*
- * Trace runtime.  Events are declared in trace-events files; the
- * generated header "trace.h" has one trace_<name>() per event.
+ * Trace runtime.  Events are declared in each layer's trace-events
+ * file; the layer's generated header "trace.h" has one trace_<name>()
+ * per event.
  */
 #ifndef QEMU_TRACE_H
 #define QEMU_TRACE_H
@@ -11,12 +12,21 @@
 
 typedef struct Error Error;
 
-/* One byte per event: nonzero when enabled (read on the fast path). */
-extern unsigned char trace_event_state[];
-extern const unsigned trace_event_count;
-extern const char *const trace_event_names[];
+/*
+ * The events of one layer (one trace-events file): the generated
+ * trace.c registers its group from a constructor.
+ */
+typedef struct TraceEventGroup {
+    const char *name;
+    const char *const *names;
+    unsigned char *state;   /* one byte per event: nonzero when enabled */
+    unsigned count;
+    struct TraceEventGroup *next;
+} TraceEventGroup;
 
-void trace_event_emit(unsigned id, const char *fmt, ...) QEMU_PRINTF(2, 3);
+void trace_event_group_register(TraceEventGroup *group);
+void trace_event_emit(const char *name, const char *fmt, ...)
+    QEMU_PRINTF(2, 3);
 
 /*
  * Enable (or, with a leading '-', disable) every event whose name

@@ -43,9 +43,6 @@ typedef struct PCDIMMHotplugOps {
     void (*unplug)(PCDIMMDevice *dimm);
 } PCDIMMHotplugOps;
 
-void pc_dimm_register_types(void);
-/* query-memory-devices (pc-dimm-qmp.c), called by the above. */
-void pc_dimm_qmp_register(void);
 /* The machine's rules; NULL when the machine goes away. */
 void pc_dimm_set_hotplug_ops(const PCDIMMHotplugOps *ops);
 

@@ -59,6 +59,4 @@
 #define PCI_TESTDEV_BAR2_SIZE       0x10000
 #define PCI_TESTDEV_DMA_MAX         (16 << 20)
 
-void pci_testdev_register_types(void);
-
 #endif

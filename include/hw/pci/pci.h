@@ -178,7 +178,4 @@ static inline void pci_set_long(uint8_t *p, uint32_t v)
 /* For device names in traces and messages: "type@slot.fn". */
 const char *pci_device_name(PCIDevice *dev);
 
-/* Registers query-pci with QMP. */
-void pci_qmp_register(void);
-
 #endif

@@ -74,8 +74,6 @@ typedef struct SpaprPhbState {
     pcibus_t next_mem64;
 } SpaprPhbState;
 
-void spapr_pci_register_types(void);
-
 SpaprPhbState *spapr_phb_find_by_buid(uint64_t buid);
 SpaprPhbState *spapr_phb_find_by_index(uint32_t index);
 /* Every PHB sorted by index (do not free). */

@@ -174,8 +174,11 @@ void vfio_container_try_recover(VFIOContainer *c);
  * ioctl with errno captured and traced: 0 on success, -errno, or the
  * positive value the ioctl returned.  Anything but 0 is a failure.
  */
-int vfio_container_ioctl(VFIOContainer *c, unsigned long req,
-                         const char *name, void *arg);
+int vfio_container_ioctl_named(VFIOContainer *c, unsigned long req,
+                               const char *name, void *arg);
+/* The request's name for traces and messages is its spelling (#req). */
+#define vfio_container_ioctl(c, req, arg) \
+    vfio_container_ioctl_named((c), (req), #req, (arg))
 /* Text for a failed vfio_container_ioctl() status. */
 const char *vfio_ioctl_strerror(int status);
 

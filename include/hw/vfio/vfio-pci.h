@@ -56,8 +56,6 @@ static inline VFIOPCIDevice *VFIO_PCI(PCIDevice *pdev)
     return (VFIOPCIDevice *)pdev;
 }
 
-void vfio_pci_register_types(void);
-
 /* Config space (pci-config.c). */
 bool vfio_pci_config_setup(VFIOPCIDevice *v, Error **errp);
 void vfio_pci_config_cleanup(VFIOPCIDevice *v);
@@ -77,7 +75,5 @@ bool vfio_pci_config_set_command(VFIOPCIDevice *v, uint16_t clear,
                                  uint16_t set);
 /* Realized vfio-pci devices (do not free). */
 GPtrArray *vfio_pci_device_list(void);
-/* "info vfio" and query-vfio (info.c). */
-void vfio_info_register(void);
 
 #endif

@@ -9,7 +9,6 @@ void fx_start(uint64_t ram_size, const char *const *devices)
     MachineOptions opts = { .ram_size = ram_size ? ram_size : FX_RAM_SIZE };
     Error *err = NULL;
 
-    hw_register_types();
     if (!machine_create(&opts, &err)) {
         g_error("machine_create: %s", error_get_pretty(err));
     }
