@@ -256,68 +256,63 @@ static JsonNode *qmp_noop(JsonObject *args, Error **errp)
  * error; a glob may match nothing.  Every event here is available and
  * none is per vCPU.
  */
-static GPatternSpec *qmp_trace_pattern(JsonObject *args, Error **errp)
+static bool qmp_trace_name_ok(const char *name, Error **errp)
 {
-    const char *name = json_object_get_string_member(args, "name");
-    unsigned i;
-
-    if (!strpbrk(name, "*?")) {
-        for (i = 0; i < trace_event_count; i++) {
-            if (!strcmp(trace_event_names[i], name)) {
-                break;
-            }
-        }
-        if (i == trace_event_count) {
-            error_setg(errp, "unknown event \"%s\"", name);
-            return NULL;
-        }
+    if (!strpbrk(name, "*?") && !trace_event_exists(name)) {
+        error_setg(errp, "unknown event \"%s\"", name);
+        return false;
     }
-    return g_pattern_spec_new(name);
+    return true;
+}
+
+typedef struct TraceStateQuery {
+    GPatternSpec *spec;
+    JsonArray *ret;
+} TraceStateQuery;
+
+static void qmp_trace_state_add(const char *name, bool enabled, void *opaque)
+{
+    TraceStateQuery *q = opaque;
+    JsonObject *o;
+
+    if (!g_pattern_spec_match_string(q->spec, name)) {
+        return;
+    }
+    o = json_object_new();
+    json_object_set_string_member(o, "name", name);
+    json_object_set_string_member(o, "state",
+                                  enabled ? "enabled" : "disabled");
+    json_object_set_boolean_member(o, "vcpu", false);
+    json_array_add_object_element(q->ret, o);
 }
 
 static JsonNode *qmp_trace_event_get_state(JsonObject *args, Error **errp)
 {
-    GPatternSpec *spec = qmp_trace_pattern(args, errp);
-    JsonArray *ret;
-    unsigned i;
+    const char *name = json_object_get_string_member(args, "name");
+    TraceStateQuery q;
 
-    if (!spec) {
+    if (!qmp_trace_name_ok(name, errp)) {
         return NULL;
     }
-    ret = json_array_new();
-    for (i = 0; i < trace_event_count; i++) {
-        JsonObject *o;
-
-        if (!g_pattern_spec_match_string(spec, trace_event_names[i])) {
-            continue;
-        }
-        o = json_object_new();
-        json_object_set_string_member(o, "name", trace_event_names[i]);
-        json_object_set_string_member(o, "state", trace_event_state[i]
-                                      ? "enabled" : "disabled");
-        json_object_set_boolean_member(o, "vcpu", false);
-        json_array_add_object_element(ret, o);
-    }
-    g_pattern_spec_free(spec);
-    return qmp_node_take_array(ret);
+    q.spec = g_pattern_spec_new(name);
+    q.ret = json_array_new();
+    trace_event_foreach(qmp_trace_state_add, &q);
+    g_pattern_spec_free(q.spec);
+    return qmp_node_take_array(q.ret);
 }
 
 static JsonNode *qmp_trace_event_set_state(JsonObject *args, Error **errp)
 {
-    GPatternSpec *spec = qmp_trace_pattern(args, errp);
+    const char *name = json_object_get_string_member(args, "name");
     bool enable = json_object_get_boolean_member(args, "enable");
-    unsigned i;
+    g_autofree char *pattern = NULL;
 
-    if (!spec) {
+    if (!qmp_trace_name_ok(name, errp)) {
         return NULL;
     }
     /* ignore-unavailable: accepted; no event here is unavailable. */
-    for (i = 0; i < trace_event_count; i++) {
-        if (g_pattern_spec_match_string(spec, trace_event_names[i])) {
-            trace_event_state[i] = enable;
-        }
-    }
-    g_pattern_spec_free(spec);
+    pattern = g_strconcat(enable ? "" : "-", name, NULL);
+    trace_enable_pattern(pattern);
     return NULL;
 }
 

@@ -60,6 +60,34 @@ unsigned trace_enable_pattern(const char *pattern)
     return n;
 }
 
+bool trace_event_exists(const char *name)
+{
+    TraceEventGroup *g;
+    unsigned i;
+
+    for (g = trace_groups; g; g = g->next) {
+        for (i = 0; i < g->count; i++) {
+            if (!strcmp(g->names[i], name)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void trace_event_foreach(void (*fn)(const char *name, bool enabled,
+                                    void *opaque), void *opaque)
+{
+    TraceEventGroup *g;
+    unsigned i;
+
+    for (g = trace_groups; g; g = g->next) {
+        for (i = 0; i < g->count; i++) {
+            fn(g->names[i], g->state[i], opaque);
+        }
+    }
+}
+
 bool trace_event_is_enabled(const char *name)
 {
     TraceEventGroup *g;

@@ -43,6 +43,10 @@ bool trace_set_logfile(const char *path, Error **errp);
  */
 bool trace_opt_parse(const char *optarg, Error **errp);
 bool trace_event_is_enabled(const char *name);
+bool trace_event_exists(const char *name);
+/* Call @fn for every known event, with its name and whether it is on. */
+void trace_event_foreach(void (*fn)(const char *name, bool enabled,
+                                    void *opaque), void *opaque);
 /* Names of known events matching @pattern, for "-trace help". */
 void trace_list_events(FILE *out, const char *pattern);
 
