@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Thin wrapper: the real build is meson/ninja in $(BUILD).
 BUILD ?= build
 NINJA ?= ninja

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * RAM blocks and guest memory access.
  *
  * The first half of this file makes RAM blocks: host mappings (anonymous,

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Dirty logging: per-RAM-block bitmaps for the migration client and the
  * listener callbacks that go with them (log_global_start/stop,
  * log_start/stop, log_sync).

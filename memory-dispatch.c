@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * MMIO dispatch: apply a region's access rules and call its callbacks.
  *
  * The value exchanged with callers is what a big-endian (guest) load of

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Private to the memory core (memory.c, memory-update.c, memory-dirty.c):
  * the state of the open transaction, the address space list, and the
  * rendering and listener helpers that a commit's incremental update

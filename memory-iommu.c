@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * IOMMU memory regions: notifier registration, batched notification,
  * replay and the thin wrappers over the region's ops.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * "info mtree": the region trees of the address spaces, their flat
  * views (-f) and the lookup structure of each view (-d).
  */

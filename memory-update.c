@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * How a transaction commit reaches views and listeners, beyond the full
  * re-render in memory.c.
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Memory regions, transactions, flat views and listeners.
  *
  * Rendering: a region tree is turned into a FlatView by visiting

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * memory-backend-file: memory mapped from a file (mem-path).  A
  * directory (typically a hugetlbfs mount) gets a fresh unlinked file;
  * a character device such as device-DAX is mapped as it is, aligned to

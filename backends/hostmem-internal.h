@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Between the common backend code and the per-type allocators.
  */
 #ifndef BACKENDS_HOSTMEM_INTERNAL_H

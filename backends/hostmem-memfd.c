@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * memory-backend-memfd: a memfd, shared by default, optionally of huge
  * pages (hugetlb, hugetlbsize) and sealed against resizing (seal).
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * memory-backend-ram: anonymous memory.  With share=on the memory lives
  * in a memfd mapped MAP_SHARED, so that a second mapping (another
  * process given the fd, or vhost-user style consumers) sees the same

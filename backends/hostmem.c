@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Host memory backends: the common part (properties, registry, the
  * region over the RAM block, destruction).  How each type gets its
  * memory is in hostmem-ram.c, hostmem-memfd.c and hostmem-file.c.

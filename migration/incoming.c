@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The destination side: -incoming URI, -incoming defer and QMP
  * migrate-incoming.
  *

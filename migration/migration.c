@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The source side: QMP migrate / migrate_cancel / query-migrate and the
  * state machine that sends the stream from the main loop.
  *

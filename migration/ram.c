@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * RAM blocks in the migration stream.
  *
  * "ram-blocks" (once): be32 count, then per block: name, be64 length.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * RAM in the migration stream: every RAM block by name, sent whole
  * once, then again page by page as dirty logging reports writes.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Device sections and the destination's load loop.
  *
  * A device section is named after the device type; its instance is

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Machine state in the stream besides RAM: one section per device that
  * has state (qdev save_state), and the whole load on the destination.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Migration stream framing: full reads and writes on a blocking fd,
  * zlib compression and a CRC-32 per section.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The migration stream on a file descriptor: header, sections, end.
  *
  *   header   "SPAPRMIG" (8 bytes), be32 format version

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Where the stream goes to and comes from: file:PATH, exec:CMD (the
  * command's stdin on the source, its stdout on the destination) and
  * unix:PATH (the destination listens, the source connects).

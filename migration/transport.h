@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Migration URIs, shared by the source and the destination.
  */
 #ifndef MIGRATION_TRANSPORT_H

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Section payload encoding: big-endian writers over a GByteArray and a
  * bounds-checked reader with a sticky overrun flag.
  */

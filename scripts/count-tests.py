@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Count test cases from meson's testlog.json.
 
 Every TAP line "ok N" / "not ok N" of a test program counts as one case

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Turn trace-events files into a C header and source.
 
 Usage: tracetool.py GROUP OUT.h OUT.c trace-events...

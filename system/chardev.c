@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Socket and stdio chardevs driven by the GLib main loop.
  */
 #include "qemu/osdep.h"

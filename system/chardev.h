@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Character devices: the byte streams qtest and QMP talk over.
  *
  * Only what the program needs: a UNIX socket that connects to a

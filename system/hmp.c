@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * human-monitor-command: the "info" commands (info mtree built in,
  * others registered by device code, e.g. info vfio), and trace-event /
  * info trace-events, which run the QMP trace commands.

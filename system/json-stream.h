@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP's JSON input, as QEMU reads it: a lexer over a byte stream with
  * no framing, a streamer that collects tokens until the outermost
  * brace or bracket closes (or a top-level scalar ends), and a parser
@@ -10,8 +12,6 @@
  * ({ } [ ] : ,), ASCII control character other than tab, or 0xFE/0xFF;
  * a syntax error rejects the collected value only.  Numbers keep
  * their value: integers beyond 64 bits become doubles, never wrap.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef SYSTEM_JSON_STREAM_H
 #define SYSTEM_JSON_STREAM_H

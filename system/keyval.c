@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Option string parsing: "implied,key=value,flag" with ",," escapes.
  */
 #include "qemu/osdep.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * "key=value,key=value" option strings, as -device, -object, -machine,
  * -m, -chardev and friends take them.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP sessions: greeting, capabilities negotiation, request checking
  * and replies over a chardev.
  *

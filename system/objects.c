@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * -object / object-add / object-del on top of the host memory backends.
  */
 #include "qemu/osdep.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * User-created objects: -object and QMP object-add/object-del.  The
  * only kinds are the memory backends (memory-backend-ram/file/memfd).
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Shared between the device registry (qdev.c) and property handling
  * (qdev-props.c); not for device models.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Typed device properties: parsing strings into instance fields,
  * applying defaults and printing help.
  */

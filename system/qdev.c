@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Device registry: types, instances, -device / device_add / device_del,
  * reset and teardown.
  *

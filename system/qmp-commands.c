@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Built-in QMP commands: run state, reset, quit, introspection,
  * human-monitor-command, devices, memory backend objects, dumpdtb,
  * trace event state.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP internals shared by the registry, the sessions (monitor.c) and
  * the built-in commands.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The QMP schema: every command's arguments (checked by qmp_dispatch
  * before the handler runs, with QEMU's messages), whether it returns a
  * value, whether it may run out of band, and the events; served to
@@ -8,8 +10,6 @@
  * command registered without an entry here is still dispatched, but
  * shows in query-qmp-schema with no known arguments; the test suite
  * keeps every registered command in the table.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "system/qmp-internal.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The version object QMP reports twice: in the greeting every session
  * starts with (monitor.c) and as query-version's reply
  * (qmp-commands.c).  One builder keeps the two from drifting apart.

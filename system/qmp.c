@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP command registry, dispatch and events.
  *
  * Registering a name that exists replaces the old handler: the program

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The QOM object tree at QEMU's paths, built from the live state:
  *
  *   /machine                       the machine (pseries-7.2-machine)
@@ -7,8 +9,6 @@
  *   /machine/unattached/device[N]  devices the machine made (the PHB)
  *   /machine/qtest                 the qtest server, when there is one
  *   /objects/ID                    -object / object-add backends
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "hw/qdev.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The QOM view of this program, as QEMU's QOM clients see it: a type
  * hierarchy (qom-list-types, device-list-properties) and a tree of
  * objects at QEMU's paths (qom-list, qom-get, qom-set).
@@ -8,8 +10,6 @@
  * abstract types and interfaces QEMU clients ask about; objects are
  * the devices, backends and machine as they are now, found anew at
  * every request, so the tree can never disagree with the machine.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef SYSTEM_QOM_H
 #define SYSTEM_QOM_H

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * qtest server: line framing, logging and the command table.
  *
  * Every input line gets exactly one reply line, whatever it contains:

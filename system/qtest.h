@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The qtest server: the line protocol a test program (acting as the
  * guest kernel) uses to read and write guest memory, make hypercalls
  * and RTAS calls.  See docs/command-line.md and spec/qtest-qmp.md.

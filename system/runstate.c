@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * One GLib main loop runs everything: chardev I/O (qtest, QMP) and
  * signals.  There are no other threads of machine state.
  */

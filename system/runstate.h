@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The main loop and shutdown requests.
  */
 #ifndef SYSTEM_RUNSTATE_H

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Command line parsing, QEMU style: "-opt value" or "--opt value";
  * every error names the option and exits with status 1.
  */

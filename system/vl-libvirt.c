@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The options libvirt and management scripts pass to QEMU, with QEMU's
  * meaning where this machine has the thing they configure:
  *
@@ -12,8 +14,6 @@
  *   -msg progress=on|off  progress of long host operations on stderr
  *   -no-user-config, -no-shutdown, -msg, -smp, -cpu, -rtc, -boot
  *                          checked as QEMU checks them, recorded
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * main(): parse the command line, build the machine, serve qtest and
  * QMP from one main loop, tear everything down on the way out.
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The command line, parsed: what main() needs to build and run the
  * machine.  Parsing exits on -h, -version and help requests.
  */

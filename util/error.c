@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Error objects and reporting.
  */
 #include "qemu/osdep.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Trace runtime: pattern matching, output, -trace option.
  */
 #include "qemu/osdep.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * TCE benchmarks:
  *  - H_PUT_TCE_INDIRECT throughput (TCEs/s) with the hcall handler called
  *    in process, without and with an IOMMU notifier listening (what VFIO

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Memory hotplug benchmark: N (256) hot-adds of 256 MiB DIMMs over QMP
  * (object-add + device_add pc-dimm) on -m 1G,slots=N,maxmem=1G+N*256M,
  * first with a vfio-pci device attached under vfio-sim (every DIMM is

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Migration benchmark: a 2 GiB guest migrated to file: three ways
  *   zero      RAM almost all zero (1 MiB written)
  *   data      512 MiB of incompressible data written through qtest

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * H_STUFF_TCE clearing benchmark ("make bench"): a 2^22-entry DDW
  * (4 KiB pages, 16 GiB of bus space) with a vfio-pci device attached
  * under vfio-sim, cleared in one H_STUFF_TCE with TCE 0:
@@ -9,8 +11,6 @@
  * For each, the wall time of the hcall as the client sees it (qtest
  * transport included, so an upper bound), the machine's RSS growth
  * and the host UNMAP_DMA calls it caused.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <inttypes.h>
 #include <stdio.h>

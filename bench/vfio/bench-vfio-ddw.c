@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * VFIO benchmarks of spapr-vfio under vfio-sim ("make bench"):
  *
  *  (b) machine start to ready with 16 GiB of RAM and one vfio-pci
@@ -27,8 +29,6 @@
  * Memory: the 16 GiB guest is pinned (populated) by REGISTER_MEMORY;
  * the plain mlock comparison runs first and is released before the
  * machine starts, so at most 16 GiB is pinned at any time.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <inttypes.h>
 #include <stdio.h>

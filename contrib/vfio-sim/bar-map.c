@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: the program's mmap()s of device BARs, and their zapping.
  *
  * The kernel tears every user mapping of a device's BARs down when its
@@ -9,8 +11,6 @@
  * replacing each, in place, by a mapping of an empty memfd (any touch
  * past its end is SIGBUS) while decoding is off, then by the BAR's memfd
  * again.  Called with the lock held, except vsim_bar_maps_any().
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
 #include <inttypes.h>

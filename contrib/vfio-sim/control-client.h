@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim control channel client, for tests that check the simulated
  * host's state from outside the program under test.
  *
@@ -11,8 +13,6 @@
  * simulator opens it when the program first touches /dev/vfio.
  * Every call returns NULL/false with @errp set on failure, including an
  * {"error": ...} reply from the simulator.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef VSIM_CONTROL_CLIENT_H
 #define VSIM_CONTROL_CLIENT_H

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: the simulated host's page size, as the process sees it.
  *
  * A POWER host runs 64 KiB pages: getpagesize() and sysconf(_SC_PAGESIZE)
@@ -16,8 +18,6 @@
  * simulated pages, so they can be unmapped by the same rules later.
  * Mappings libc and the dynamic loader make internally do not come here
  * and keep the real page size; they are freed internally too.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #undef _FILE_OFFSET_BITS
 #include <dlfcn.h>

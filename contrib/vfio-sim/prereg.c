@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: pinned memory, locked-memory accounting and simulated host
  * physical addresses.
  *
@@ -8,8 +10,6 @@
  * Each region gets a contiguous range of simulated host physical
  * addresses from a bump allocator that never reuses an address, so a
  * stale TCE can never alias a newer pin.  v1 pins single pages on MAP_DMA.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim-run: run a program on the simulated sPAPR VFIO host.
  *
  *   vfio-sim-run [--device BDF=MODEL@GROUP]... [--host KEY=VAL,...]
@@ -9,8 +11,6 @@
  * (exported as VFIO_SIM_SYSFS), appends libvfio-sim.so to LD_PRELOAD
  * (after existing entries: a sanitizer runtime must stay first) and
  * execs CMD in this process.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
 #include <stdbool.h>

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The hotplug area: placement of memory devices (checks, first fit,
  * slots) and lookup of the device behind a guest address.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP query-memory-devices, in QEMU's shape: one {"type": "dimm",
  * "data": {...}} per DIMM, in address order.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * pc-dimm: guest RAM from a memory backend, placed by the machine.
  *
  * The DIMM takes its backend for as long as it exists (the backend

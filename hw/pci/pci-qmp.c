@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP query-pci, in the shape QEMU returns: a list of root buses, each
  * with its devices, their ids, class and BARs (regions).
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Emulated PCI test devices: a register block and a scratch buffer, and
  * a DMA engine that reaches guest memory only through the PCI bus' DMA
  * address space (on pseries: the PHB's TCE tables).  Register map in

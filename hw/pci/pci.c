@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * PCI core: buses, device plug/unplug, configuration space and BAR
  * mapping into the bus memory space.
  */

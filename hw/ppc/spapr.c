@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The pseries machine: guest RAM at 0, the hotplug area and DIMMs above
  * it, the default PHB, machine start, reset and teardown, and the
  * guest's entry points (hypercalls, RTAS) as include/sysemu/machine.h

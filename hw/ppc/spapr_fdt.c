@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The device tree the guest boots with: root, /memory@0 and one
  * memory@<addr> node per DIMM, /rtas (one token property per call),
  * /chosen, and one pci@<buid> node per PHB with a child node per PCI

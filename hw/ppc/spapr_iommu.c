@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * sPAPR TCE tables: sparse storage, the IOMMU memory region each
  * enabled table shows in its PHB's DMA address space, and batched
  * MAP/UNMAP notifications.

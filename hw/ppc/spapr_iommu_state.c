@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Migration of a TCE table: its geometry and the entries that are set.
  *
  * Layout (big-endian):

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * sPAPR PCI host bridge: windows into system memory, the PCI bus, the
  * DMA address space with one TCE table per DMA window, and firmware-like
  * BAR assignment.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * RTAS: the call table (names, tokens), the call block helpers, PCI
  * configuration access and get-time-of-day.  The DDW calls are in
  * spapr_rtas_ddw.c.

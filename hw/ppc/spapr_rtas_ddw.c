@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Dynamic DMA windows: ibm,query-pe-dma-window, ibm,create-pe-dma-window,
  * ibm,remove-pe-dma-window, ibm,reset-pe-dma-window.
  *

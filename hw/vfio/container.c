@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * VFIO containers and groups: open, attach, choose the IOMMU type,
  * set up the sPAPR state, and tear all of it down again.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Dirty logging for passthrough devices.
  *
  * A device behind VFIO writes guest RAM through the host IOMMU and

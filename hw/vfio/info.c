@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * "info vfio" (HMP) and query-vfio (QMP): containers, IOMMU types,
  * groups, devices, host windows and preregistered memory.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Mirroring guest DMA windows and TCEs into the host IOMMU.
  *
  * The IOMMU listener on a PHB's DMA address space sees one section per

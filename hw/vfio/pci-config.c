@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-pci configuration space: which bits the guest sees from the
  * machine's emulated copy, which from the device, and where its writes go.
  *
@@ -27,8 +29,6 @@
  *    MSI-X capabilities, emulated whole: the machine has no interrupt
  *    delivery yet, and a later MSI implementation takes its writes from
  *    vfio_pci_msi_write().
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"

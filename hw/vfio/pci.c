@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-pci: a host PCI device passed through to the guest.
  *
  * Configuration space is in pci-config.c: a per-byte split between the

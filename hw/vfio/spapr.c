@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * sPAPR TCE v2 specifics: preregistration of guest RAM and host DMA
  * windows.
  */

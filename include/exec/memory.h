@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The memory API: regions, address spaces, flat views, listeners and
  * IOMMU regions.
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * RAM blocks (host memory behind RAM regions) and guest memory access:
  * translation through IOMMUs, read/write, map/unmap, load/store helpers.
  */

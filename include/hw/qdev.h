@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Devices: a small registry of device types with typed properties,
  * used by -device, QMP device_add/device_del and machine reset.
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Migration as the program sees it: QMP commands on the source and
  * -incoming on the destination.  See docs/migration.md.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Device state in the migration stream: how a device writes its state
  * into a section payload and reads it back.
  *

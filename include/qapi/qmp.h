@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP command and event registry.  Commands are JSON in, JSON out
  * (json-glib); errors are Error objects turned into GenericError.
  */

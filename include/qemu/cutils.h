@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * String to number helpers with strict error checking.
  */
 #ifndef QEMU_CUTILS_H

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Error reporting: fallible functions take Error **errp last and return
  * bool (or a negative int) on failure.
  */

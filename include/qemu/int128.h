@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * 128-bit arithmetic for address ranges: a region or section may be
  * exactly 2^64 bytes, which does not fit in a uint64_t.
  */

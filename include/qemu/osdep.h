@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Common includes and small helpers used by every file.
  */
 #ifndef QEMU_OSDEP_H

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Trace runtime.  Events are declared in each layer's trace-events
  * file; the layer's generated header "trace.h" has one trace_<name>()
  * per event.

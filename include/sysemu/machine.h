@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * What the program (system/) asks of the machine (hw/ppc/): the
  * contract between the command line / qtest / QMP layer and the pseries
  * model.

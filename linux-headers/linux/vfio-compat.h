@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Compatibility definitions for hosts whose <linux/vfio.h> predates
  * what spapr-vfio uses.  The system header is the source of the ABI:
  * everything here is guarded and only fills gaps.

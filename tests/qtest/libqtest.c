@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * libqtest-style client for spapr-vfio.
  *
  * Process model as in QEMU's libqtest: the test listens on two UNIX

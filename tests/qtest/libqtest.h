@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * libqtest-style client: starts build/spapr-vfio the way QEMU's libqtest
  * starts QEMU (it listens on a qtest socket and a QMP socket, the binary
  * connects to both) and speaks both protocols.  Also used by the demo

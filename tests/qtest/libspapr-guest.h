@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * A model of a pseries Linux guest for tests, the demo and benchmarks.
  *
  * Two layers:

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * "make demo": a pseries guest uses a passed-through PCI device whose
  * DMA goes through an sPAPR TCE v2 host IOMMU.
  *
@@ -8,8 +10,6 @@
  * pseries Linux does, moves 256 MiB through the device, checks the
  * result in guest RAM, and prints what the host saw.  Exit status 0
  * only if every check passed and the host was left clean.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The command line: help and version output, help for devices, and
  * clear errors (exit status 1, a message naming the option) for
  * everything malformed.  Also -qtest stdio and -machine dumpdtb, which

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The option-string parser (keyval) and the QMP input splitter
  * (json-stream) in-process: escapes, implied keys and flags; framing
  * of split, batched, nested and hostile JSON input.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The device registry in-process, with device types defined here:
  * defaults, property parsing and its errors, hotplug rules, reset and
  * teardown order.  hw/ relies on exactly these semantics.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP as clients see it: the greeting, capabilities negotiation, id
  * echo, error classes, malformed and hostile input, events, and the
  * built-in commands.

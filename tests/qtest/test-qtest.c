@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The qtest protocol as a libqtest client sees it: memory access
  * formats, guest (big-endian) byte order, error replies for bad input,
  * and a server that answers every line even when fed garbage.

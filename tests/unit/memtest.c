@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Helpers shared by the memory API unit tests.
  */
 #include "memtest.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Helpers shared by the memory API unit tests: a listener that writes
  * what it sees into a log, a register-file MMIO device that logs its
  * accesses, and a dump of a FlatView as text.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Guest memory access (exec.c): translation and read/write of RAM,
  * MMIO, aliases, ROM, ram_device, unassigned space and IOMMU regions.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Dirty logging (memory-dirty.c): global start/stop with its listener
  * callbacks and refusal, per-region logging, the writers that mark pages
  * (address_space_write/rw/set and the store helpers, map/unmap, through

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Host memory backends: memory-backend-ram, -memfd and -file.
  */
 #include "memtest.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * IOMMU memory regions: translate, notifier filtering by range and
  * flags, batched notification and replay.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Incremental view updates (memory.c, memory_update_one): a transaction
  * whose only change is one subregion added or removed where nothing
  * else shows patches the views that contain it, and listeners see only

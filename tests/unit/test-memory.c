@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The memory API (memory.c): rendering of region trees into flat views,
  * listener callbacks across topology changes, transactions and the
  * lifetime of regions held by sections.

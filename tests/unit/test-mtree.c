@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * "info mtree" text: the region trees (with address-space grouping,
  * aliases and disabled regions), the flat views (-f) and the lookup
  * structure (-d).

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * RAM blocks (exec.c): how host memory is mapped for guest RAM.
  */
 #include "memtest.h"

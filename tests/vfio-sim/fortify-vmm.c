@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * A VMM-like client built as distributions build QEMU: -O2
  * -D_FORTIFY_SOURCE=2, so glibc's headers turn its open/read/pread/
  * readlink/realpath calls into the checked entries (__open64_2,
@@ -11,8 +13,6 @@
  *
  * Lengths and flags live in volatile variables: a constant would let
  * the compiler prove the call safe and use the unchecked entry.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
 #include <fcntl.h>

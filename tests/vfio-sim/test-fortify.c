@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim conformance: a client built with -O2 -D_FORTIFY_SOURCE=2
  * reaches the simulated host through glibc's checked entries
  * (__open64_2, __openat64_2, __read_chk, __pread64_chk, __readlink_chk,
@@ -7,8 +9,6 @@
  * (config space through vfio_pci_config_rw, BARs through
  * vfio_pci_bar_rw) and the vfio_group_fops open.  The checks themselves
  * still fire: an oversized read aborts in __chk_fail as glibc does.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim conformance: the process sees the simulated host's PAGE_SIZE
  * (VFIO_SIM_HOST page=64k|4k).  getpagesize()/sysconf(_SC_PAGESIZE) are
  * what the kernel's ELF loader puts in AT_PAGESZ (create_elf_tables);
@@ -11,8 +13,6 @@
  * Each page size runs in a child with VFIO_SIM_HOST=page=...; a
  * simulator that does not know the key refuses it at start, and the
  * case is skipped.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stdlib.h>
 #include <sys/wait.h>

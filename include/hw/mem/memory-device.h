@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The hotplug area of a machine's address space: where memory devices
  * (DIMMs) may go, how many there may be, and which are there.
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * pc-dimm: a DIMM of guest RAM, plugged at start (-device) or at run
  * time (device_add), backed by a host memory backend (memdev=).
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * PCI device state for migration: the configuration space, which every
  * PCI device sends, and what device models add around it.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Emulated PCI test devices ("pci-testdev", "pci-testdev-dma").
  *
  * BAR0 (32-bit memory, 4 KiB, little-endian registers, 32-bit access):

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * PCI: buses, devices, configuration space and BARs.
  *
  * A PCIBus belongs to a host bridge (the sPAPR PHB) which provides the

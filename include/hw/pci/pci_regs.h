@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * PCI configuration space layout (type 0 header), from the PCI Local Bus
  * specification.
  */

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The pseries machine: state shared by the machine's files, hypercall
  * and RTAS numbering.  The program's view of the machine is
  * include/sysemu/machine.h.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * sPAPR TCE tables: one per LIOBN (logical I/O bus number), each the
  * translation table of one DMA window of a PHB.
  *

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * sPAPR PCI host bridge (PHB), device "spapr-pci-host-bridge".
  *
  * Placement of PHB index i (as QEMU places them):

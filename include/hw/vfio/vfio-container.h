@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * VFIO containers and groups over an sPAPR TCE host IOMMU.
  *
  * One container per DMA address space (a PHB's).  With the v2 IOMMU the

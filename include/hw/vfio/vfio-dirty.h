@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Dirty logging for passthrough devices (hw/vfio/dirty.c).
  *
  * The host IOMMU cannot say which pages a device wrote, so every guest

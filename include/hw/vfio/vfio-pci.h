@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-pci: PCI device assignment through VFIO.
  *
  *   -device vfio-pci,host=DDDD:BB:DD.F[,bus=PHB,addr=SLOT]

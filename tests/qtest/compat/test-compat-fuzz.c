@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * QMP input fuzzing over the wire: random bytes, random JSON-ish text
  * and random arguments to every command, sent to a live binary.  After
  * each burst a well-formed request must get its reply: nothing crashes,
@@ -7,8 +9,6 @@
  *
  * The seed is g_test's (--seed to replay); run it under ASan/UBSan with
  * the build-asan tree for the memory side.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stdio.h>
 #include <string.h>

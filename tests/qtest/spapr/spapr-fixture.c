@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * In-process machine fixture for the hw/ppc unit tests.
  */
 #include "spapr-fixture.h"

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * In-process machine for the hw/ppc unit tests: the pseries machine
  * linked into the test, driven as a guest kernel would (guest memory,
  * hypercalls, RTAS call blocks) and inspected through its APIs.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Helpers shared by the machine tests that drive a real spapr-vfio
  * process over qtest: the guest-visible constants of the default PHB,
  * RTAS and TCE hcalls as a guest issues them, and the pci-testdev-dma

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Dynamic DMA window RTAS calls, in process: the sequence observed on
  * QEMU 7.2, every status code, window placement, LIOBN allocation,
  * restore-default-on-last-remove and reset.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Dirty logging on the pseries machine, in process: qtest protocol
  * writes, the emulated DMA device writing through its TCE window, and
  * the conservative rule for passthrough devices (hw/vfio/dirty.c): pages

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Memory hotplug on the pseries machine, from outside a real spapr-vfio
  * process (no VFIO): object-add + device_add pc-dimm, the checks that
  * refuse a DIMM and change nothing, placement, query-memory-devices,

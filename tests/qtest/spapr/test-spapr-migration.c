@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Migration between two spapr-vfio processes: a source that a guest
  * has set up (RAM contents, TCEs in the default window and in a 2^40
  * byte dynamic window, a pci-testdev-dma with registers and a done

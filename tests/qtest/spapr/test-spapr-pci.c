@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * PHBs, PCI config RTAS calls, BAR assignment, the DMA test device
  * through the default and a dynamic window, machine reset, hotplug,
  * query-pci and the device tree, in process.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * The pseries machine over qtest and QMP, as a guest kernel and a
  * management tool see it from outside a real spapr-vfio process: the
  * DDW sequence, hcalls, PCI config RTAS, test-device DMA, system_reset,

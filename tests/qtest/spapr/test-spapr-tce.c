@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * TCE tables and the TCE hypercalls, in process: every error code,
  * the 512-entry indirect limit, STUFF, RAM-only TCEs, translation,
  * batched notifications, replay and sparse storage.

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * End-to-end vfio-pci configuration space, checked from both sides: the
  * guest through ibm,read/write-pci-config, the device through vfio-sim's
  * control channel (the COMMAND and STATUS registers as the device holds
@@ -12,8 +14,6 @@
  * with MSI emulated; a device the machine marks failed has bus mastering
  * cleared on the device itself; and one host function cannot be
  * attached twice.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
 #include <sys/wait.h>

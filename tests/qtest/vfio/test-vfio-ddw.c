@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * End-to-end dynamic DMA windows: the guest's DDW enablement (create,
  * direct-map all RAM) is mirrored into a host window, the device's DMA
  * goes through it, and remove, reset and machine reset bring the host

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * End-to-end DMA through the default window: a guest maps its buffers
  * on demand with H_PUT_TCE(_INDIRECT), the dma-engine behind vfio-pci
  * reaches them through the host IOMMU (vfio-sim), and the data is read

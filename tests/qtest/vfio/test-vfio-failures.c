@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * End-to-end host failures: at device creation (REGISTER_MEMORY over the
  * locked-memory limit, TCE_CREATE refused) the device fails with the
  * ioctl and errno named and nothing stays registered, mapped or open;

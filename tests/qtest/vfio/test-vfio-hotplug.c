@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * End-to-end memory hotplug with a passthrough device (vfio-sim): a
  * hot-added DIMM is preregistered at once (a new pinned region, locked
  * bytes grow by its size), the guest extends its DDW direct mapping to

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Migration and VFIO.
  *
  * A source with a vfio-pci device refuses to migrate, naming it, and

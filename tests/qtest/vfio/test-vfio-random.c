@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Randomized end-to-end test of guest DMA through VFIO.
  *
  * A pseries guest (the driver model) issues a long run of random

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * End-to-end topologies: devices sharing a group, one container per PHB,
  * the v1 IOMMU, hotplug with device_add/device_del (host=, bus=/addr=,
  * sysfsdev=), replay of existing TCEs on attach, and what query-vfio and

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * Helpers shared by the end-to-end VFIO tests (test-vfio-dma, -ddw,
  * -topology, -failures): reading the simulated host's state, query-vfio,
  * and checking device DMA against guest RAM read through qtest.
