@@ -15,32 +15,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "libqtest.h"
-
-static const char *qemu_binary(void)
-{
-    const char *bin = g_getenv("QTEST_QEMU_BINARY");
-
-    g_assert_nonnull(bin);
-    return bin;
-}
-
-static JsonNode *G_GNUC_PRINTF(2, 3)
-qmp_ret(QTestState *qts, const char *fmt, ...)
-{
-    g_autofree char *cmd = NULL;
-    g_autoptr(JsonObject) reply = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    cmd = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    reply = qtest_qmp(qts, "%s", cmd);
-    if (qtest_qmp_error_desc(reply)) {
-        g_error("%s: %s", cmd, qtest_qmp_error_desc(reply));
-    }
-    return json_node_copy(json_object_get_member(reply, "return"));
-}
+#include "compat.h"
 
 static void test_libvirt_command_line_starts_and_answers(void)
 {

@@ -8,41 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include "libqtest.h"
-
-static const char *qemu_binary(void)
-{
-    const char *bin = g_getenv("QTEST_QEMU_BINARY");
-
-    g_assert_nonnull(bin);
-    return bin;
-}
-
-static void quit_cleanly(QTestState *qts)
-{
-    int status = qtest_quit(qts);
-
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-}
-
-/* The reply's "return" (copied), failing the test on an error. */
-static JsonNode *G_GNUC_PRINTF(2, 3)
-qmp_ret(QTestState *qts, const char *fmt, ...)
-{
-    g_autofree char *cmd = NULL;
-    g_autoptr(JsonObject) reply = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    cmd = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    reply = qtest_qmp(qts, "%s", cmd);
-    if (qtest_qmp_error_desc(reply)) {
-        g_error("%s: %s", cmd, qtest_qmp_error_desc(reply));
-    }
-    return json_node_copy(json_object_get_member(reply, "return"));
-}
+#include "compat.h"
 
 static const char *G_GNUC_PRINTF(3, 4)
 qmp_err_class(QTestState *qts, JsonObject **keep, const char *fmt, ...)

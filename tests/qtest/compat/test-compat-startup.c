@@ -8,33 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include "libqtest.h"
-
-static const char *qemu_binary(void)
-{
-    const char *bin = g_getenv("QTEST_QEMU_BINARY");
-
-    g_assert_nonnull(bin);
-    return bin;
-}
-
-static void quit_cleanly(QTestState *qts)
-{
-    int status = qtest_quit(qts);
-
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-}
-
-static JsonNode *qmp_return(QTestState *qts, const char *cmd)
-{
-    g_autoptr(JsonObject) reply = qtest_qmp(qts, "%s", cmd);
-
-    if (qtest_qmp_error_desc(reply)) {
-        g_error("%s: %s", cmd, qtest_qmp_error_desc(reply));
-    }
-    return json_node_copy(json_object_get_member(reply, "return"));
-}
+#include "compat.h"
 
 /* libqtest: arch = after the last '-', and the name has "-system-". */
 static void test_binary_name_gives_target_ppc64(void)
@@ -67,7 +41,7 @@ static void test_machine_none_probe_lists_machines(void)
 {
     QTestState *qts = qtest_init_qemu_style(qemu_binary(),
                                             "-machine none", NULL);
-    g_autoptr(JsonNode) ret = qmp_return(qts, "{ 'execute': "
+    g_autoptr(JsonNode) ret = qmp_ret(qts, "{ 'execute': "
                                          "'query-machines' }");
     JsonArray *machines = json_node_get_array(ret);
     JsonObject *pseries = find_machine(machines, "pseries-7.2");
@@ -93,7 +67,7 @@ static void test_machine_none_has_ram_only_with_m(void)
                                             "-nodefaults -machine none",
                                             NULL);
 
-    g_autoptr(JsonNode) pci = qmp_return(qts, "{'execute': 'query-pci'}");
+    g_autoptr(JsonNode) pci = qmp_ret(qts, "{'execute': 'query-pci'}");
 
     /* No PHB either. */
     g_assert_cmpuint(json_array_get_length(json_node_get_array(pci)), ==, 0);
@@ -114,7 +88,7 @@ static void test_versioned_alias_starts_pseries(void)
 {
     QTestState *qts = qtest_init_qemu_style(qemu_binary(),
                                             "-machine pseries-7.2", NULL);
-    g_autoptr(JsonNode) ret = qmp_return(qts, "{ 'execute': 'query-pci' }");
+    g_autoptr(JsonNode) ret = qmp_ret(qts, "{ 'execute': 'query-pci' }");
 
     /* The pseries model has its PHB (none has not). */
     g_assert_cmpuint(json_array_get_length(json_node_get_array(ret)), ==, 1);
@@ -146,12 +120,12 @@ static void test_query_target_kvm_version(void)
     QTestState *qts = qtest_init_qemu_style(qemu_binary(),
                                             "-nodefaults -machine none",
                                             NULL);
-    g_autoptr(JsonNode) target = qmp_return(qts, "{'execute': "
+    g_autoptr(JsonNode) target = qmp_ret(qts, "{'execute': "
                                             "'query-target'}");
-    g_autoptr(JsonNode) kvm = qmp_return(qts, "{'execute': 'query-kvm'}");
-    g_autoptr(JsonNode) ver = qmp_return(qts, "{'execute': "
+    g_autoptr(JsonNode) kvm = qmp_ret(qts, "{'execute': 'query-kvm'}");
+    g_autoptr(JsonNode) ver = qmp_ret(qts, "{'execute': "
                                          "'query-version'}");
-    g_autoptr(JsonNode) cur = qmp_return(qts, "{'execute': "
+    g_autoptr(JsonNode) cur = qmp_ret(qts, "{'execute': "
                                          "'query-current-machine'}");
     JsonObject *qemu = json_object_get_object_member(
         json_node_get_object(ver), "qemu");
@@ -202,9 +176,9 @@ static void test_preconfig_then_exit(void)
 {
     QTestState *qts = qtest_init_qemu_style(qemu_binary(),
         "-nodefaults -machine none --preconfig", NULL);
-    g_autoptr(JsonNode) cmds = qmp_return(qts, "{'execute': "
+    g_autoptr(JsonNode) cmds = qmp_ret(qts, "{'execute': "
                                           "'query-commands'}");
-    g_autoptr(JsonNode) st1 = qmp_return(qts, "{'execute': "
+    g_autoptr(JsonNode) st1 = qmp_ret(qts, "{'execute': "
                                          "'query-status'}");
     const char *exit_cmd = "{'execute': 'x-exit-preconfig'}";
     g_autoptr(JsonNode) cpus = NULL;
@@ -227,10 +201,10 @@ static void test_preconfig_then_exit(void)
     qtest_qmp_assert_error(qts, "permitted only before machine "
                            "initialization", "{'execute': "
                            "'x-exit-preconfig'}");
-    cpus = qmp_return(qts, "{'execute': 'query-cpus-fast'}");
+    cpus = qmp_ret(qts, "{'execute': 'query-cpus-fast'}");
     g_assert_cmpuint(json_array_get_length(json_node_get_array(cpus)), ==,
                      0);
-    st2 = qmp_return(qts, "{'execute': 'query-status'}");
+    st2 = qmp_ret(qts, "{'execute': 'query-status'}");
     g_assert_cmpstr(json_object_get_string_member(
                     json_node_get_object(st2), "status"), ==, "running");
     quit_cleanly(qts);
