@@ -452,6 +452,28 @@ uint64_t machine_ram_size(void)
     return spapr_machine ? spapr_machine->ram_size : 0;
 }
 
+/*
+ * Hypercall table: QEMU numbers the PAPR range 0x4..0x450 in steps of
+ * 4 and a private range from 0xf000; only the first exists here.
+ */
+#define SPAPR_HCALL_MAX         0x450
+static SpaprHcallFn hcall_table[SPAPR_HCALL_MAX / 4 + 1];
+
+void spapr_register_hypercall(uint64_t opcode, SpaprHcallFn fn)
+{
+    g_assert(opcode && opcode <= SPAPR_HCALL_MAX && !(opcode & 3));
+    g_assert(!hcall_table[opcode / 4]);
+    hcall_table[opcode / 4] = fn;
+}
+
+SpaprHcallFn spapr_hypercall_lookup(uint64_t opcode)
+{
+    if (!opcode || opcode > SPAPR_HCALL_MAX || (opcode & 3)) {
+        return NULL;
+    }
+    return hcall_table[opcode / 4];
+}
+
 int64_t machine_hcall(uint64_t opcode, const uint64_t *args, unsigned nargs,
                       uint64_t *out, unsigned *nout)
 {
@@ -461,23 +483,7 @@ int64_t machine_hcall(uint64_t opcode, const uint64_t *args, unsigned nargs,
     SpaprHcallFn fn;
     int64_t ret;
 
-    switch (opcode) {
-    case H_PUT_TCE:
-        fn = spapr_h_put_tce;
-        break;
-    case H_GET_TCE:
-        fn = spapr_h_get_tce;
-        break;
-    case H_STUFF_TCE:
-        fn = spapr_h_stuff_tce;
-        break;
-    case H_PUT_TCE_INDIRECT:
-        fn = spapr_h_put_tce_indirect;
-        break;
-    default:
-        fn = NULL;
-        break;
-    }
+    fn = spapr_hypercall_lookup(opcode);
     if (nout) {
         *nout = 0;
     }
@@ -499,20 +505,14 @@ int64_t machine_hcall(uint64_t opcode, const uint64_t *args, unsigned nargs,
 bool machine_rtas(const char *name, uint32_t nargs, hwaddr args_addr,
                   uint32_t nret, hwaddr rets_addr)
 {
-    const SpaprRtasCall *call;
+    const SpaprRtasCall *call = spapr_rtas_lookup(name);
 
-    if (!spapr_machine) {
+    if (!spapr_machine || !call) {
         return false;
     }
-    for (call = spapr_rtas_calls; call->name; call++) {
-        if (!strcmp(call->name, name)) {
-            trace_spapr_rtas_call(name, nargs, nret);
-            call->fn(spapr_machine, call->token, nargs, args_addr, nret,
-                     rets_addr);
-            return true;
-        }
-    }
-    return false;
+    trace_spapr_rtas_call(name, nargs, nret);
+    call->fn(spapr_machine, call->token, nargs, args_addr, nret, rets_addr);
+    return true;
 }
 
 bool machine_is_running(void)

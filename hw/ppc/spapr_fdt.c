@@ -82,10 +82,27 @@ static int spapr_fdt_dimms(void *fdt, SpaprMachineState *spapr)
     return 0;
 }
 
+typedef struct FdtRtasCtx {
+    void *fdt;
+    int off;
+    int err;
+} FdtRtasCtx;
+
+static void spapr_fdt_rtas_token(const SpaprRtasCall *call, void *opaque)
+{
+    FdtRtasCtx *ctx = opaque;
+    int ret;
+
+    if (!ctx->err) {
+        ret = fdt_setprop_cell(ctx->fdt, ctx->off, call->name, call->token);
+        ctx->err = ret < 0 ? ret : 0;
+    }
+}
+
 static int spapr_fdt_rtas(void *fdt, SpaprMachineState *spapr)
 {
     static const char hypertas[] = "hcall-tce\0hcall-multi-tce";
-    const SpaprRtasCall *call;
+    FdtRtasCtx ctx = { .fdt = fdt };
     const MemoryDeviceArea *hp = &spapr->hotplug;
     uint32_t lrdr[5];
     int off = fdt_add_subnode(fdt, 0, "rtas");
@@ -102,10 +119,9 @@ static int spapr_fdt_rtas(void *fdt, SpaprMachineState *spapr)
     fdt_put_u64(&lrdr[2], SPAPR_MEMORY_BLOCK_SIZE);
     lrdr[4] = cpu_to_fdt32(1);
     FDT_TRY(fdt_setprop(fdt, off, "ibm,lrdr-capacity", lrdr, sizeof(lrdr)));
-    for (call = spapr_rtas_calls; call->name; call++) {
-        FDT_TRY(fdt_setprop_cell(fdt, off, call->name, call->token));
-    }
-    return 0;
+    ctx.off = off;
+    spapr_rtas_foreach(spapr_fdt_rtas_token, &ctx);
+    return ctx.err;
 }
 
 /* One 5-cell PCI address + size entry (reg, assigned-addresses). */

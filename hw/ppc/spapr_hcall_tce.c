@@ -12,6 +12,7 @@
  */
 #include "qemu/osdep.h"
 #include "exec/ram.h"
+#include "hw/qdev.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_iommu.h"
 #include "trace.h"
@@ -55,7 +56,7 @@ static bool tce_index(SpaprTceTable *tcet, uint64_t ioba, uint64_t npages,
     return true;
 }
 
-int64_t spapr_h_put_tce(SpaprMachineState *spapr, const uint64_t *args,
+static int64_t spapr_h_put_tce(SpaprMachineState *spapr, const uint64_t *args,
                         uint64_t *out, unsigned *nout)
 {
     uint64_t liobn = args[0], ioba = args[1], tce = args[2];
@@ -72,7 +73,7 @@ int64_t spapr_h_put_tce(SpaprMachineState *spapr, const uint64_t *args,
     return ret;
 }
 
-int64_t spapr_h_get_tce(SpaprMachineState *spapr, const uint64_t *args,
+static int64_t spapr_h_get_tce(SpaprMachineState *spapr, const uint64_t *args,
                         uint64_t *out, unsigned *nout)
 {
     uint64_t liobn = args[0], ioba = args[1];
@@ -89,7 +90,7 @@ int64_t spapr_h_get_tce(SpaprMachineState *spapr, const uint64_t *args,
     return H_SUCCESS;
 }
 
-int64_t spapr_h_stuff_tce(SpaprMachineState *spapr, const uint64_t *args,
+static int64_t spapr_h_stuff_tce(SpaprMachineState *spapr, const uint64_t *args,
                           uint64_t *out, unsigned *nout)
 {
     uint64_t liobn = args[0], ioba = args[1], tce = args[2];
@@ -107,7 +108,7 @@ int64_t spapr_h_stuff_tce(SpaprMachineState *spapr, const uint64_t *args,
     return ret;
 }
 
-int64_t spapr_h_put_tce_indirect(SpaprMachineState *spapr,
+static int64_t spapr_h_put_tce_indirect(SpaprMachineState *spapr,
                                  const uint64_t *args, uint64_t *out,
                                  unsigned *nout)
 {
@@ -144,3 +145,12 @@ out:
     trace_spapr_iommu_indirect(liobn, ioba, tce_list, npages, ret);
     return ret;
 }
+
+static void spapr_hcall_tce_register(void)
+{
+    spapr_register_hypercall(H_PUT_TCE, spapr_h_put_tce);
+    spapr_register_hypercall(H_GET_TCE, spapr_h_get_tce);
+    spapr_register_hypercall(H_STUFF_TCE, spapr_h_stuff_tce);
+    spapr_register_hypercall(H_PUT_TCE_INDIRECT, spapr_h_put_tce_indirect);
+}
+type_init(spapr_hcall_tce_register)

@@ -11,6 +11,7 @@
  */
 #include "qemu/osdep.h"
 #include "exec/ram.h"
+#include "hw/qdev.h"
 #include "hw/pci/pci.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_pci.h"
@@ -188,33 +189,61 @@ static void rtas_get_time_of_day(SpaprMachineState *spapr, uint32_t token,
 
 /* ----------------------------------------------------------- table */
 
-const SpaprRtasCall spapr_rtas_calls[] = {
-    { "get-time-of-day", RTAS_GET_TIME_OF_DAY, rtas_get_time_of_day },
-    { "read-pci-config", RTAS_READ_PCI_CONFIG, rtas_read_pci_config },
-    { "write-pci-config", RTAS_WRITE_PCI_CONFIG, rtas_write_pci_config },
-    { "ibm,read-pci-config", RTAS_IBM_READ_PCI_CONFIG,
-      rtas_ibm_read_pci_config },
-    { "ibm,write-pci-config", RTAS_IBM_WRITE_PCI_CONFIG,
-      rtas_ibm_write_pci_config },
-    { "ibm,query-pe-dma-window", RTAS_IBM_QUERY_PE_DMA_WINDOW,
-      rtas_ibm_query_pe_dma_window },
-    { "ibm,create-pe-dma-window", RTAS_IBM_CREATE_PE_DMA_WINDOW,
-      rtas_ibm_create_pe_dma_window },
-    { "ibm,remove-pe-dma-window", RTAS_IBM_REMOVE_PE_DMA_WINDOW,
-      rtas_ibm_remove_pe_dma_window },
-    { "ibm,reset-pe-dma-window", RTAS_IBM_RESET_PE_DMA_WINDOW,
-      rtas_ibm_reset_pe_dma_window },
-    { NULL },
-};
+/* Indexed by token - RTAS_TOKEN_BASE; filled by constructors. */
+static SpaprRtasCall rtas_table[RTAS_TOKEN_MAX];
+
+void spapr_rtas_register(uint32_t token, const char *name, SpaprRtasFn fn)
+{
+    uint32_t i = token - RTAS_TOKEN_BASE;
+
+    /* A programming error, found the first time the binary starts. */
+    g_assert(token >= RTAS_TOKEN_BASE && i < RTAS_TOKEN_MAX);
+    g_assert(!rtas_table[i].name && !spapr_rtas_lookup(name));
+    rtas_table[i] = (SpaprRtasCall) { name, token, fn };
+}
+
+const SpaprRtasCall *spapr_rtas_lookup(const char *name)
+{
+    unsigned i;
+
+    for (i = 0; i < RTAS_TOKEN_MAX; i++) {
+        if (rtas_table[i].name && !strcmp(rtas_table[i].name, name)) {
+            return &rtas_table[i];
+        }
+    }
+    return NULL;
+}
 
 uint32_t spapr_rtas_token(const char *name)
 {
-    const SpaprRtasCall *call;
+    const SpaprRtasCall *call = spapr_rtas_lookup(name);
 
-    for (call = spapr_rtas_calls; call->name; call++) {
-        if (!strcmp(call->name, name)) {
-            return call->token;
+    return call ? call->token : 0;
+}
+
+void spapr_rtas_foreach(void (*fn)(const SpaprRtasCall *call, void *opaque),
+                        void *opaque)
+{
+    unsigned i;
+
+    for (i = 0; i < RTAS_TOKEN_MAX; i++) {
+        if (rtas_table[i].name) {
+            fn(&rtas_table[i], opaque);
         }
     }
-    return 0;
 }
+
+static void spapr_rtas_base_register(void)
+{
+    spapr_rtas_register(RTAS_GET_TIME_OF_DAY, "get-time-of-day",
+                        rtas_get_time_of_day);
+    spapr_rtas_register(RTAS_READ_PCI_CONFIG, "read-pci-config",
+                        rtas_read_pci_config);
+    spapr_rtas_register(RTAS_WRITE_PCI_CONFIG, "write-pci-config",
+                        rtas_write_pci_config);
+    spapr_rtas_register(RTAS_IBM_READ_PCI_CONFIG, "ibm,read-pci-config",
+                        rtas_ibm_read_pci_config);
+    spapr_rtas_register(RTAS_IBM_WRITE_PCI_CONFIG, "ibm,write-pci-config",
+                        rtas_ibm_write_pci_config);
+}
+type_init(spapr_rtas_base_register)

@@ -10,6 +10,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
+#include "hw/qdev.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_pci.h"
 #include "trace.h"
@@ -100,7 +101,7 @@ static bool ddw_devices_can_add(SpaprPhbState *sphb)
                               true);
 }
 
-void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
+static void rtas_ibm_query_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                   uint32_t nargs, hwaddr args,
                                   uint32_t nret, hwaddr rets)
 {
@@ -262,7 +263,7 @@ static bool ddw_enable_checked(SpaprTceTable *tcet, uint32_t page_shift,
     return ok;
 }
 
-void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
+static void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                    uint32_t nargs, hwaddr args,
                                    uint32_t nret, hwaddr rets)
 {
@@ -320,7 +321,7 @@ void rtas_ibm_create_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     rtas_st(rets, 3, (uint32_t)win_addr);
 }
 
-void rtas_ibm_remove_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
+static void rtas_ibm_remove_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                    uint32_t nargs, hwaddr args,
                                    uint32_t nret, hwaddr rets)
 {
@@ -361,7 +362,7 @@ void rtas_ibm_remove_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     rtas_st(rets, 0, RTAS_OUT_SUCCESS);
 }
 
-void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
+static void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
                                   uint32_t nargs, hwaddr args,
                                   uint32_t nret, hwaddr rets)
 {
@@ -377,3 +378,20 @@ void rtas_ibm_reset_pe_dma_window(SpaprMachineState *spapr, uint32_t token,
     spapr_phb_dma_recover(sphb);
     rtas_st(rets, 0, RTAS_OUT_SUCCESS);
 }
+
+static void spapr_rtas_ddw_register(void)
+{
+    spapr_rtas_register(RTAS_IBM_QUERY_PE_DMA_WINDOW,
+                        "ibm,query-pe-dma-window",
+                        rtas_ibm_query_pe_dma_window);
+    spapr_rtas_register(RTAS_IBM_CREATE_PE_DMA_WINDOW,
+                        "ibm,create-pe-dma-window",
+                        rtas_ibm_create_pe_dma_window);
+    spapr_rtas_register(RTAS_IBM_REMOVE_PE_DMA_WINDOW,
+                        "ibm,remove-pe-dma-window",
+                        rtas_ibm_remove_pe_dma_window);
+    spapr_rtas_register(RTAS_IBM_RESET_PE_DMA_WINDOW,
+                        "ibm,reset-pe-dma-window",
+                        rtas_ibm_reset_pe_dma_window);
+}
+type_init(spapr_rtas_ddw_register)
