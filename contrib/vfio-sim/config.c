@@ -321,7 +321,7 @@ bool vsim_parse_devices(const char *spec, GError **errp)
                 g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                             "VFIO_SIM_DEVICES: %s: bad device option (want "
                             "migration=off|stop-copy|p2p|precopy|all, "
-                            "dirty-log=on|off)", *it);
+                            "dirty-log=on|off, rate=BYTES_PER_SEC)", *it);
                 return false;
             }
             continue;

@@ -166,6 +166,11 @@ uint64_t dmae_advance(VsimDevice *d, uint64_t budget)
     return r.done - start;
 }
 
+bool vsim_dmae_active(VsimDevice *d)
+{
+    return reg_get(d, DMAE_REG_INT_ACTIVE, 4) != 0;
+}
+
 /* A write to CMD: check and accept the command, then run it. */
 static void dmae_execute(VsimDevice *d)
 {
@@ -261,6 +266,10 @@ static void dmae_bar_write(VsimDevice *d, int bar, uint64_t off,
     const uint8_t *b = buf;
     bool go = false;
 
+    /* a command in flight owns its registers until it ends */
+    if (vsim_dmae_active(d)) {
+        return;
+    }
     for (uint64_t i = 0; i < len; i++) {
         uint64_t o = off + i;
 
@@ -334,8 +343,7 @@ JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
     reg_set(d, DMAE_REG_LEN, 8, len);
     reg_set(d, DMAE_REG_PATTERN, 8, pattern);
     reg_set(d, DMAE_REG_CMD, 4, cmd);
-    dmae_execute(d);
-    vsim_dmae_thread_wait(d);   /* the reply tells how it ended */
+    dmae_execute(d);            /* with a rate, the reply says busy */
 
     o = json_object_new();
     json_object_set_string_member(o, "status",

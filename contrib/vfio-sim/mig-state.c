@@ -449,6 +449,9 @@ bool vsim_mig_option(VsimDevice *d, const char *key, const char *val)
     };
     VsimMig *m = vsim_mig(d);
 
+    if (!strcmp(key, "rate")) {
+        return vsim_dmae_set_rate(d, val);
+    }
     if (!strcmp(key, "dirty-log")) {
         if (strcmp(val, "on") && strcmp(val, "off")) {
             return false;

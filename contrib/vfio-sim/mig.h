@@ -81,8 +81,10 @@ void vsim_dmae_resume(VsimDevice *d);
 /* dma-engine.c, dma-thread.c: the engine's one completion path */
 void dmae_complete(VsimDevice *d, uint32_t kind, uint64_t err_iova);
 uint64_t dmae_advance(VsimDevice *d, uint64_t budget);
+bool vsim_dmae_active(VsimDevice *d);
 bool vsim_dmae_thread_start(VsimDevice *d);
-void vsim_dmae_thread_wait(VsimDevice *d);
+bool vsim_dmae_set_rate(VsimDevice *d, const char *val);
+uint64_t vsim_dmae_rate(VsimDevice *d);
 
 /* dirty-log.c */
 long vsim_dirty_log_start(VsimDevice *d, uint32_t flags, void *data,
