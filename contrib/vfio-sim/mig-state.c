@@ -474,6 +474,7 @@ JsonObject *vsim_mig_json(VsimDevice *d)
     VsimMig *m = vsim_mig(d);
     JsonObject *o = json_object_new();
     JsonArray *flags = json_array_new(), *path = json_array_new();
+    JsonObject *dl;
 
     if (m->flags & VFIO_MIGRATION_STOP_COPY) {
         json_array_add_string_element(flags, "stop-copy");
@@ -492,5 +493,9 @@ JsonObject *vsim_mig_json(VsimDevice *d)
     json_object_set_array_member(o, "last_path", path);
     json_object_set_int_member(o, "data_fds", vsim_mig_open_files(d));
     json_object_set_boolean_member(o, "session", m->file != NULL);
+    json_object_set_int_member(o, "rate", vsim_dmae_rate(d));
+    dl = vsim_dirty_log_json(d);
+    json_object_set_boolean_member(dl, "offered", m->dirty_log);
+    json_object_set_object_member(o, "dirty_log", dl);
     return o;
 }

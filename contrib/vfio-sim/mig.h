@@ -93,6 +93,7 @@ long vsim_dirty_log_stop(VsimDevice *d, uint32_t flags, void *data,
                          size_t size);
 long vsim_dirty_log_report(VsimDevice *d, uint32_t flags, void *data,
                            size_t size);
+JsonObject *vsim_dirty_log_json(VsimDevice *d);
 
 /* feature-helpers shared by the handlers (mig-state.c) */
 int vsim_check_feature(uint32_t flags, size_t argsz, uint32_t supported,

@@ -876,6 +876,140 @@ static int resume_child(const char *path, uint64_t done)
     return 0;
 }
 
+/* ---- device dirty tracking ---- */
+
+static long log_start(int d, uint64_t page, struct
+                      vfio_device_feature_dma_logging_range *r, uint32_t n,
+                      uint64_t *chosen)
+{
+    struct vfio_device_feature_dma_logging_control c = {
+        .page_size = page, .num_ranges = n, .ranges = (uintptr_t)r,
+    };
+    long ret = feature(d, VFIO_DEVICE_FEATURE_SET |
+                       VFIO_DEVICE_FEATURE_DMA_LOGGING_START, &c, sizeof(c));
+
+    if (chosen) {
+        *chosen = c.page_size;
+    }
+    return ret;
+}
+
+static long log_stop(int d)
+{
+    return feature(d, VFIO_DEVICE_FEATURE_SET |
+                   VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP, NULL, 0);
+}
+
+static long log_report(int d, uint64_t iova, uint64_t len, uint64_t page,
+                       uint64_t *bitmap)
+{
+    struct vfio_device_feature_dma_logging_report r = {
+        .iova = iova, .length = len, .page_size = page,
+        .bitmap = (uintptr_t)bitmap,
+    };
+    return feature(d, VFIO_DEVICE_FEATURE_GET |
+                   VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, &r, sizeof(r));
+}
+
+static void test_logging_start_checks(void)
+{
+    struct vfio_device_feature_dma_logging_range r[3] = {
+        { 0, 1 * MiB }, { 4 * MiB, 1 * MiB }, { 0, 0 },
+    };
+    uint64_t max = host_page() / sizeof(r[0]), chosen = 0;
+    g_autofree struct vfio_device_feature_dma_logging_range *many =
+        g_new0(struct vfio_device_feature_dma_logging_range, max + 1);
+    Dev v;
+
+    dev_open(&v, 1);
+    g_assert_cmpint(feature(v.d, VFIO_DEVICE_FEATURE_PROBE |
+                            VFIO_DEVICE_FEATURE_SET |
+                            VFIO_DEVICE_FEATURE_DMA_LOGGING_START, NULL, 0),
+                    ==, 0);
+    g_assert_cmpint(feature(v.d, VFIO_DEVICE_FEATURE_PROBE |
+                            VFIO_DEVICE_FEATURE_GET |
+                            VFIO_DEVICE_FEATURE_DMA_LOGGING_START, NULL, 0),
+                    ==, -EINVAL);
+    g_assert_cmpint(log_start(v.d, 4096, r, 0, NULL), ==, -EINVAL);
+    for (uint64_t i = 0; i <= max; i++) {
+        many[i].iova = i * 64 * KiB;
+        many[i].length = 64 * KiB;
+    }
+    g_assert_cmpint(log_start(v.d, 4096, many, max + 1, NULL), ==, -E2BIG);
+    g_assert_cmpint(log_start(v.d, 3000, r, 2, NULL), ==, -EINVAL);
+    g_assert_cmpint(log_start(v.d, 2048, r, 2, NULL), ==, -EINVAL);
+    r[2] = (struct vfio_device_feature_dma_logging_range) { 8 * MiB, 0 };
+    g_assert_cmpint(log_start(v.d, 4096, r, 3, NULL), ==, -EINVAL);
+    r[2].iova = 8 * MiB + 512;
+    r[2].length = 4096;
+    g_assert_cmpint(log_start(v.d, 4096, r, 3, NULL), ==, -EINVAL);
+    r[2].iova = 512 * KiB;                  /* inside the first */
+    g_assert_cmpint(log_start(v.d, 4096, r, 3, NULL), ==, -EINVAL);
+    r[2].iova = -4096ULL;
+    r[2].length = 8192;
+    g_assert_cmpint(log_start(v.d, 4096, r, 3, NULL), ==, -EOVERFLOW);
+    g_assert_cmpint(log_start(v.d, 4096, many, max, &chosen), ==, 0);
+    g_assert_cmpuint(chosen, ==, 4096);
+    g_assert_cmpint(log_start(v.d, 4096, r, 2, NULL), ==, -EBUSY);
+    g_assert_cmpint(log_stop(v.d), ==, 0);
+    g_assert_cmpint(log_stop(v.d), ==, 0);
+    dev_close(&v);
+
+    dev_open(&v, 3);                        /* dirty-log=off */
+    g_assert_cmpint(log_start(v.d, 4096, r, 2, NULL), ==, -ENOTTY);
+    g_assert_cmpint(log_stop(v.d), ==, -ENOTTY);
+    dev_close(&v);
+}
+
+/*
+ * Pages the device writes, and only those, are reported at the
+ * report's page size; a report clears them; bits already set in the
+ * user's bitmap stay set; reads are not logged.
+ */
+static void test_logging_report_device_writes(void)
+{
+    struct vfio_device_feature_dma_logging_range r = { 0, 4 * MiB };
+    uint8_t *ram = alloc_aligned(4 * MiB, 64 * KiB);
+    uint64_t bm[16] = { 0 };
+    Dev v;
+
+    dev_open(&v, 1);
+    g_assert_cmpint(reg_mem(v.c, ram, 4 * MiB), ==, 0);
+    g_assert_cmpint(map_dma(v.c, ram, 0, 4 * MiB, RW), ==, 0);
+    wr(v.d, CFG_OFF + PCI_COMMAND, 2,
+       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmpint(log_report(v.d, 0, 4 * MiB, 4096, bm), ==, -EINVAL);
+    g_assert_cmpint(log_start(v.d, 4096, &r, 1, NULL), ==, 0);
+    g_assert_cmpint(log_report(v.d, 0, 4 * MiB, 2048, bm), ==, -EINVAL);
+    /* FILL 5000 bytes at 1 MiB + 100: 4 KiB pages 256 and 257 */
+    wr(v.d, BAR0_OFF + DMAE_REG_DST, 8, 1 * MiB + 100);
+    wr(v.d, BAR0_OFF + DMAE_REG_LEN, 8, 5000);
+    wr(v.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_FILL);
+    g_assert_cmpuint(rd(v.d, BAR0_OFF + DMAE_REG_STATUS, 4), ==,
+                     DMAE_STATUS_DONE);
+    /* CHECKSUM only reads */
+    wr(v.d, BAR0_OFF + DMAE_REG_SRC, 8, 2 * MiB);
+    wr(v.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_CHECKSUM);
+    bm[0] = 1;                              /* the user's own bit */
+    g_assert_cmpint(log_report(v.d, 0, 4 * MiB, 64 * KiB, bm), ==, 0);
+    g_assert_cmpuint(bm[0], ==, 1 | 1ULL << 16);
+    memset(bm, 0, sizeof(bm));
+    g_assert_cmpint(log_report(v.d, 0, 4 * MiB, 64 * KiB, bm), ==, 0);
+    g_assert_cmpuint(bm[0], ==, 0);         /* cleared by the report */
+    wr(v.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_FILL);
+    g_assert_cmpint(log_report(v.d, 1 * MiB, 1 * MiB, 4096, bm), ==, 0);
+    g_assert_cmpuint(bm[0], ==, 3);
+    for (unsigned i = 1; i < G_N_ELEMENTS(bm); i++) {
+        g_assert_cmpuint(bm[i], ==, 0);
+    }
+    g_assert_cmpint(log_stop(v.d), ==, 0);
+    g_assert_cmpint(log_report(v.d, 0, 4 * MiB, 4096, bm), ==, -EINVAL);
+    g_assert_cmpint(unmap_dma(v.c, 0, 4 * MiB), ==, 0);
+    g_assert_cmpint(unreg_mem(v.c, ram, 4 * MiB), ==, 0);
+    dev_close(&v);
+    munmap(ram, 4 * MiB);
+}
+
 int main(int argc, char **argv)
 {
     self_exe = argv[0];
@@ -919,5 +1053,11 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_mig_device_state/"
                     "stop-pauses-at-page-boundary-other-process-resumes",
                     test_stop_pauses_and_other_process_resumes);
+    g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_logging_start/"
+                    "ranges-page-size-busy-and-enotty",
+                    test_logging_start_checks);
+    g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_logging_report/"
+                    "device-writes-reported-and-cleared",
+                    test_logging_report_device_writes);
     return g_test_run();
 }
