@@ -394,6 +394,7 @@ long vsim_device_feature(VsimDevice *d, void *arg);
 void vsim_mig_reset(VsimDevice *d);
 bool vsim_mig_option(VsimDevice *d, const char *key, const char *val);
 JsonObject *vsim_mig_json(VsimDevice *d);
+unsigned vsim_mig_open_files(VsimDevice *d);
 void vsim_mig_file_get(VsimMigFile *f);
 void vsim_mig_file_put(VsimMigFile *f);
 ssize_t vsim_mig_file_rw(VsimMigFile *f, void *buf, size_t n, bool is_write);

@@ -1010,11 +1010,67 @@ static void test_logging_report_device_writes(void)
     munmap(ram, 4 * MiB);
 }
 
+/* ---- exit ---- */
+
+/* A process that exits holding a data_fd: STOP_COPY, the fd left open. */
+static int leak_child(void)
+{
+    int fd;
+    Dev v;
+
+    dev_open(&v, 1);
+    g_assert_cmpint(set_state(v.d, STOP_COPY, &fd), ==, 0);
+    g_assert_cmpint(fd, >=, 0);
+    return 0;
+}
+
+/*
+ * At exit the data_fd closes with the process's other files (the
+ * driver's release), and the report shows it was the exit that did.
+ */
+static void test_exit_report_releases_data_fd(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_auto(GStrv) env = g_get_environ();
+    g_autofree char *rep = g_strdup_printf("%s/vsim-mig-report-%d.json",
+                                           g_get_tmp_dir(), getpid());
+    const char *argv[] = { self_exe, "--leak-child", NULL };
+    JsonObject *r, *dev;
+    int status;
+
+    env = g_environ_unsetenv(env, "VFIO_SIM_CONTROL");
+    env = g_environ_setenv(env, "VFIO_SIM_REPORT", rep, true);
+    g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                 NULL, NULL, &status, &err);
+    g_assert_no_error(err);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_assert_true(json_parser_load_from_file(p, rep, &err));
+    g_assert_no_error(err);
+    unlink(rep);
+    r = json_node_get_object(json_parser_get_root(p));
+    dev = json_array_get_object_element(
+        json_object_get_array_member(r, "devices"), 0);
+    dev = json_object_get_object_member(dev, "migration");
+    g_assert_cmpstr(json_object_get_string_member(dev, "state"), ==,
+                    "STOP_COPY");
+    g_assert_cmpint(json_object_get_int_member(dev, "data_fds"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(
+        json_object_get_object_member(r, "released_at_exit"), "data_fds"),
+        ==, 1);
+    g_assert_cmpint(json_object_get_int_member(
+        json_object_get_object_member(r, "left_after_exit"), "data_fds"),
+        ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     self_exe = argv[0];
     if (argc == 4 && !strcmp(argv[1], "--resume-child")) {
         return resume_child(argv[2], g_ascii_strtoull(argv[3], NULL, 10));
+    }
+    if (argc == 2 && !strcmp(argv[1], "--leak-child")) {
+        return leak_child();
     }
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio-sim/vfio_ioctl_device_feature/flags-argsz-probe",
@@ -1059,5 +1115,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_logging_report/"
                     "device-writes-reported-and-cleared",
                     test_logging_report_device_writes);
+    g_test_add_func("/vfio-sim/exit_files/"
+                    "exit-report-data-fd-released-at-exit",
+                    test_exit_report_releases_data_fd);
     return g_test_run();
 }
