@@ -9,6 +9,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <sys/eventfd.h>
 #include <linux/pci_regs.h>
 #include "vsim-test.h"
 #include "linux/vfio-compat.h"
@@ -1102,6 +1103,61 @@ static void test_logging_exact_while_engine_runs(void)
     xfer_teardown(&v, ram);
 }
 
+static int msi_eventfd(int d)
+{
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct {
+        struct vfio_irq_set s;
+        int32_t fd;
+    } set = { { .argsz = sizeof(set), .flags = VFIO_IRQ_SET_DATA_EVENTFD |
+                VFIO_IRQ_SET_ACTION_TRIGGER, .index = VFIO_PCI_MSI_IRQ_INDEX,
+                .count = 1 }, efd };
+
+    g_assert_cmpint(efd, >=, 0);
+    g_assert_cmpint(xioctl(d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
+    return efd;
+}
+
+/*
+ * A stopped device raises no interrupt: a command that ends while it is
+ * stopped leaves the interrupt pending, the saved state carries it, and
+ * the resumed device raises it once it runs.
+ */
+static void test_pending_interrupt_carried(void)
+{
+    g_autoptr(GByteArray) b = NULL;
+    uint64_t cnt;
+    int efd, fd;
+    Dev v;
+
+    dev_open(&v, 1);
+    wr(v.d, CFG_OFF + PCI_COMMAND, 2,
+       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    efd = msi_eventfd(v.d);
+    g_assert_cmpint(set_state(v.d, STOP, NULL), ==, 0);
+    wr(v.d, BAR0_OFF + DMAE_REG_CMD, 4, 7);         /* a bad command */
+    g_assert_cmpuint(rd(v.d, BAR0_OFF + DMAE_REG_STATUS, 4), ==,
+                     DMAE_STATUS_ERROR);
+    g_assert_cmpint(read(efd, &cnt, 8), ==, -1);    /* nothing raised */
+    g_assert_cmpint(set_state(v.d, STOP_COPY, &fd), ==, 0);
+    b = read_all(fd);
+    close(fd);
+    g_assert_cmpint(xioctl(v.d, VFIO_DEVICE_RESET, NULL), ==, 0);
+    close(efd);
+    wr(v.d, CFG_OFF + PCI_COMMAND, 2,
+       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    efd = msi_eventfd(v.d);
+    g_assert_cmpint(set_state(v.d, STOP, NULL), ==, 0);
+    g_assert_cmpint(resume(v.d, b, STOP), ==, 0);
+    g_assert_cmpint(read(efd, &cnt, 8), ==, -1);    /* still stopped */
+    g_assert_cmpint(set_state(v.d, RUNNING, NULL), ==, 0);
+    g_assert_cmpint(read(efd, &cnt, 8), ==, 8);
+    g_assert_cmpuint(rd(v.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                     DMAE_ERR_BAD_CMD);
+    close(efd);
+    dev_close(&v);
+}
+
 /* ---- exit ---- */
 
 /* A process that exits holding a data_fd: STOP_COPY, the fd left open. */
@@ -1213,6 +1269,9 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_logging_report/"
                     "exact-pages-while-engine-runs",
                     test_logging_exact_while_engine_runs);
+    g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_mig_device_state/"
+                    "pending-interrupt-carried-and-raised-when-running",
+                    test_pending_interrupt_carried);
     g_test_add_func("/vfio-sim/exit_files/"
                     "exit-report-data-fd-released-at-exit",
                     test_exit_report_releases_data_fd);
