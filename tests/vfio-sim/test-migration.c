@@ -1158,6 +1158,25 @@ static void test_pending_interrupt_carried(void)
     dev_close(&v);
 }
 
+/* A bad device option stops the process at start, naming it. */
+static void test_bad_device_option_named(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *errout = NULL;
+    g_auto(GStrv) env = g_get_environ();
+    const char *argv[] = { self_exe, "--leak-child", NULL };
+    int status;
+
+    env = g_environ_unsetenv(env, "VFIO_SIM_CONTROL");
+    env = g_environ_setenv(env, "VFIO_SIM_DEVICES",
+                           "0001:00:01.0=dma-engine@1,migration=fast", true);
+    g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                 NULL, &errout, &status, &err);
+    g_assert_no_error(err);
+    g_assert_false(g_spawn_check_wait_status(status, NULL));
+    g_assert_nonnull(strstr(errout, "migration=fast: bad device option"));
+}
+
 /* ---- exit ---- */
 
 /* A process that exits holding a data_fd: STOP_COPY, the fd left open. */
@@ -1272,6 +1291,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_mig_device_state/"
                     "pending-interrupt-carried-and-raised-when-running",
                     test_pending_interrupt_carried);
+    g_test_add_func("/vfio-sim/config/bad-device-option-named",
+                    test_bad_device_option_named);
     g_test_add_func("/vfio-sim/exit_files/"
                     "exit-report-data-fd-released-at-exit",
                     test_exit_report_releases_data_fd);
