@@ -3,7 +3,6 @@
  *
  * vfio-sim conformance: device DMA logging
  * (VFIO_DEVICE_FEATURE_DMA_LOGGING_START/STOP/REPORT).
- *
  */
 #include "mig-test.h"
 

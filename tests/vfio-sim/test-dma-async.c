@@ -4,7 +4,6 @@
  * vfio-sim conformance: the dma-engine with rate= runs on its own
  * thread; migration STOP parks it at a page boundary and another
  * process resumes it.
- *
  */
 #include "mig-test.h"
 

@@ -4,7 +4,6 @@
  * vfio-sim conformance: VFIO migration v2 of the simulated device
  * (VFIO_DEVICE_FEATURE, the migration FSM, the data_fd, faults).  Each
  * test name carries the kernel function whose behaviour it proves.
- *
  */
 #include "mig-test.h"
 
