@@ -20,7 +20,7 @@
 #include "migration/savevm.h"
 #include "migration/transport.h"
 #include "sysemu/machine.h"
-#include "system/runstate.h"
+#include "hw/core/runstate.h"
 #include "qapi/qmp.h"
 #include "trace.h"
 #include <glib-unix.h>

@@ -15,7 +15,9 @@
 #   make             the Makefile ("make demo", "make check")
 #   meson ninja-build  the build (meson >= 0.63)
 #   gcc libc6-dev    the C compiler and C library headers
-#   binutils         ld and ar for linking; nm for the layering check
+#   binutils         ld and ar for linking; nm for the layering check;
+#                    readelf for the USDT probe test
+#   systemtap-sdt-dev  <sys/sdt.h>: the dtrace trace backend (USDT probes)
 #   pkg-config       meson finds glib, json-glib, zlib, libfdt through it
 #   libglib2.0-dev   glib-2.0 and gio-2.0 (everything; gio: vfio-sim-run)
 #   libjson-glib-dev QMP, vfio-sim's control channel, the test client
@@ -28,7 +30,7 @@
 set -e
 PKGS="make meson ninja-build gcc libc6-dev binutils pkg-config
 libglib2.0-dev libjson-glib-dev zlib1g-dev libfdt-dev linux-libc-dev
-python3 git"
+python3 git systemtap-sdt-dev"
 
 check_only=false
 case "$1" in

@@ -10,36 +10,6 @@
 #include "system/qmp-internal.h"
 #include "trace.h"
 
-typedef struct HmpInfo {
-    HmpInfoFunc fn;
-} HmpInfo;
-
-static GHashTable *hmp_infos;       /* name -> HmpInfo */
-
-void hmp_register_info(const char *name, HmpInfoFunc fn)
-{
-    HmpInfo *info = g_new(HmpInfo, 1);
-
-    if (!hmp_infos) {
-        hmp_infos = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                          g_free, g_free);
-    }
-    info->fn = fn;
-    g_hash_table_replace(hmp_infos, g_strdup(name), info);
-}
-
-static gint hmp_name_compare(gconstpointer a, gconstpointer b)
-{
-    return strcmp(a, b);
-}
-
-GList *hmp_info_names(void)
-{
-    GList *names = hmp_infos ? g_hash_table_get_keys(hmp_infos) : NULL;
-
-    return g_list_sort(names, hmp_name_compare);
-}
-
 static void hmp_info_list(GString *out)
 {
     GList *names = hmp_info_names(), *l;
@@ -161,7 +131,7 @@ char *hmp_execute(const char *cmdline, Error **errp)
     const char *rest = "";
     char *sp = strchr(line, ' ');
     g_autofree char *name = NULL;
-    HmpInfo *info;
+    HmpInfoFunc info;
 
     cmd = sp ? g_strndup(line, sp - line) : g_strdup(line);
     if (sp) {
@@ -199,12 +169,12 @@ char *hmp_execute(const char *cmdline, Error **errp)
     sp = strchr(rest, ' ');
     name = sp ? g_strndup(rest, sp - rest) : g_strdup(rest);
     rest = sp ? sp + 1 : "";
-    info = hmp_infos ? g_hash_table_lookup(hmp_infos, name) : NULL;
+    info = hmp_info_find(name);
     if (!info) {
         /* As QEMU: text naming the whole command, not an error. */
         return g_strdup_printf("unknown command: 'info %s'\r\n", name);
     }
-    if (!info->fn(out, rest, errp)) {
+    if (!info(out, rest, errp)) {
         return NULL;
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
@@ -215,9 +185,4 @@ void hmp_register_builtin(void)
     hmp_register_info("mtree", hmp_info_mtree);
     hmp_register_info("trace-events", hmp_info_trace_events);
     hmp_register_cmds();
-}
-
-void hmp_cleanup(void)
-{
-    g_clear_pointer(&hmp_infos, g_hash_table_unref);
 }

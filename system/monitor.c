@@ -317,6 +317,8 @@ bool monitor_new_qmp(Chardev *chr, Error **errp)
     mon->chr = chr;
     mon->stream = json_stream_new(QMP_MAX_REQUEST, QMP_MAX_DEPTH,
                                   monitor_got_value, mon);
+    /* Events from every layer reach the sessions through the registry. */
+    qmp_set_event_sink(monitor_broadcast);
     monitors = g_list_append(monitors, mon);
     return true;
 }

@@ -50,9 +50,9 @@ static bool spapr_check_machine_props(GHashTable *props, Error **errp)
 }
 
 /* TCEs may point at boot RAM, or inside one plugged DIMM. */
-static bool spapr_ram_check(hwaddr gpa, uint64_t size)
+bool spapr_machine_ram_check(void *opaque, hwaddr gpa, uint64_t size)
 {
-    SpaprMachineState *spapr = spapr_machine;
+    SpaprMachineState *spapr = opaque;
 
     if (!spapr) {
         return false;
@@ -286,7 +286,6 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     if (!spapr_init_hotplug(spapr, errp)) {
         goto fail;
     }
-    spapr_tce_set_ram_check(spapr_ram_check);
 
     /* The default PHB is part of the machine, even with -nodefaults. */
     phb = qdev_new(TYPE_SPAPR_PCI_HOST_BRIDGE, errp);
@@ -306,7 +305,6 @@ fail:
     pc_dimm_set_hotplug_ops(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
-    spapr_tce_set_ram_check(NULL);
     spapr_machine = NULL;
     g_free(spapr);
     return false;
@@ -441,7 +439,6 @@ void machine_destroy(void)
     pc_dimm_set_hotplug_ops(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
-    spapr_tce_set_ram_check(NULL);
     g_free(spapr->fdt);
     g_free(spapr);
     spapr_machine = NULL;

@@ -40,14 +40,16 @@ struct SpaprTceTable {
     MemoryRegion *dma_root;
     IOMMUMemoryRegion *iommu;   /* while enabled */
     char *owner;
+    SpaprTceRamCheck ram_check; /* the machine's, set by the PHB */
+    void *ram_check_opaque;
 };
 
 static GHashTable *spapr_tce_tables;    /* liobn -> SpaprTceTable */
-static SpaprTceRamCheck spapr_tce_ram_check;
-
-void spapr_tce_set_ram_check(SpaprTceRamCheck fn)
+void spapr_tce_table_set_ram_check(SpaprTceTable *tcet, SpaprTceRamCheck fn,
+                                   void *opaque)
 {
-    spapr_tce_ram_check = fn;
+    tcet->ram_check = fn;
+    tcet->ram_check_opaque = opaque;
 }
 
 static gint tce_chunk_cmp(gconstpointer a, gconstpointer b, gpointer unused)
@@ -605,7 +607,8 @@ bool spapr_tce_valid(SpaprTceTable *tcet, uint64_t tce)
     if (!(tce & SPAPR_TCE_RW)) {
         return true;    /* grants nothing: any address will do */
     }
-    return spapr_tce_ram_check && spapr_tce_ram_check(addr, page_size);
+    return tcet->ram_check &&
+           tcet->ram_check(tcet->ram_check_opaque, addr, page_size);
 }
 
 /*

@@ -267,6 +267,9 @@ static bool spapr_phb_realize(DeviceState *dev, Error **errp)
     for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
         sphb->tables[i] = spapr_tce_table_new(SPAPR_PCI_LIOBN(sphb->index, i),
                                               &sphb->dma_root, owner);
+        /* TCEs may point at the RAM of the machine the PHB is part of. */
+        spapr_tce_table_set_ram_check(sphb->tables[i],
+                                      spapr_machine_ram_check, spapr_machine);
     }
     spapr_phb_dma_reset(sphb);
 

@@ -12,8 +12,6 @@
 #include <sys/ioctl.h>
 
 static GPtrArray *containers;
-void (*vfio_container_failed_hook)(VFIOContainer *c);
-void (*vfio_container_recovered_hook)(VFIOContainer *c);
 
 GPtrArray *vfio_containers(void)
 {
@@ -137,16 +135,36 @@ static bool vfio_container_clear_windows(VFIOContainer *c)
     return clean;
 }
 
+void vfio_container_add_client(VFIOContainer *c, VFIOContainerClient *client)
+{
+    if (!c->clients) {
+        c->clients = g_ptr_array_new();
+    }
+    g_ptr_array_add(c->clients, client);
+}
+
+void vfio_container_remove_client(VFIOContainer *c,
+                                  VFIOContainerClient *client)
+{
+    if (c->clients) {
+        g_ptr_array_remove(c->clients, client);
+    }
+}
+
 void vfio_container_mark_failed(VFIOContainer *c)
 {
+    unsigned i;
+
     if (c->failed) {
         return;
     }
     c->failed = true;
     trace_vfio_container_failed(c->fd);
     /* Stop the devices first: nothing may reach a stale TCE meanwhile. */
-    if (vfio_container_failed_hook) {
-        vfio_container_failed_hook(c);
+    for (i = 0; c->clients && i < c->clients->len; i++) {
+        VFIOContainerClient *client = g_ptr_array_index(c->clients, i);
+
+        client->failed(client);
     }
     vfio_container_clear_windows(c);
 }
@@ -155,8 +173,8 @@ void vfio_container_mark_failed(VFIOContainer *c)
  * Bring a failed container back: stop mirroring, drop every host window
  * and (v2) every registration, then register both listeners again, which
  * re-creates the windows the guest has and replays its TCEs.  The
- * devices were stopped when the container failed; the recovered hook
- * resets them and gives them back what the guest enabled.
+ * devices were stopped when the container failed; each client's
+ * recovered() resets its device and gives it back what the guest enabled.
  */
 bool vfio_container_recover(VFIOContainer *c, Error **errp)
 {
@@ -221,8 +239,10 @@ bool vfio_container_recover(VFIOContainer *c, Error **errp)
     }
     c->recoveries++;
     trace_vfio_container_recovered(c->fd);
-    if (vfio_container_recovered_hook) {
-        vfio_container_recovered_hook(c);
+    for (i = 0; c->clients && i < c->clients->len; i++) {
+        VFIOContainerClient *client = g_ptr_array_index(c->clients, i);
+
+        client->recovered(client);
     }
     return true;
 }
@@ -300,6 +320,9 @@ static void vfio_container_free(VFIOContainer *c)
     g_ptr_array_free(c->hostwins, TRUE);
     g_ptr_array_free(c->giommus, TRUE);
     g_ptr_array_free(c->prereg, TRUE);
+    if (c->clients) {
+        g_ptr_array_free(c->clients, TRUE);
+    }
     error_free(c->error);
     g_free(c->last_error);
     g_free(c->fallback);

@@ -25,7 +25,7 @@
 
 static GPtrArray *vfio_pci_devices;
 
-static void vfio_pci_container_recovered(VFIOContainer *c);
+static void vfio_pci_container_recovered(VFIOContainerClient *client);
 
 static const char *vdev_name(VFIOPCIDevice *v)
 {
@@ -224,39 +224,35 @@ static bool vfio_pci_stop_dma(VFIOPCIDevice *v)
     return vfio_pci_config_set_command(v, PCI_COMMAND_MASTER, 0);
 }
 
-static void vfio_pci_failed(VFIOContainer *c)
+static void vfio_pci_failed(VFIOContainerClient *client)
 {
-    unsigned i;
+    VFIOPCIDevice *v = container_of(client, VFIOPCIDevice, container_client);
+    JsonObject *data;
 
-    for (i = 0; vfio_pci_devices && i < vfio_pci_devices->len; i++) {
-        VFIOPCIDevice *v = g_ptr_array_index(vfio_pci_devices, i);
-        JsonObject *data;
-
-        if (!v->group || v->group->container != c || v->failed) {
-            continue;
-        }
-        v->failed = true;
-        /* The host no longer mirrors the guest's TCEs. */
-        if (vfio_pci_stop_dma(v)) {
-            error_report("%s: host DMA mapping failed; device stopped "
-                         "(bus mastering disabled on the device)",
-                         vdev_name(v));
-        } else {
-            error_report("%s: host DMA mapping failed and bus mastering "
-                         "could not be disabled on the device",
-                         vdev_name(v));
-        }
-        trace_vfio_pci_failed(vdev_name(v));
-        data = json_object_new();
-        json_object_set_string_member(data, "device",
-                                      v->parent_obj.qdev.id ?
-                                      v->parent_obj.qdev.id : "");
-        json_object_set_string_member(data, "host", vdev_name(v));
-        json_object_set_string_member(data, "reason",
-                                      "host IOMMU operation failed");
-        qmp_event_send("VFIO_DEVICE_FAILED", data);
-        json_object_unref(data);
+    if (v->failed) {
+        return;
     }
+    v->failed = true;
+    /* The host no longer mirrors the guest's TCEs. */
+    if (vfio_pci_stop_dma(v)) {
+        error_report("%s: host DMA mapping failed; device stopped "
+                     "(bus mastering disabled on the device)",
+                     vdev_name(v));
+    } else {
+        error_report("%s: host DMA mapping failed and bus mastering "
+                     "could not be disabled on the device",
+                     vdev_name(v));
+    }
+    trace_vfio_pci_failed(vdev_name(v));
+    data = json_object_new();
+    json_object_set_string_member(data, "device",
+                                  v->parent_obj.qdev.id ?
+                                  v->parent_obj.qdev.id : "");
+    json_object_set_string_member(data, "host", vdev_name(v));
+    json_object_set_string_member(data, "reason",
+                                  "host IOMMU operation failed");
+    qmp_event_send("VFIO_DEVICE_FAILED", data);
+    json_object_unref(data);
 }
 
 static char *vfio_pci_id_str(VFIOPCIDevice *v)
@@ -378,8 +374,9 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
         vfio_pci_devices = g_ptr_array_new();
     }
     g_ptr_array_add(vfio_pci_devices, v);
-    vfio_container_failed_hook = vfio_pci_failed;
-    vfio_container_recovered_hook = vfio_pci_container_recovered;
+    v->container_client.failed = vfio_pci_failed;
+    v->container_client.recovered = vfio_pci_container_recovered;
+    vfio_container_add_client(v->group->container, &v->container_client);
     trace_vfio_pci_realize(v->name, groupid, v->group->container->fd);
     return true;
 
@@ -402,6 +399,10 @@ static void vfio_pci_exit(PCIDevice *pdev)
     trace_vfio_pci_exit(vdev_name(v));
     if (vfio_pci_devices) {
         g_ptr_array_remove(vfio_pci_devices, v);
+    }
+    if (v->group && v->container_client.failed) {
+        vfio_container_remove_client(v->group->container,
+                                     &v->container_client);
     }
     vfio_bars_cleanup(v);
     vfio_pci_config_cleanup(v);
@@ -528,35 +529,31 @@ static void vfio_pci_register_types(void)
 type_init(vfio_pci_register_types)
 
 /*
- * The container's recovered hook (hw/vfio/container.c): its windows and
- * TCEs are back, so reset each device it stopped and give the device
+ * The device's container (hw/vfio/container.c) works again: its windows
+ * and TCEs are back, so reset the device if it was stopped and give it
  * the COMMAND bits the guest had enabled (bus master included).
  */
-static void vfio_pci_container_recovered(VFIOContainer *c)
+static void vfio_pci_container_recovered(VFIOContainerClient *client)
 {
-    unsigned i;
+    VFIOPCIDevice *v = container_of(client, VFIOPCIDevice, container_client);
+    int ret = 0;
 
-    for (i = 0; vfio_pci_devices && i < vfio_pci_devices->len; i++) {
-        VFIOPCIDevice *v = g_ptr_array_index(vfio_pci_devices, i);
-        int ret = 0;
-
-        if (!v->group || v->group->container != c || !v->failed) {
-            continue;
-        }
-        if (v->fd >= 0 && (v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
-            ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, NULL);
-        }
-        if (ret) {
-            /* Its state is unknown: it stays stopped. */
-            error_report("%s: VFIO_DEVICE_RESET after recovery failed: %s",
-                         vdev_name(v), vfio_ioctl_strerror(ret));
-            continue;
-        }
-        v->failed = false;
-        vfio_pci_dev_config_write(v, PCI_COMMAND, 2,
-                                  pci_get_word(v->parent_obj.config +
-                                               PCI_COMMAND));
-        info_report("%s: host DMA mapping restored; device running again",
-                    vdev_name(v));
+    if (!v->failed) {
+        return;
     }
+    if (v->fd >= 0 && (v->device_flags & VFIO_DEVICE_FLAGS_RESET)) {
+        ret = vfio_device_ioctl(v, VFIO_DEVICE_RESET, NULL);
+    }
+    if (ret) {
+        /* Its state is unknown: it stays stopped. */
+        error_report("%s: VFIO_DEVICE_RESET after recovery failed: %s",
+                     vdev_name(v), vfio_ioctl_strerror(ret));
+        return;
+    }
+    v->failed = false;
+    vfio_pci_dev_config_write(v, PCI_COMMAND, 2,
+                              pci_get_word(v->parent_obj.config +
+                                           PCI_COMMAND));
+    info_report("%s: host DMA mapping restored; device running again",
+                vdev_name(v));
 }

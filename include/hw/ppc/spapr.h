@@ -105,6 +105,11 @@ typedef struct SpaprMachineState {
 
 /* The machine, or NULL before machine_create / after machine_destroy. */
 extern SpaprMachineState *spapr_machine;
+/*
+ * Is [gpa, gpa + size) RAM of machine @opaque (boot RAM or one plugged
+ * DIMM)?  The check each PHB gives its TCE tables.
+ */
+bool spapr_machine_ram_check(void *opaque, hwaddr gpa, uint64_t size);
 
 /* Device tree (spapr_fdt.c): a fresh blob, g_free it. */
 void *spapr_build_fdt(SpaprMachineState *spapr, Error **errp);

@@ -30,11 +30,13 @@
 typedef struct SpaprTceTable SpaprTceTable;
 
 /*
- * Says whether [gpa, gpa + size) is guest RAM a TCE may point to.
- * The machine installs it; without it every address is refused.
+ * Says whether [gpa, gpa + size) is guest RAM a TCE may point to: the
+ * machine's answer (@opaque is the machine).  The PHB links each of its
+ * tables to its machine; a table without a link refuses every address.
  */
-typedef bool (*SpaprTceRamCheck)(hwaddr gpa, uint64_t size);
-void spapr_tce_set_ram_check(SpaprTceRamCheck fn);
+typedef bool (*SpaprTceRamCheck)(void *opaque, hwaddr gpa, uint64_t size);
+void spapr_tce_table_set_ram_check(SpaprTceTable *tcet, SpaprTceRamCheck fn,
+                                   void *opaque);
 
 /* A disabled table; @dma_root is where its IOMMU region goes. */
 SpaprTceTable *spapr_tce_table_new(uint32_t liobn, MemoryRegion *dma_root,

@@ -86,6 +86,8 @@ struct VFIOContainer {
     unsigned recoveries;        /* failed -> working again */
     VFIOContainerStats stats;
     unsigned refcount;          /* groups attached */
+    /* Told when DMA breaks and when it works again, in order added. */
+    GPtrArray *clients;         /* VFIOContainerClient * */
 };
 
 /* Every container of the process (for info vfio and queries). */
@@ -153,17 +155,27 @@ Error *vfio_container_take_error(VFIOContainer *c);
 /* Runtime failure: DMA through this container is no longer exact. */
 void vfio_container_mark_failed(VFIOContainer *c);
 /*
- * Hook called by vfio_container_mark_failed (set by vfio-pci), before
- * the host tables are cleared: it must stop the devices' DMA (bus
- * master off on the device).
+ * A user of the container that DMA failures concern: each vfio-pci
+ * device adds itself on realize and removes itself on exit, so the
+ * container tells exactly the devices behind it.
  */
-extern void (*vfio_container_failed_hook)(VFIOContainer *c);
-/*
- * A failed container works again (windows re-created, TCEs replayed):
- * the hook resets the devices (VFIO_DEVICE_RESET) and gives them back
- * the COMMAND bits the guest enabled.
- */
-extern void (*vfio_container_recovered_hook)(VFIOContainer *c);
+typedef struct VFIOContainerClient VFIOContainerClient;
+struct VFIOContainerClient {
+    /*
+     * Called by vfio_container_mark_failed, before the host tables are
+     * cleared: stop the device's DMA (bus master off on the device).
+     */
+    void (*failed)(VFIOContainerClient *client);
+    /*
+     * The failed container works again (windows re-created, TCEs
+     * replayed): reset the device (VFIO_DEVICE_RESET) and give it back
+     * the COMMAND bits the guest enabled.
+     */
+    void (*recovered)(VFIOContainerClient *client);
+};
+void vfio_container_add_client(VFIOContainer *c, VFIOContainerClient *client);
+void vfio_container_remove_client(VFIOContainer *c,
+                                  VFIOContainerClient *client);
 /* Try to bring failed container @c back; false with @errp if not. */
 bool vfio_container_recover(VFIOContainer *c, Error **errp);
 /*

@@ -8,8 +8,8 @@
  * can take over later.
  */
 #include "qemu/osdep.h"
-#include "system/json-writer.h"
-#include "system/qmp-internal.h"
+#include "qapi/json-writer.h"
+#include "qapi/qmp-internal.h"
 #include "trace.h"
 
 typedef struct QmpCommand {
@@ -202,6 +202,12 @@ JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
  * command runs, sent once the session has written the reply.
  */
 static char *qmp_event_text(const char *name, JsonObject *data);
+static void (*qmp_event_sink)(const char *text);
+
+void qmp_set_event_sink(void (*sink)(const char *text))
+{
+    qmp_event_sink = sink;
+}
 
 void qmp_event_send_after_reply(const char *name, JsonObject *data)
 {
@@ -220,8 +226,8 @@ void qmp_send_held_events(void)
     g_autoptr(GPtrArray) held = g_steal_pointer(&qmp_held_events);
     unsigned i;
 
-    for (i = 0; held && i < held->len; i++) {
-        monitor_broadcast(held->pdata[i]);
+    for (i = 0; qmp_event_sink && held && i < held->len; i++) {
+        qmp_event_sink(held->pdata[i]);
     }
 }
 
@@ -229,7 +235,9 @@ void qmp_event_send(const char *name, JsonObject *data)
 {
     g_autofree char *text = qmp_event_text(name, data);
 
-    monitor_broadcast(text);
+    if (qmp_event_sink) {
+        qmp_event_sink(text);
+    }
 }
 
 static char *qmp_event_text(const char *name, JsonObject *data)

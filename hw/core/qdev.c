@@ -11,9 +11,9 @@
 #include "qemu/osdep.h"
 #include "hw/qdev.h"
 #include "qapi/qmp.h"
-#include "system/keyval.h"
-#include "system/qdev-internal.h"
-#include "system/qmp-internal.h"
+#include "qemu/keyval.h"
+#include "hw/core/qdev-internal.h"
+#include "qapi/qmp-internal.h"
 #include "trace.h"
 
 static GHashTable *qdev_classes;    /* name -> const DeviceClass * */

@@ -6,7 +6,7 @@
 #include "qemu/osdep.h"
 #include <float.h>
 #include <math.h>
-#include "system/json-writer.h"
+#include "qapi/json-writer.h"
 
 static void json_write_u(GString *out, unsigned cp)
 {

@@ -51,6 +51,8 @@ struct VFIOPCIDevice {
     uint8_t msi_cap;            /* offset of the MSI capability, 0: none */
     uint8_t msix_cap;           /* offset of the MSI-X capability, 0: none */
     bool failed;                /* host DMA broke: bus mastering off */
+    /* Added to the group's container while realized. */
+    VFIOContainerClient container_client;
 };
 
 static inline VFIOPCIDevice *VFIO_PCI(PCIDevice *pdev)

@@ -12,7 +12,7 @@
  * keeps every registered command in the table.
  */
 #include "qemu/osdep.h"
-#include "system/qmp-internal.h"
+#include "qapi/qmp-internal.h"
 
 #define NOARGS ((const QmpArg[]) { { NULL } })
 #define ARGS(...) ((const QmpArg[]) { __VA_ARGS__, { NULL } })

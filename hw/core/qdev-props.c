@@ -7,7 +7,7 @@
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
 #include "hw/qdev.h"
-#include "system/qdev-internal.h"
+#include "hw/core/qdev-internal.h"
 
 static const char *const prop_type_names[] = {
     [PROP_BOOL] = "bool",

@@ -6,7 +6,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/qmp.h"
-#include "system/runstate.h"
+#include "hw/core/runstate.h"
 #include "trace.h"
 #include <glib-unix.h>
 #include <signal.h>

@@ -5,7 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
-#include "system/keyval.h"
+#include "qemu/keyval.h"
 #include <json-glib/json-glib.h>
 
 /*
