@@ -316,6 +316,7 @@ typedef enum VsimDmaError {
     VSIM_DMA_NO_MAPPING = 2,
     VSIM_DMA_PERMISSION = 3,
     VSIM_DMA_BUS_MASTER = 5,    /* COMMAND's Bus Master Enable clear */
+    VSIM_DMA_FROZEN = 6,        /* the PE's DMA is frozen (EEH) */
 } VsimDmaError;
 
 VsimDmaError vsim_dma_translate(VsimDevice *d, uint64_t iova, bool to_mem,
@@ -379,5 +380,16 @@ bool vsim_bar_maps_any(void);
 unsigned vsim_process_page_shift(void);
 void *vsim_map_pages(void *addr, size_t len, int prot, int flags, int fd,
                      uint64_t off);
+
+/* eeh.c: the PE (one per group) and its freeze, PowerNV EEH */
+long vsim_eeh_pe_op(VsimContainer *c, void *arg);
+bool vsim_eeh_access_blocked(VsimDevice *d, bool config);
+bool vsim_eeh_mmio_frozen(VsimDevice *d);
+bool vsim_eeh_dma_blocked(VsimDevice *d);
+void vsim_eeh_dma_fault(VsimDevice *d);
+int vsim_eeh_ones_fd(uint64_t size);
+void vsim_eeh_change_owner(VsimDevice *d);
+JsonNode *vsim_eeh_control(JsonObject *req, GError **errp);
+JsonNode *vsim_eeh_fault(JsonObject *req, GError **errp);
 
 #endif /* VSIM_H */
