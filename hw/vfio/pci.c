@@ -17,6 +17,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
+#include "hw/vfio/vfio-eeh.h"
 #include "hw/pci/pci.h"
 #include "qapi/qmp.h"
 #include "trace.h"
@@ -518,6 +519,8 @@ static PCIDeviceClass vfio_pci_class = {
     .dma_reset = vfio_pci_dma_reset,
     .config_read = vfio_pci_config_read,
     .config_write = vfio_pci_config_write,
+    .eeh_pe = vfio_pci_eeh_pe,
+    .eeh_pe_op = vfio_pci_eeh_pe_op,
 };
 
 static void vfio_pci_register_types(void)
