@@ -130,3 +130,36 @@ int vfio_pci_eeh_pe_op(PCIDevice *pdev, const PCIEehOp *op, Error **errp)
     }
     return ret;
 }
+
+/*
+ * A machine reset gives the guest a device that is not frozen: a PE
+ * left frozen or in reset (a guest that died in its recovery) comes
+ * back to normal first, so the reset's own config writes reach it.
+ */
+void vfio_pci_eeh_reset(VFIOPCIDevice *v)
+{
+    static const PCIEehOpKind thaw[] = { PCI_EEH_OP_THAW_MMIO,
+                                         PCI_EEH_OP_THAW_DMA };
+    PCIEehOp op = { .kind = PCI_EEH_OP_GET_STATE };
+    Error *err = NULL;
+    int state;
+    unsigned i;
+
+    if (!vfio_eeh_container(v)) {
+        return;
+    }
+    state = vfio_pci_eeh_pe_op(&v->parent_obj, &op, &err);
+    if (state == PCI_EEH_STATE_RESET) {
+        op.kind = PCI_EEH_OP_RESET_DEACTIVATE;
+        vfio_pci_eeh_pe_op(&v->parent_obj, &op, &err);
+    } else if (state > PCI_EEH_STATE_NORMAL) {
+        for (i = 0; i < ARRAY_SIZE(thaw) && !err; i++) {
+            op.kind = thaw[i];
+            vfio_pci_eeh_pe_op(&v->parent_obj, &op, &err);
+        }
+    }
+    if (err) {
+        warn_report("%s on reset", error_get_pretty(err));
+        error_free(err);
+    }
+}

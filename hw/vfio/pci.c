@@ -453,6 +453,7 @@ static void vfio_pci_reset(PCIDevice *pdev)
     if (v->fd < 0) {
         return;
     }
+    vfio_pci_eeh_reset(v);      /* a frozen PE would drop what follows */
     /*
      * The machine's reset stops decoding and DMA (the PCI core clears
      * the emulated COMMAND): so does the device, also when it cannot be

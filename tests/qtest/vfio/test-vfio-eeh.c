@@ -110,6 +110,7 @@ static void test_recovery_restores_device_and_windows(void)
     Env e;
 
     env_start(&e, EEH_ON, NULL);
+    /* the device is not frozen at start: reads are the registers */
     g_assert_cmpint(guest_eeh_probe(e.g, &e.dev, &e.eeh), ==, 0);
     g_assert_cmphex(e.eeh.pe_addr, ==, e.dev.config_addr);
     g_assert_cmpuint(e.eeh.pe_mode, ==, 1);
@@ -176,6 +177,33 @@ static void test_errinjct_freezes_then_recovery(void)
     assert_frozen(&e);
     g_assert_true(guest_eeh_recover(e.g, &e.eeh));
     assert_dma_works(&e, iova, gpa, 0x8989);
+    env_finish(&e);
+}
+
+/*
+ * A machine reset with the PE still frozen (a guest that never ran its
+ * recovery): the device comes back thawed and a fresh guest uses it.
+ */
+static void test_system_reset_thaws_frozen_pe(void)
+{
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) ev = NULL;
+    uint64_t gpa, iova;
+    Env e;
+
+    env_start(&e, EEH_ON, NULL);
+    g_assert_cmpint(guest_eeh_probe(e.g, &e.dev, &e.eeh), ==, 0);
+    host_freeze(&e);
+    assert_frozen(&e);
+    reply = qtest_qmp(e.m->qts, "{'execute': 'system_reset'}");
+    g_assert_null(qtest_qmp_error_desc(reply));
+    ev = qtest_qmp_eventwait(e.m->qts, "RESET");
+    g_assert_cmpint(host_pe_state(&e), ==, EEH_STATE_NORMAL);
+    guest_free(e.g);
+    e.g = vt_guest(e.m, VT_RAM, &e.dev);
+    gpa = guest_alloc(e.g, 4 * VT_PAGE, VT_PAGE);
+    iova = guest_dma_map(e.g, &e.dev, gpa, 4 * VT_PAGE, TCE_RW);
+    assert_dma_works(&e, iova, gpa, 0xcdcd);
     env_finish(&e);
 }
 
@@ -358,6 +386,8 @@ int main(int argc, char **argv)
                     test_dma_fault_freezes_then_recovery);
     g_test_add_func("/vfio/eeh/errinjct-freezes-then-recovery",
                     test_errinjct_freezes_then_recovery);
+    g_test_add_func("/vfio/eeh/system-reset-thaws-frozen-pe",
+                    test_system_reset_thaws_frozen_pe);
     g_test_add_func("/vfio/eeh/rtas-tokens-with-eeh-host",
                     test_rtas_tokens_with_eeh_host);
     g_test_add_func("/vfio/eeh/no-eeh-host-calls-are-param-error",
