@@ -134,7 +134,8 @@ static int eeh_op(const EehTarget *t, const PCIEehOp *op)
     int ret = t->dev->pcic->eeh_pe_op(t->dev, op, &err);
 
     if (ret < 0) {
-        warn_report("EEH: %s", error_get_pretty(err));
+        warn_report("EEH: %s", err ? error_get_pretty(err)
+                                   : "the device refused the operation");
         error_free(err);
         return -1;
     }

@@ -348,6 +348,48 @@ static void test_fault_freeze_nth_access_and_eeh_dev_release(void)
     rig_down(&r);
 }
 
+/* A request the control channel cannot do names what was wrong. */
+static void assert_control_error(const char *cmd, JsonObject *args,
+                                 const char *needle)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) o = vsim_control_request(ctl(), cmd, args, &err);
+
+    g_assert_null(o);
+    g_assert_nonnull(err);
+    g_test_message("%s: %s", cmd, err->message);
+    g_assert_nonnull(strstr(err->message, needle));
+}
+
+/*
+ * The control channel's "eeh" and "fault"/"freeze" requests: unknown
+ * device, unknown action, nth 0 are refused with a message, and leave
+ * the PE alone.
+ */
+static void test_control_eeh_bad_requests_change_nothing(void)
+{
+    g_autoptr(JsonObject) a = json_object_new();
+    g_autoptr(JsonObject) b = json_object_new();
+    g_autoptr(JsonObject) c = json_object_new();
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) o = NULL;
+
+    json_object_set_string_member(a, "device", "0001:00:09.0");
+    json_object_set_string_member(a, "action", "freeze");
+    assert_control_error("eeh", a, "no device");
+    json_object_set_string_member(b, "device", BDF0);
+    json_object_set_string_member(b, "action", "melt");
+    assert_control_error("eeh", b, "freeze");
+    json_object_set_string_member(c, "freeze", BDF0);
+    json_object_set_int_member(c, "nth", 0);
+    assert_control_error("fault", c, "nth");
+    o = vsim_control_eeh(ctl(), BDF0, "state", &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(json_object_get_int_member(o, "state"), ==,
+                    VFIO_EEH_PE_STATE_NORMAL);
+    g_assert_false(json_object_get_boolean_member(o, "mmio_frozen"));
+}
+
 /* vfio_spapr_iommu_eeh_ioctl on a host without EEH: no PE, ENODEV. */
 static void test_no_eeh_host_pe_op_is_enodev(void)
 {
@@ -394,5 +436,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/eeh/eeh_dev_release/"
                     "fault-freeze-nth-access-then-last-close-thaws",
                     test_fault_freeze_nth_access_and_eeh_dev_release);
+    g_test_add_func("/vfio-sim/eeh/control/bad-requests-change-nothing",
+                    test_control_eeh_bad_requests_change_nothing);
     return g_test_run();
 }
