@@ -180,6 +180,7 @@ static JsonNode *dispatch(JsonObject *req, GError **errp)
         return vsim_eeh_control(req, errp);
     } else if (!strcmp(cmd, "reset-counters")) {
         memset(vsim.counters, 0, sizeof(vsim.counters));
+        vsim_eeh_fault_disarm();
         return node_take(json_object_new());
     }
     g_set_error(errp, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,

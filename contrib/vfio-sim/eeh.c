@@ -139,6 +139,14 @@ bool vsim_eeh_access_blocked(VsimDevice *d, bool config)
     return config ? cfg_blocked(d) : vsim_eeh_mmio_frozen(d);
 }
 
+/* reset-counters disarms every fault, the freezes included. */
+void vsim_eeh_fault_disarm(void)
+{
+    if (armed) {
+        g_hash_table_remove_all(armed);
+    }
+}
+
 /* Hook of device DMA: true when the PE's DMA is frozen. */
 bool vsim_eeh_dma_blocked(VsimDevice *d)
 {

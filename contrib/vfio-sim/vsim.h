@@ -391,5 +391,6 @@ int vsim_eeh_ones_fd(uint64_t size);
 void vsim_eeh_change_owner(VsimDevice *d);
 JsonNode *vsim_eeh_control(JsonObject *req, GError **errp);
 JsonNode *vsim_eeh_fault(JsonObject *req, GError **errp);
+void vsim_eeh_fault_disarm(void);
 
 #endif /* VSIM_H */

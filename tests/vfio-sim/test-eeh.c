@@ -345,6 +345,11 @@ static void test_fault_freeze_nth_access_and_eeh_dev_release(void)
                     VFIO_EEH_PE_STATE_NORMAL);
     r.d = xioctl(r.g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
     g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    /* reset-counters disarms a freeze that has not fired */
+    g_assert_true(vsim_control_fault_freeze(ctl(), BDF0, 1, &err));
+    g_assert_true(vsim_control_reset_counters(ctl(), &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
     rig_down(&r);
 }
 
