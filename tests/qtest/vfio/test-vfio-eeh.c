@@ -296,6 +296,31 @@ static void test_no_eeh_host_calls_are_param_error(void)
 }
 
 /*
+ * Two groups behind one PHB share a container, and VFIO_EEH_PE_OP acts
+ * on the container: neither device has EEH, although the host has.
+ */
+static void test_shared_container_has_no_eeh(void)
+{
+    GuestDevice b;
+    GuestEeh eeh;
+    Env e;
+
+    e.m = vsim_machine_start(VT_BDF0 "=dma-engine@1," VT_BDF1
+                             "=dma-engine@2", EEH_ON,
+                             "%s -device vfio-pci,host=" VT_BDF1 ",id=dev1",
+                             DEV_ARGS);
+    e.g = vt_guest(e.m, VT_RAM, &e.dev);
+    g_assert_true(guest_find_device(e.g, 0, DMA_ENGINE_VENDOR,
+                                    DMA_ENGINE_DEVICE, 1, &b));
+    assert_rtas_tokens(&e, false);
+    vt_reset_counters(e.m);
+    g_assert_cmpint(guest_eeh_probe(e.g, &e.dev, &eeh), ==, -3);
+    g_assert_cmpint(guest_eeh_probe(e.g, &b, &eeh), ==, -3);
+    g_assert_cmpuint(vt_calls(e.m, "VFIO_EEH_PE_OP"), ==, 0);
+    env_finish(&e);
+}
+
+/*
  * Bad arguments: argument counts, an unknown PHB or device, a device
  * without EEH (an emulated one), an unknown option, reset function,
  * info function, severity, error type or function, and error injection
@@ -392,6 +417,8 @@ int main(int argc, char **argv)
                     test_rtas_tokens_with_eeh_host);
     g_test_add_func("/vfio/eeh/no-eeh-host-calls-are-param-error",
                     test_no_eeh_host_calls_are_param_error);
+    g_test_add_func("/vfio/eeh/shared-container-has-no-eeh",
+                    test_shared_container_has_no_eeh);
     g_test_add_func("/vfio/eeh/bad-args-are-param-error-and-change-nothing",
                     test_bad_args_are_param_error_and_change_nothing);
     return g_test_run();
