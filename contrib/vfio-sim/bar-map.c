@@ -27,8 +27,10 @@ typedef struct BarMap {
     uint64_t pos;               /* offset in the BAR */
     int prot;
     int flags;
-    bool zapped;
+    int mode;                   /* MAP_BAR, MAP_ZAPPED or MAP_FROZEN */
 } BarMap;
+
+enum { MAP_BAR, MAP_ZAPPED, MAP_FROZEN };
 
 static GArray *maps;            /* BarMap */
 static atomic_uint nmaps;       /* lock-free "is there anything" */
@@ -47,21 +49,47 @@ static int zapped_fd(void)
     return zap_fd;
 }
 
-/* Map record @m in place from the BAR (@on) or from the empty file. */
-static bool remap(BarMap *m, bool on)
+/*
+ * What a mapping of @d shows now: nothing with memory decoding off, all
+ * ones while its PE is frozen (eeh.c), else the BAR.
+ */
+static int want_mode(VsimDevice *d)
 {
-    int fd = on ? m->dev->mmap_fd : zapped_fd();
+    if (!vsim_device_memory_enabled(d)) {
+        return MAP_ZAPPED;
+    }
+    return vsim_eeh_mmio_frozen(d) ? MAP_FROZEN : MAP_BAR;
+}
+
+/*
+ * The file behind @mode; a frozen BAR maps an all-ones file privately,
+ * so the program's stores land in its own copy and never in the device.
+ */
+static int mode_fd(VsimDevice *d, int mode, int *flags)
+{
+    if (mode == MAP_FROZEN) {
+        *flags = (*flags & ~MAP_SHARED) | MAP_PRIVATE;
+        return vsim_eeh_ones_fd(d->model->bar_size[d->model->mmap_bar]);
+    }
+    return mode == MAP_BAR ? d->mmap_fd : zapped_fd();
+}
+
+/* Map record @m in place as @mode says. */
+static bool remap(BarMap *m, int mode)
+{
+    int flags = m->flags;
+    int fd = mode_fd(m->dev, mode, &flags);
     void *p;
 
     if (fd < 0) {
         return false;
     }
     p = vsim_libc.mmap((void *)(uintptr_t)m->addr, m->len, m->prot,
-                       m->flags | MAP_FIXED, fd, m->pos);
+                       flags | MAP_FIXED, fd, m->pos);
     if (p == MAP_FAILED) {
         return false;
     }
-    m->zapped = !on;
+    m->mode = mode;
     return true;
 }
 
@@ -77,8 +105,8 @@ static void add(const BarMap *m)
 void *vsim_bar_map(VsimDevice *d, void *addr, size_t len, int prot,
                    int flags, uint64_t pos)
 {
-    bool on = vsim_device_memory_enabled(d);
-    int fd = on ? d->mmap_fd : zapped_fd();
+    int mode = want_mode(d), mflags = flags;
+    int fd = mode_fd(d, mode, &mflags);
     BarMap m;
     void *p;
 
@@ -86,7 +114,7 @@ void *vsim_bar_map(VsimDevice *d, void *addr, size_t len, int prot,
         errno = ENOMEM;
         return MAP_FAILED;
     }
-    p = vsim_map_pages(addr, len, prot, flags, fd, pos);
+    p = vsim_map_pages(addr, len, prot, mflags, fd, pos);
     if (p == MAP_FAILED) {
         return p;
     }
@@ -96,24 +124,25 @@ void *vsim_bar_map(VsimDevice *d, void *addr, size_t len, int prot,
         .len = VSIM_ROUND_UP(len, vsim_page_size()), .pos = pos,
         .prot = prot,
         .flags = flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_POPULATE),
-        .zapped = !on,
+        .mode = mode,
     };
     add(&m);
     return p;
 }
 
-/* Zap or restore @d's mappings to match its Memory Space bit. */
+/* Zap, freeze or restore @d's mappings to match its Memory Space bit
+ * and its PE's state. */
 void vsim_bar_maps_sync(VsimDevice *d)
 {
-    bool on = vsim_device_memory_enabled(d);
+    static const char *const what[] = { "restore", "zap", "freeze" };
+    int mode = want_mode(d);
 
     for (unsigned i = 0; maps && i < maps->len; i++) {
         BarMap *m = &g_array_index(maps, BarMap, i);
 
-        if (m->dev == d && m->zapped == on && !remap(m, on)) {
+        if (m->dev == d && m->mode != mode && !remap(m, mode)) {
             fprintf(stderr, "vfio-sim: cannot %s a BAR mapping at 0x%"
-                    PRIx64 ": %s\n", on ? "restore" : "zap", m->addr,
-                    strerror(errno));
+                    PRIx64 ": %s\n", what[mode], m->addr, strerror(errno));
         }
     }
 }

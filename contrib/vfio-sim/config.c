@@ -247,7 +247,7 @@ static uint64_t vsim_page_size_of(const VsimHostConfig *cfg)
 bool vsim_parse_host(VsimHostConfig *cfg, const char *spec, GError **errp)
 {
     g_auto(GStrv) items = NULL;
-    bool max_alloc_set = false;
+    bool max_alloc_set = false, eeh_set = false;
 
     *cfg = (VsimHostConfig) {
         .page_shift = VSIM_DEFAULT_PAGE_SHIFT,
@@ -266,6 +266,14 @@ bool vsim_parse_host(VsimHostConfig *cfg, const char *spec, GError **errp)
         if (**it && !parse_item(cfg, *it, &max_alloc_set, errp)) {
             return false;
         }
+        eeh_set |= g_str_has_prefix(*it, "eeh=");
+    }
+    /*
+     * A 64 KiB-page host stands for a PowerNV host, which has EEH
+     * (eeh_enabled()); a 4 KiB one for a machine without it.
+     */
+    if (!eeh_set) {
+        cfg->eeh = cfg->page_shift == 16;
     }
     /*
      * The largest contiguous allocation the host's page allocator gives

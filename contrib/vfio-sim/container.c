@@ -393,28 +393,6 @@ static long tce_remove(VsimContainer *c, void *arg)
     return 0;
 }
 
-static long eeh_pe_op(VsimContainer *c, void *arg)
-{
-    struct vfio_eeh_pe_op op;
-
-    if (!vsim.host.eeh) {
-        return -ENOTTY;
-    }
-    GET_ARG(op, arg, struct vfio_eeh_pe_op, op);
-    if (op.flags) {
-        return -EINVAL;
-    }
-    switch (op.op) {
-    case VFIO_EEH_PE_GET_STATE:
-        return VFIO_EEH_PE_STATE_NORMAL;
-    case VFIO_EEH_PE_DISABLE ... VFIO_EEH_PE_UNFREEZE_DMA:
-    case VFIO_EEH_PE_RESET_DEACTIVATE ... VFIO_EEH_PE_INJECT_ERR:
-        return 0;
-    default:
-        return -EINVAL;
-    }
-}
-
 long vsim_container_ioctl(VsimContainer *c, unsigned long req, void *arg)
 {
     bool v2;
@@ -467,6 +445,6 @@ long vsim_container_ioctl(VsimContainer *c, unsigned long req, void *arg)
     case VFIO_IOMMU_SPAPR_TCE_REMOVE:
         return v2 ? tce_remove(c, arg) : -ENOTTY;
     default:
-        return eeh_pe_op(c, arg);
+        return vsim_eeh_pe_op(c, arg);
     }
 }

@@ -225,3 +225,25 @@ bool vsim_control_reset_counters(VsimControl *c, GError **errp)
 {
     return ok(vsim_control_request(c, "reset-counters", NULL, errp));
 }
+
+JsonObject *vsim_control_eeh(VsimControl *c, const char *bdf,
+                             const char *action, GError **errp)
+{
+    g_autoptr(JsonObject) a = json_object_new();
+
+    json_object_set_string_member(a, "device", bdf);
+    json_object_set_string_member(a, "action", action);
+    return vsim_control_request(c, "eeh", a, errp);
+}
+
+bool vsim_control_fault_freeze(VsimControl *c, const char *bdf, unsigned nth,
+                               GError **errp)
+{
+    g_autoptr(JsonObject) a = json_object_new();
+    g_autoptr(JsonObject) r = NULL;
+
+    json_object_set_string_member(a, "freeze", bdf);
+    json_object_set_int_member(a, "nth", nth);
+    r = vsim_control_request(c, "fault", a, errp);
+    return r != NULL;
+}

@@ -47,5 +47,11 @@ JsonObject *vsim_control_dma(VsimControl *c, const char *bdf,
 JsonObject *vsim_control_device(VsimControl *c, const char *bdf,
                                 GError **errp);
 bool vsim_control_reset_counters(VsimControl *c, GError **errp);
+/* The PE of device @bdf: @action "freeze" or "state" (caller unrefs). */
+JsonObject *vsim_control_eeh(VsimControl *c, const char *bdf,
+                             const char *action, GError **errp);
+/* The @nth next access of device @bdf freezes its PE. */
+bool vsim_control_fault_freeze(VsimControl *c, const char *bdf, unsigned nth,
+                               GError **errp);
 
 #endif /* VSIM_CONTROL_CLIENT_H */

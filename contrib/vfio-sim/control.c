@@ -88,6 +88,9 @@ static JsonNode *do_fault(JsonObject *req, GError **errp)
     VsimIoctlId id;
     int err;
 
+    if (json_object_has_member(req, "freeze")) {
+        return vsim_eeh_fault(req, errp);       /* a PE freeze: eeh.c */
+    }
     if (!vsim_ioctl_lookup(name, &id)) {
         g_set_error(errp, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "unknown ioctl '%s'", name);
@@ -175,8 +178,11 @@ static JsonNode *dispatch(JsonObject *req, GError **errp)
         return do_device(req, errp);
     } else if (g_str_has_prefix(cmd, "mig-")) {
         return vsim_mig_control(cmd, req, errp);
+    } else if (!strcmp(cmd, "eeh")) {
+        return vsim_eeh_control(req, errp);
     } else if (!strcmp(cmd, "reset-counters")) {
         memset(vsim.counters, 0, sizeof(vsim.counters));
+        vsim_eeh_fault_disarm();
         return node_take(json_object_new());
     }
     g_set_error(errp, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,

@@ -187,6 +187,7 @@ void vsim_device_close(VsimDevice *d)
         }
         vsim_dirty_log_close(d);
         vsim_device_reset(d);
+        vsim_eeh_change_owner(d);   /* vfio_spapr_pci_eeh_release */
     }
     vsim_group_put(g);
 }
@@ -235,6 +236,12 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
         return -EINVAL;
     }
     len = MIN(len, VSIM_CFG_SIZE - pos);
+    if (vsim_eeh_access_blocked(d, true)) {     /* frozen PE: eeh.c */
+        if (!write) {
+            memset(buf, 0xff, len);
+        }
+        return len;
+    }
     for (size_t i = 0; i < len; i++) {
         uint8_t m = d->wmask[pos + i];
 
@@ -277,6 +284,12 @@ static ssize_t region_rw(VsimDevice *d, void *buf, size_t len,
         return -EIO;
     }
     len = MIN(len, size - pos);
+    if (vsim_eeh_access_blocked(d, false)) {    /* frozen PE: eeh.c */
+        if (!write) {
+            memset(buf, 0xff, len);
+        }
+        return len;
+    }
     if ((int)index == m->mmap_bar) {
         r = write ? vsim_libc.pwrite(d->mmap_fd, buf, len, pos)
                   : vsim_libc.pread(d->mmap_fd, buf, len, pos);

@@ -54,6 +54,7 @@
 #define DMAE_ERR_PERMISSION 3
 #define DMAE_ERR_BAD_CMD    4
 #define DMAE_ERR_BUS_MASTER 5   /* COMMAND has Bus Master clear */
+#define DMAE_ERR_FROZEN     6   /* the PE's DMA is frozen (EEH) */
 
 #define DMAE_FNV_OFFSET     0xcbf29ce484222325ULL
 #define DMAE_FNV_PRIME      0x100000001b3ULL

@@ -23,6 +23,7 @@ const char *vsim_dma_error_name(VsimDmaError e)
         [VSIM_DMA_NO_MAPPING] = "no-mapping",
         [VSIM_DMA_PERMISSION] = "permission",
         [VSIM_DMA_BUS_MASTER] = "bus-master",
+        [VSIM_DMA_FROZEN] = "frozen",
     };
     return e < G_N_ELEMENTS(names) && names[e] ? names[e] : "unknown";
 }
@@ -43,20 +44,27 @@ VsimDmaError vsim_dma_translate(VsimDevice *d, uint64_t iova, bool to_mem,
     if (!vsim_device_bus_master(d)) {
         return VSIM_DMA_BUS_MASTER;
     }
+    /* a frozen PE's PHB lets no request through (eeh.c) */
+    if (vsim_eeh_dma_blocked(d)) {
+        return VSIM_DMA_FROZEN;
+    }
     if (!c || c->type == VSIM_IOMMU_NONE) {
         return VSIM_DMA_NO_WINDOW;
     }
     w = vsim_window_find(c, iova);
     if (!w) {
+        vsim_eeh_dma_fault(d);
         return VSIM_DMA_NO_WINDOW;
     }
     pgsz = 1ULL << w->page_shift;
     off = (iova - w->start) & (pgsz - 1);
     tce = vsim_tce_get(w->table, (iova - w->start) >> w->page_shift);
     if (!tce) {
+        vsim_eeh_dma_fault(d);      /* a TCE fault freezes the PE */
         return VSIM_DMA_NO_MAPPING;
     }
     if (!(tce & (to_mem ? TCE_WRITE : TCE_READ))) {
+        vsim_eeh_dma_fault(d);
         return VSIM_DMA_PERMISSION;
     }
     *host = vsim_hpa_to_host((tce & ~(TCE_READ | TCE_WRITE)) + off,

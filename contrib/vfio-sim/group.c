@@ -140,6 +140,9 @@ static long get_device_fd(VsimGroup *g, void *arg)
     if (!d || d->group != g) {
         return -ENODEV;
     }
+    if (!d->fd_refs) {
+        vsim_eeh_change_owner(d);   /* vfio_spapr_pci_eeh_open */
+    }
     return vsim_file_install(VSIM_FILE_DEVICE, d, O_RDWR | O_CLOEXEC);
 }
 

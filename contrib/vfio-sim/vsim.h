@@ -325,6 +325,7 @@ typedef enum VsimDmaError {
     VSIM_DMA_NO_MAPPING = 2,
     VSIM_DMA_PERMISSION = 3,
     VSIM_DMA_BUS_MASTER = 5,    /* COMMAND's Bus Master Enable clear */
+    VSIM_DMA_FROZEN = 6,        /* the PE's DMA is frozen (EEH) */
 } VsimDmaError;
 
 VsimDmaError vsim_dma_translate(VsimDevice *d, uint64_t iova, bool to_mem,
@@ -406,5 +407,16 @@ void vsim_dirty_log_write(VsimDevice *d, uint64_t iova, uint64_t len);
 /* control.c: argument helpers for the other files' requests */
 bool vsim_control_errno(JsonNode *n, int *out);
 VsimDevice *vsim_control_device(JsonObject *req, GError **errp);
+/* eeh.c: the PE (one per group) and its freeze, PowerNV EEH */
+long vsim_eeh_pe_op(VsimContainer *c, void *arg);
+bool vsim_eeh_access_blocked(VsimDevice *d, bool config);
+bool vsim_eeh_mmio_frozen(VsimDevice *d);
+bool vsim_eeh_dma_blocked(VsimDevice *d);
+void vsim_eeh_dma_fault(VsimDevice *d);
+int vsim_eeh_ones_fd(uint64_t size);
+void vsim_eeh_change_owner(VsimDevice *d);
+JsonNode *vsim_eeh_control(JsonObject *req, GError **errp);
+JsonNode *vsim_eeh_fault(JsonObject *req, GError **errp);
+void vsim_eeh_fault_disarm(void);
 
 #endif /* VSIM_H */

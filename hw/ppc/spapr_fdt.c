@@ -93,6 +93,9 @@ static void spapr_fdt_rtas_token(const SpaprRtasCall *call, void *opaque)
     FdtRtasCtx *ctx = opaque;
     int ret;
 
+    if (call->present && !call->present()) {
+        return;                 /* not offered now (e.g. EEH) */
+    }
     if (!ctx->err) {
         ret = fdt_setprop_cell(ctx->fdt, ctx->off, call->name, call->token);
         ctx->err = ret < 0 ? ret : 0;
@@ -121,7 +124,8 @@ static int spapr_fdt_rtas(void *fdt, SpaprMachineState *spapr)
     FDT_TRY(fdt_setprop(fdt, off, "ibm,lrdr-capacity", lrdr, sizeof(lrdr)));
     ctx.off = off;
     spapr_rtas_foreach(spapr_fdt_rtas_token, &ctx);
-    return ctx.err;
+    FDT_TRY(ctx.err);
+    return spapr_eeh_fdt_rtas(fdt, off);
 }
 
 /* One 5-cell PCI address + size entry (reg, assigned-addresses). */

@@ -199,7 +199,14 @@ void spapr_rtas_register(uint32_t token, const char *name, SpaprRtasFn fn)
     /* A programming error, found the first time the binary starts. */
     g_assert(token >= RTAS_TOKEN_BASE && i < RTAS_TOKEN_MAX);
     g_assert(!rtas_table[i].name && !spapr_rtas_lookup(name));
-    rtas_table[i] = (SpaprRtasCall) { name, token, fn };
+    rtas_table[i] = (SpaprRtasCall) { name, token, fn, NULL };
+}
+
+void spapr_rtas_register_optional(uint32_t token, const char *name,
+                                  SpaprRtasFn fn, bool (*present)(void))
+{
+    spapr_rtas_register(token, name, fn);
+    rtas_table[token - RTAS_TOKEN_BASE].present = present;
 }
 
 const SpaprRtasCall *spapr_rtas_lookup(const char *name)

@@ -17,6 +17,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
+#include "hw/vfio/vfio-eeh.h"
 #include "hw/pci/pci.h"
 #include "qapi/qmp.h"
 #include "trace.h"
@@ -453,6 +454,7 @@ static void vfio_pci_reset(PCIDevice *pdev)
     if (v->fd < 0) {
         return;
     }
+    vfio_pci_eeh_reset(v);      /* a frozen PE would drop what follows */
     /*
      * The machine's reset stops decoding and DMA (the PCI core clears
      * the emulated COMMAND): so does the device, also when it cannot be
@@ -519,6 +521,8 @@ static PCIDeviceClass vfio_pci_class = {
     .dma_reset = vfio_pci_dma_reset,
     .config_read = vfio_pci_config_read,
     .config_write = vfio_pci_config_write,
+    .eeh_pe = vfio_pci_eeh_pe,
+    .eeh_pe_op = vfio_pci_eeh_pe_op,
 };
 
 static void vfio_pci_register_types(void)

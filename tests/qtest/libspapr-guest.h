@@ -202,4 +202,68 @@ DmaResult dma_engine_checksum(SpaprGuest *g, const GuestDevice *dev,
 /* FNV-1a 64, as the engine computes it (for checking in the test). */
 uint64_t dma_engine_fnv1a(const void *data, size_t len);
 
+/* ------------------------------------------------------------- EEH */
+/* libspapr-guest-eeh.c: what pseries Linux's EEH code does. */
+
+/* ibm,set-eeh-option options, ibm,set-slot-reset functions */
+#define EEH_OPT_DISABLE         0
+#define EEH_OPT_ENABLE          1
+#define EEH_OPT_THAW_MMIO       2
+#define EEH_OPT_THAW_DMA        3
+#define EEH_RESET_DEACTIVATE    0
+#define EEH_RESET_HOT           1
+#define EEH_RESET_FUNDAMENTAL   3
+/* ibm,read-slot-reset-state2 states */
+#define EEH_STATE_NORMAL        0
+#define EEH_STATE_RESET         1
+#define EEH_STATE_STOPPED       2
+#define EEH_STATE_STOPPED_DMA   4
+#define EEH_STATE_UNAVAIL       5
+
+typedef struct GuestEeh {
+    uint64_t buid;
+    uint32_t config_addr;       /* the device's */
+    uint32_t pe_addr;           /* ibm,get-config-addr-info2 function 0 */
+    uint32_t pe_mode;           /* function 1: 1 not shared, 2 shared */
+    uint32_t saved[16];         /* config header at probe (eeh_save_bars) */
+} GuestEeh;
+
+/*
+ * Probe as Linux does at boot: ibm,set-eeh-option(enable) on the
+ * device, ibm,get-config-addr-info2 (mode, then PE address), and save
+ * the config header.  Returns the first failing RTAS status, or 0.
+ */
+int32_t guest_eeh_probe(SpaprGuest *g, const GuestDevice *dev,
+                        GuestEeh *out);
+/* The single calls on the PE (the RTAS status; outputs by pointer). */
+int32_t guest_eeh_set_option(SpaprGuest *g, const GuestEeh *e,
+                             uint32_t addr, uint32_t option);
+int32_t guest_eeh_get_state(SpaprGuest *g, const GuestEeh *e,
+                            uint32_t *state);
+int32_t guest_eeh_set_slot_reset(SpaprGuest *g, const GuestEeh *e,
+                                 uint32_t function);
+int32_t guest_eeh_configure_pe(SpaprGuest *g, const GuestEeh *e);
+int32_t guest_eeh_slot_error_detail(SpaprGuest *g, const GuestEeh *e,
+                                    uint32_t severity);
+/*
+ * ibm,open-errinjct, ibm,errinjct of an IOA bus error (32-bit) with
+ * function @func at @addr/@mask on the PE, ibm,close-errinjct.
+ */
+int32_t guest_eeh_inject(SpaprGuest *g, const GuestEeh *e, uint32_t func,
+                         uint32_t addr, uint32_t mask);
+/*
+ * eeh_dev_check_failure: after a read returned all ones, is the PE
+ * frozen?  True when the state is anything but normal.
+ */
+bool guest_eeh_check_failure(SpaprGuest *g, const GuestEeh *e);
+/*
+ * eeh_handle_normal_event, for a driver with slot_reset: thaw MMIO,
+ * configure and collect the log (eeh_slot_error_detail), hot reset
+ * (activate, deactivate, wait for the PE), ibm,configure-pe, restore the
+ * saved config header (eeh_pe_restore_bars: BARs, then COMMAND with
+ * memory and bus mastering), and check the PE is normal.  False on the
+ * first step that fails (the step is logged).
+ */
+bool guest_eeh_recover(SpaprGuest *g, const GuestEeh *e);
+
 #endif /* LIBSPAPR_GUEST_H */

@@ -20,6 +20,7 @@ typedef uint64_t pcibus_t;
 typedef struct PCIBus PCIBus;
 typedef struct PCIDevice PCIDevice;
 typedef struct PCIDeviceClass PCIDeviceClass;
+typedef struct PCIEehOp PCIEehOp;      /* hw/pci/pci-eeh.h */
 
 #define PCI_DEVFN(slot, fn)     ((((slot) & 0x1f) << 3) | ((fn) & 0x07))
 #define PCI_SLOT(devfn)         (((devfn) >> 3) & 0x1f)
@@ -66,6 +67,16 @@ struct PCIDeviceClass {
     uint32_t (*config_read)(PCIDevice *dev, uint32_t addr, unsigned len);
     void (*config_write)(PCIDevice *dev, uint32_t addr, uint32_t val,
                          unsigned len);
+    /*
+     * EEH (hw/pci/pci-eeh.h).  eeh_pe: the device's partitionable
+     * endpoint, an opaque handle equal for the devices that share one,
+     * or NULL when the host offers no EEH for it.  eeh_pe_op: one
+     * operation on that PE; its result (>= 0), or -errno with @errp
+     * set.  NULL: the device has no EEH.
+     */
+    const void *(*eeh_pe)(PCIDevice *dev);
+    int (*eeh_pe_op)(PCIDevice *dev, const PCIEehOp *op,
+                     Error **errp);
 };
 
 struct PCIDevice {

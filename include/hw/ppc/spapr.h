@@ -140,8 +140,15 @@ typedef struct SpaprRtasCall {
     const char *name;
     uint32_t token;
     SpaprRtasFn fn;
+    bool (*present)(void);      /* NULL: always in /rtas */
 } SpaprRtasCall;
 void spapr_rtas_register(uint32_t token, const char *name, SpaprRtasFn fn);
+/*
+ * A call /rtas lists only while @present() says the platform offers it
+ * (e.g. EEH, when the host has it); it stays callable by token.
+ */
+void spapr_rtas_register_optional(uint32_t token, const char *name,
+                                  SpaprRtasFn fn, bool (*present)(void));
 /* By name; NULL when no such call is registered. */
 const SpaprRtasCall *spapr_rtas_lookup(const char *name);
 /* Token of a registered call, 0 when there is none. */

@@ -94,4 +94,9 @@ void spapr_phb_dma_recover(SpaprPhbState *sphb);
 /* Assign every BAR of every device (machine start and reset). */
 void spapr_phb_assign_all_bars(SpaprPhbState *sphb);
 
+/* EEH (spapr_pci_eeh.c): a device behind @sphb has a PE with EEH. */
+bool spapr_phb_eeh_available(SpaprPhbState *sphb);
+/* /rtas properties of EEH (error injection types), when offered. */
+int spapr_eeh_fdt_rtas(void *fdt, int rtas_off);
+
 #endif
