@@ -184,6 +184,7 @@ static void dmae_bar_write(VsimDevice *d, int bar, uint64_t off,
         }
     }
     if (go) {
+        vsim_device_lower_intx(d);  /* a new command ends the last one */
         dmae_execute(d);
     }
 }
@@ -199,6 +200,10 @@ static void dmae_bar_write(VsimDevice *d, int bar, uint64_t off,
               PCI_BASE_ADDRESS_MEM_PREFETCH,                            \
     },                                                                  \
     .mmap_bar = 2,                                                      \
+    .msix_vectors = DMAE_MSIX_VECTORS,                                  \
+    .msix_bar = 2,                                                      \
+    .msix_table = DMAE_MSIX_TABLE,                                      \
+    .msix_pba = DMAE_MSIX_PBA,                                          \
     .reset = dmae_reset,                                                \
     .bar_read = dmae_bar_read,                                          \
     .bar_write = dmae_bar_write
@@ -246,6 +251,7 @@ JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
     reg_set(d, DMAE_REG_LEN, 8, len);
     reg_set(d, DMAE_REG_PATTERN, 8, pattern);
     reg_set(d, DMAE_REG_CMD, 4, cmd);
+    vsim_device_lower_intx(d);
     dmae_execute(d);
 
     o = json_object_new();
