@@ -80,6 +80,13 @@ void msix_notify(PCIDevice *dev, unsigned vector);
 void msix_set_vector_notifier(PCIDevice *dev, MSIVectorNotifier fn,
                               void *opaque);
 
+/*
+ * Migration of what lives outside configuration space (the table and
+ * the PBA); pci_device_save_config() / _load_config() call these.
+ */
+void msix_save(PCIDevice *dev, GByteArray *out);
+bool msix_load(PCIDevice *dev, MigReader *in, Error **errp);
+
 /* Called by pci_default_write_config() for writes to the capability. */
 void msix_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
                        unsigned len);

@@ -194,6 +194,16 @@ static inline void pci_set_long(uint8_t *p, uint32_t v)
 }
 
 /*
+ * Capabilities: add one of @size bytes at @offset (0x40..0xff, dword
+ * aligned) to the list (kept in place when already listed); delete one
+ * (its bytes and masks cleared); find the first with @cap_id (0: none).
+ */
+bool pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t offset,
+                        uint8_t size, Error **errp);
+void pci_del_capability(PCIDevice *dev, uint8_t offset, uint8_t size);
+uint8_t pci_find_capability(PCIDevice *dev, uint8_t cap_id);
+
+/*
  * INTx.  A device with an interrupt pin (PCI_INTERRUPT_PIN 1-4) drives
  * it with pci_set_irq(); the bus line it reaches is
  * pci_intx_route(), (slot + pin - 1) mod 4, and the host bridge turns
