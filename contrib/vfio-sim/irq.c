@@ -284,6 +284,8 @@ static void msi_disable(VsimDevice *d)
     if (q->type == VFIO_PCI_MSIX_IRQ_INDEX) {
         vsim_msix_set_enable(d, false);
     }
+    q->msix_pending = 0;
+    vsim_msix_set_pba(d, 0);
     q->nvec = 0;
     q->type = VSIM_IRQ_NONE;
 }
@@ -291,7 +293,10 @@ static void msi_disable(VsimDevice *d)
 /*
  * vfio_msi_set_vector_signal: a vector beyond those allocated when the
  * type was enabled is EINVAL (no dynamic MSI-X allocation: NORESIZE);
- * the old trigger goes first, fd < 0 leaves it unset.
+ * the old trigger goes first, fd < 0 leaves it unset.  An MSI-X vector
+ * without a trigger is masked in the hardware (free_irq masks it), so
+ * the device latches its message in the PBA; the request_irq of a new
+ * trigger unmasks it and the latched message arrives at once.
  */
 static long msi_set_vector(VsimDevice *d, unsigned v, int32_t fd)
 {
@@ -307,10 +312,17 @@ static long msi_set_vector(VsimDevice *d, unsigned v, int32_t fd)
         return 0;
     }
     r = eventfd_get(fd, &nfd);
-    if (!r) {
-        q->trigger[v] = nfd;
+    if (r) {
+        return r;
     }
-    return r;
+    q->trigger[v] = nfd;
+    if (q->type == VFIO_PCI_MSIX_IRQ_INDEX &&
+        (q->msix_pending & (1ULL << v))) {
+        q->msix_pending &= ~(1ULL << v);
+        vsim_msix_set_pba(d, q->msix_pending);
+        signal_fd(d, VFIO_PCI_MSIX_IRQ_INDEX, nfd);
+    }
+    return 0;
 }
 
 /* vfio_msi_set_block: on a failure the vectors set so far are unset. */
@@ -561,7 +573,8 @@ void vsim_irq_release(VsimDevice *d)
 /*
  * The device raises its interrupt (completion or error).  MSI-X: vector
  * 0; MSI: its vector; both are memory writes the function masters, so
- * none leaves it without Bus Master Enable.  With neither enabled on the
+ * none leaves it without Bus Master Enable.  An MSI-X vector the host
+ * masked (no trigger) latches in the PBA.  With neither enabled on the
  * host the function asserts INTx, a wire that holds until the device
  * deasserts it (vsim_device_lower_intx).  Any thread may call this.
  */
@@ -572,10 +585,15 @@ void vsim_device_signal(VsimDevice *d)
     vsim_lock();
     if (q->type == VFIO_PCI_MSI_IRQ_INDEX ||
         q->type == VFIO_PCI_MSIX_IRQ_INDEX) {
-        if (vsim_device_bus_master(d) && q->trigger[0] >= 0) {
-            signal_fd(d, q->type, q->trigger[0]);
-        } else {
+        if (!vsim_device_bus_master(d)) {
             q->dropped++;
+        } else if (q->trigger[0] >= 0) {
+            signal_fd(d, q->type, q->trigger[0]);
+        } else if (q->type == VFIO_PCI_MSIX_IRQ_INDEX) {
+            q->msix_pending |= 1;   /* masked in hardware: latched */
+            vsim_msix_set_pba(d, q->msix_pending);
+        } else {
+            q->dropped++;           /* MSI without mask bits: lost */
         }
     } else {
         q->intx_line = true;
@@ -614,6 +632,7 @@ JsonObject *vsim_irq_json(VsimDevice *d)
     json_object_set_boolean_member(o, "intx_asserted", q->intx_line);
     json_object_set_int_member(o, "raised", q->raised);
     json_object_set_int_member(o, "dropped", q->dropped);
+    json_object_set_int_member(o, "msix_pending", q->msix_pending);
     for (unsigned i = 0; i < VSIM_NUM_IRQS; i++) {
         json_object_set_int_member(sig, index_names[i], q->signals[i]);
     }

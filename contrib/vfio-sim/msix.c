@@ -84,6 +84,18 @@ void vsim_msix_set_enable(VsimDevice *d, bool on)
     }
 }
 
+/* The PBA as the hardware latches it: one bit per vector, in the BAR. */
+void vsim_msix_set_pba(VsimDevice *d, uint64_t pending)
+{
+    const VsimModel *m = d->model;
+    uint64_t le = GUINT64_TO_LE(pending);
+
+    if (m->msix_vectors && d->mmap_fd >= 0 && (int)m->msix_bar ==
+        m->mmap_bar) {
+        (void)vsim_libc.pwrite(d->mmap_fd, &le, sizeof(le), m->msix_pba);
+    }
+}
+
 /*
  * The run of BAR @index bytes from @pos (at most @len) that is entirely
  * inside (*in_table) or entirely outside the MSI-X table.

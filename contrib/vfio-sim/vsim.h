@@ -142,6 +142,7 @@ typedef struct VsimIrqs {
     int unmask_fd;              /* INTx unmask eventfd (kept, not watched) */
     bool intx_masked;           /* host-masked after a trigger */
     bool intx_line;             /* the device asserts INTx */
+    uint64_t msix_pending;      /* vectors latched in the PBA, masked */
     uint64_t raised;            /* times the device raised its interrupt */
     uint64_t dropped;           /* raised with no way out (MSI, no BME) */
     uint64_t signals[VSIM_NUM_IRQS];    /* eventfd signals per index */
@@ -400,6 +401,7 @@ unsigned vsim_find_cap(VsimDevice *d, uint8_t id);
 void vsim_msix_cap_init(VsimDevice *d, unsigned last);
 unsigned vsim_msix_table_size(VsimDevice *d);
 void vsim_msix_set_enable(VsimDevice *d, bool on);
+void vsim_msix_set_pba(VsimDevice *d, uint64_t pending);
 uint64_t vsim_msix_run(VsimDevice *d, unsigned index, uint64_t pos,
                        uint64_t len, bool *in_table);
 long vsim_msix_region_caps(VsimDevice *d, void *arg,

@@ -244,7 +244,9 @@ static void test_set_irqs_ioctl_enotty(void)
  * vfio_pci_set_msi_trigger + vfio_msi_enable: eventfds enable MSI-X with
  * start + count vectors and set the hardware's Enable bit; the device's
  * completion and error signal vector 0; DATA_BOOL loops back per vector;
- * a vector beyond those enabled is EINVAL; eventfd -1 unsets one; count
+ * a vector beyond those enabled is EINVAL; eventfd -1 unsets one (the
+ * vector is masked in hardware, its message latched in the PBA until a
+ * trigger is set again: vfio_msi_set_vector_signal); count
  * 0 with DATA_NONE disables (Enable clear, eventfds released); disable
  * of a type not enabled is EINVAL.
  */
@@ -278,11 +280,15 @@ static void test_set_msi_trigger_msix(void)
     /* NORESIZE: vector 2 was not allocated at enable */
     g_assert_cmpint(set_fd(x.d, VFIO_PCI_MSIX_IRQ_INDEX, 2, e0), ==,
                     -EINVAL);
-    /* -1 unsets vector 0: the completion goes nowhere */
+    /* -1 unsets vector 0: masked in hardware, the message waits in the
+     * PBA and arrives when a trigger is set again */
     g_assert_cmpint(set_fd(x.d, VFIO_PCI_MSIX_IRQ_INDEX, 0, -1), ==, 0);
     complete(x.d, false);
     g_assert_cmpint(efd_take(e0), ==, 0);
+    g_assert_cmphex(rd(x.d, BAR2_OFF + DMAE_MSIX_PBA, 8), ==, 1);
     g_assert_cmpint(set_fd(x.d, VFIO_PCI_MSIX_IRQ_INDEX, 0, e0), ==, 0);
+    g_assert_cmpint(efd_take(e0), ==, 1);
+    g_assert_cmphex(rd(x.d, BAR2_OFF + DMAE_MSIX_PBA, 8), ==, 0);
     complete(x.d, false);
     g_assert_cmpint(efd_take(e0), ==, 1);
 
