@@ -374,6 +374,9 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
             i++;    /* the upper half of a 64-bit BAR */
         }
     }
+    if (!vfio_pci_irq_setup(v, errp)) {
+        goto bars;
+    }
     if (!vfio_pci_devices) {
         vfio_pci_devices = g_ptr_array_new();
     }
@@ -403,6 +406,7 @@ static void vfio_pci_exit(PCIDevice *pdev)
     if (vfio_pci_devices) {
         g_ptr_array_remove(vfio_pci_devices, v);
     }
+    vfio_pci_irq_cleanup(v);
     vfio_bars_cleanup(v);
     vfio_pci_config_cleanup(v);
     if (v->fd >= 0) {
@@ -452,6 +456,7 @@ static void vfio_pci_reset(PCIDevice *pdev)
     if (v->fd < 0) {
         return;
     }
+    vfio_pci_irq_reset(v);
     /*
      * The machine's reset stops decoding and DMA (the PCI core clears
      * the emulated COMMAND): so does the device, also when it cannot be
