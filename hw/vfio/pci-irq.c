@@ -160,7 +160,10 @@ void vfio_irq_fail(VFIOPCIDevice *v, const char *what, int ret)
                              errno_name(-ret));
     error_report("%s: %s; device stopped, its interrupts are off",
                  vname(v), reason);
-    /* What the host still holds goes; nothing is left half-enabled. */
+    /*
+     * What the host still holds goes (one more try); our eventfds close
+     * either way: a host that keeps a duplicate signals nobody.
+     */
     if (q->mode != VFIO_IRQ_NONE) {
         vfio_irq_set(v, q->mode, VFIO_IRQ_SET_DATA_NONE |
                      VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0, NULL);
@@ -282,7 +285,10 @@ static int vfio_msi_enable(VFIOPCIDevice *v, int index, const char **what)
     return 0;
 }
 
-/* Whatever the host has enabled goes: SET_IRQS count 0. */
+/*
+ * Whatever the host has enabled goes: SET_IRQS count 0.  When the host
+ * refuses, it still holds our eventfds: they stay open and watched.
+ */
 static int vfio_irq_disable(VFIOPCIDevice *v)
 {
     VFIOPCIIrq *q = v->irq;
@@ -293,6 +299,9 @@ static int vfio_irq_disable(VFIOPCIDevice *v)
     }
     ret = vfio_irq_set(v, q->mode, VFIO_IRQ_SET_DATA_NONE |
                        VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0, NULL);
+    if (ret < 0) {
+        return ret;
+    }
     if (q->mode == VFIO_PCI_INTX_IRQ_INDEX) {
         vfio_irq_vector_close(&q->intx);
         pci_set_irq(&v->parent_obj, 0);

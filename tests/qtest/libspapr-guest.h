@@ -277,4 +277,58 @@ int64_t guest_xirr(SpaprGuest *g, uint64_t *xirr);
 int64_t guest_eoi(SpaprGuest *g, uint64_t xirr);
 int64_t guest_cppr(SpaprGuest *g, uint32_t cppr);
 
+/* ------------------------------------------ device interrupts, driven */
+/*
+ * libspapr-guest-msi.c: a driver's interrupt set-up as Linux's PCI core
+ * does it on pseries (MSI-X, else MSI, else INTx), and dma-engine
+ * commands that wait for their completion interrupt ("IRQ raise N",
+ * then H_XIRR, the handler, H_EOI) instead of polling the device.
+ * Call guest_irq_intercept() first.
+ */
+#define GUEST_DEV_MAX_VECTORS   8
+
+typedef enum GuestIrqMode {
+    GUEST_IRQ_NONE,
+    GUEST_IRQ_INTX,
+    GUEST_IRQ_MSI,
+    GUEST_IRQ_MSIX,
+} GuestIrqMode;
+
+typedef struct GuestDevIrq {
+    GuestIrqMode mode;
+    unsigned nvec;
+    uint32_t irqs[GUEST_DEV_MAX_VECTORS];   /* source of each vector */
+} GuestDevIrq;
+
+const char *guest_irq_mode_name(GuestIrqMode mode);
+/*
+ * Set up @nvec vectors of the best mode up to @best (GUEST_IRQ_MSIX:
+ * try everything); falls back as Linux does when a mode is missing or
+ * refused.  Returns the mode set up (GUEST_IRQ_NONE: none works).
+ */
+GuestIrqMode guest_dev_irq_setup(SpaprGuest *g, const GuestDevice *dev,
+                                 GuestIrqMode best, unsigned nvec,
+                                 GuestDevIrq *out);
+/* Undo it: MSI/MSI-X disabled and freed, sources masked. */
+void guest_dev_irq_teardown(SpaprGuest *g, const GuestDevice *dev,
+                            GuestDevIrq *irq);
+/*
+ * The interrupt handler: H_XIRR, for INTx ack the device (a NOP command
+ * lowers its line), H_EOI.  Returns the source taken (0: none pending).
+ */
+uint32_t guest_dev_irq_handle(SpaprGuest *g, const GuestDevice *dev,
+                              const GuestDevIrq *irq);
+/*
+ * Start a dma-engine command and sleep until its completion interrupt
+ * (vector 0) was raised, then run the handler and read the result.
+ * false: no interrupt within @timeout_ms (the result is still read).
+ */
+bool dma_engine_run_irq(SpaprGuest *g, const GuestDevice *dev,
+                        const GuestDevIrq *irq, uint32_t cmd, uint64_t src,
+                        uint64_t dst, uint64_t len, int timeout_ms,
+                        DmaResult *r);
+/* Start a command and return at once (no wait, no handler). */
+void dma_engine_start(SpaprGuest *g, const GuestDevice *dev, uint32_t cmd,
+                      uint64_t src, uint64_t dst, uint64_t len);
+
 #endif /* LIBSPAPR_GUEST_H */
