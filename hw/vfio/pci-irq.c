@@ -389,10 +389,10 @@ bool vfio_pci_irq_setup(VFIOPCIDevice *v, Error **errp)
     q->msix_table_bar = -1;
     q->msix_pba_bar = -1;
     v->irq = q;
-    for (int i = 0; i < VFIO_PCI_NUM_IRQS; i++) {
+    /* The indexes we use (ERR and REQ are not wired to the guest). */
+    for (int i = 0; i <= VFIO_PCI_MSIX_IRQ_INDEX; i++) {
         struct vfio_irq_info info = { .argsz = sizeof(info), .index = i };
 
-        /* ERR is EINVAL on conventional PCI: no vectors there */
         if (ioctl(v->fd, VFIO_DEVICE_GET_IRQ_INFO, &info) == 0) {
             q->count[i] = info.count;
         }
