@@ -600,6 +600,7 @@ void vsim_device_signal(VsimDevice *d)
         intx_check(d);
     }
     q->raised++;
+    q->last_raise_us = g_get_monotonic_time();
     vsim_unlock();
 }
 
@@ -631,6 +632,7 @@ JsonObject *vsim_irq_json(VsimDevice *d)
     json_object_set_boolean_member(o, "intx_masked", q->intx_masked);
     json_object_set_boolean_member(o, "intx_asserted", q->intx_line);
     json_object_set_int_member(o, "raised", q->raised);
+    json_object_set_int_member(o, "last_raise_us", q->last_raise_us);
     json_object_set_int_member(o, "dropped", q->dropped);
     json_object_set_int_member(o, "msix_pending", q->msix_pending);
     for (unsigned i = 0; i < VSIM_NUM_IRQS; i++) {

@@ -144,6 +144,7 @@ typedef struct VsimIrqs {
     bool intx_line;             /* the device asserts INTx */
     uint64_t msix_pending;      /* vectors latched in the PBA, masked */
     uint64_t raised;            /* times the device raised its interrupt */
+    int64_t last_raise_us;      /* CLOCK_MONOTONIC of the last raise */
     uint64_t dropped;           /* raised with no way out (MSI, no BME) */
     uint64_t signals[VSIM_NUM_IRQS];    /* eventfd signals per index */
 } VsimIrqs;
