@@ -272,6 +272,66 @@ static void test_intercept_in_sees_masked_input(void)
     fx_stop(&fx);
 }
 
+/* The source in query-spapr-irq's list (json_object_unref it). */
+static JsonObject *query_source(Fx *fx, uint32_t irq)
+{
+    JsonObject *reply = qtest_qmp(fx->qts, "{'execute': "
+                                  "'query-spapr-irq'}");
+    JsonArray *list = json_object_get_array_member(reply, "return");
+    JsonObject *found = NULL;
+    unsigned i;
+
+    for (i = 0; i < json_array_get_length(list); i++) {
+        JsonObject *o = json_array_get_object_element(list, i);
+
+        if (json_object_get_int_member(o, "irq") == irq) {
+            found = json_object_ref(o);
+        }
+    }
+    json_object_unref(reply);
+    g_assert_nonnull(found);
+    return found;
+}
+
+/* query-spapr-irq, x-query-irq and info irq show state and counts. */
+static void test_query_commands(void)
+{
+    g_autofree char *hmp = NULL, *stat = NULL;
+    JsonObject *src, *reply;
+    const char *text;
+    uint32_t irq;
+    Fx fx;
+
+    fx_start(&fx, TESTDEV);
+    irq = guest_intx_irq(fx.g, &fx.dev);
+    src = query_source(&fx, irq);
+    g_assert_cmpstr(json_object_get_string_member(src, "type"), ==, "lsi");
+    g_assert_true(json_object_get_boolean_member(src, "masked"));
+    g_assert_cmpint(json_object_get_int_member(src, "count"), ==, 0);
+    json_object_unref(src);
+
+    g_assert_cmpint(guest_set_xive(fx.g, irq, 0, 3), ==, 0);
+    dev_writel(&fx, REG_INTX, 1);
+    src = query_source(&fx, irq);
+    g_assert_false(json_object_get_boolean_member(src, "masked"));
+    g_assert_cmpint(json_object_get_int_member(src, "priority"), ==, 3);
+    g_assert_true(json_object_get_boolean_member(src, "asserted"));
+    g_assert_cmpint(json_object_get_int_member(src, "count"), ==, 1);
+    json_object_unref(src);
+
+    stat = g_strdup_printf("%5u: 1\n", irq);
+    reply = qtest_qmp(fx.qts, "{'execute': 'x-query-irq'}");
+    text = json_object_get_string_member(
+        json_object_get_object_member(reply, "return"),
+        "human-readable-text");
+    g_assert_nonnull(strstr(text, "IRQ statistics for ics:\n"));
+    g_assert_nonnull(strstr(text, stat));
+    json_object_unref(reply);
+    hmp = qtest_hmp(fx.qts, "info irq");
+    g_assert_nonnull(strstr(hmp, stat));
+    fx_stop(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -288,5 +348,6 @@ int main(int argc, char **argv)
     g_test_add_func("/spapr/irq/intercept-replies", test_intercept_replies);
     g_test_add_func("/spapr/irq/intercept-in-sees-masked-input",
                    test_intercept_in_sees_masked_input);
+    g_test_add_func("/spapr/irq/query-commands", test_query_commands);
     return g_test_run();
 }
