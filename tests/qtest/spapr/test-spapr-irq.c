@@ -7,6 +7,8 @@
  * qtest intercept itself.  MSI and MSI-X are in test-spapr-msi.c.
  */
 #include <string.h>
+#include <unistd.h>
+#include <libfdt.h>
 #include "libspapr-guest.h"
 
 #define RAM         (512ULL << 20)
@@ -332,6 +334,87 @@ static void test_query_commands(void)
     fx_stop(&fx);
 }
 
+static uint32_t fdt_cell(const void *fdt, int off, const char *name,
+                         unsigned i)
+{
+    int len = 0;
+    const fdt32_t *p = fdt_getprop(fdt, off, name, &len);
+
+    g_assert_nonnull(p);
+    g_assert_cmpint(len, >=, 4 * (i + 1));
+    return fdt32_to_cpu(p[i]);
+}
+
+/* The tree a pseries guest reads: XICS node, PHB interrupt-map, MSI. */
+static void test_device_tree(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("irq-dtb-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "dtb", NULL);
+    g_autofree char *fdt = NULL;
+    const uint32_t *map;
+    const char *str;
+    int off, len = 0, i, found = 0;
+    Fx fx;
+
+    fx_start(&fx, TESTDEV);
+    qtest_qmp_assert_success(fx.qts, "{'execute': 'dumpdtb', 'arguments': "
+                             "{'filename': '%s'}}", path);
+    g_assert_true(g_file_get_contents(path, &fdt, NULL, NULL));
+    unlink(path);
+    rmdir(dir);
+
+    off = fdt_path_offset(fdt, "/interrupt-controller");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_nonnull(fdt_getprop(fdt, off, "interrupt-controller", NULL));
+    g_assert_cmpint(fdt_node_check_compatible(fdt, off, "IBM,ppc-xicp"), ==,
+                    0);
+    g_assert_cmpint(fdt_node_check_compatible(fdt, off, "IBM,ppc-xics"), ==,
+                    0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "#interrupt-cells", 0), ==, 2);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,interrupt-server-ranges", 0),
+                     ==, 0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,interrupt-server-ranges", 1),
+                     ==, 1);
+    g_assert_cmpuint(fdt_get_phandle(fdt, off), ==, 0x1111);
+
+    off = fdt_path_offset(fdt, "/rtas");
+    str = fdt_getprop(fdt, off, "ibm,hypertas-functions", &len);
+    g_assert_nonnull(str);
+    for (i = 0; i < len; i += strlen(str + i) + 1) {
+        found |= !strcmp(str + i, "hcall-interrupt");
+    }
+    g_assert_true(found);
+    g_assert_nonnull(fdt_getprop(fdt, off, "ibm,set-xive", NULL));
+    g_assert_nonnull(fdt_getprop(fdt, off, "ibm,change-msi", NULL));
+    g_assert_nonnull(fdt_getprop(fdt, off,
+                                 "ibm,query-interrupt-source-number", NULL));
+
+    off = fdt_path_offset(fdt, "/pci@800000020000000");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "interrupt-map-mask", 0), ==,
+                     0xf800);
+    g_assert_cmpuint(fdt_cell(fdt, off, "interrupt-map-mask", 3), ==, 7);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,pe-total-#msi", 0), >, 0);
+    map = fdt_getprop(fdt, off, "interrupt-map", &len);
+    g_assert_nonnull(map);
+    g_assert_cmpint(len, ==, 32 * 4 * 7 * 4);
+    /* Slot 2, pin A: the LSI the device's INTx reaches, level. */
+    map += (2 * 4 + 0) * 7;
+    g_assert_cmphex(fdt32_to_cpu(map[0]), ==, 2 << 11);
+    g_assert_cmpuint(fdt32_to_cpu(map[3]), ==, 1);
+    g_assert_cmphex(fdt32_to_cpu(map[4]), ==, 0x1111);
+    g_assert_cmphex(fdt32_to_cpu(map[5]), ==,
+                    guest_intx_irq(fx.g, &fx.dev));
+    g_assert_cmpuint(fdt32_to_cpu(map[6]), ==, 1);
+
+    off = fdt_path_offset(fdt, "/pci@800000020000000/pci1b36,5@2");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "interrupts", 0), ==, 1);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,req#msi", 0), ==, 4);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,req#msi-x", 0), ==, 8);
+    fx_stop(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -349,5 +432,6 @@ int main(int argc, char **argv)
     g_test_add_func("/spapr/irq/intercept-in-sees-masked-input",
                    test_intercept_in_sees_masked_input);
     g_test_add_func("/spapr/irq/query-commands", test_query_commands);
+    g_test_add_func("/spapr/irq/device-tree", test_device_tree);
     return g_test_run();
 }
