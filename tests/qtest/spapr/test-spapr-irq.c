@@ -7,6 +7,8 @@
  * qtest intercept itself.  MSI and MSI-X are in test-spapr-msi.c.
  */
 #include <string.h>
+#include <unistd.h>
+#include <libfdt.h>
 #include "libspapr-guest.h"
 
 #define RAM         (512ULL << 20)
@@ -272,6 +274,147 @@ static void test_intercept_in_sees_masked_input(void)
     fx_stop(&fx);
 }
 
+/* The source in query-spapr-irq's list (json_object_unref it). */
+static JsonObject *query_source(Fx *fx, uint32_t irq)
+{
+    JsonObject *reply = qtest_qmp(fx->qts, "{'execute': "
+                                  "'query-spapr-irq'}");
+    JsonArray *list = json_object_get_array_member(reply, "return");
+    JsonObject *found = NULL;
+    unsigned i;
+
+    for (i = 0; i < json_array_get_length(list); i++) {
+        JsonObject *o = json_array_get_object_element(list, i);
+
+        if (json_object_get_int_member(o, "irq") == irq) {
+            found = json_object_ref(o);
+        }
+    }
+    json_object_unref(reply);
+    g_assert_nonnull(found);
+    return found;
+}
+
+/* query-spapr-irq, x-query-irq and info irq show state and counts. */
+static void test_query_commands(void)
+{
+    g_autofree char *hmp = NULL, *stat = NULL;
+    JsonObject *src, *reply;
+    const char *text;
+    uint32_t irq;
+    Fx fx;
+
+    fx_start(&fx, TESTDEV);
+    irq = guest_intx_irq(fx.g, &fx.dev);
+    src = query_source(&fx, irq);
+    g_assert_cmpstr(json_object_get_string_member(src, "type"), ==, "lsi");
+    g_assert_true(json_object_get_boolean_member(src, "masked"));
+    g_assert_cmpint(json_object_get_int_member(src, "count"), ==, 0);
+    json_object_unref(src);
+
+    g_assert_cmpint(guest_set_xive(fx.g, irq, 0, 3), ==, 0);
+    dev_writel(&fx, REG_INTX, 1);
+    src = query_source(&fx, irq);
+    g_assert_false(json_object_get_boolean_member(src, "masked"));
+    g_assert_cmpint(json_object_get_int_member(src, "priority"), ==, 3);
+    g_assert_true(json_object_get_boolean_member(src, "asserted"));
+    g_assert_cmpint(json_object_get_int_member(src, "count"), ==, 1);
+    json_object_unref(src);
+
+    stat = g_strdup_printf("%5u: 1\n", irq);
+    reply = qtest_qmp(fx.qts, "{'execute': 'x-query-irq'}");
+    text = json_object_get_string_member(
+        json_object_get_object_member(reply, "return"),
+        "human-readable-text");
+    g_assert_nonnull(strstr(text, "IRQ statistics for ics:\n"));
+    g_assert_nonnull(strstr(text, stat));
+    json_object_unref(reply);
+    hmp = qtest_hmp(fx.qts, "info irq");
+    g_assert_nonnull(strstr(hmp, stat));
+    fx_stop(&fx);
+}
+
+static uint32_t fdt_cell(const void *fdt, int off, const char *name,
+                         unsigned i)
+{
+    int len = 0;
+    const fdt32_t *p = fdt_getprop(fdt, off, name, &len);
+
+    g_assert_nonnull(p);
+    g_assert_cmpint(len, >=, 4 * (i + 1));
+    return fdt32_to_cpu(p[i]);
+}
+
+/* The tree a pseries guest reads: XICS node, PHB interrupt-map, MSI. */
+static void test_device_tree(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("irq-dtb-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "dtb", NULL);
+    g_autofree char *fdt = NULL;
+    const uint32_t *map;
+    const char *str;
+    int off, len = 0, i, found = 0;
+    Fx fx;
+
+    fx_start(&fx, TESTDEV);
+    qtest_qmp_assert_success(fx.qts, "{'execute': 'dumpdtb', 'arguments': "
+                             "{'filename': '%s'}}", path);
+    g_assert_true(g_file_get_contents(path, &fdt, NULL, NULL));
+    unlink(path);
+    rmdir(dir);
+
+    off = fdt_path_offset(fdt, "/interrupt-controller");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_nonnull(fdt_getprop(fdt, off, "interrupt-controller", NULL));
+    g_assert_cmpint(fdt_node_check_compatible(fdt, off, "IBM,ppc-xicp"), ==,
+                    0);
+    g_assert_cmpint(fdt_node_check_compatible(fdt, off, "IBM,ppc-xics"), ==,
+                    0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "#interrupt-cells", 0), ==, 2);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,interrupt-server-ranges", 0),
+                     ==, 0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,interrupt-server-ranges", 1),
+                     ==, 1);
+    g_assert_cmpuint(fdt_get_phandle(fdt, off), ==, 0x1111);
+
+    off = fdt_path_offset(fdt, "/rtas");
+    str = fdt_getprop(fdt, off, "ibm,hypertas-functions", &len);
+    g_assert_nonnull(str);
+    for (i = 0; i < len; i += strlen(str + i) + 1) {
+        found |= !strcmp(str + i, "hcall-interrupt");
+    }
+    g_assert_true(found);
+    g_assert_nonnull(fdt_getprop(fdt, off, "ibm,set-xive", NULL));
+    g_assert_nonnull(fdt_getprop(fdt, off, "ibm,change-msi", NULL));
+    g_assert_nonnull(fdt_getprop(fdt, off,
+                                 "ibm,query-interrupt-source-number", NULL));
+
+    off = fdt_path_offset(fdt, "/pci@800000020000000");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "interrupt-map-mask", 0), ==,
+                     0xf800);
+    g_assert_cmpuint(fdt_cell(fdt, off, "interrupt-map-mask", 3), ==, 7);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,pe-total-#msi", 0), >, 0);
+    map = fdt_getprop(fdt, off, "interrupt-map", &len);
+    g_assert_nonnull(map);
+    g_assert_cmpint(len, ==, 32 * 4 * 7 * 4);
+    /* Slot 2, pin A: the LSI the device's INTx reaches, level. */
+    map += (2 * 4 + 0) * 7;
+    g_assert_cmphex(fdt32_to_cpu(map[0]), ==, 2 << 11);
+    g_assert_cmpuint(fdt32_to_cpu(map[3]), ==, 1);
+    g_assert_cmphex(fdt32_to_cpu(map[4]), ==, 0x1111);
+    g_assert_cmphex(fdt32_to_cpu(map[5]), ==,
+                    guest_intx_irq(fx.g, &fx.dev));
+    g_assert_cmpuint(fdt32_to_cpu(map[6]), ==, 1);
+
+    off = fdt_path_offset(fdt, "/pci@800000020000000/pci1b36,5@2");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "interrupts", 0), ==, 1);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,req#msi", 0), ==, 4);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,req#msi-x", 0), ==, 8);
+    fx_stop(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -288,5 +431,7 @@ int main(int argc, char **argv)
     g_test_add_func("/spapr/irq/intercept-replies", test_intercept_replies);
     g_test_add_func("/spapr/irq/intercept-in-sees-masked-input",
                    test_intercept_in_sees_masked_input);
+    g_test_add_func("/spapr/irq/query-commands", test_query_commands);
+    g_test_add_func("/spapr/irq/device-tree", test_device_tree);
     return g_test_run();
 }
