@@ -606,6 +606,33 @@ static void test_config_msix_capability(void)
     dev_down(&x);
 }
 
+/*
+ * The raise path is thread-safe: a command the control channel's own
+ * thread runs (vsim_dma_engine_run) signals the vector's eventfd too.
+ */
+static void test_raise_from_another_thread(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) r = NULL;
+    g_autoptr(JsonObject) dev = NULL;
+    int e = efd_new();
+    Dev x;
+
+    dev_up(&x);
+    g_assert_cmpint(set_fd(x.d, VFIO_PCI_MSIX_IRQ_INDEX, 0, e), ==, 0);
+    r = vsim_control_dma(ctl(), BDF0, "checksum", 0, 0, 0, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(r, "status"), ==, "done");
+    g_assert_cmpint(efd_take(e), ==, 1);
+    dev = vsim_control_device(ctl(), BDF0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(dev, "irq"), "type"),
+                    ==, "msix");
+    close(e);
+    dev_down(&x);
+}
+
 /* The state's irq object counts what the device raised and signalled. */
 static void test_state_shows_irq(void)
 {
@@ -664,5 +691,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/irq/vfio_config_do_rw/msix-capability",
                     test_config_msix_capability);
     g_test_add_func("/vfio-sim/irq/state-shows-irq", test_state_shows_irq);
+    g_test_add_func("/vfio-sim/irq/raise-from-another-thread",
+                    test_raise_from_another_thread);
     return g_test_run();
 }
