@@ -26,6 +26,7 @@
 static const VsimModel *const models[] = {
     &vsim_dma_engine_model,
     &vsim_dma_engine_pcie_model,
+    &vsim_dma_engine_intx_model,
 };
 
 VsimDevice *vsim_device_find(const char *bdf)
@@ -92,6 +93,13 @@ static void config_init(VsimDevice *d)
     cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4, 0, 0xfffffffc);
     cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_HI, 4, 0, 0xffffffff);
     cfg_set(d, CAP_MSI + PCI_MSI_DATA_64, 2, 0, 0xffff);
+    if (m->intx_only) {
+        /* power management only: PM's next ends the list */
+        memset(d->config + CAP_MSI, 0, PCI_MSI_DATA_64 + 2);
+        memset(d->wmask + CAP_MSI, 0, PCI_MSI_DATA_64 + 2);
+        d->config[CAP_PM + PCI_CAP_LIST_NEXT] = 0;
+        return;
+    }
     if (m->pcie) {
         /* then a PCI Express endpoint capability (version 2) */
         cfg_set(d, CAP_MSI + PCI_CAP_LIST_NEXT, 1, CAP_EXP, 0);

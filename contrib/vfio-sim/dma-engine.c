@@ -200,25 +200,36 @@ static void dmae_bar_write(VsimDevice *d, int bar, uint64_t off,
               PCI_BASE_ADDRESS_MEM_PREFETCH,                            \
     },                                                                  \
     .mmap_bar = 2,                                                      \
-    .msix_vectors = DMAE_MSIX_VECTORS,                                  \
-    .msix_bar = 2,                                                      \
-    .msix_table = DMAE_MSIX_TABLE,                                      \
-    .msix_pba = DMAE_MSIX_PBA,                                          \
     .reset = dmae_reset,                                                \
     .bar_read = dmae_bar_read,                                          \
     .bar_write = dmae_bar_write
+
+#define DMAE_MSIX                                                       \
+    .msix_vectors = DMAE_MSIX_VECTORS,                                  \
+    .msix_bar = 2,                                                      \
+    .msix_table = DMAE_MSIX_TABLE,                                      \
+    .msix_pba = DMAE_MSIX_PBA
 
 /* Conventional PCI: no Express capability, no AER, no ERR interrupt. */
 const VsimModel vsim_dma_engine_model = {
     .name = "dma-engine",
     DMAE_MODEL,
+    DMAE_MSIX,
 };
 
 /* The same engine as a PCI Express endpoint. */
 const VsimModel vsim_dma_engine_pcie_model = {
     .name = "dma-engine-pcie",
     DMAE_MODEL,
+    DMAE_MSIX,
     .pcie = true,
+};
+
+/* The same engine with INTx only: no MSI or MSI-X capability. */
+const VsimModel vsim_dma_engine_intx_model = {
+    .name = "dma-engine-intx",
+    DMAE_MODEL,
+    .intx_only = true,
 };
 
 /* The control channel's "dma" request: program the registers and go. */

@@ -120,6 +120,7 @@ typedef struct VsimModel {
     void (*bar_write)(VsimDevice *dev, int bar, uint64_t off,
                       const void *buf, uint64_t len);
     bool pcie;                  /* has a PCI Express capability */
+    bool intx_only;             /* no MSI capability either */
     unsigned msix_vectors;      /* MSI-X table size, 0: no MSI-X */
     unsigned msix_bar;          /* BAR holding the table and PBA */
     uint32_t msix_table;        /* table offset in it */
@@ -349,6 +350,7 @@ const char *vsim_dma_error_name(VsimDmaError e);
 /* dma-engine.c */
 extern const VsimModel vsim_dma_engine_model;
 extern const VsimModel vsim_dma_engine_pcie_model;
+extern const VsimModel vsim_dma_engine_intx_model;
 JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
                                 uint64_t src, uint64_t dst, uint64_t len,
                                 uint64_t pattern, GError **errp);

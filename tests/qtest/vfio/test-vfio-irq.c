@@ -279,6 +279,29 @@ static void test_set_irqs_failure_fails_device(void)
     fx_stop(&fx);
 }
 
+/*
+ * INTx fallback: a device without MSI and MSI-X (dma-engine-intx) is
+ * set up as Linux does for any device, and its driver ends on INTx,
+ * the LSI of the PHB's interrupt-map.
+ */
+static void test_intx_fallback_without_msi(void)
+{
+    Fx fx;
+
+    fx.m = vsim_machine_start(VT_BDF0 "=dma-engine-intx@1", NULL, "%s",
+                              DEV_ARGS);
+    fx.g = vt_guest(fx.m, VT_RAM, &fx.dev);
+    guest_irq_intercept(fx.g);
+    g_assert_cmpint(guest_cppr(fx.g, 0xff), ==, 0);
+    g_assert_cmpint(guest_dev_irq_setup(fx.g, &fx.dev, GUEST_IRQ_MSIX, 4,
+                                        &fx.irq), ==, GUEST_IRQ_INTX);
+    g_assert_cmphex(fx.irq.irqs[0], ==, guest_intx_irq(fx.g, &fx.dev));
+    g_assert_true(run(&fx));
+    g_assert_true(run(&fx));
+    g_assert_cmpuint(guest_irq_count(fx.g, fx.irq.irqs[0]), ==, 2);
+    fx_stop(&fx);
+}
+
 /* Unplug gives every eventfd back before the device fd closes. */
 static void test_unplug_releases_eventfds(void)
 {
@@ -302,6 +325,8 @@ int main(int argc, char **argv)
                     test_msix_masked_vector_waits_for_unmask);
     g_test_add_func("/vfio/irq/intx-eoi-unmasks-host",
                     test_intx_eoi_unmasks_host);
+    g_test_add_func("/vfio/irq/intx-fallback-without-msi",
+                    test_intx_fallback_without_msi);
     g_test_add_func("/vfio/irq/msi-raises-queried-number",
                     test_msi_raises_queried_number);
     g_test_add_func("/vfio/irq/disable-and-reenable",
