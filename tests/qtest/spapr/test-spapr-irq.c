@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libfdt.h>
+#include <sys/wait.h>
 #include "libspapr-guest.h"
 
 #define RAM         (512ULL << 20)
@@ -16,6 +17,15 @@
 #define TESTDEV     "-device pci-testdev,addr=2"
 #define REG_INTX    0x38
 #define TIMEOUT_MS  5000
+
+/* SIGTERM, and the process must exit 0 (sanitizer reports fail it). */
+static void quit_clean(QTestState *qts)
+{
+    int status = qtest_quit(qts);
+
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
 
 typedef struct Fx {
     QTestState *qts;
@@ -36,7 +46,7 @@ static void fx_start(Fx *fx, const char *args)
 static void fx_stop(Fx *fx)
 {
     guest_free(fx->g);
-    qtest_quit(fx->qts);
+    quit_clean(fx->qts);
 }
 
 static void dev_writel(Fx *fx, unsigned reg, uint32_t val)
