@@ -7,9 +7,9 @@
  * msix_init() puts the table and the PBA as MMIO subregions, with
  * priority PCI_MSIX_PRIORITY, inside the memory regions of the BARs
  * they live in: the rest of those BARs stays whatever the device made
- * it (registers, or a VFIO device's mmap'ed RAM at priority 1).  The function enable and function mask
- * bits are in the capability's Message Control word, written with
- * ordinary configuration writes.
+ * it (registers, or a VFIO device's mmap'ed RAM at priority 1).  The
+ * function enable and function mask bits are in the capability's
+ * Message Control word, written with ordinary configuration writes.
  */
 #ifndef HW_PCI_MSIX_H
 #define HW_PCI_MSIX_H
