@@ -156,6 +156,7 @@ static JsonNode *do_device(JsonObject *req, GError **errp)
                                d->config[0x04] | d->config[0x05] << 8);
     json_object_set_int_member(r, "status",
                                d->config[0x06] | d->config[0x07] << 8);
+    json_object_set_object_member(r, "irq", vsim_irq_json(d));
     return node_take(r);
 }
 

@@ -26,6 +26,7 @@
 static const VsimModel *const models[] = {
     &vsim_dma_engine_model,
     &vsim_dma_engine_pcie_model,
+    &vsim_dma_engine_intx_model,
 };
 
 VsimDevice *vsim_device_find(const char *bdf)
@@ -92,6 +93,13 @@ static void config_init(VsimDevice *d)
     cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_LO, 4, 0, 0xfffffffc);
     cfg_set(d, CAP_MSI + PCI_MSI_ADDRESS_HI, 4, 0, 0xffffffff);
     cfg_set(d, CAP_MSI + PCI_MSI_DATA_64, 2, 0, 0xffff);
+    if (m->intx_only) {
+        /* power management only: PM's next ends the list */
+        memset(d->config + CAP_MSI, 0, PCI_MSI_DATA_64 + 2);
+        memset(d->wmask + CAP_MSI, 0, PCI_MSI_DATA_64 + 2);
+        d->config[CAP_PM + PCI_CAP_LIST_NEXT] = 0;
+        return;
+    }
     if (m->pcie) {
         /* then a PCI Express endpoint capability (version 2) */
         cfg_set(d, CAP_MSI + PCI_CAP_LIST_NEXT, 1, CAP_EXP, 0);
@@ -100,6 +108,7 @@ static void config_init(VsimDevice *d)
         cfg_set(d, CAP_EXP + PCI_EXP_FLAGS, 2,
                 PCI_EXP_TYPE_ENDPOINT << 4 | 2, 0);
     }
+    vsim_msix_cap_init(d, m->pcie ? CAP_EXP : CAP_MSI);
 }
 
 VsimDevice *vsim_device_new(const char *bdf, const char *model,
@@ -122,9 +131,7 @@ VsimDevice *vsim_device_new(const char *bdf, const char *model,
     g_strlcpy(d->bdf, bdf, sizeof(d->bdf));
     d->model = m;
     d->mmap_fd = -1;
-    for (int i = 0; i < VSIM_NUM_IRQS; i++) {
-        d->irq_fd[i] = -1;
-    }
+    vsim_irq_init(d);
     if (m->mmap_bar >= 0) {
         d->mmap_fd = memfd_create("vfio-sim-bar", MFD_CLOEXEC);
         if (d->mmap_fd < 0 ||
@@ -145,7 +152,9 @@ VsimDevice *vsim_device_new(const char *bdf, const char *model,
 void vsim_device_reset(VsimDevice *d)
 {
     config_init(d);
-    d->intx_masked = false;
+    /* the host restores the config state it owns around a reset */
+    vsim_msix_set_enable(d, d->irq.type == VFIO_PCI_MSIX_IRQ_INDEX);
+    d->irq.intx_line = false;
     d->model->reset(d);
     vsim_mig_reset(d);          /* a reset device is RUNNING again */
     vsim_bar_maps_sync(d);      /* COMMAND is 0 again: memory disabled */
@@ -167,14 +176,6 @@ bool vsim_device_bus_master(VsimDevice *d)
     return command(d) & PCI_COMMAND_MASTER;
 }
 
-static void irqs_disable(VsimDevice *d, int index)
-{
-    if (d->irq_fd[index] >= 0) {
-        vsim_libc.close(d->irq_fd[index]);
-        d->irq_fd[index] = -1;
-    }
-}
-
 /* Last device fd closed: the kernel disables interrupts and resets. */
 void vsim_device_close(VsimDevice *d)
 {
@@ -182,47 +183,12 @@ void vsim_device_close(VsimDevice *d)
 
     g->dev_refs--;
     if (--d->fd_refs == 0) {
-        for (int i = 0; i < VSIM_NUM_IRQS; i++) {
-            irqs_disable(d, i);
-        }
+        vsim_irq_release(d);
         vsim_dirty_log_close(d);
         vsim_device_reset(d);
         vsim_eeh_change_owner(d);   /* vfio_spapr_pci_eeh_release */
     }
     vsim_group_put(g);
-}
-
-/* Signal the device's interrupt: MSI if enabled with a trigger, else
- * INTx unless masked (INTx is automasked until the VMM unmasks it). */
-void vsim_device_irq(VsimDevice *d)
-{
-    uint64_t one = 1;
-    int fd = -1;
-
-    if (d->irq_fd[VFIO_PCI_MSI_IRQ_INDEX] >= 0) {
-        fd = d->irq_fd[VFIO_PCI_MSI_IRQ_INDEX];
-    } else if (d->irq_fd[VFIO_PCI_INTX_IRQ_INDEX] >= 0 && !d->intx_masked) {
-        fd = d->irq_fd[VFIO_PCI_INTX_IRQ_INDEX];
-        d->intx_masked = true;
-    }
-    if (fd >= 0) {
-        /* a saturated eventfd fails, but the interrupt is pending anyway */
-        (void)vsim_libc.write(fd, &one, sizeof(one));
-    }
-}
-
-/*
- * An interrupt from the device itself: an MSI is a memory write the
- * device masters, so none leaves it without Bus Master Enable; INTx is
- * a wire and does not care.
- */
-void vsim_device_signal(VsimDevice *d)
-{
-    if (d->irq_fd[VFIO_PCI_MSI_IRQ_INDEX] >= 0 &&
-        !vsim_device_bus_master(d)) {
-        return;
-    }
-    vsim_device_irq(d);
 }
 
 /* ---- region access: pread/pwrite/mmap at index << 40 + address ---- */
@@ -291,9 +257,26 @@ static ssize_t region_rw(VsimDevice *d, void *buf, size_t len,
         return len;
     }
     if ((int)index == m->mmap_bar) {
-        r = write ? vsim_libc.pwrite(d->mmap_fd, buf, len, pos)
-                  : vsim_libc.pread(d->mmap_fd, buf, len, pos);
-        return r < 0 ? -errno : r;
+        /* vfio_pci_core_do_io_rw: the MSI-X table range is excluded */
+        for (uint64_t done = 0, n; done < len; done += n) {
+            uint8_t *b = (uint8_t *)buf + done;
+            bool table;
+
+            n = vsim_msix_run(d, index, pos + done, len - done, &table);
+            if (table) {
+                if (!write) {
+                    memset(b, 0xff, n);
+                }
+                continue;
+            }
+            r = write ? vsim_libc.pwrite(d->mmap_fd, b, n, pos + done)
+                      : vsim_libc.pread(d->mmap_fd, b, n, pos + done);
+            if (r < 0) {
+                return -errno;
+            }
+            n = r ? r : n;
+        }
+        return len;
     }
     if (write) {
         m->bar_write(d, index, pos, buf, len);

@@ -281,6 +281,7 @@ static void dmae_bar_write(VsimDevice *d, int bar, uint64_t off,
         }
     }
     if (go) {
+        vsim_device_lower_intx(d);  /* a new command ends the last one */
         dmae_execute(d);
     }
 }
@@ -300,17 +301,32 @@ static void dmae_bar_write(VsimDevice *d, int bar, uint64_t off,
     .bar_read = dmae_bar_read,                                          \
     .bar_write = dmae_bar_write
 
+#define DMAE_MSIX                                                       \
+    .msix_vectors = DMAE_MSIX_VECTORS,                                  \
+    .msix_bar = 2,                                                      \
+    .msix_table = DMAE_MSIX_TABLE,                                      \
+    .msix_pba = DMAE_MSIX_PBA
+
 /* Conventional PCI: no Express capability, no AER, no ERR interrupt. */
 const VsimModel vsim_dma_engine_model = {
     .name = "dma-engine",
     DMAE_MODEL,
+    DMAE_MSIX,
 };
 
 /* The same engine as a PCI Express endpoint. */
 const VsimModel vsim_dma_engine_pcie_model = {
     .name = "dma-engine-pcie",
     DMAE_MODEL,
+    DMAE_MSIX,
     .pcie = true,
+};
+
+/* The same engine with INTx only: no MSI or MSI-X capability. */
+const VsimModel vsim_dma_engine_intx_model = {
+    .name = "dma-engine-intx",
+    DMAE_MODEL,
+    .intx_only = true,
 };
 
 /* The control channel's "dma" request: program the registers and go. */
@@ -343,6 +359,7 @@ JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
     reg_set(d, DMAE_REG_LEN, 8, len);
     reg_set(d, DMAE_REG_PATTERN, 8, pattern);
     reg_set(d, DMAE_REG_CMD, 4, cmd);
+    vsim_device_lower_intx(d);
     dmae_execute(d);            /* with a rate, the reply says busy */
 
     o = json_object_new();

@@ -12,6 +12,9 @@
 #define DMAE_CLASS          0x088000    /* system peripheral, other */
 #define DMAE_BAR0_SIZE      0x1000      /* registers, trapped */
 #define DMAE_BAR2_SIZE      0x10000     /* scratch RAM, mmap-able */
+#define DMAE_MSIX_VECTORS   4           /* vector 0: completion, error */
+#define DMAE_MSIX_TABLE     0xe000      /* in BAR2, trapped by the VMM */
+#define DMAE_MSIX_PBA       0xf000      /* in BAR2 */
 
 #define DMAE_REG_ID         0x00    /* u32 RO: DMAE_ID_VALUE */
 #define DMAE_REG_VERSION    0x04    /* u32 RO: 1 */

@@ -133,6 +133,7 @@ JsonNode *vsim_state_json(void)
         json_object_set_int_member(dobj, "group", d->group->num);
         json_object_set_boolean_member(dobj, "open", d->fd_refs > 0);
         json_object_set_object_member(dobj, "migration", vsim_mig_json(d));
+        json_object_set_object_member(dobj, "irq", vsim_irq_json(d));
         json_array_add_object_element(devices, dobj);
     }
     for (int i = 0; i < VSIM_IOC_COUNT; i++) {

@@ -123,10 +123,35 @@ typedef struct VsimModel {
     void (*bar_write)(VsimDevice *dev, int bar, uint64_t off,
                       const void *buf, uint64_t len);
     bool pcie;                  /* has a PCI Express capability */
+    bool intx_only;             /* no MSI capability either */
+    unsigned msix_vectors;      /* MSI-X table size, 0: no MSI-X */
+    unsigned msix_bar;          /* BAR holding the table and PBA */
+    uint32_t msix_table;        /* table offset in it */
+    uint32_t msix_pba;          /* PBA offset in it */
 } VsimModel;
 
 #define VSIM_CFG_SIZE       256
 #define VSIM_NUM_IRQS       5   /* VFIO_PCI_NUM_IRQS */
+#define VSIM_MAX_VECTORS    32  /* MSI's most; MSI-X tables are smaller */
+#define VSIM_IRQ_NONE       (-1)
+#define VSIM_MSIX_CAP       0x70
+
+/* Interrupt state of a device as vfio_pci_core keeps it (irq.c). */
+typedef struct VsimIrqs {
+    int type;                   /* enabled VFIO_PCI_*_IRQ_INDEX, or NONE */
+    unsigned nvec;              /* MSI/MSI-X vectors allocated at enable */
+    int trigger[VSIM_MAX_VECTORS];  /* eventfd per vector (INTx: [0]) */
+    int err_trigger;
+    int req_trigger;
+    int unmask_fd;              /* INTx unmask eventfd (kept, not watched) */
+    bool intx_masked;           /* host-masked after a trigger */
+    bool intx_line;             /* the device asserts INTx */
+    uint64_t msix_pending;      /* vectors latched in the PBA, masked */
+    uint64_t raised;            /* times the device raised its interrupt */
+    int64_t last_raise_us;      /* CLOCK_MONOTONIC of the last raise */
+    uint64_t dropped;           /* raised with no way out (MSI, no BME) */
+    uint64_t signals[VSIM_NUM_IRQS];    /* eventfd signals per index */
+} VsimIrqs;
 
 struct VsimDevice {
     char bdf[16];
@@ -136,8 +161,7 @@ struct VsimDevice {
     uint8_t config[VSIM_CFG_SIZE];
     uint8_t wmask[VSIM_CFG_SIZE];   /* writable config bits */
     int mmap_fd;                /* memfd backing model->mmap_bar */
-    int irq_fd[VSIM_NUM_IRQS];  /* eventfd trigger or -1 */
-    bool intx_masked;
+    VsimIrqs irq;
     uint8_t regs[256];          /* register BAR file, little-endian */
     VsimMig *mig;               /* migration state (mig-state.c) */
     VsimDirtyLog *dlog;         /* DMA logging (dirty-log.c) */
@@ -315,7 +339,6 @@ ssize_t vsim_device_pwrite(VsimDevice *d, const void *buf, size_t len,
 void *vsim_device_mmap(VsimDevice *d, void *addr, size_t len, int prot,
                        int flags, uint64_t off);
 void vsim_device_reset(VsimDevice *d);
-void vsim_device_irq(VsimDevice *d);
 void vsim_device_close(VsimDevice *d);
 
 /* dma.c: device DMA through the host TCE tables */
@@ -337,6 +360,7 @@ const char *vsim_dma_error_name(VsimDmaError e);
 /* dma-engine.c */
 extern const VsimModel vsim_dma_engine_model;
 extern const VsimModel vsim_dma_engine_pcie_model;
+extern const VsimModel vsim_dma_engine_intx_model;
 JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
                                 uint64_t src, uint64_t dst, uint64_t len,
                                 uint64_t pattern, GError **errp);
@@ -375,8 +399,26 @@ void vsim_libc_resolve(void);
 /* device.c: the device's COMMAND register as the hardware obeys it */
 bool vsim_device_memory_enabled(VsimDevice *d);
 bool vsim_device_bus_master(VsimDevice *d);
-/* An interrupt the device raises itself (MSI needs bus mastering). */
+/* irq.c: SET_IRQS, and the interrupt the device raises (any thread) */
+void vsim_irq_init(VsimDevice *d);
+unsigned vsim_irq_count(VsimDevice *d, unsigned index);
+long vsim_irq_set_irqs(VsimDevice *d, void *arg);
+void vsim_irq_release(VsimDevice *d);
 void vsim_device_signal(VsimDevice *d);
+void vsim_device_lower_intx(VsimDevice *d);
+JsonObject *vsim_irq_json(VsimDevice *d);
+
+/* msix.c: capability list, the MSI-X capability, table and PBA */
+struct vfio_region_info;
+unsigned vsim_find_cap(VsimDevice *d, uint8_t id);
+void vsim_msix_cap_init(VsimDevice *d, unsigned last);
+unsigned vsim_msix_table_size(VsimDevice *d);
+void vsim_msix_set_enable(VsimDevice *d, bool on);
+void vsim_msix_set_pba(VsimDevice *d, uint64_t pending);
+uint64_t vsim_msix_run(VsimDevice *d, unsigned index, uint64_t pos,
+                       uint64_t len, bool *in_table);
+long vsim_msix_region_caps(VsimDevice *d, void *arg,
+                           struct vfio_region_info *info);
 
 /* bar-map.c: user mappings of BARs, zapped while memory is disabled */
 void *vsim_bar_map(VsimDevice *d, void *addr, size_t len, int prot,

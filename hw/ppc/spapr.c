@@ -15,6 +15,7 @@
 #include "hw/mem/pc-dimm.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_iommu.h"
+#include "hw/ppc/spapr_irq.h"
 #include "hw/ppc/spapr_pci.h"
 #include "sysemu/machine.h"
 #include "trace.h"
@@ -258,7 +259,7 @@ static void spapr_free_ram(SpaprMachineState *spapr)
 bool machine_create(const MachineOptions *opts, Error **errp)
 {
     SpaprMachineState *spapr;
-    DeviceState *phb;
+    DeviceState *phb, *ics;
 
     if (spapr_machine) {
         error_setg(errp, "the machine already exists");
@@ -294,6 +295,15 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     }
     if (!qdev_set_prop(phb, "index", "0", errp) ||
         !qdev_realize(phb, errp)) {
+        qdev_destroy(phb);
+        goto fail;
+    }
+    /* After the PHB, which stays /machine/unattached/device[0]. */
+    ics = qdev_new(TYPE_SPAPR_ICS, errp);
+    if (!ics || !qdev_realize(ics, errp)) {
+        if (ics) {
+            qdev_destroy(ics);
+        }
         qdev_destroy(phb);
         goto fail;
     }

@@ -26,9 +26,9 @@
  *  - STATUS: the device's; its error bits are write-1-to-clear there.
  *  - capability list: the device's, passed through, except each
  *    capability's ID/next header (emulated, read-only) and the MSI and
- *    MSI-X capabilities, emulated whole: the machine has no interrupt
- *    delivery yet, and a later MSI implementation takes its writes from
- *    vfio_pci_msi_write().
+ *    MSI-X capabilities, emulated whole (msi_init/msix_init by pci-irq.c);
+ *    a guest write to them ends in vfio_pci_irq_update(), which switches
+ *    the host's interrupts.
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
@@ -313,8 +313,8 @@ static bool overlaps(uint32_t addr, unsigned len, uint32_t start,
 }
 
 /*
- * Where a later MSI/MSI-X implementation learns of the guest's writes to
- * the emulated capability (enable, address, data, masks).
+ * The guest wrote the emulated MSI or MSI-X capability (enable, address,
+ * data, masks): the host's interrupt type follows (pci-irq.c).
  */
 static void vfio_pci_msi_write(VFIOPCIDevice *v, uint32_t addr,
                                unsigned len)
@@ -324,6 +324,7 @@ static void vfio_pci_msi_write(VFIOPCIDevice *v, uint32_t addr,
 
     trace_vfio_pci_msi_write(vname(v), addr, len,
                              pci_get_word(pdev->config + pos + MSI_FLAGS));
+    vfio_pci_irq_update(v);
 }
 
 void vfio_pci_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,

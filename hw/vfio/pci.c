@@ -371,6 +371,9 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
             i++;    /* the upper half of a 64-bit BAR */
         }
     }
+    if (!vfio_pci_irq_setup(v, errp)) {
+        goto bars;
+    }
     if (!vfio_pci_devices) {
         vfio_pci_devices = g_ptr_array_new();
     }
@@ -405,6 +408,7 @@ static void vfio_pci_exit(PCIDevice *pdev)
         vfio_container_remove_client(v->group->container,
                                      &v->container_client);
     }
+    vfio_pci_irq_cleanup(v);
     vfio_bars_cleanup(v);
     vfio_pci_config_cleanup(v);
     if (v->fd >= 0) {
@@ -455,6 +459,7 @@ static void vfio_pci_reset(PCIDevice *pdev)
         return;
     }
     vfio_pci_eeh_reset(v);      /* a frozen PE would drop what follows */
+    vfio_pci_irq_reset(v);
     /*
      * The machine's reset stops decoding and DMA (the PCI core clears
      * the emulated COMMAND): so does the device, also when it cannot be

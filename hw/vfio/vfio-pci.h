@@ -22,6 +22,7 @@ typedef struct VFIORegion {
 } VFIORegion;
 
 typedef struct VFIOPCIDevice VFIOPCIDevice;
+typedef struct VFIOPCIIrq VFIOPCIIrq;
 
 typedef struct VFIOBAR {
     VFIOPCIDevice *vdev;
@@ -53,6 +54,7 @@ struct VFIOPCIDevice {
     bool failed;                /* host DMA broke: bus mastering off */
     /* Added to the group's container while realized. */
     VFIOContainerClient container_client;
+    VFIOPCIIrq *irq;            /* interrupts (pci-irq.c, pci-msix.c) */
 };
 
 static inline VFIOPCIDevice *VFIO_PCI(PCIDevice *pdev)
@@ -77,6 +79,16 @@ bool vfio_pci_dev_config_write(VFIOPCIDevice *v, uint32_t addr,
  */
 bool vfio_pci_config_set_command(VFIOPCIDevice *v, uint16_t clear,
                                  uint16_t set);
+/*
+ * Interrupts (pci-irq.c): INTx, MSI and MSI-X through
+ * VFIO_DEVICE_SET_IRQS.  Setup after the BARs (MSI-X lives in one);
+ * update when the guest wrote the MSI or MSI-X capability; reset puts
+ * the host back on INTx; cleanup before the BARs go.
+ */
+bool vfio_pci_irq_setup(VFIOPCIDevice *v, Error **errp);
+void vfio_pci_irq_update(VFIOPCIDevice *v);
+void vfio_pci_irq_reset(VFIOPCIDevice *v);
+void vfio_pci_irq_cleanup(VFIOPCIDevice *v);
 /* Realized vfio-pci devices (do not free). */
 GPtrArray *vfio_pci_device_list(void);
 

@@ -7,7 +7,9 @@
  * spapr-vfio runs with 4 GiB of RAM and one dma-engine behind vfio-pci,
  * on vfio-sim (the simulated POWER host).  This program plays the guest
  * kernel (libspapr-guest.h): it enables a dynamic DMA window the way
- * pseries Linux does, moves 256 MiB through the device, checks the
+ * pseries Linux does, sets up MSI-X (ibm,change-msi and
+ * ibm,query-interrupt-source-number) and sleeps on each command's
+ * completion interrupt, moves 256 MiB through the device, checks the
  * result in guest RAM, and prints what the host saw.  Exit status 0
  * only if every check passed and the host was left clean.
  */
@@ -218,6 +220,7 @@ int main(int argc, char **argv)
     SpaprGuest *g;
     GuestDevice dev;
     GuestWindow w;
+    GuestDevIrq irq;
     uint32_t avail, mask;
     uint64_t src, dst, h, src_iova, dst_iova, hcalls0, off;
     DmaResult r;
@@ -260,6 +263,23 @@ int main(int argc, char **argv)
     print_device_command(m, g, &dev);
     step_end();
 
+    step_begin("set up MSI-X as pseries Linux does (change-msi, query, "
+               "unmask)");
+    guest_irq_intercept(g);
+    guest_cppr(g, 0xff);
+    if (guest_dev_irq_setup(g, &dev, GUEST_IRQ_MSIX, 4, &irq) ==
+        GUEST_IRQ_NONE) {
+        demo_fail("no interrupt mode works");
+    }
+    printf("    %s, %u vector(s); interrupt source numbers:",
+           guest_irq_mode_name(irq.mode), irq.nvec);
+    for (unsigned i = 0; i < irq.nvec; i++) {
+        printf(" 0x%x", irq.irqs[i]);
+    }
+    printf("\n    the driver sleeps on vector 0 (\"IRQ raise 0x%x\") for "
+           "each command\n", irq.irqs[0]);
+    step_end();
+
     step_begin("enable a dynamic DMA window (as pseries Linux does)");
     if (guest_ddw_query(g, &dev, &avail, &mask) != 0) {
         demo_fail("ibm,query-pe-dma-window failed");
@@ -300,7 +320,10 @@ int main(int argc, char **argv)
     step_end();
 
     step_begin("device: copy 256 MiB source -> destination");
-    r = dma_engine_copy(g, &dev, src_iova, dst_iova, DEMO_LEN);
+    if (!dma_engine_run_irq(g, &dev, &irq, 1, src_iova, dst_iova, DEMO_LEN,
+                            60000, &r)) {
+        demo_fail("copy: no completion interrupt");
+    }
     if (r.status != 2 || r.done != DEMO_LEN) {
         demo_fail("copy: status %u error %u at 0x%" PRIx64, r.status,
                   r.err_kind, r.err_iova);
@@ -310,7 +333,10 @@ int main(int argc, char **argv)
     step_end();
 
     step_begin("device: checksum the destination");
-    r = dma_engine_checksum(g, &dev, dst_iova, DEMO_LEN);
+    if (!dma_engine_run_irq(g, &dev, &irq, 3, dst_iova, 0, DEMO_LEN, 60000,
+                            &r)) {
+        demo_fail("checksum: no completion interrupt");
+    }
     if (r.status != 2) {
         demo_fail("checksum: status %u error %u", r.status, r.err_kind);
     }
@@ -382,6 +408,23 @@ int main(int argc, char **argv)
            json_object_get_int_member(vc, "unmap-ioctls"),
            json_object_get_int_member(vc, "mapped-pages"));
     print_host_windows(st);
+    {
+        JsonObject *hirq = json_object_get_object_member(
+            json_array_get_object_element(
+                json_object_get_array_member(st, "devices"), 0), "irq");
+
+        printf("    interrupts: %u arrived on source 0x%x (%s vector 0); "
+               "the host\n    signalled %" PRId64 " through its eventfd, "
+               "%" PRId64 " eventfd(s) held\n",
+               guest_irq_count(g, irq.irqs[0]), irq.irqs[0],
+               guest_irq_mode_name(irq.mode),
+               json_object_get_int_member(
+                   json_object_get_object_member(hirq, "signals"), "msix"),
+               json_object_get_int_member(hirq, "eventfds"));
+        if (guest_irq_count(g, irq.irqs[0]) != 2) {
+            demo_fail("expected 2 completion interrupts");
+        }
+    }
     printf("    host ioctls issued by spapr-vfio (vfio-sim counters):\n");
     print_ioctls(st);
     step_end();

@@ -163,7 +163,7 @@ static void test_config_space_ids_caps_and_bar_sizing(void)
          cap = rd(r.d, CFG_OFF + cap + 1, 1)) {
         ncap++;
     }
-    g_assert_cmpint(ncap, ==, 2);
+    g_assert_cmpint(ncap, ==, 3);     /* PM, MSI, MSI-X */
     /* BAR sizing as a VMM does it: write all ones, read the mask */
     wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0xffffffff);
     g_assert_cmphex(rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==,
@@ -235,7 +235,7 @@ static void test_irq_info_and_eventfd_trigger(void)
     g_assert_true(ii.flags & VFIO_IRQ_INFO_EVENTFD);
     ii.index = VFIO_PCI_MSIX_IRQ_INDEX;
     g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==, 0);
-    g_assert_cmpint(ii.count, ==, 0);
+    g_assert_cmpint(ii.count, ==, DMAE_MSIX_VECTORS);
     ii.index = VFIO_PCI_NUM_IRQS;
     g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==, -EINVAL);
 
@@ -257,8 +257,8 @@ static void test_irq_info_and_eventfd_trigger(void)
  * vfio_pci_ioctl_get_irq_info / vfio_pci_get_irq_count: every index
  * vfio-pci knows answers EVENTFD (NORESIZE but for INTx), REQ has one
  * vector, ERR exists only on a PCI Express device (the dma-engine is
- * conventional PCI: no Express capability), MSI-X is empty without its
- * capability.
+ * conventional PCI: no Express capability), MSI-X counts the vectors
+ * of its capability's table.
  */
 static void test_irq_info_as_vfio_pci_core(void)
 {
@@ -271,7 +271,8 @@ static void test_irq_info_as_vfio_pci_core(void)
           VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED },
         { VFIO_PCI_MSI_IRQ_INDEX, 0, 1, VFIO_IRQ_INFO_EVENTFD |
           VFIO_IRQ_INFO_NORESIZE },
-        { VFIO_PCI_MSIX_IRQ_INDEX, 0, 0, VFIO_IRQ_INFO_EVENTFD |
+        { VFIO_PCI_MSIX_IRQ_INDEX, 0, DMAE_MSIX_VECTORS,
+          VFIO_IRQ_INFO_EVENTFD |
           VFIO_IRQ_INFO_NORESIZE },
         { VFIO_PCI_ERR_IRQ_INDEX, -EINVAL },
         { VFIO_PCI_REQ_IRQ_INDEX, 0, 1, VFIO_IRQ_INFO_EVENTFD |

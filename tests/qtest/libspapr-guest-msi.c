@@ -1,0 +1,162 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The guest model's driver-side interrupt handling (libspapr-guest.h):
+ * choosing and setting up MSI-X, MSI or INTx as Linux's PCI core does
+ * on pseries, and the dma-engine driven by its completion interrupt.
+ *
+ * Linux (pci_alloc_irq_vectors with PCI_IRQ_ALL_TYPES): MSI-X first,
+ * through rtas_setup_msi_irqs (ibm,change-msi, then
+ * ibm,query-interrupt-source-number per vector), the vectors unmasked
+ * in the table, the sources unmasked at the controller (set-xive,
+ * int-on); MSI likewise when there is no MSI-X; INTx, the LSI of the
+ * PHB's interrupt-map, when neither works.
+ */
+#include <string.h>
+#include "libspapr-guest.h"
+
+#define DMAE_SRC            0x08
+#define DMAE_DST            0x10
+#define DMAE_LEN            0x18
+#define DMAE_CMD            0x28
+#define DMAE_STATUS         0x2c
+#define DMAE_RESULT         0x30
+#define DMAE_ERR_IOVA       0x38
+#define DMAE_ERR_KIND       0x40
+#define DMAE_DONE           0x48
+#define DMAE_CMD_NOP        0
+#define XIRR_SOURCE         0x00ffffffu
+
+const char *guest_irq_mode_name(GuestIrqMode mode)
+{
+    static const char *const names[] = { "none", "INTx", "MSI", "MSI-X" };
+
+    return mode <= GUEST_IRQ_MSIX ? names[mode] : "?";
+}
+
+GuestIrqMode guest_dev_irq_setup(SpaprGuest *g, const GuestDevice *dev,
+                                 GuestIrqMode best, unsigned nvec,
+                                 GuestDevIrq *out)
+{
+    int n;
+
+    memset(out, 0, sizeof(*out));
+    nvec = MIN(MAX(nvec, 1u), GUEST_DEV_MAX_VECTORS);
+    if (best >= GUEST_IRQ_MSIX) {
+        n = guest_enable_msix(g, dev, nvec, out->irqs);
+        if (n > 0) {
+            out->mode = GUEST_IRQ_MSIX;
+            out->nvec = n;
+            return out->mode;
+        }
+    }
+    if (best >= GUEST_IRQ_MSI) {
+        n = guest_enable_msi(g, dev, 1, out->irqs);
+        if (n > 0) {
+            out->mode = GUEST_IRQ_MSI;
+            out->nvec = n;
+            return out->mode;
+        }
+    }
+    out->irqs[0] = guest_intx_irq(g, dev);
+    if (best >= GUEST_IRQ_INTX && out->irqs[0] &&
+        guest_irq_unmask(g, out->irqs[0]) == 0) {
+        out->mode = GUEST_IRQ_INTX;
+        out->nvec = 1;
+    }
+    return out->mode;
+}
+
+void guest_dev_irq_teardown(SpaprGuest *g, const GuestDevice *dev,
+                            GuestDevIrq *irq)
+{
+    for (unsigned i = 0; i < irq->nvec; i++) {
+        guest_int_off(g, irq->irqs[i]);
+    }
+    if (irq->mode == GUEST_IRQ_MSI || irq->mode == GUEST_IRQ_MSIX) {
+        guest_disable_msi(g, dev);
+    }
+    memset(irq, 0, sizeof(*irq));
+}
+
+static void reg_writeq(SpaprGuest *g, const GuestDevice *dev, unsigned r,
+                       uint64_t v)
+{
+    qtest_writeq(guest_qts(g), dev->bar_cpu[0] + r, GUINT64_SWAP_LE_BE(v));
+}
+
+static uint64_t reg_readq(SpaprGuest *g, const GuestDevice *dev,
+                          unsigned r)
+{
+    return GUINT64_SWAP_LE_BE(qtest_readq(guest_qts(g),
+                                          dev->bar_cpu[0] + r));
+}
+
+static uint32_t reg_readl(SpaprGuest *g, const GuestDevice *dev,
+                          unsigned r)
+{
+    return GUINT32_SWAP_LE_BE(qtest_readl(guest_qts(g),
+                                          dev->bar_cpu[0] + r));
+}
+
+static void reg_writel(SpaprGuest *g, const GuestDevice *dev, unsigned r,
+                       uint32_t v)
+{
+    qtest_writel(guest_qts(g), dev->bar_cpu[0] + r, GUINT32_SWAP_LE_BE(v));
+}
+
+uint32_t guest_dev_irq_handle(SpaprGuest *g, const GuestDevice *dev,
+                              const GuestDevIrq *irq)
+{
+    uint64_t xirr = 0;
+    uint32_t src;
+
+    g_assert_cmpint(guest_xirr(g, &xirr), ==, 0);
+    src = xirr & XIRR_SOURCE;
+    if (!src) {
+        return 0;
+    }
+    /*
+     * A level-triggered line: the driver acks the device before the EOI
+     * (a NOP ends the engine's last command and lowers INTx), or the
+     * EOI presents it again.
+     */
+    if (irq->mode == GUEST_IRQ_INTX) {
+        reg_writel(g, dev, DMAE_CMD, DMAE_CMD_NOP);
+    }
+    g_assert_cmpint(guest_eoi(g, xirr), ==, 0);
+    return src;
+}
+
+void dma_engine_start(SpaprGuest *g, const GuestDevice *dev, uint32_t cmd,
+                      uint64_t src, uint64_t dst, uint64_t len)
+{
+    reg_writeq(g, dev, DMAE_SRC, src);
+    reg_writeq(g, dev, DMAE_DST, dst);
+    reg_writeq(g, dev, DMAE_LEN, len);
+    reg_writel(g, dev, DMAE_CMD, cmd);
+}
+
+bool dma_engine_run_irq(SpaprGuest *g, const GuestDevice *dev,
+                        const GuestDevIrq *irq, uint32_t cmd, uint64_t src,
+                        uint64_t dst, uint64_t len, int timeout_ms,
+                        DmaResult *r)
+{
+    uint32_t n = irq->irqs[0];
+    unsigned seen = guest_irq_count(g, n);
+    bool arrived;
+
+    dma_engine_start(g, dev, cmd, src, dst, len);
+    arrived = guest_wait_irq(g, n, seen + 1, timeout_ms);
+    memset(r, 0, sizeof(*r));
+    /* The handler reads the result before it acks the device. */
+    r->status = reg_readl(g, dev, DMAE_STATUS);
+    r->err_kind = reg_readl(g, dev, DMAE_ERR_KIND);
+    r->err_iova = reg_readq(g, dev, DMAE_ERR_IOVA);
+    r->done = reg_readq(g, dev, DMAE_DONE);
+    r->result = reg_readq(g, dev, DMAE_RESULT);
+    if (arrived) {
+        g_assert_cmpuint(guest_dev_irq_handle(g, dev, irq), ==, n);
+    }
+    return arrived;
+}
