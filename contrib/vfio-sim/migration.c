@@ -87,8 +87,13 @@ static void payload(VsimDevice *d, uint8_t *p)
 
     memcpy(p, d->regs, 256);
     memcpy(p + 256, d->config, VSIM_CFG_SIZE);
-    put_le(p + 512, d->intx_masked | m->irq_pending << 1, 4);
-    put_le(p + 516, 0, 4);
+    /*
+     * The device's own interrupt state: its INTx level, a completion
+     * interrupt held while stopped, and the vectors latched in its PBA.
+     * Whether the host has INTx masked is the host's, not the device's.
+     */
+    put_le(p + 512, d->irq.intx_line | m->irq_pending << 1, 4);
+    put_le(p + 516, d->irq.msix_pending, 4);
     vsim_dmae_save(d, p + 520);
 }
 
@@ -379,7 +384,8 @@ int vsim_mig_file_load(VsimMigFile *f)
     }
     memcpy(d->config + MIG_CAP_START, fin + 256 + MIG_CAP_START,
            VSIM_CFG_SIZE - MIG_CAP_START);
-    d->intx_masked = irq & 1;
+    d->irq.intx_line = irq & 1;
+    d->irq.msix_pending = get_le(fin + 516, 4);
     vsim_mig(d)->irq_pending = irq & 2;
     return 0;
 }
