@@ -14,6 +14,7 @@
 #include "hw/qdev.h"
 #include "hw/mem/pc-dimm.h"
 #include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_drc.h"
 #include "hw/ppc/spapr_iommu.h"
 #include "hw/ppc/spapr_pci.h"
 #include "sysemu/machine.h"
@@ -61,6 +62,11 @@ static bool spapr_ram_check(hwaddr gpa, uint64_t size)
         return true;
     }
     return memory_device_area_lookup(&spapr->hotplug, gpa, size) != NULL;
+}
+
+bool spapr_is_guest_ram(hwaddr gpa, uint64_t size)
+{
+    return spapr_ram_check(gpa, size);
 }
 
 /* ------------------------------------------------------ memory hotplug */
@@ -117,6 +123,7 @@ static bool spapr_dimm_plug(PCDIMMDevice *dimm, Error **errp)
     memory_device_area_insert(&spapr->hotplug, addr, pc_dimm_size(dimm),
                               slot, name, dimm);
     trace_spapr_dimm_plug(name, addr, pc_dimm_size(dimm), slot);
+    spapr_drc_lmb_plugged(&dimm->parent_obj, addr, pc_dimm_size(dimm), true);
     spapr_machine_devices_changed();
     return true;
 }
@@ -147,6 +154,8 @@ static void spapr_dimm_unplug(PCDIMMDevice *dimm)
     memory_region_del_subregion(get_system_memory(), pc_dimm_memory(dimm));
     if (spapr) {
         memory_device_area_remove(&spapr->hotplug, dimm->addr);
+        spapr_drc_lmb_plugged(&dimm->parent_obj, dimm->addr,
+                              pc_dimm_size(dimm), false);
         spapr_machine_devices_changed();
     }
 }
@@ -177,6 +186,7 @@ static bool spapr_init_hotplug(SpaprMachineState *spapr, Error **errp)
                             SPAPR_MEMORY_BLOCK_SIZE, spapr->ram_slots,
                             extra);
     pc_dimm_set_hotplug_ops(&spapr_dimm_ops);
+    spapr_drc_init_lmbs(base, size);
     return true;
 }
 
@@ -303,6 +313,8 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     return true;
 
 fail:
+    spapr_drc_cleanup();
+    spapr_events_reset();
     pc_dimm_set_hotplug_ops(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
@@ -327,6 +339,8 @@ bool machine_creation_done(Error **errp)
     }
     spapr->started = true;
     qdev_machine_creation_done();
+    /* Every device so far is in the boot tree: its connector is ready. */
+    spapr_drc_reset_all();
     spapr->fdt_dirty = true;
     return spapr_machine_fdt(errp) != NULL;
 }
@@ -411,6 +425,8 @@ void machine_reset(void)
         return;
     }
     trace_spapr_machine_reset();
+    /* Pending unplugs finish first: those devices are not reset. */
+    spapr_drc_reset_all();
     /* PHBs put their DMA windows back; devices lose their BARs... */
     qdev_reset_all();
     /* ...which firmware assigns again, as at boot. */
@@ -438,6 +454,8 @@ void machine_destroy(void)
     }
     /* Newest first: PCI devices go before the PHBs they sit on. */
     qdev_destroy_all();
+    spapr_drc_cleanup();
+    spapr_events_reset();
     pc_dimm_set_hotplug_ops(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
@@ -513,6 +531,22 @@ bool machine_rtas(const char *name, uint32_t nargs, hwaddr args_addr,
     trace_spapr_rtas_call(name, nargs, nret);
     call->fn(spapr_machine, call->token, nargs, args_addr, nret, rets_addr);
     return true;
+}
+
+int machine_unplug_request(DeviceState *dev, void (*done)(DeviceState *dev),
+                           Error **errp)
+{
+    if (!spapr_machine || !spapr_machine->started) {
+        return MACHINE_UNPLUG_NOW;
+    }
+    switch (spapr_drc_unplug_request(dev, done, errp)) {
+    case 0:
+        return MACHINE_UNPLUG_NOW;
+    case 1:
+        return MACHINE_UNPLUG_PENDING;
+    default:
+        return MACHINE_UNPLUG_REFUSED;
+    }
 }
 
 bool machine_is_running(void)

@@ -44,6 +44,22 @@ int64_t machine_hcall(uint64_t opcode, const uint64_t *args, unsigned nargs,
 bool machine_rtas(const char *name, uint32_t nargs, hwaddr args_addr,
                   uint32_t nret, hwaddr rets_addr);
 
+/*
+ * device_del, once the device's class agreed: MACHINE_UNPLUG_NOW, the
+ * caller removes @dev now; MACHINE_UNPLUG_PENDING, the guest was asked
+ * to release it (a pseries DRC) and the machine calls @done(@dev) when
+ * it has, or at the next reset; MACHINE_UNPLUG_REFUSED, @errp says why
+ * (an unplug already pending) and nothing changed.
+ */
+typedef struct DeviceState DeviceState;
+enum {
+    MACHINE_UNPLUG_REFUSED = -1,
+    MACHINE_UNPLUG_NOW = 0,
+    MACHINE_UNPLUG_PENDING = 1,
+};
+int machine_unplug_request(DeviceState *dev, void (*done)(DeviceState *dev),
+                           Error **errp);
+
 /* Run state for query-status / stop / cont. */
 bool machine_is_running(void);
 void machine_set_running(bool running);
