@@ -298,6 +298,14 @@ void spapr_drc_check_release(SpaprDrc *drc)
             return;
         }
     }
+    /*
+     * The device's own rules still hold: a DIMM a TCE maps again since
+     * device_del stays until the guest unmaps it and moves a connector
+     * once more.
+     */
+    if (dev->klass->unplug_request && !dev->klass->unplug_request(dev, NULL)) {
+        return;
+    }
     trace_spapr_drc_release(drc->index, dev->id ? dev->id : "");
     /* Destroying the device detaches (empties) its connectors. */
     if (spapr_drc_done) {

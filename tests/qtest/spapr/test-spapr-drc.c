@@ -488,10 +488,21 @@ static void test_dimm_unplug_waits_for_guest(void)
                     RTAS_VALID_TRANSLATION);
     g_assert_cmpuint(sense(g, LMB0 + 1), ==, GUEST_DRC_SENSE_PRESENT);
     g_assert_true(device_exists(qts, "d0"));
-    /* unmapped, as Linux does before offlining: now it goes */
+    /*
+     * Unmapped, but now a TCE maps the block already released: every
+     * connector is released, yet the DIMM stays while it is mapped.
+     */
     args[2] = 0;
     g_assert_cmpint(qtest_hcall(qts, H_PUT_TCE, 3, args, 0, NULL), ==, 0);
+    args[2] = DIMM_GPA | 3;
+    g_assert_cmpint(qtest_hcall(qts, H_PUT_TCE, 3, args, 0, NULL), ==, 0);
     g_assert_cmpint(guest_drc_release(g, LMB0 + 1), ==, 0);
+    g_assert_true(device_exists(qts, "d0"));
+    /* unmapped, as Linux does before offlining: the next call ends it */
+    args[2] = 0;
+    g_assert_cmpint(qtest_hcall(qts, H_PUT_TCE, 3, args, 0, NULL), ==, 0);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            LMB0, GUEST_DRC_ISOLATE), ==, 0);
     wait_deleted(qts, "d0");
     g_assert_cmpuint(sense(g, LMB0), ==, GUEST_DRC_SENSE_UNUSABLE);
     qmp_ok(qts, "{'execute': 'object-del', 'arguments': {'id': 'm0'}}");
