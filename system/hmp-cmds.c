@@ -113,6 +113,7 @@ static const HmpCmd hmp_cmds[] = {
 
 /* What "help info" says about the info pages it knows. */
 static const char *const hmp_info_help[][2] = {
+    { "irq", "show the interrupt controller's sources and counts" },
     { "migrate", "show migration status" },
     { "mtree", "show memory tree (-f: flat views, -d: dispatch trees, "
       "-o: owners)" },

@@ -342,5 +342,6 @@ void qmp_register_builtin_commands(void)
     qmp_qom_register();
     qmp_oob_register();
     qmp_schema_register();
+    qmp_irq_register();
     hmp_register_builtin();
 }

@@ -80,6 +80,8 @@ JsonNode *qmp_x_exit_preconfig(JsonObject *args, Error **errp);
 GList *qmp_command_names(void);
 /* The built-in commands (qmp-commands.c) and "info mtree" (hmp.c). */
 void qmp_register_builtin_commands(void);
+/* x-query-irq, query-spapr-irq and "info irq" (qmp-irq.c). */
+void qmp_irq_register(void);
 void hmp_register_builtin(void);
 /*
  * HMP commands other than info (hmp-cmds.c): runs @cmd when it is one

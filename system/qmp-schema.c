@@ -37,6 +37,8 @@ static const QmpSchemaCommand qmp_schema_commands[] = {
     { "query-memory-devices", NOARGS, .ret = true },
     { "query-pci", NOARGS, .ret = true },
     { "query-vfio", NOARGS, .ret = true },
+    { "x-query-irq", NOARGS, .ret = true },
+    { "query-spapr-irq", NOARGS, .ret = true },
     { "query-migrate", NOARGS, .ret = true },
     { "query-yank", NOARGS, .ret = true, .allow_oob = true },
     { "quit", NOARGS },

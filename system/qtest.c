@@ -10,6 +10,8 @@
 #include "qemu/cutils.h"
 #include "exec/ram.h"
 #include "sysemu/machine.h"
+#include "hw/ppc/spapr_irq.h"
+#include "system/qom.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
 #include "trace.h"
@@ -29,6 +31,7 @@
 
 typedef struct QTestServer {
     Chardev *chr;
+    int irq_intercept;          /* -1 none, 0 in, 1 out */
     GString *line;
     bool skipping;              /* after an overlong line */
     FILE *log;
@@ -299,9 +302,64 @@ static void qtest_cmd_clock_set(char **argv, int argc, GString *reply)
     g_string_printf(reply, "OK %" PRIi64, qtest_clock_ns);
 }
 
+static void qtest_send_line(const char *text);
+
+/* Asynchronous lines, as QEMU's qtest sends them. */
+static void qtest_irq_observed(uint32_t irq, int level, void *opaque)
+{
+    g_autofree char *line = g_strdup_printf("IRQ %s %u",
+                                            level ? "raise" : "lower", irq);
+
+    if (qtest) {
+        qtest_send_line(line);
+    }
+}
+
+/*
+ * The controller by its QOM path (any path qom-get accepts whose type
+ * is the controller's), or by the partial path "ics" as QEMU resolves
+ * a name that is unique in the tree.
+ */
+static bool qtest_irq_is_controller(const char *path)
+{
+    Error *err = NULL;
+    JsonNode *type;
+    bool ok;
+
+    if (!spapr_irq_controller_present()) {
+        return false;
+    }
+    if (!strcmp(path, TYPE_SPAPR_ICS)) {
+        return true;
+    }
+    type = qom_get(path, "type", &err);
+    if (!type) {
+        error_free(err);
+        return false;
+    }
+    ok = JSON_NODE_HOLDS_VALUE(type) &&
+         json_node_get_value_type(type) == G_TYPE_STRING &&
+         !strcmp(json_node_get_string(type), TYPE_SPAPR_ICS);
+    json_node_unref(type);
+    return ok;
+}
+
 static void qtest_cmd_irq_intercept(char **argv, int argc, GString *reply)
 {
-    /* No interrupt controller is modelled: nothing will ever fire. */
+    bool out = !strcmp(argv[0], "irq_intercept_out");
+
+    if (!qtest_irq_is_controller(argv[1])) {
+        g_string_assign(reply, "FAIL Unknown device");
+        return;
+    }
+    if (qtest->irq_intercept >= 0) {
+        /* One intercept per session, as QEMU allows. */
+        g_string_assign(reply, qtest->irq_intercept == out ? "OK" :
+                        "FAIL IRQ intercept already enabled");
+        return;
+    }
+    qtest->irq_intercept = out;
+    spapr_irq_set_observer(out, qtest_irq_observed, NULL);
     g_string_assign(reply, "OK");
 }
 
@@ -386,12 +444,17 @@ static void qtest_log(char dir, const char *text)
     fflush(qtest->log);
 }
 
-static void qtest_reply(const char *text)
+static void qtest_send_line(const char *text)
 {
     g_autofree char *line = g_strconcat(text, "\n", NULL);
 
     qtest_log('S', text);
     chardev_write(qtest->chr, line, strlen(line));
+}
+
+static void qtest_reply(const char *text)
+{
+    qtest_send_line(text);
 }
 
 static void qtest_handle_line(char *line, size_t len)
@@ -479,6 +542,7 @@ bool qtest_server_init(Chardev *chr, const char *logfile, Error **errp)
         }
     }
     qtest = g_new0(QTestServer, 1);
+    qtest->irq_intercept = -1;
     if (!chardev_attach(chr, &qtest_handlers, NULL, errp)) {
         g_free(qtest);
         qtest = NULL;
@@ -498,6 +562,9 @@ void qtest_server_cleanup(void)
 {
     if (!qtest) {
         return;
+    }
+    if (qtest->irq_intercept >= 0) {
+        spapr_irq_set_observer(qtest->irq_intercept, NULL, NULL);
     }
     if (qtest->log) {
         fclose(qtest->log);

@@ -10,6 +10,7 @@
 #include "qemu/error.h"
 #include "exec/ram.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/msix.h"
 #include "hw/pci/pci-testdev.h"
 #include "hw/pci/pci-state.h"
 #include "trace.h"
@@ -19,6 +20,8 @@ typedef struct PCITestDevState {
     MemoryRegion regs;          /* BAR0 */
     MemoryRegion buf_mr;        /* BAR2 */
     bool dma_capable;
+    bool has_msi;               /* properties */
+    bool has_msix;
     uint32_t scratch;
     uint64_t src;
     uint64_t dst;
@@ -117,6 +120,9 @@ static uint64_t pci_testdev_reg_read(void *opaque, hwaddr addr,
     case PCI_TESTDEV_REG_COUNT:
         val = d->count;
         break;
+    case PCI_TESTDEV_REG_INTX:
+        val = d->parent_obj.intx_level;
+        break;
     default:
         val = 0;
         break;
@@ -155,6 +161,15 @@ static void pci_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     case PCI_TESTDEV_REG_PATTERN:
         d->pattern = val;
+        break;
+    case PCI_TESTDEV_REG_MSI:
+        msi_notify(&d->parent_obj, val);
+        break;
+    case PCI_TESTDEV_REG_MSIX:
+        msix_notify(&d->parent_obj, val);
+        break;
+    case PCI_TESTDEV_REG_INTX:
+        pci_set_irq(&d->parent_obj, val & 1);
         break;
     default:
         break;      /* read-only or unused */
@@ -210,7 +225,25 @@ static bool pci_testdev_realize_common(PCIDevice *pdev, bool dma,
     pci_register_bar(pdev, 0, 0, &d->regs);
     pci_register_bar(pdev, 2, PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &d->buf_mr);
+    pdev->config[PCI_INTERRUPT_PIN] = 1;
+    if (d->has_msi &&
+        !msi_init(pdev, PCI_TESTDEV_MSI_CAP, PCI_TESTDEV_MSI_VECTORS, true,
+                  true, errp)) {
+        goto fail;
+    }
+    if (d->has_msix &&
+        !msix_init(pdev, PCI_TESTDEV_MSIX_VECTORS, &d->regs, 0,
+                   PCI_TESTDEV_MSIX_TABLE, &d->regs, 0, PCI_TESTDEV_MSIX_PBA,
+                   PCI_TESTDEV_MSIX_CAP, errp)) {
+        goto fail;
+    }
     return true;
+
+fail:
+    msi_uninit(pdev);
+    memory_region_unref(&d->regs);
+    memory_region_unref(&d->buf_mr);
+    return false;
 }
 
 static bool pci_testdev_realize(PCIDevice *pdev, Error **errp)
@@ -227,6 +260,8 @@ static void pci_testdev_exit(PCIDevice *pdev)
 {
     PCITestDevState *d = (PCITestDevState *)pdev;
 
+    msi_uninit(pdev);
+    msix_uninit(pdev, &d->regs, &d->regs);
     memory_region_unref(&d->regs);
     memory_region_unref(&d->buf_mr);
 }
@@ -239,6 +274,7 @@ static void pci_testdev_reset(PCIDevice *pdev)
     d->src = d->dst = 0;
     d->len = d->status = d->pattern = d->result = d->count = 0;
     memset(d->buf, 0, sizeof(d->buf));
+    pci_set_irq(pdev, 0);
 }
 
 /* Migration: config space, the registers, then the scratch buffer. */
@@ -280,6 +316,10 @@ static bool pci_testdev_load_state(DeviceState *qdev, MigReader *in,
 
 static const Property pci_testdev_props[] = {
     DEFINE_PCI_DEVICE_PROPS(PCITestDevState),
+    DEFINE_PROP("msi", PCITestDevState, has_msi, PROP_BOOL, "on",
+                "an MSI capability (4 vectors)"),
+    DEFINE_PROP("msix", PCITestDevState, has_msix, PROP_BOOL, "on",
+                "an MSI-X capability (8 vectors, table in BAR0)"),
     { .name = NULL },
 };
 

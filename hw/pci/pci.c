@@ -9,6 +9,7 @@
 #include "hw/qdev.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci-state.h"
+#include "hw/pci/msix.h"
 #include "trace.h"
 
 static GList *pci_buses;            /* PCIBus, creation order */
@@ -219,6 +220,162 @@ void pci_set_command(PCIDevice *dev, uint16_t cmd)
     pci_update_mappings(dev);
 }
 
+/* -------------------------------------------------------- capabilities */
+
+uint8_t pci_find_capability(PCIDevice *dev, uint8_t cap_id)
+{
+    uint8_t pos = dev->config[PCI_CAPABILITY_LIST] & ~3;
+    unsigned hops;
+
+    if (!(pci_get_word(dev->config + PCI_STATUS) & PCI_STATUS_CAP_LIST)) {
+        return 0;
+    }
+    /* 48 capabilities fit in 192 bytes: a longer chain is a loop. */
+    for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
+        if (dev->config[pos] == cap_id) {
+            return pos;
+        }
+        pos = dev->config[pos + 1] & ~3;
+    }
+    return 0;
+}
+
+static bool pci_cap_linked(PCIDevice *dev, uint8_t offset)
+{
+    uint8_t pos = dev->config[PCI_CAPABILITY_LIST] & ~3;
+    unsigned hops;
+
+    for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
+        if (pos == offset) {
+            return true;
+        }
+        pos = dev->config[pos + 1] & ~3;
+    }
+    return false;
+}
+
+bool pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t offset,
+                        uint8_t size, Error **errp)
+{
+    if (offset < 0x40 || (offset & 3) ||
+        (uint32_t)offset + size > PCI_CONFIG_SPACE_SIZE) {
+        error_setg(errp, "%s: capability 0x%02x at 0x%02x (%u bytes) does "
+                   "not fit in 0x40..0xff dword-aligned",
+                   pci_device_name(dev), cap_id, offset, size);
+        return false;
+    }
+    dev->config[offset] = cap_id;
+    /*
+     * A capability the device already lists (a VFIO device emulating its
+     * own MSI capability in place) keeps its place in the chain.
+     */
+    if (!(pci_get_word(dev->config + PCI_STATUS) & PCI_STATUS_CAP_LIST) ||
+        !pci_cap_linked(dev, offset)) {
+        dev->config[offset + 1] = dev->config[PCI_CAPABILITY_LIST];
+        dev->config[PCI_CAPABILITY_LIST] = offset;
+    }
+    pci_set_word(dev->config + PCI_STATUS,
+                 pci_get_word(dev->config + PCI_STATUS) |
+                 PCI_STATUS_CAP_LIST);
+    return true;
+}
+
+void pci_del_capability(PCIDevice *dev, uint8_t offset, uint8_t size)
+{
+    uint8_t *prev = &dev->config[PCI_CAPABILITY_LIST];
+    unsigned hops;
+
+    for (hops = 0; (*prev & ~3) >= 0x40 && hops < 48; hops++) {
+        if ((*prev & ~3) == offset) {
+            *prev = dev->config[offset + 1];
+            break;
+        }
+        prev = &dev->config[(*prev & ~3) + 1];
+    }
+    memset(dev->config + offset, 0, size);
+    memset(dev->wmask + offset, 0, size);
+    memset(dev->w1cmask + offset, 0, size);
+    if (!dev->config[PCI_CAPABILITY_LIST]) {
+        pci_set_word(dev->config + PCI_STATUS,
+                     pci_get_word(dev->config + PCI_STATUS) &
+                     ~PCI_STATUS_CAP_LIST);
+    }
+}
+
+/* ---------------------------------------------------------------- INTx */
+
+int pci_intx_route(PCIDevice *dev)
+{
+    uint8_t pin = dev->config ? dev->config[PCI_INTERRUPT_PIN] : 0;
+
+    if (pin < 1 || pin > PCI_NUM_PINS) {
+        return -1;
+    }
+    /* The usual swizzle of a slot's pins onto the bus' four lines. */
+    return (PCI_SLOT(dev->devfn) + pin - 1) % PCI_NUM_PINS;
+}
+
+/*
+ * What the bus sees of the device: its level unless Interrupt Disable
+ * is set.  The bus counts asserting devices per line and tells the
+ * host bridge when a line's OR changes.
+ */
+static void pci_intx_update(PCIDevice *dev)
+{
+    uint16_t cmd = pci_get_word(dev->config + PCI_COMMAND);
+    uint16_t status = pci_get_word(dev->config + PCI_STATUS);
+    int intx = pci_intx_route(dev);
+    bool assert = dev->intx_level && intx >= 0 && dev->bus &&
+                  !(cmd & PCI_COMMAND_INTX_DISABLE);
+    PCIBus *bus = dev->bus;
+
+    status = dev->intx_level ? status | PCI_STATUS_INTERRUPT
+                             : status & ~PCI_STATUS_INTERRUPT;
+    pci_set_word(dev->config + PCI_STATUS, status);
+    if (assert == dev->intx_counted) {
+        return;
+    }
+    dev->intx_counted = assert;
+    bus->intx_count[intx] += assert ? 1 : -1;
+    trace_pci_intx(pci_device_name(dev), intx, assert,
+                   bus->intx_count[intx]);
+    /* Only the OR of the line matters to the host bridge. */
+    if (bus->ops && bus->ops->set_irq &&
+        bus->intx_count[intx] == (assert ? 1 : 0)) {
+        bus->ops->set_irq(bus, intx, assert);
+    }
+}
+
+void pci_set_irq(PCIDevice *dev, int level)
+{
+    if (!dev->config) {
+        return;
+    }
+    dev->intx_level = !!level;
+    pci_intx_update(dev);
+}
+
+void pci_set_intx_eoi_notifier(PCIDevice *dev,
+                               void (*fn)(PCIDevice *dev, void *opaque),
+                               void *opaque)
+{
+    dev->intx_eoi_notify = fn;
+    dev->intx_eoi_opaque = fn ? opaque : NULL;
+}
+
+void pci_bus_intx_eoi(PCIBus *bus, int intx)
+{
+    unsigned devfn;
+
+    for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+        PCIDevice *dev = bus->devices[devfn];
+
+        if (dev && dev->intx_eoi_notify && pci_intx_route(dev) == intx) {
+            dev->intx_eoi_notify(dev, dev->intx_eoi_opaque);
+        }
+    }
+}
+
 /* ------------------------------------------------------ config space */
 
 uint32_t pci_default_read_config(PCIDevice *dev, uint32_t addr,
@@ -240,6 +397,7 @@ static bool ranges_overlap(uint32_t a, uint32_t alen, uint32_t b,
 void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
                               unsigned len)
 {
+    uint32_t val_in = val;
     unsigned i;
 
     g_assert(len <= 4 && addr + len <= dev->config_size);
@@ -253,6 +411,15 @@ void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
     if (ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 24) ||
         ranges_overlap(addr, len, PCI_COMMAND, 2)) {
         pci_update_mappings(dev);
+    }
+    if (ranges_overlap(addr, len, PCI_COMMAND, 2)) {
+        pci_intx_update(dev);       /* Interrupt Disable */
+    }
+    if (dev->msi_cap) {
+        msi_write_config(dev, addr, val_in, len);
+    }
+    if (dev->msix_cap) {
+        msix_write_config(dev, addr, val_in, len);
     }
 }
 
@@ -392,6 +559,9 @@ static void pci_qdev_unrealize(DeviceState *qdev)
 
     trace_pci_device_unplug(pci_device_name(dev), bus->name, dev->devfn);
     pci_unmap_all(dev);
+    /* A device that goes away lets go of its INTx line. */
+    dev->intx_level = 0;
+    pci_intx_update(dev);
     bus->devices[dev->devfn] = NULL;
     if (dev->pcic->exit) {
         dev->pcic->exit(dev);
@@ -415,7 +585,16 @@ static void pci_qdev_reset(DeviceState *qdev)
     if (dev->pcic->reset) {
         dev->pcic->reset(dev);
     }
+    /* Interrupts off: MSI and MSI-X disabled, INTx low. */
+    if (dev->msi_cap) {
+        msi_reset(dev);
+    }
+    if (dev->msix_cap) {
+        msix_reset(dev);
+    }
+    dev->intx_level = 0;
     pci_set_word(dev->config + PCI_COMMAND, 0);
+    pci_intx_update(dev);
     pci_set_word(dev->config + PCI_STATUS,
                  pci_get_word(dev->config + PCI_STATUS) &
                  ~pci_get_word(dev->w1cmask + PCI_STATUS));
@@ -443,6 +622,10 @@ void pci_device_save_config(PCIDevice *dev, GByteArray *out)
 {
     mig_put_be32(out, dev->config_size);
     mig_put_bytes(out, dev->config, dev->config_size);
+    /* The MSI-X table and PBA are device memory, not config space. */
+    if (msix_present(dev)) {
+        msix_save(dev, out);
+    }
 }
 
 bool pci_device_load_config(PCIDevice *dev, MigReader *in, Error **errp)
@@ -475,6 +658,13 @@ bool pci_device_load_config(PCIDevice *dev, MigReader *in, Error **errp)
     memcpy(dev->config, cfg, size);
     /* BARs and decoding follow the registers, as after a guest write. */
     pci_update_mappings(dev);
+    if (msix_present(dev) && !msix_load(dev, in, errp)) {
+        return false;
+    }
+    /* The Interrupt Status bit is the device's INTx level. */
+    dev->intx_level = !!(pci_get_word(dev->config + PCI_STATUS) &
+                         PCI_STATUS_INTERRUPT);
+    pci_intx_update(dev);
     trace_pci_device_load_config(pci_device_name(dev), size);
     return true;
 }

@@ -16,6 +16,7 @@
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_drc.h"
 #include "hw/ppc/spapr_iommu.h"
+#include "hw/ppc/spapr_irq.h"
 #include "hw/ppc/spapr_pci.h"
 #include "sysemu/machine.h"
 #include "trace.h"
@@ -268,7 +269,7 @@ static void spapr_free_ram(SpaprMachineState *spapr)
 bool machine_create(const MachineOptions *opts, Error **errp)
 {
     SpaprMachineState *spapr;
-    DeviceState *phb;
+    DeviceState *phb, *ics;
 
     if (spapr_machine) {
         error_setg(errp, "the machine already exists");
@@ -305,6 +306,15 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     }
     if (!qdev_set_prop(phb, "index", "0", errp) ||
         !qdev_realize(phb, errp)) {
+        qdev_destroy(phb);
+        goto fail;
+    }
+    /* After the PHB, which stays /machine/unattached/device[0]. */
+    ics = qdev_new(TYPE_SPAPR_ICS, errp);
+    if (!ics || !qdev_realize(ics, errp)) {
+        if (ics) {
+            qdev_destroy(ics);
+        }
         qdev_destroy(phb);
         goto fail;
     }

@@ -11,9 +11,14 @@
 #include "qemu/error.h"
 #include <libfdt.h>
 #include "hw/pci/pci.h"
+#include "hw/pci/msix.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_drc.h"
+#include "hw/ppc/spapr_irq.h"
 #include "hw/ppc/spapr_pci.h"
+
+/* The interrupt controller's phandle, as QEMU numbers it. */
+#define SPAPR_FDT_PHANDLE_INTC  0x1111
 
 /* PCI bus binding: phys.hi space codes and flags */
 #define OF_PCI_SS_CONFIG    0x00000000U
@@ -103,7 +108,8 @@ static void spapr_fdt_rtas_token(const SpaprRtasCall *call, void *opaque)
 
 static int spapr_fdt_rtas(void *fdt, SpaprMachineState *spapr)
 {
-    static const char hypertas[] = "hcall-tce\0hcall-multi-tce";
+    static const char hypertas[] =
+        "hcall-tce\0hcall-multi-tce\0hcall-interrupt";
     FdtRtasCtx ctx = { .fdt = fdt };
     const MemoryDeviceArea *hp = &spapr->hotplug;
     uint32_t lrdr[5];
@@ -204,6 +210,77 @@ static int spapr_fdt_pci_dev(void *fdt, int bus_off, PCIDevice *dev)
     FDT_TRY(fdt_setprop(fdt, off, "reg", reg, nreg * 5 * sizeof(reg[0])));
     FDT_TRY(fdt_setprop(fdt, off, "assigned-addresses", assigned,
                         nassigned * 5 * sizeof(assigned[0])));
+    /* Interrupts: the INTx pin, and how many MSI / MSI-X it may ask. */
+    if (c[PCI_INTERRUPT_PIN]) {
+        FDT_TRY(fdt_setprop_cell(fdt, off, "interrupts",
+                                 c[PCI_INTERRUPT_PIN]));
+    }
+    if (msi_present(dev)) {
+        FDT_TRY(fdt_setprop_cell(fdt, off, "ibm,req#msi",
+                                 msi_nr_vectors_allocated(dev)));
+    }
+    if (msix_present(dev)) {
+        FDT_TRY(fdt_setprop_cell(fdt, off, "ibm,req#msi-x",
+                                 msix_nr_vectors(dev)));
+    }
+    return 0;
+}
+
+/*
+ * INTx: slot s pin p (1-4) reaches the PHB's LSI for line
+ * (s + p - 1) mod 4, as pci_intx_route() swizzles; the mask keeps the
+ * slot and the pin.
+ */
+static int spapr_fdt_phb_intx(void *fdt, int off, SpaprPhbState *sphb)
+{
+    uint32_t mask[4] = {
+        cpu_to_fdt32(0x1f << 11), 0, 0, cpu_to_fdt32(0x7),
+    };
+    g_autofree uint32_t *map = g_new(uint32_t, 32 * PCI_NUM_PINS * 7);
+    unsigned slot, pin, n = 0;
+
+    for (slot = 0; slot < 32; slot++) {
+        for (pin = 0; pin < PCI_NUM_PINS; pin++) {
+            int intx = (slot + pin) % PCI_NUM_PINS;
+
+            map[n++] = cpu_to_fdt32(slot << 11);
+            map[n++] = 0;
+            map[n++] = 0;
+            map[n++] = cpu_to_fdt32(pin + 1);
+            map[n++] = cpu_to_fdt32(SPAPR_FDT_PHANDLE_INTC);
+            map[n++] = cpu_to_fdt32(spapr_phb_lsi_irq(sphb->index, intx));
+            map[n++] = cpu_to_fdt32(1);     /* level */
+        }
+    }
+    FDT_TRY(fdt_setprop(fdt, off, "interrupt-map-mask", mask,
+                        sizeof(mask)));
+    FDT_TRY(fdt_setprop(fdt, off, "interrupt-map", map,
+                        n * sizeof(map[0])));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "ibm,pe-total-#msi",
+                             SPAPR_IRQ_BASE + SPAPR_IRQ_NR - SPAPR_IRQ_MSI));
+    return 0;
+}
+
+/* XICS: one presentation server (0), sources numbered from 0x1000. */
+static int spapr_fdt_intc(void *fdt)
+{
+    static const char compat[] = "IBM,ppc-xicp\0IBM,ppc-xics";
+    uint32_t servers[2] = {
+        cpu_to_fdt32(0), cpu_to_fdt32(SPAPR_IRQ_NR_SERVERS),
+    };
+    int off = fdt_add_subnode(fdt, 0, "interrupt-controller");
+
+    FDT_TRY(off);
+    FDT_TRY(fdt_setprop_string(fdt, off, "device_type",
+                               "PowerPC-External-Interrupt-Presentation"));
+    FDT_TRY(fdt_setprop(fdt, off, "compatible", compat, sizeof(compat)));
+    FDT_TRY(fdt_setprop(fdt, off, "interrupt-controller", NULL, 0));
+    FDT_TRY(fdt_setprop(fdt, off, "ibm,interrupt-server-ranges", servers,
+                        sizeof(servers)));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "#interrupt-cells", 2));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "linux,phandle",
+                             SPAPR_FDT_PHANDLE_INTC));
+    FDT_TRY(fdt_setprop_cell(fdt, off, "phandle", SPAPR_FDT_PHANDLE_INTC));
     return 0;
 }
 
@@ -261,7 +338,7 @@ static int spapr_fdt_phb(void *fdt, SpaprPhbState *sphb)
     fdt_put_u64(&dma_window[3], sphb->dma_win_size);
     FDT_TRY(fdt_setprop(fdt, off, "ibm,dma-window", dma_window,
                         sizeof(dma_window)));
-    /* Where MSI writes go (no interrupt controller is modelled). */
+    /* Where MSI writes go (see docs/interrupts.md). */
     fdt_put_u64(msi, sphb->msi_win_addr);
     FDT_TRY(fdt_setprop(fdt, off, "spapr-vfio,msi-window", msi,
                         sizeof(msi)));
@@ -281,6 +358,7 @@ static int spapr_fdt_phb(void *fdt, SpaprPhbState *sphb)
     }
 
     FDT_TRY(spapr_drc_fdt_phb(fdt, off, sphb->index));
+    FDT_TRY(spapr_fdt_phb_intx(fdt, off, sphb));
 
     for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
         if (sphb->bus.devices[devfn]) {
@@ -302,6 +380,7 @@ static int spapr_fdt_fill(void *fdt, SpaprMachineState *spapr)
         FDT_TRY(spapr_drc_fdt_memory(fdt, spapr->hotplug.base,
                                      spapr->hotplug.size));
     }
+    FDT_TRY(spapr_fdt_intc(fdt));
     for (l = spapr_phb_list(); l; l = l->next) {
         FDT_TRY(spapr_fdt_phb(fdt, l->data));
     }

@@ -177,12 +177,16 @@ static bool spapr_phb_bus_assign_bars(PCIBus *bus, PCIDevice *dev,
 static void spapr_phb_bus_plugged(PCIBus *bus, PCIDevice *dev, bool plugged)
 {
     spapr_drc_pci_plugged(dev, plugged);
+    if (!plugged) {
+        spapr_phb_irq_device_gone(bus->host, dev);
+    }
     spapr_machine_devices_changed();
 }
 
 static const PCIBusOps spapr_phb_bus_ops = {
     .assign_bars = spapr_phb_bus_assign_bars,
     .device_plugged = spapr_phb_bus_plugged,
+    .set_irq = spapr_phb_set_irq,
 };
 
 /* ---------------------------------------------------------- device */
@@ -271,6 +275,21 @@ static bool spapr_phb_realize(DeviceState *dev, Error **errp)
                                               &sphb->dma_root, owner);
     }
     spapr_phb_dma_reset(sphb);
+    if (!spapr_phb_irq_init(sphb, owner, errp)) {
+        for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
+            spapr_tce_table_free(sphb->tables[i]);
+        }
+        address_space_destroy(&sphb->dma_as);
+        memory_region_unref(&sphb->dma_root);
+        memory_region_del_subregion(sysmem, &sphb->iospace);
+        memory_region_unref(&sphb->iospace);
+        memory_region_del_subregion(sysmem, &sphb->mem64window);
+        memory_region_unref(&sphb->mem64window);
+        memory_region_del_subregion(sysmem, &sphb->memwindow);
+        memory_region_unref(&sphb->memwindow);
+        memory_region_unref(&sphb->memspace);
+        return false;
+    }
 
     /* QEMU names buses "<id>.0", or "pci.N" without an id. */
     busname = dev->id ? g_strdup_printf("%s.0", dev->id)
@@ -300,6 +319,7 @@ static void spapr_phb_unrealize(DeviceState *dev)
     spapr_phbs = g_list_remove(spapr_phbs, sphb);
     spapr_drc_remove_phb(sphb->index);
 
+    spapr_phb_irq_fini(sphb);
     for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
         spapr_tce_table_free(sphb->tables[i]);
         sphb->tables[i] = NULL;
@@ -342,6 +362,7 @@ static void spapr_phb_reset(DeviceState *dev)
 
     spapr_phb_dma_reset(sphb);
     spapr_phb_dma_recover(sphb);
+    spapr_phb_irq_reset(sphb);
 }
 
 /* ------------------------------------------------------- migration */

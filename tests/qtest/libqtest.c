@@ -41,6 +41,9 @@ struct QTestState {
     LineReader qtest, qmp;
     GString *stderr_text;
     GQueue events;              /* JsonObject *, oldest first */
+    /* "IRQ raise N" / "IRQ lower N" lines seen, by N */
+    GHashTable *irq_level;      /* N -> 1 while raised */
+    GHashTable *irq_raises;     /* N -> raises counted */
 };
 
 static const char *qtest_binary(void)
@@ -350,6 +353,134 @@ char *qtest_hmp(QTestState *s, const char *fmt, ...)
     return g_strdup(json_object_get_string_member(reply, "return"));
 }
 
+/* ------------------------------------------------------ interrupts */
+
+static char *G_GNUC_PRINTF(2, 3) qtest_ok(QTestState *s, const char *fmt,
+                                          ...);
+
+static void qtest_irq_tables(QTestState *s)
+{
+    if (!s->irq_level) {
+        s->irq_level = g_hash_table_new(g_direct_hash, g_direct_equal);
+        s->irq_raises = g_hash_table_new(g_direct_hash, g_direct_equal);
+    }
+}
+
+/* An asynchronous "IRQ raise|lower N" line: recorded, true; else false. */
+static bool qtest_irq_line(QTestState *s, const char *line)
+{
+    bool raise;
+    char *end;
+    unsigned long n;
+
+    if (g_str_has_prefix(line, "IRQ raise ")) {
+        raise = true;
+    } else if (g_str_has_prefix(line, "IRQ lower ")) {
+        raise = false;
+    } else {
+        return false;
+    }
+    n = strtoul(line + 10, &end, 10);
+    if (*end) {
+        qtest_fail(s, "bad asynchronous line '%s'", line);
+    }
+    qtest_irq_tables(s);
+    g_hash_table_insert(s->irq_level, GUINT_TO_POINTER(n),
+                        GUINT_TO_POINTER(raise));
+    if (raise) {
+        unsigned c = GPOINTER_TO_UINT(g_hash_table_lookup(s->irq_raises,
+                                                          GUINT_TO_POINTER(n)));
+
+        g_hash_table_insert(s->irq_raises, GUINT_TO_POINTER(n),
+                            GUINT_TO_POINTER(c + 1));
+    }
+    return true;
+}
+
+/* The reply to a command: asynchronous IRQ lines before it are taken. */
+static char *qtest_read_reply(QTestState *s)
+{
+    for (;;) {
+        char *line = qtest_read_line(s, &s->qtest);
+
+        if (!qtest_irq_line(s, line)) {
+            return line;
+        }
+        g_free(line);
+    }
+}
+
+void qtest_irq_intercept_out(QTestState *s, const char *qom_path)
+{
+    g_free(qtest_ok(s, "irq_intercept_out %s", qom_path));
+}
+
+void qtest_irq_intercept_in(QTestState *s, const char *qom_path)
+{
+    g_free(qtest_ok(s, "irq_intercept_in %s", qom_path));
+}
+
+bool qtest_get_irq(QTestState *s, int num)
+{
+    /* A no-op round trip: every line sent before it is read. */
+    g_free(qtest_ok(s, "endianness"));
+    qtest_irq_tables(s);
+    return GPOINTER_TO_UINT(g_hash_table_lookup(s->irq_level,
+                                                GUINT_TO_POINTER(num)));
+}
+
+unsigned qtest_irq_count(QTestState *s, int num)
+{
+    g_free(qtest_ok(s, "endianness"));
+    qtest_irq_tables(s);
+    return GPOINTER_TO_UINT(g_hash_table_lookup(s->irq_raises,
+                                                GUINT_TO_POINTER(num)));
+}
+
+bool qtest_irq_wait(QTestState *s, int num, unsigned count, int timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + timeout_ms * 1000LL;
+
+    if (qtest_irq_count(s, num) >= count) {
+        return true;
+    }
+    for (;;) {
+        struct pollfd pfd = { .fd = s->qtest.fd, .events = POLLIN };
+        gint64 left = deadline - g_get_monotonic_time();
+        char *nl;
+        char tmp[4096];
+        ssize_t n;
+
+        /* Whole lines already read: all must be IRQ lines here. */
+        while ((nl = memchr(s->qtest.buf->str, '\n', s->qtest.buf->len))) {
+            g_autofree char *line = qtest_read_line(s, &s->qtest);
+
+            if (!qtest_irq_line(s, line)) {
+                qtest_fail(s, "unexpected line '%s' while waiting for "
+                           "IRQ %d", line, num);
+            }
+        }
+        if (GPOINTER_TO_UINT(g_hash_table_lookup(s->irq_raises,
+                                GUINT_TO_POINTER(num))) >= count) {
+            return true;
+        }
+        if (left <= 0) {
+            return false;
+        }
+        if (poll(&pfd, 1, (int)MIN(left / 1000 + 1, 1000)) <= 0) {
+            continue;
+        }
+        n = read(s->qtest.fd, tmp, sizeof(tmp));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            qtest_fail(s, "connection closed by spapr-vfio");
+        }
+        g_string_append_len(s->qtest.buf, tmp, n);
+    }
+}
+
 char *qtest_command(QTestState *s, const char *fmt, ...)
 {
     g_autofree char *line = NULL;
@@ -360,7 +491,7 @@ char *qtest_command(QTestState *s, const char *fmt, ...)
     va_end(ap);
     qtest_send(s, s->qtest.fd, line, strlen(line));
     qtest_send(s, s->qtest.fd, "\n", 1);
-    return qtest_read_line(s, &s->qtest);
+    return qtest_read_reply(s);
 }
 
 /* Send a command that must succeed; returns what follows "OK". */
@@ -713,6 +844,10 @@ static int qtest_wait_and_free(QTestState *s)
     g_string_free(s->qtest.buf, TRUE);
     g_string_free(s->qmp.buf, TRUE);
     g_queue_clear_full(&s->events, (GDestroyNotify)json_object_unref);
+    if (s->irq_level) {
+        g_hash_table_unref(s->irq_level);
+        g_hash_table_unref(s->irq_raises);
+    }
     unlink(s->qtest_path);
     unlink(s->qmp_path);
     unlink(s->stderr_path);

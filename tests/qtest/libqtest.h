@@ -116,4 +116,19 @@ QTestState *qtest_init_qemu_style(const char *binary, const char *extra,
  */
 JsonObject *qtest_qmp_eventwait_or_reply(QTestState *s);
 
+/*
+ * Interrupts, as QEMU's libqtest offers them.  After an intercept on
+ * the interrupt controller (its QOM path, or "ics") the binary sends
+ * asynchronous "IRQ raise N" / "IRQ lower N" lines; every command's
+ * reply skips and records them.  qtest_get_irq: the level last seen for
+ * global number @num (an edge source raises then lowers at once, so
+ * its level reads 0); qtest_irq_count: raises seen so far;
+ * qtest_irq_wait: read asynchronous lines until @num was raised
+ * @count times in all, or @timeout_ms passed (false).
+ */
+void qtest_irq_intercept_out(QTestState *s, const char *qom_path);
+void qtest_irq_intercept_in(QTestState *s, const char *qom_path);
+bool qtest_get_irq(QTestState *s, int num);
+unsigned qtest_irq_count(QTestState *s, int num);
+bool qtest_irq_wait(QTestState *s, int num, unsigned count, int timeout_ms);
 #endif

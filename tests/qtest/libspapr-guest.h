@@ -278,5 +278,79 @@ int32_t guest_drc_release(SpaprGuest *g, uint32_t index);
 int32_t guest_drc_handle_event(SpaprGuest *g, const GuestHotplugEvent *ev);
 /* Fetch and act on every pending event; how many there were. */
 unsigned guest_drc_handle_events(SpaprGuest *g);
+/* ------------------------------------------------------- interrupts */
+/*
+ * The pseries interrupt path as a Linux guest drives it
+ * (libspapr-guest-irq.c, docs/interrupts.md): XICS source numbers from
+ * 0x1000, RTAS set/get-xive and int-on/off, ibm,change-msi and
+ * ibm,query-interrupt-source-number, H_XIRR/H_EOI/H_CPPR, and the
+ * qtest "IRQ raise N" lines to wait for.
+ */
+#define GUEST_IRQ_PRIORITY      5       /* Linux's default priority */
+#define GUEST_IRQ_MASKED        0xff
+#define H_EOI                   0x64
+#define H_CPPR                  0x68
+#define H_IPI                   0x6C
+#define H_XIRR                  0x74
+#define RTAS_CHANGE_MSI_QUERY   0
+#define RTAS_CHANGE_MSI_CHANGE  1
+#define RTAS_CHANGE_MSI_RESET   2
+#define RTAS_CHANGE_MSI_MSI     3
+#define RTAS_CHANGE_MSI_MSIX    4
+
+/* QOM path of the interrupt controller (g_free it). */
+char *guest_irq_controller_path(SpaprGuest *g);
+/* irq_intercept_out on the controller: IRQ lines start coming. */
+void guest_irq_intercept(SpaprGuest *g);
+/* Wait until @irq was raised @count times in all (false: timeout). */
+bool guest_wait_irq(SpaprGuest *g, uint32_t irq, unsigned count,
+                    int timeout_ms);
+/* Raises of @irq seen so far. */
+unsigned guest_irq_count(SpaprGuest *g, uint32_t irq);
+
+/* RTAS; each returns the RTAS status. */
+int32_t guest_set_xive(SpaprGuest *g, uint32_t irq, uint32_t server,
+                       uint32_t priority);
+int32_t guest_get_xive(SpaprGuest *g, uint32_t irq, uint32_t *server,
+                       uint32_t *priority);
+int32_t guest_int_off(SpaprGuest *g, uint32_t irq);
+int32_t guest_int_on(SpaprGuest *g, uint32_t irq);
+/* set-xive to server 0 at GUEST_IRQ_PRIORITY, then int-on (request_irq). */
+int32_t guest_irq_unmask(SpaprGuest *g, uint32_t irq);
+/* ibm,change-msi: *nvec = rets[1], *type = rets[3] (may be NULL). */
+int32_t guest_change_msi(SpaprGuest *g, const GuestDevice *dev,
+                         uint32_t func, uint32_t req, uint32_t *nvec,
+                         uint32_t *type);
+int32_t guest_query_irq_number(SpaprGuest *g, const GuestDevice *dev,
+                               uint32_t vector, uint32_t *irq);
+
+/* Configuration space: a capability's offset (0: none). */
+unsigned guest_find_capability(SpaprGuest *g, const GuestDevice *dev,
+                               uint8_t cap_id);
+/*
+ * Linux's MSI-X / MSI enablement: enable (MSI-X function-masked),
+ * change-msi, query every number into @irqs, unmask each source at the
+ * controller, unmask the vectors (MSI-X table) and the function.
+ * Returns the vectors enabled (fewer when the platform says so), or a
+ * negative RTAS status.
+ */
+int guest_enable_msix(SpaprGuest *g, const GuestDevice *dev, unsigned nvec,
+                      uint32_t *irqs);
+int guest_enable_msi(SpaprGuest *g, const GuestDevice *dev, unsigned nvec,
+                     uint32_t *irqs);
+/* Disable MSI and MSI-X in config space, free with change-msi. */
+int32_t guest_disable_msi(SpaprGuest *g, const GuestDevice *dev);
+/* MSI-X table entry mask bit of @vector (MMIO in the table's BAR). */
+void guest_msix_mask(SpaprGuest *g, const GuestDevice *dev, unsigned vector,
+                     bool masked);
+bool guest_msix_pending(SpaprGuest *g, const GuestDevice *dev,
+                        unsigned vector);
+/* The LSI the device's INTx pin reaches (0: no pin). */
+uint32_t guest_intx_irq(SpaprGuest *g, const GuestDevice *dev);
+
+/* XICS presentation (server 0); hcall status, H_XIRR's value in *xirr. */
+int64_t guest_xirr(SpaprGuest *g, uint64_t *xirr);
+int64_t guest_eoi(SpaprGuest *g, uint64_t xirr);
+int64_t guest_cppr(SpaprGuest *g, uint32_t cppr);
 
 #endif /* LIBSPAPR_GUEST_H */

@@ -16,7 +16,15 @@
  *   0x24 PATTERN  RW  FILL byte
  *   0x28 RESULT   RO  SUM: byte sum of the source
  *   0x2c COUNT    RO  DMA commands run since reset
+ *   0x30 MSI      WO  raise MSI vector N (msi_notify)
+ *   0x34 MSIX     WO  raise MSI-X vector N (msix_notify)
+ *   0x38 INTX     RW  INTA# level (0 or 1)
+ *   0x800        MSI-X table (8 vectors), 0xc00 MSI-X PBA
  * BAR2 (64-bit prefetchable memory, 64 KiB): a scratch buffer.
+ *
+ * Interrupts (properties msi=, msix=, default on): an MSI capability
+ * at 0x40 (4 vectors, 64-bit, per-vector mask), an MSI-X capability at
+ * 0x60 (8 vectors, table and PBA in BAR0), interrupt pin A.
  *
  * DMA goes through the PHB's DMA address space, i.e. the TCE tables.
  * A faulting transfer writes nothing: the whole destination range is
@@ -45,6 +53,16 @@
 #define PCI_TESTDEV_REG_PATTERN     0x24
 #define PCI_TESTDEV_REG_RESULT      0x28
 #define PCI_TESTDEV_REG_COUNT       0x2c
+#define PCI_TESTDEV_REG_MSI         0x30
+#define PCI_TESTDEV_REG_MSIX        0x34
+#define PCI_TESTDEV_REG_INTX        0x38
+
+#define PCI_TESTDEV_MSI_CAP         0x40
+#define PCI_TESTDEV_MSI_VECTORS     4
+#define PCI_TESTDEV_MSIX_CAP        0x60
+#define PCI_TESTDEV_MSIX_VECTORS    8
+#define PCI_TESTDEV_MSIX_TABLE      0x800
+#define PCI_TESTDEV_MSIX_PBA        0xc00
 
 #define PCI_TESTDEV_ID_VALUE        0x54535445  /* "ETST" read as LE */
 

@@ -27,6 +27,7 @@ typedef struct PCIDeviceClass PCIDeviceClass;
 #define PCI_DEVFN_MAX           256
 
 #define PCI_NUM_REGIONS         6       /* BARs 0-5; no expansion ROM */
+#define PCI_NUM_PINS            4       /* INTA# .. INTD# */
 #define PCI_BAR_UNMAPPED        (~(pcibus_t)0)
 
 typedef struct PCIIORegion {
@@ -78,6 +79,15 @@ struct PCIDevice {
     uint8_t *wmask;         /* bits software may write */
     uint8_t *w1cmask;       /* bits cleared by writing 1 */
     PCIIORegion io_regions[PCI_NUM_REGIONS];
+
+    /* Interrupts: INTx (pci.c), MSI (msi.c), MSI-X (msix.c). */
+    int intx_level;             /* what the device drives (pci_set_irq) */
+    bool intx_counted;          /* counted in bus->intx_count */
+    void (*intx_eoi_notify)(PCIDevice *dev, void *opaque);
+    void *intx_eoi_opaque;
+    uint8_t msi_cap;            /* capability offset, 0: none */
+    uint8_t msix_cap;
+    struct PCIMSIXState *msix;  /* table, PBA and notifier (msix.c) */
 };
 
 /*
@@ -87,6 +97,11 @@ struct PCIDevice {
 typedef struct PCIBusOps {
     bool (*assign_bars)(PCIBus *bus, PCIDevice *dev, Error **errp);
     void (*device_plugged)(PCIBus *bus, PCIDevice *dev, bool plugged);
+    /*
+     * INTx line @intx (0-3 = A-D after the slot swizzle) of the bus
+     * changed to @level (the OR of every device routed to it).
+     */
+    void (*set_irq)(PCIBus *bus, int intx, int level);
 } PCIBusOps;
 
 struct PCIBus {
@@ -98,6 +113,7 @@ struct PCIBus {
     MemoryRegion *mem;      /* bus memory space BARs are mapped in */
     AddressSpace *dma_as;   /* what devices reach by DMA */
     PCIDevice *devices[PCI_DEVFN_MAX];
+    int intx_count[PCI_NUM_PINS];   /* devices asserting each line */
 };
 
 /* Common properties of every PCI device type (put in its props list). */
@@ -176,6 +192,38 @@ static inline void pci_set_long(uint8_t *p, uint32_t v)
     p[2] = v >> 16;
     p[3] = v >> 24;
 }
+
+/*
+ * Capabilities: add one of @size bytes at @offset (0x40..0xff, dword
+ * aligned) to the list (kept in place when already listed); delete one
+ * (its bytes and masks cleared); find the first with @cap_id (0: none).
+ */
+bool pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t offset,
+                        uint8_t size, Error **errp);
+void pci_del_capability(PCIDevice *dev, uint8_t offset, uint8_t size);
+uint8_t pci_find_capability(PCIDevice *dev, uint8_t cap_id);
+
+/*
+ * INTx.  A device with an interrupt pin (PCI_INTERRUPT_PIN 1-4) drives
+ * it with pci_set_irq(); the bus line it reaches is
+ * pci_intx_route(), (slot + pin - 1) mod 4, and the host bridge turns
+ * that line into a platform interrupt (PCIBusOps.set_irq).  The
+ * Interrupt Disable bit of the command register keeps the line low;
+ * the Interrupt Status bit follows the device's level.
+ */
+void pci_set_irq(PCIDevice *dev, int level);
+/* Bus line 0-3 of the device's pin, -1 when it has no pin. */
+int pci_intx_route(PCIDevice *dev);
+/*
+ * @fn is called when the guest EOIs the platform interrupt this
+ * device's INTx routes to (VFIO unmasks the host's INTx then).
+ * NULL @fn removes it.
+ */
+void pci_set_intx_eoi_notifier(PCIDevice *dev,
+                               void (*fn)(PCIDevice *dev, void *opaque),
+                               void *opaque);
+/* The host bridge saw the EOI of bus line @intx: tell its devices. */
+void pci_bus_intx_eoi(PCIBus *bus, int intx);
 
 /* For device names in traces and messages: "type@slot.fn". */
 const char *pci_device_name(PCIDevice *dev);

@@ -18,6 +18,7 @@
 #define  PCI_COMMAND_MASTER         0x4
 #define  PCI_COMMAND_INTX_DISABLE   0x400
 #define PCI_STATUS                  0x06
+#define  PCI_STATUS_INTERRUPT       0x08
 #define  PCI_STATUS_CAP_LIST        0x10
 #define PCI_REVISION_ID             0x08
 #define PCI_CLASS_PROG              0x09

@@ -27,6 +27,7 @@
 #define SPAPR_PCI_MEM_WIN_BUS_OFFSET 0x80000000ULL
 #define SPAPR_PCI_MEM64_WIN_SIZE    (1ULL << 40)
 #define SPAPR_PCI_MSI_WINDOW        0x40000000000ULL
+#define SPAPR_PCI_MSI_WINDOW_SIZE   0x10000ULL
 /* Index i's windows stay below SPAPR_PCI_LIMIT for i < this. */
 #define SPAPR_MAX_PHBS              31
 
@@ -69,6 +70,7 @@ typedef struct SpaprPhbState {
     MemoryRegion dma_root;
     AddressSpace dma_as;
     SpaprTceTable *tables[SPAPR_PCI_DMA_MAX_WINDOWS];
+    MemoryRegion msiwindow;     /* MSI writes become interrupts */
 
     PCIBus bus;
     /* firmware-like BAR allocator: next free PCI addresses */
@@ -93,5 +95,17 @@ void spapr_phb_dma_reset(SpaprPhbState *sphb);
 void spapr_phb_dma_recover(SpaprPhbState *sphb);
 /* Assign every BAR of every device (machine start and reset). */
 void spapr_phb_assign_all_bars(SpaprPhbState *sphb);
+
+/*
+ * Interrupts (spapr_pci_msi.c): the four INTx LSIs and the MSI window
+ * (init at realize, fini at unrealize), MSI blocks freed on a PHB
+ * reset and when a device goes; PCIBusOps.set_irq.
+ */
+bool spapr_phb_irq_init(SpaprPhbState *sphb, const char *owner,
+                        Error **errp);
+void spapr_phb_irq_fini(SpaprPhbState *sphb);
+void spapr_phb_irq_reset(SpaprPhbState *sphb);
+void spapr_phb_irq_device_gone(SpaprPhbState *sphb, PCIDevice *dev);
+void spapr_phb_set_irq(PCIBus *bus, int intx, int level);
 
 #endif
