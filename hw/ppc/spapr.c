@@ -318,13 +318,19 @@ bool machine_create(const MachineOptions *opts, Error **errp)
         qdev_destroy(phb);
         goto fail;
     }
+    /* The hotplug event source's interrupt. */
+    if (!spapr_events_init(errp)) {
+        qdev_destroy(ics);
+        qdev_destroy(phb);
+        goto fail;
+    }
     spapr->running = true;
     trace_spapr_machine_create(spapr->ram_size, spapr->maxmem);
     return true;
 
 fail:
     spapr_drc_cleanup();
-    spapr_events_reset();
+    spapr_events_fini();
     pc_dimm_set_hotplug_ops(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
@@ -465,7 +471,7 @@ void machine_destroy(void)
     /* Newest first: PCI devices go before the PHBs they sit on. */
     qdev_destroy_all();
     spapr_drc_cleanup();
-    spapr_events_reset();
+    spapr_events_fini();
     pc_dimm_set_hotplug_ops(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);

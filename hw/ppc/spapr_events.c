@@ -18,6 +18,7 @@
 #include "exec/ram.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_drc.h"
+#include "hw/ppc/spapr_irq.h"
 #include "trace.h"
 
 /* RTAS status: no event of the asked classes */
@@ -52,6 +53,36 @@ typedef struct SpaprEvent {
 
 static GQueue spapr_events = G_QUEUE_INIT;
 static uint32_t spapr_event_plid;
+static bool spapr_event_irq;        /* the source is claimed */
+
+bool spapr_events_init(Error **errp)
+{
+    if (!spapr_irq_controller_present()) {
+        return true;
+    }
+    if (!spapr_irq_claim(SPAPR_IRQ_HOTPLUG, false, errp)) {
+        return false;
+    }
+    spapr_event_irq = true;
+    return true;
+}
+
+void spapr_events_fini(void)
+{
+    if (spapr_event_irq) {
+        spapr_irq_free(SPAPR_IRQ_HOTPLUG, 1);
+        spapr_event_irq = false;
+    }
+    spapr_events_reset();
+}
+
+/* Tell the guest there is an event to fetch. */
+static void spapr_event_notify(void)
+{
+    if (spapr_event_irq && !g_queue_is_empty(&spapr_events)) {
+        spapr_irq_pulse(SPAPR_IRQ_HOTPLUG);
+    }
+}
 
 static void put8(GByteArray *b, uint8_t v)
 {
@@ -164,6 +195,7 @@ void spapr_event_hotplug(uint8_t type, uint8_t action, uint8_t id_type,
     ev->log = b;
     g_queue_push_tail(&spapr_events, ev);
     trace_spapr_event_queue(type, action, count, index);
+    spapr_event_notify();
 }
 
 static void spapr_event_free(gpointer p)
@@ -231,6 +263,10 @@ static void rtas_check_exception(SpaprMachineState *spapr, uint32_t token,
     status = spapr_event_deliver(mask, rtas_ld(args, 4), rtas_ld(args, 5));
     trace_spapr_event_deliver("check-exception", mask, status);
     rtas_st(rets, 0, status);
+    /* The guest handles one per interrupt: signal the next one. */
+    if (status == RTAS_OUT_SUCCESS) {
+        spapr_event_notify();
+    }
 }
 
 /* args: event mask, critical, buffer, length; rets: status */
@@ -254,20 +290,44 @@ static void rtas_event_scan(SpaprMachineState *spapr, uint32_t token,
 }
 
 /*
- * /event-sources/hot-plug-events: where a guest looks for the hotplug
- * event source.  No interrupt is wired (there is no interrupt
- * controller yet): the guest polls with event-scan.
+ * /event-sources/hot-plug-events: where a guest finds the hotplug event
+ * source and its interrupt (two cells: number, 0 = edge).  Without an
+ * interrupt controller the node has no interrupt: the guest polls with
+ * event-scan.
  */
 int spapr_events_fdt(void *fdt)
 {
+    uint32_t cells[2] = { cpu_to_fdt32(SPAPR_IRQ_HOTPLUG), 0 };
     int off = fdt_add_subnode(fdt, 0, "event-sources");
-    int child;
+    int child, ret = 0;
 
     if (off < 0) {
         return off;
     }
+    /* The parent's properties first: they move the child's offset. */
+    if (spapr_event_irq) {
+        ret = fdt_setprop(fdt, off, "interrupt-controller", NULL, 0);
+        if (!ret) {
+            ret = fdt_setprop_cell(fdt, off, "#interrupt-cells", 2);
+        }
+        if (!ret) {
+            cells[1] = cpu_to_fdt32(1);     /* interrupt-ranges: one */
+            ret = fdt_setprop(fdt, off, "interrupt-ranges", cells,
+                              sizeof(cells));
+            cells[1] = 0;
+        }
+        if (ret) {
+            return ret;
+        }
+    }
     child = fdt_add_subnode(fdt, off, "hot-plug-events");
-    return child < 0 ? child : 0;
+    if (child < 0) {
+        return child;
+    }
+    if (spapr_event_irq) {
+        ret = fdt_setprop(fdt, child, "interrupts", cells, sizeof(cells));
+    }
+    return ret;
 }
 
 static void spapr_events_register(void)

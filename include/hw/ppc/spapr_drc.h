@@ -135,6 +135,15 @@ void *spapr_fdt_pci_device(PCIDevice *dev);
 #define SPAPR_HP_ID_DRC_INDEX       2
 #define SPAPR_HP_ID_DRC_COUNT       3
 #define SPAPR_HP_ID_DRC_COUNT_INDEXED 4
+/*
+ * The hotplug event source's interrupt, as QEMU numbers it (an edge
+ * source pulsed when an event is queued, and again after check-exception
+ * while more are pending).
+ */
+#define SPAPR_IRQ_HOTPLUG           0x1001
+/* Machine create / destroy: claim / free the event source interrupt. */
+bool spapr_events_init(Error **errp);
+void spapr_events_fini(void);
 void spapr_event_hotplug(uint8_t type, uint8_t action, uint8_t id_type,
                          uint32_t count, uint32_t index);
 void spapr_events_reset(void);

@@ -27,6 +27,7 @@
 #define RTAS_PARAM_ERROR        (-3)
 #define RTAS_VALID_TRANSLATION  (-9001)
 #define RTAS_NO_EVENT           1
+#define SPAPR_IRQ_HOTPLUG_NR    0x1001
 
 /* ------------------------------------------------------------ helpers */
 
@@ -572,6 +573,63 @@ static void test_vfio_unplug_waits_for_guest(void)
     vt_quit_clean(m);
 }
 
+
+/*
+ * The hotplug event source's interrupt (0x1001, as QEMU numbers it):
+ * in the tree, raised when an event is queued, and again after
+ * check-exception while more events are pending.  The guest handles it
+ * as Linux does: accept, fetch one event, EOI.
+ */
+static void handle_event_irq(SpaprGuest *g, uint32_t index)
+{
+    GuestHotplugEvent ev;
+    uint64_t xirr;
+
+    g_assert_cmpint(guest_xirr(g, &xirr), ==, 0);
+    g_assert_cmphex(xirr & 0xffffff, ==, SPAPR_IRQ_HOTPLUG_NR);
+    g_assert_cmpint(guest_drc_fetch_event(g, false, &ev), ==, 0);
+    g_assert_cmphex(ev.index, ==, index);
+    g_assert_cmpint(guest_eoi(g, xirr), ==, 0);
+}
+
+static void test_event_interrupt(void)
+{
+    QTestState *qts = start(NULL);
+    SpaprGuest *g = guest_new(qts, RAM);
+    g_autofree void *fdt = dump_dtb(qts);
+    const fdt32_t *p;
+    int off, len;
+
+    off = fdt_path_offset(fdt, "/event-sources");
+    g_assert_nonnull(fdt_getprop(fdt, off, "interrupt-controller", NULL));
+    p = fdt_getprop(fdt, off, "interrupt-ranges", &len);
+    g_assert_cmpint(len, ==, 8);
+    g_assert_cmphex(fdt32_to_cpu(p[0]), ==, SPAPR_IRQ_HOTPLUG_NR);
+    g_assert_cmpuint(fdt32_to_cpu(p[1]), ==, 1);
+    off = fdt_path_offset(fdt, "/event-sources/hot-plug-events");
+    p = fdt_getprop(fdt, off, "interrupts", &len);
+    g_assert_cmpint(len, ==, 8);
+    g_assert_cmphex(fdt32_to_cpu(p[0]), ==, SPAPR_IRQ_HOTPLUG_NR);
+    g_assert_cmpuint(fdt32_to_cpu(p[1]), ==, 0);
+
+    guest_irq_intercept(g);
+    /* as Linux at boot: take any priority, then request_irq */
+    g_assert_cmpint(guest_cppr(g, 0xff), ==, 0);
+    g_assert_cmpint(guest_irq_unmask(g, SPAPR_IRQ_HOTPLUG_NR), ==, 0);
+    testdev_add(qts, "t1");
+    g_assert_true(guest_wait_irq(g, SPAPR_IRQ_HOTPLUG_NR, 1, 5000));
+    qmp_ok(qts, "{'execute': 'device_add', 'arguments': {'driver': "
+           "'pci-testdev', 'id': 't2', 'addr': '4'}}");
+    handle_event_irq(g, TD_DRC);
+    /* one more pending: raised again */
+    g_assert_true(guest_wait_irq(g, SPAPR_IRQ_HOTPLUG_NR, 2, 5000));
+    handle_event_irq(g, GUEST_DRC_PCI_INDEX(0, 0x20));
+    assert_no_event(g);
+    g_assert_cmpuint(guest_irq_count(g, SPAPR_IRQ_HOTPLUG_NR), ==, 3);
+    guest_free(g);
+    quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -593,5 +651,7 @@ int main(int argc, char **argv)
                     test_cold_dimm_needs_guest);
     g_test_add_func("/spapr/drc/vfio-unplug-waits-for-guest",
                     test_vfio_unplug_waits_for_guest);
+    g_test_add_func("/spapr/drc/event-interrupt",
+                    test_event_interrupt);
     return g_test_run();
 }
