@@ -127,8 +127,6 @@ static int spapr_fdt_rtas(void *fdt, SpaprMachineState *spapr)
     fdt_put_u64(&lrdr[2], SPAPR_MEMORY_BLOCK_SIZE);
     lrdr[4] = cpu_to_fdt32(1);
     FDT_TRY(fdt_setprop(fdt, off, "ibm,lrdr-capacity", lrdr, sizeof(lrdr)));
-    /* How often rtasd polls event-scan (per minute): no interrupt yet. */
-    FDT_TRY(fdt_setprop_cell(fdt, off, "rtas-event-scan-rate", 60));
     ctx.off = off;
     spapr_rtas_foreach(spapr_fdt_rtas_token, &ctx);
     return ctx.err;
