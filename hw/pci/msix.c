@@ -342,8 +342,9 @@ bool msix_init(PCIDevice *dev, unsigned nentries,
     s->live_regions = 2;
     /* Above whatever the BAR holds there (registers, mmap'ed RAM). */
     memory_region_add_subregion_overlap(table_bar, table_offset,
-                                        &s->table_mr, 1);
-    memory_region_add_subregion_overlap(pba_bar, pba_offset, &s->pba_mr, 1);
+                                        &s->table_mr, PCI_MSIX_PRIORITY);
+    memory_region_add_subregion_overlap(pba_bar, pba_offset, &s->pba_mr,
+                                        PCI_MSIX_PRIORITY);
     return true;
 }
 

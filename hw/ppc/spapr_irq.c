@@ -14,37 +14,11 @@
  */
 #include "qemu/osdep.h"
 #include "hw/ppc/spapr.h"
-#include "hw/ppc/spapr_irq.h"
-#include "migration/vmstate.h"
+#include "spapr_irq_internal.h"
 #include "trace.h"
 
-typedef struct SpaprIrqSource {
-    uint8_t type;               /* SpaprIrqType */
-    uint8_t priority;
-    uint8_t saved_priority;
-    uint32_t server;
-    bool level;                 /* LSI input */
-    bool out;                   /* LSI: output line told to observers */
-    bool presented;             /* pending at the ICP or in service */
-    bool rejected;              /* MSI: send again when there is room */
-    bool masked_pending;        /* MSI fired while masked */
-    uint64_t count;
-    uint64_t owner_buid;
-    uint32_t owner_cfg;
-    bool owner_msix;
-    void (*eoi_fn)(uint32_t irq, void *opaque);
-    void *eoi_opaque;
-} SpaprIrqSource;
-
-typedef struct SpaprIcp {
-    uint8_t cppr;
-    uint32_t xisr;              /* 0: nothing pending */
-    uint8_t pending_priority;
-    uint8_t mfrr;
-} SpaprIcp;
-
-static SpaprIrqSource irq_sources[SPAPR_IRQ_NR];
-static SpaprIcp icp = { .pending_priority = 0xff, .mfrr = 0xff };
+SpaprIrqSource spapr_irq_sources[SPAPR_IRQ_NR];
+SpaprIcp spapr_icp = { .pending_priority = 0xff, .mfrr = 0xff };
 static SpaprIrqObserver observer[2];
 static void *observer_opaque[2];
 
@@ -53,7 +27,7 @@ static SpaprIrqSource *irq_src(uint32_t irq)
     if (!spapr_irq_in_range(irq)) {
         return NULL;
     }
-    return &irq_sources[irq - SPAPR_IRQ_BASE];
+    return &spapr_irq_sources[irq - SPAPR_IRQ_BASE];
 }
 
 /* A claimed source, or NULL. */
@@ -81,11 +55,11 @@ void spapr_irq_set_observer(bool out, SpaprIrqObserver fn, void *opaque)
 
 static void icp_reject_pending(void)
 {
-    uint32_t old = icp.xisr;
+    uint32_t old = spapr_icp.xisr;
     SpaprIrqSource *s = irq_claimed(old);
 
-    icp.xisr = 0;
-    icp.pending_priority = 0xff;
+    spapr_icp.xisr = 0;
+    spapr_icp.pending_priority = 0xff;
     if (s) {
         trace_spapr_irq_reject(old);
         s->presented = false;
@@ -102,16 +76,16 @@ static void icp_reject_pending(void)
  */
 static bool icp_offer(uint32_t irq, uint8_t priority)
 {
-    if (priority >= icp.cppr ||
-        (icp.xisr && priority >= icp.pending_priority)) {
+    if (priority >= spapr_icp.cppr ||
+        (spapr_icp.xisr && priority >= spapr_icp.pending_priority)) {
         return false;
     }
-    if (icp.xisr) {
+    if (spapr_icp.xisr) {
         icp_reject_pending();
     }
-    icp.xisr = irq;
-    icp.pending_priority = priority;
-    trace_spapr_irq_present(irq, priority, icp.cppr);
+    spapr_icp.xisr = irq;
+    spapr_icp.pending_priority = priority;
+    trace_spapr_irq_present(irq, priority, spapr_icp.cppr);
     return true;
 }
 
@@ -122,7 +96,7 @@ static void ics_deliver(uint32_t irq, SpaprIrqSource *s)
          * Still pending at the ICP: the two edges are one.  Accepted and
          * not yet EOIed: this edge is rejected, resent after the EOI.
          */
-        if (s->type == SPAPR_IRQ_TYPE_MSI && icp.xisr != irq) {
+        if (s->type == SPAPR_IRQ_TYPE_MSI && spapr_icp.xisr != irq) {
             s->rejected = true;
         }
         return;
@@ -140,11 +114,11 @@ static void ics_resend(void)
 {
     unsigned i;
 
-    if (icp.mfrr < icp.cppr && icp.xisr != SPAPR_IRQ_IPI) {
-        icp_offer(SPAPR_IRQ_IPI, icp.mfrr);
+    if (spapr_icp.mfrr < spapr_icp.cppr && spapr_icp.xisr != SPAPR_IRQ_IPI) {
+        icp_offer(SPAPR_IRQ_IPI, spapr_icp.mfrr);
     }
     for (i = 0; i < SPAPR_IRQ_NR; i++) {
-        SpaprIrqSource *s = &irq_sources[i];
+        SpaprIrqSource *s = &spapr_irq_sources[i];
 
         if (s->presented || s->priority == SPAPR_IRQ_PRIORITY_MASKED) {
             continue;
@@ -158,12 +132,12 @@ static void ics_resend(void)
 
 uint64_t spapr_icp_accept(void)
 {
-    uint64_t xirr = (uint64_t)icp.cppr << 24 | icp.xisr;
+    uint64_t xirr = (uint64_t)spapr_icp.cppr << 24 | spapr_icp.xisr;
 
-    if (icp.xisr) {
-        icp.cppr = icp.pending_priority;
-        icp.xisr = 0;
-        icp.pending_priority = 0xff;
+    if (spapr_icp.xisr) {
+        spapr_icp.cppr = spapr_icp.pending_priority;
+        spapr_icp.xisr = 0;
+        spapr_icp.pending_priority = 0xff;
     }
     trace_spapr_irq_accept(xirr);
     return xirr;
@@ -177,8 +151,8 @@ int64_t spapr_icp_eoi(uint32_t xirr)
     if (irq && irq != SPAPR_IRQ_IPI && !s) {
         return H_PARAMETER;
     }
-    icp.cppr = xirr >> 24;
-    trace_spapr_irq_eoi(irq, icp.cppr);
+    spapr_icp.cppr = xirr >> 24;
+    trace_spapr_irq_eoi(irq, spapr_icp.cppr);
     if (s) {
         s->presented = false;
         if (s->type == SPAPR_IRQ_TYPE_LSI && s->eoi_fn) {
@@ -187,7 +161,7 @@ int64_t spapr_icp_eoi(uint32_t xirr)
         }
     }
     /* A pending source less favoured than the new CPPR goes back. */
-    if (icp.xisr && icp.pending_priority >= icp.cppr) {
+    if (spapr_icp.xisr && spapr_icp.pending_priority >= spapr_icp.cppr) {
         icp_reject_pending();
     }
     ics_resend();
@@ -196,14 +170,14 @@ int64_t spapr_icp_eoi(uint32_t xirr)
 
 int64_t spapr_icp_set_cppr(uint32_t cppr)
 {
-    uint8_t old = icp.cppr;
+    uint8_t old = spapr_icp.cppr;
 
     if (cppr > 0xff) {
         return H_PARAMETER;
     }
-    icp.cppr = cppr;
+    spapr_icp.cppr = cppr;
     if (cppr < old) {
-        if (icp.xisr && icp.pending_priority >= cppr) {
+        if (spapr_icp.xisr && spapr_icp.pending_priority >= cppr) {
             icp_reject_pending();
         }
     } else {
@@ -217,8 +191,8 @@ int64_t spapr_icp_set_mfrr(uint32_t server, uint32_t mfrr)
     if (server >= SPAPR_IRQ_NR_SERVERS || mfrr > 0xff) {
         return H_PARAMETER;
     }
-    icp.mfrr = mfrr;
-    if (mfrr < icp.cppr && icp.xisr != SPAPR_IRQ_IPI) {
+    spapr_icp.mfrr = mfrr;
+    if (mfrr < spapr_icp.cppr && spapr_icp.xisr != SPAPR_IRQ_IPI) {
         icp_offer(SPAPR_IRQ_IPI, mfrr);
     }
     return H_SUCCESS;
@@ -227,10 +201,10 @@ int64_t spapr_icp_set_mfrr(uint32_t server, uint32_t mfrr)
 void spapr_icp_state(uint8_t *cppr, uint32_t *xisr, uint8_t *pending,
                      uint8_t *mfrr)
 {
-    *cppr = icp.cppr;
-    *xisr = icp.xisr;
-    *pending = icp.pending_priority;
-    *mfrr = icp.mfrr;
+    *cppr = spapr_icp.cppr;
+    *xisr = spapr_icp.xisr;
+    *pending = spapr_icp.pending_priority;
+    *mfrr = spapr_icp.mfrr;
 }
 
 /* --------------------------------------------------------------- ICS */
@@ -367,7 +341,7 @@ int spapr_irq_int_on(uint32_t irq)
 
 /* ------------------------------------------------------- allocation */
 
-static void irq_source_init(SpaprIrqSource *s, SpaprIrqType type)
+void spapr_irq_source_init(SpaprIrqSource *s, SpaprIrqType type)
 {
     memset(s, 0, sizeof(*s));
     s->type = type;
@@ -388,7 +362,7 @@ bool spapr_irq_claim(uint32_t irq, bool lsi, Error **errp)
         error_setg(errp, "interrupt 0x%x is already in use", irq);
         return false;
     }
-    irq_source_init(s, lsi ? SPAPR_IRQ_TYPE_LSI : SPAPR_IRQ_TYPE_MSI);
+    spapr_irq_source_init(s, lsi ? SPAPR_IRQ_TYPE_LSI : SPAPR_IRQ_TYPE_MSI);
     trace_spapr_irq_claim(irq, lsi);
     return true;
 }
@@ -406,11 +380,11 @@ void spapr_irq_free(uint32_t irq, unsigned n)
         if (s->out) {
             irq_observe(true, irq + i, 0);
         }
-        if (icp.xisr == irq + i) {
-            icp.xisr = 0;
-            icp.pending_priority = 0xff;
+        if (spapr_icp.xisr == irq + i) {
+            spapr_icp.xisr = 0;
+            spapr_icp.pending_priority = 0xff;
         }
-        irq_source_init(s, SPAPR_IRQ_TYPE_NONE);
+        spapr_irq_source_init(s, SPAPR_IRQ_TYPE_NONE);
         trace_spapr_irq_free(irq + i);
     }
 }
@@ -444,9 +418,10 @@ uint32_t spapr_irq_msi_alloc(unsigned n, bool align, uint64_t buid,
             continue;
         }
         for (i = 0; i < n; i++) {
-            SpaprIrqSource *s = &irq_sources[first + i - SPAPR_IRQ_BASE];
+            SpaprIrqSource *s =
+                &spapr_irq_sources[first + i - SPAPR_IRQ_BASE];
 
-            irq_source_init(s, SPAPR_IRQ_TYPE_MSI);
+            spapr_irq_source_init(s, SPAPR_IRQ_TYPE_MSI);
             s->owner_buid = buid;
             s->owner_cfg = cfg;
             s->owner_msix = msix;
@@ -463,7 +438,7 @@ unsigned spapr_irq_msi_find(uint64_t buid, uint32_t cfg, uint32_t *first,
     unsigned i, n = 0;
 
     for (i = SPAPR_IRQ_MSI - SPAPR_IRQ_BASE; i < SPAPR_IRQ_NR; i++) {
-        SpaprIrqSource *s = &irq_sources[i];
+        SpaprIrqSource *s = &spapr_irq_sources[i];
 
         if (s->type != SPAPR_IRQ_TYPE_MSI || s->owner_buid != buid ||
             s->owner_cfg != cfg) {
@@ -505,7 +480,7 @@ static void irq_fill_info(uint32_t irq, const SpaprIrqSource *s,
     info->saved_priority = s->saved_priority;
     info->asserted = s->type == SPAPR_IRQ_TYPE_LSI ? s->level
                                                    : s->masked_pending;
-    info->presented = s->presented || icp.xisr == irq;
+    info->presented = s->presented || spapr_icp.xisr == irq;
     info->count = s->count;
     info->owner_buid = s->owner_buid;
     info->owner_cfg = s->owner_cfg;
@@ -531,10 +506,10 @@ void spapr_irq_foreach(void (*fn)(const SpaprIrqSourceInfo *info,
     for (i = 0; i < SPAPR_IRQ_NR; i++) {
         SpaprIrqSourceInfo info;
 
-        if (irq_sources[i].type == SPAPR_IRQ_TYPE_NONE) {
+        if (spapr_irq_sources[i].type == SPAPR_IRQ_TYPE_NONE) {
             continue;
         }
-        irq_fill_info(SPAPR_IRQ_BASE + i, &irq_sources[i], &info);
+        irq_fill_info(SPAPR_IRQ_BASE + i, &spapr_irq_sources[i], &info);
         fn(&info, opaque);
     }
 }
@@ -544,7 +519,7 @@ void spapr_irq_reset(void)
     unsigned i;
 
     for (i = 0; i < SPAPR_IRQ_NR; i++) {
-        SpaprIrqSource *s = &irq_sources[i];
+        SpaprIrqSource *s = &spapr_irq_sources[i];
 
         if (s->type == SPAPR_IRQ_TYPE_NONE) {
             continue;
@@ -557,117 +532,9 @@ void spapr_irq_reset(void)
         s->server = 0;
         s->presented = s->rejected = s->masked_pending = false;
     }
-    icp.cppr = 0;
-    icp.xisr = 0;
-    icp.pending_priority = 0xff;
-    icp.mfrr = 0xff;
+    spapr_icp.cppr = 0;
+    spapr_icp.xisr = 0;
+    spapr_icp.pending_priority = 0xff;
+    spapr_icp.mfrr = 0xff;
     trace_spapr_irq_reset();
-}
-
-/* ------------------------------------------------------- migration */
-
-/*
- * The state of every claimed source and the ICP, for the controller
- * device's section (spapr_irq_dev.c).  Layout (big-endian):
- *   u8 cppr, be32 xisr, u8 pending priority, u8 mfrr, be32 n sources,
- *   n x { be32 irq, u8 type, u8 priority, u8 saved, be32 server,
- *         u8 flags (level, presented, rejected, masked_pending, msix),
- *         be64 count, be64 owner buid, be32 owner cfg }
- */
-void spapr_irq_save(GByteArray *out)
-{
-    unsigned i, n = 0;
-
-    mig_put_u8(out, icp.cppr);
-    mig_put_be32(out, icp.xisr);
-    mig_put_u8(out, icp.pending_priority);
-    mig_put_u8(out, icp.mfrr);
-    for (i = 0; i < SPAPR_IRQ_NR; i++) {
-        n += irq_sources[i].type != SPAPR_IRQ_TYPE_NONE;
-    }
-    mig_put_be32(out, n);
-    for (i = 0; i < SPAPR_IRQ_NR; i++) {
-        SpaprIrqSource *s = &irq_sources[i];
-
-        if (s->type == SPAPR_IRQ_TYPE_NONE) {
-            continue;
-        }
-        mig_put_be32(out, SPAPR_IRQ_BASE + i);
-        mig_put_u8(out, s->type);
-        mig_put_u8(out, s->priority);
-        mig_put_u8(out, s->saved_priority);
-        mig_put_be32(out, s->server);
-        mig_put_u8(out, s->level | s->presented << 1 | s->rejected << 2 |
-                   s->masked_pending << 3 | s->owner_msix << 4);
-        mig_put_be64(out, s->count);
-        mig_put_be64(out, s->owner_buid);
-        mig_put_be32(out, s->owner_cfg);
-    }
-}
-
-bool spapr_irq_load(MigReader *in, Error **errp)
-{
-    uint8_t cppr = mig_get_u8(in);
-    uint32_t xisr = mig_get_be32(in);
-    uint8_t pending = mig_get_u8(in);
-    uint8_t mfrr = mig_get_u8(in);
-    uint32_t n = mig_get_be32(in), i;
-
-    if (!mig_reader_ok(in, errp)) {
-        return false;
-    }
-    if (n > SPAPR_IRQ_NR) {
-        error_setg(errp, "%u interrupt sources in the stream (at most %u)",
-                   n, SPAPR_IRQ_NR);
-        return false;
-    }
-    for (i = 0; i < n; i++) {
-        uint32_t irq = mig_get_be32(in);
-        uint8_t type = mig_get_u8(in);
-        uint8_t prio = mig_get_u8(in);
-        uint8_t saved = mig_get_u8(in);
-        uint32_t server = mig_get_be32(in);
-        uint8_t flags = mig_get_u8(in);
-        uint64_t count = mig_get_be64(in);
-        uint64_t buid = mig_get_be64(in);
-        uint32_t cfg = mig_get_be32(in);
-        SpaprIrqSource *s = irq_src(irq);
-
-        if (!mig_reader_ok(in, errp)) {
-            return false;
-        }
-        if (!s || (type != SPAPR_IRQ_TYPE_LSI && type != SPAPR_IRQ_TYPE_MSI) ||
-            server >= SPAPR_IRQ_NR_SERVERS) {
-            error_setg(errp, "interrupt 0x%x: bad source in the stream "
-                       "(type %u, server %u)", irq, type, server);
-            return false;
-        }
-        /* LSIs are the PHBs': the same command line made the same. */
-        if (s->type != SPAPR_IRQ_TYPE_NONE && s->type != type) {
-            error_setg(errp, "interrupt 0x%x is of another type here", irq);
-            return false;
-        }
-        if (s->type == SPAPR_IRQ_TYPE_NONE) {
-            irq_source_init(s, type);
-        }
-        s->priority = prio;
-        s->saved_priority = saved;
-        s->server = server;
-        s->level = flags & 1;
-        s->presented = flags & 2;
-        s->rejected = flags & 4;
-        s->masked_pending = flags & 8;
-        s->owner_msix = flags & 16;
-        s->count = count;
-        s->owner_buid = buid;
-        s->owner_cfg = cfg;
-        s->out = s->type == SPAPR_IRQ_TYPE_LSI && s->level &&
-                 prio != SPAPR_IRQ_PRIORITY_MASKED;
-    }
-    icp.cppr = cppr;
-    icp.xisr = xisr;
-    icp.pending_priority = pending;
-    icp.mfrr = mfrr;
-    trace_spapr_irq_load(n, cppr, xisr);
-    return mig_reader_finish(in, errp);
 }

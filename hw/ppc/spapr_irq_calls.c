@@ -150,9 +150,10 @@ static bool spapr_ics_realize(DeviceState *dev, Error **errp)
 
 static void spapr_ics_unrealize(DeviceState *dev)
 {
-    spapr_irq_reset();
+    /* Teardown tells no one: the qtest client may be gone already. */
     spapr_irq_set_observer(false, NULL, NULL);
     spapr_irq_set_observer(true, NULL, NULL);
+    spapr_irq_reset();
     ics_present = false;
 }
 

@@ -388,8 +388,9 @@ static bool qtest_irq_line(QTestState *s, const char *line)
     g_hash_table_insert(s->irq_level, GUINT_TO_POINTER(n),
                         GUINT_TO_POINTER(raise));
     if (raise) {
-        unsigned c = GPOINTER_TO_UINT(g_hash_table_lookup(s->irq_raises,
-                                                          GUINT_TO_POINTER(n)));
+        gpointer old = g_hash_table_lookup(s->irq_raises,
+                                           GUINT_TO_POINTER(n));
+        unsigned c = GPOINTER_TO_UINT(old);
 
         g_hash_table_insert(s->irq_raises, GUINT_TO_POINTER(n),
                             GUINT_TO_POINTER(c + 1));

@@ -5,11 +5,11 @@
  * messages and a pending bit array (PBA) in memory BARs.
  *
  * msix_init() puts the table and the PBA as MMIO subregions, with
- * priority 1, inside the memory regions of the BARs they live in: the
- * rest of those BARs stays whatever the device made it (registers, or
- * a VFIO device's mmap'ed RAM).  The function enable and function mask
- * bits are in the capability's Message Control word, written with
- * ordinary configuration writes.
+ * priority PCI_MSIX_PRIORITY, inside the memory regions of the BARs
+ * they live in: the rest of those BARs stays whatever the device made
+ * it (registers, or a VFIO device's mmap'ed RAM at priority 1).  The
+ * function enable and function mask bits are in the capability's
+ * Message Control word, written with ordinary configuration writes.
  */
 #ifndef HW_PCI_MSIX_H
 #define HW_PCI_MSIX_H
@@ -36,6 +36,8 @@
 #define  PCI_MSIX_ENTRY_CTRL_MASKBIT 0x1
 
 #define PCI_MSIX_VECTORS_MAX        2048
+/* Of the table and PBA regions in their BAR: above an mmap at 1. */
+#define PCI_MSIX_PRIORITY           2
 
 /*
  * Tells the device that @vector's effective mask (vector mask bit, or

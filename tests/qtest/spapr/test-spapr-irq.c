@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libfdt.h>
+#include <sys/wait.h>
 #include "libspapr-guest.h"
 
 #define RAM         (512ULL << 20)
@@ -16,6 +17,15 @@
 #define TESTDEV     "-device pci-testdev,addr=2"
 #define REG_INTX    0x38
 #define TIMEOUT_MS  5000
+
+/* SIGTERM, and the process must exit 0 (sanitizer reports fail it). */
+static void quit_clean(QTestState *qts)
+{
+    int status = qtest_quit(qts);
+
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
 
 typedef struct Fx {
     QTestState *qts;
@@ -36,7 +46,7 @@ static void fx_start(Fx *fx, const char *args)
 static void fx_stop(Fx *fx)
 {
     guest_free(fx->g);
-    qtest_quit(fx->qts);
+    quit_clean(fx->qts);
 }
 
 static void dev_writel(Fx *fx, unsigned reg, uint32_t val)
@@ -415,6 +425,62 @@ static void test_device_tree(void)
     fx_stop(&fx);
 }
 
+/* Random arguments to every interrupt call: answers, never a crash. */
+static void test_random_calls_survive(void)
+{
+    static const char *const calls[] = {
+        "ibm,set-xive", "ibm,get-xive", "ibm,int-off", "ibm,int-on",
+        "ibm,change-msi", "ibm,query-interrupt-source-number",
+    };
+    static const uint64_t hcalls[] = { H_XIRR, H_EOI, H_CPPR, H_IPI };
+    GRand *r = g_rand_new_with_seed(12);
+    uint32_t irqs[8], args[8], rets[8];
+    uint64_t hargs[4], xirr;
+    unsigned i, j;
+    Fx fx;
+
+    fx_start(&fx, TESTDEV);
+    g_assert_cmpint(guest_enable_msix(fx.g, &fx.dev, 8, irqs), ==, 8);
+    guest_irq_intercept(fx.g);
+    for (i = 0; i < 400; i++) {
+        for (j = 0; j < G_N_ELEMENTS(args); j++) {
+            /* Mostly numbers near the interesting ones. */
+            switch (g_rand_int_range(r, 0, 4)) {
+            case 0:
+                args[j] = irqs[0] + g_rand_int_range(r, -4, 12);
+                break;
+            case 1:
+                args[j] = g_rand_int_range(r, 0, 6);
+                break;
+            case 2:
+                args[j] = j == 0 ? fx.dev.config_addr
+                                 : (uint32_t)(fx.dev.buid >> (j == 1 ? 32
+                                                                     : 0));
+                break;
+            default:
+                args[j] = g_rand_int(r);
+            }
+            hargs[j % 4] = args[j] | (g_rand_boolean(r) ? 0 :
+                                      (uint64_t)g_rand_int(r) << 32);
+        }
+        if (g_rand_boolean(r)) {
+            guest_rtas(fx.g, calls[g_rand_int_range(r, 0, 6)],
+                       g_rand_int_range(r, 0, 7), args,
+                       g_rand_int_range(r, 1, 5), rets);
+        } else {
+            qtest_hcall(fx.qts, hcalls[g_rand_int_range(r, 0, 4)],
+                        g_rand_int_range(r, 0, 3), hargs, 1, &xirr);
+        }
+        if (g_rand_int_range(r, 0, 8) == 0) {
+            dev_writel(&fx, 0x34, g_rand_int_range(r, 0, 10));
+        }
+    }
+    g_rand_free(r);
+    /* Still serving: a plain call answers. */
+    g_assert_cmpint(guest_set_xive(fx.g, LSI0, 0, 5), ==, 0);
+    fx_stop(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -433,5 +499,7 @@ int main(int argc, char **argv)
                    test_intercept_in_sees_masked_input);
     g_test_add_func("/spapr/irq/query-commands", test_query_commands);
     g_test_add_func("/spapr/irq/device-tree", test_device_tree);
+    g_test_add_func("/spapr/irq/random-calls-survive",
+                    test_random_calls_survive);
     return g_test_run();
 }
