@@ -630,6 +630,73 @@ static void test_event_interrupt(void)
     quit(qts);
 }
 
+/* Random arguments to every DRC and event call never crash the machine. */
+static uint32_t pick(GRand *r, const uint32_t *good, unsigned n)
+{
+    return g_rand_boolean(r) ? good[g_rand_int_range(r, 0, n)]
+                             : g_rand_int(r);
+}
+
+static void test_random_calls_never_crash(void)
+{
+    static const char *const calls[] = {
+        "set-indicator", "get-sensor-state", "ibm,configure-connector",
+        "check-exception", "event-scan",
+    };
+    static const uint32_t indexes[] = {
+        TD_DRC, GUEST_DRC_PCI_INDEX(0, 0x20), GUEST_DRC_PCI_INDEX(0, 0x28),
+        LMB0, LMB0 + 1, LMB0 + 7,
+        0x40000019, 0x80000000, 0,
+    };
+    static const uint32_t small[] = { 0, 1, 2, 3, 9001, 9002, 9003 };
+    QTestState *qts = start("-device pci-testdev,id=cold,addr=3 "
+                            "-object memory-backend-ram,id=m0,size=256M "
+                            "-device pc-dimm,id=d0,memdev=m0");
+    SpaprGuest *g = guest_new(qts, RAM);
+    uint64_t wa = guest_alloc(g, 4096, 4096);
+    guint32 seed = g_test_rand_int();
+    GRand *r = g_rand_new_with_seed(seed);
+    g_autoptr(JsonObject) st = NULL;
+    unsigned i;
+
+    g_test_message("seed %u", seed);
+    qmp_ok(qts, "{'execute': 'device_add', 'arguments': {'driver': "
+           "'pci-testdev', 'id': 'hot', 'addr': '4'}}");
+    for (i = 0; i < 2000; i++) {
+        uint32_t args[8], rets[8];
+        uint32_t nargs = g_rand_int_range(r, 0, 9);
+        uint32_t nret = g_rand_int_range(r, 1, 4);
+        unsigned c = g_rand_int_range(r, 0, G_N_ELEMENTS(calls)), j;
+
+        for (j = 0; j < 8; j++) {
+            args[j] = j == 1 || g_rand_boolean(r) ?
+                      pick(r, indexes, G_N_ELEMENTS(indexes)) :
+                      pick(r, small, G_N_ELEMENTS(small));
+        }
+        if (c == 2 && g_rand_boolean(r)) {
+            /* a work area in RAM naming a (maybe) real connector */
+            qtest_writel(qts, wa, pick(r, indexes, G_N_ELEMENTS(indexes)));
+            args[0] = wa;
+        }
+        if ((c == 3 || c == 4) && g_rand_boolean(r)) {
+            args[c == 3 ? 4 : 2] = wa;
+            args[c == 3 ? 5 : 3] = g_rand_int_range(r, 0, 8192);
+        }
+        guest_rtas(g, calls[c], nargs, args, nret, rets);
+        if (i % 200 == 0) {
+            /* now and then an unplug request the calls may complete */
+            g_autoptr(JsonObject) rr = qtest_qmp(qts, "{'execute': "
+                "'device_del', 'arguments': {'id': '%s'}}",
+                g_rand_boolean(r) ? "cold" : "d0");
+        }
+    }
+    g_rand_free(r);
+    st = qtest_qmp(qts, "{'execute': 'query-status'}");
+    g_assert_null(qtest_qmp_error_desc(st));
+    guest_free(g);
+    quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -653,5 +720,7 @@ int main(int argc, char **argv)
                     test_vfio_unplug_waits_for_guest);
     g_test_add_func("/spapr/drc/event-interrupt",
                     test_event_interrupt);
+    g_test_add_func("/spapr/drc/random-calls-never-crash",
+                    test_random_calls_never_crash);
     return g_test_run();
 }
