@@ -362,6 +362,9 @@ static void qdev_unplug_done(DeviceState *dev)
     g_autofree char *path = NULL;
 
     qdev_destroy(dev);
+    if (!id) {
+        return;     /* device_del needs an id: not from a request */
+    }
     /* As QEMU names user-created devices in the QOM tree. */
     path = g_strdup_printf("/machine/peripheral/%s", id);
     json_object_set_string_member(data, "device", id);
