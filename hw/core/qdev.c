@@ -353,11 +353,37 @@ DeviceState *qdev_device_add_str(const char *optstr, Error **errp)
     return qdev_device_add_props(props, errp);
 }
 
+static QdevUnplugHandler qdev_unplug_handler;
+static void *qdev_unplug_opaque;
+
+void qdev_set_unplug_handler(QdevUnplugHandler fn, void *opaque)
+{
+    qdev_unplug_handler = fn;
+    qdev_unplug_opaque = opaque;
+}
+
+/* The device goes, with its DEVICE_DELETED event. */
+static void qdev_unplug_done(DeviceState *dev)
+{
+    g_autoptr(JsonObject) data = json_object_new();
+    g_autofree char *id = g_strdup(dev->id);
+    g_autofree char *path = NULL;
+
+    qdev_destroy(dev);
+    if (!id) {
+        return;     /* device_del needs an id: not from a request */
+    }
+    /* As QEMU names user-created devices in the QOM tree. */
+    path = g_strdup_printf("/machine/peripheral/%s", id);
+    json_object_set_string_member(data, "device", id);
+    json_object_set_string_member(data, "path", path);
+    /* QEMU replies to device_del before the unplug completes. */
+    qmp_event_send_after_reply("DEVICE_DELETED", data);
+}
+
 bool qdev_device_del(const char *id, Error **errp)
 {
     DeviceState *dev = qdev_find_by_id(id);
-    g_autoptr(JsonObject) data = NULL;
-    g_autofree char *path = NULL;
 
     if (!dev || !dev->realized) {
         error_setg(errp, "device '%s' not found", id);
@@ -372,16 +398,22 @@ bool qdev_device_del(const char *id, Error **errp)
         !dev->klass->unplug_request(dev, errp)) {
         return false;
     }
-    qdev_destroy(dev);
-
-    /* As QEMU names user-created devices in the QOM tree. */
-    path = g_strdup_printf("/machine/peripheral/%s", id);
-    data = json_object_new();
-    json_object_set_string_member(data, "device", id);
-    json_object_set_string_member(data, "path", path);
-    /* QEMU replies to device_del before the unplug completes. */
-    qmp_event_send_after_reply("DEVICE_DELETED", data);
-    return true;
+    /*
+     * The machine may have to ask the guest first (a pseries DRC): the
+     * device then goes, with its event, when the guest has let it go.
+     */
+    switch (qdev_unplug_handler ?
+            qdev_unplug_handler(qdev_unplug_opaque, dev, qdev_unplug_done,
+                                errp) : QDEV_UNPLUG_NOW) {
+    case QDEV_UNPLUG_REFUSED:
+        return false;
+    case QDEV_UNPLUG_PENDING:
+        trace_qdev_unplug_pending(dev->klass->name, id);
+        return true;
+    default:
+        qdev_unplug_done(dev);
+        return true;
+    }
 }
 
 GList *qdev_list(void)

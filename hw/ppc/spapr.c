@@ -14,6 +14,7 @@
 #include "hw/qdev.h"
 #include "hw/mem/pc-dimm.h"
 #include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_drc.h"
 #include "hw/ppc/spapr_iommu.h"
 #include "hw/ppc/spapr_irq.h"
 #include "hw/ppc/spapr_pci.h"
@@ -62,6 +63,11 @@ bool spapr_machine_ram_check(void *opaque, hwaddr gpa, uint64_t size)
         return true;
     }
     return memory_device_area_lookup(&spapr->hotplug, gpa, size) != NULL;
+}
+
+bool spapr_is_guest_ram(hwaddr gpa, uint64_t size)
+{
+    return spapr_machine_ram_check(spapr_machine, gpa, size);
 }
 
 /* ------------------------------------------------------ memory hotplug */
@@ -118,6 +124,7 @@ static bool spapr_dimm_plug(PCDIMMDevice *dimm, Error **errp)
     memory_device_area_insert(&spapr->hotplug, addr, pc_dimm_size(dimm),
                               slot, name, dimm);
     trace_spapr_dimm_plug(name, addr, pc_dimm_size(dimm), slot);
+    spapr_drc_lmb_plugged(&dimm->parent_obj, addr, pc_dimm_size(dimm), true);
     spapr_machine_devices_changed();
     return true;
 }
@@ -148,6 +155,8 @@ static void spapr_dimm_unplug(PCDIMMDevice *dimm)
     memory_region_del_subregion(get_system_memory(), pc_dimm_memory(dimm));
     if (spapr) {
         memory_device_area_remove(&spapr->hotplug, dimm->addr);
+        spapr_drc_lmb_plugged(&dimm->parent_obj, dimm->addr,
+                              pc_dimm_size(dimm), false);
         spapr_machine_devices_changed();
     }
 }
@@ -178,6 +187,7 @@ static bool spapr_init_hotplug(SpaprMachineState *spapr, Error **errp)
                             SPAPR_MEMORY_BLOCK_SIZE, spapr->ram_slots,
                             extra);
     pc_dimm_set_hotplug_ops(&spapr_dimm_ops);
+    spapr_drc_init_lmbs(base, size);
     return true;
 }
 
@@ -256,6 +266,9 @@ static void spapr_free_ram(SpaprMachineState *spapr)
     spapr->ram = NULL;
 }
 
+static int spapr_unplug_request(void *opaque, DeviceState *dev,
+                                void (*done)(DeviceState *dev), Error **errp);
+
 bool machine_create(const MachineOptions *opts, Error **errp)
 {
     SpaprMachineState *spapr;
@@ -274,6 +287,7 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     spapr->nodefaults = opts->nodefaults;
     spapr->ram_slots = opts->ram_slots;
     spapr_machine = spapr;
+    qdev_set_unplug_handler(spapr_unplug_request, spapr);
     if (!spapr_init_ram(spapr, opts, errp)) {
         goto fail;
     }
@@ -307,12 +321,21 @@ bool machine_create(const MachineOptions *opts, Error **errp)
         qdev_destroy(phb);
         goto fail;
     }
+    /* The hotplug event source's interrupt. */
+    if (!spapr_events_init(errp)) {
+        qdev_destroy(ics);
+        qdev_destroy(phb);
+        goto fail;
+    }
     spapr->running = true;
     trace_spapr_machine_create(spapr->ram_size, spapr->maxmem);
     return true;
 
 fail:
+    spapr_drc_cleanup();
+    spapr_events_fini();
     pc_dimm_set_hotplug_ops(NULL);
+    qdev_set_unplug_handler(NULL, NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
     spapr_machine = NULL;
@@ -335,6 +358,8 @@ bool machine_creation_done(Error **errp)
     }
     spapr->started = true;
     qdev_machine_creation_done();
+    /* Every device so far is in the boot tree: its connector is ready. */
+    spapr_drc_reset_all();
     spapr->fdt_dirty = true;
     return spapr_machine_fdt(errp) != NULL;
 }
@@ -419,6 +444,8 @@ void machine_reset(void)
         return;
     }
     trace_spapr_machine_reset();
+    /* Pending unplugs finish first: those devices are not reset. */
+    spapr_drc_reset_all();
     /* PHBs put their DMA windows back; devices lose their BARs... */
     qdev_reset_all();
     /* ...which firmware assigns again, as at boot. */
@@ -446,7 +473,10 @@ void machine_destroy(void)
     }
     /* Newest first: PCI devices go before the PHBs they sit on. */
     qdev_destroy_all();
+    spapr_drc_cleanup();
+    spapr_events_fini();
     pc_dimm_set_hotplug_ops(NULL);
+    qdev_set_unplug_handler(NULL, NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
     g_free(spapr->fdt);
@@ -520,6 +550,25 @@ bool machine_rtas(const char *name, uint32_t nargs, hwaddr args_addr,
     trace_spapr_rtas_call(name, nargs, nret);
     call->fn(spapr_machine, call->token, nargs, args_addr, nret, rets_addr);
     return true;
+}
+
+/* qdev's unplug handler while the machine exists: the DRCs decide. */
+static int spapr_unplug_request(void *opaque, DeviceState *dev,
+                                void (*done)(DeviceState *dev), Error **errp)
+{
+    SpaprMachineState *spapr = opaque;
+
+    if (!spapr->started) {
+        return QDEV_UNPLUG_NOW;
+    }
+    switch (spapr_drc_unplug_request(dev, done, errp)) {
+    case 0:
+        return QDEV_UNPLUG_NOW;
+    case 1:
+        return QDEV_UNPLUG_PENDING;
+    default:
+        return QDEV_UNPLUG_REFUSED;
+    }
 }
 
 bool machine_is_running(void)

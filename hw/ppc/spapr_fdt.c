@@ -3,8 +3,9 @@
  *
  * The device tree the guest boots with: root, /memory@0 and one
  * memory@<addr> node per DIMM, /rtas (one token property per call),
- * /chosen, and one pci@<buid> node per PHB with a child node per PCI
- * device.  Built again, on demand, after the machine's devices change.
+ * /chosen, /event-sources, /ibm,dynamic-reconfiguration-memory (with a
+ * hotplug area), and one pci@<buid> node per PHB with a child node per
+ * PCI device.  Built again, on demand, after the machine's devices change.
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
@@ -12,6 +13,7 @@
 #include "hw/pci/pci.h"
 #include "hw/pci/msix.h"
 #include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_drc.h"
 #include "hw/ppc/spapr_irq.h"
 #include "hw/ppc/spapr_pci.h"
 
@@ -149,6 +151,7 @@ static int spapr_fdt_pci_dev(void *fdt, int bus_off, PCIDevice *dev)
     uint32_t devhi = dev->devfn << 8;   /* bus 0 */
     const uint8_t *c = dev->config;
     unsigned nreg = 0, nassigned = 0;
+    SpaprDrc *drc;
     char name[32];
     int off, bar;
 
@@ -177,6 +180,11 @@ static int spapr_fdt_pci_dev(void *fdt, int bus_off, PCIDevice *dev)
                              pci_get_word(c + PCI_SUBSYSTEM_ID)));
 
     /* reg: config space first, then each BAR by its register. */
+    drc = spapr_drc_of_pci(dev);
+    if (drc) {
+        FDT_TRY(fdt_setprop_cell(fdt, off, "ibm,my-drc-index", drc->index));
+    }
+
     fdt_pci_entry(&reg[5 * nreg++], OF_PCI_SS_CONFIG | devhi, 0, 0);
     for (bar = 0; bar < PCI_NUM_REGIONS; bar++) {
         PCIIORegion *r = &dev->io_regions[bar];
@@ -351,6 +359,7 @@ static int spapr_fdt_phb(void *fdt, SpaprPhbState *sphb)
                             sizeof(ddw_extensions)));
     }
 
+    FDT_TRY(spapr_drc_fdt_phb(fdt, off, sphb->index));
     FDT_TRY(spapr_fdt_phb_intx(fdt, off, sphb));
 
     for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
@@ -368,6 +377,11 @@ static int spapr_fdt_fill(void *fdt, SpaprMachineState *spapr)
     FDT_TRY(spapr_fdt_root(fdt, spapr));
     FDT_TRY(spapr_fdt_dimms(fdt, spapr));
     FDT_TRY(spapr_fdt_rtas(fdt, spapr));
+    FDT_TRY(spapr_events_fdt(fdt));
+    if (spapr->hotplug.size) {
+        FDT_TRY(spapr_drc_fdt_memory(fdt, spapr->hotplug.base,
+                                     spapr->hotplug.size));
+    }
     FDT_TRY(spapr_fdt_intc(fdt));
     for (l = spapr_phb_list(); l; l = l->next) {
         FDT_TRY(spapr_fdt_phb(fdt, l->data));
@@ -399,6 +413,28 @@ void *spapr_build_fdt(SpaprMachineState *spapr, Error **errp)
     }
     error_setg(errp, "cannot build the device tree: %s", fdt_strerror(ret));
     return NULL;
+}
+
+void *spapr_fdt_pci_device(PCIDevice *dev)
+{
+    size_t size = 4096;
+
+    for (;;) {
+        void *fdt = g_malloc0(size);
+        int ret = fdt_create_empty_tree(fdt, size);
+
+        if (ret == 0) {
+            ret = spapr_fdt_pci_dev(fdt, 0, dev);
+        }
+        if (ret >= 0) {
+            return fdt;
+        }
+        g_free(fdt);
+        if (ret != -FDT_ERR_NOSPACE || size >= 1024 * 1024) {
+            return NULL;
+        }
+        size *= 2;
+    }
 }
 
 size_t spapr_fdt_size(const void *fdt)

@@ -92,6 +92,13 @@ static bool icp_offer(uint32_t irq, uint8_t priority)
 static void ics_deliver(uint32_t irq, SpaprIrqSource *s)
 {
     if (s->presented) {
+        /*
+         * Still pending at the ICP: the two edges are one.  Accepted and
+         * not yet EOIed: this edge is rejected, resent after the EOI.
+         */
+        if (s->type == SPAPR_IRQ_TYPE_MSI && spapr_icp.xisr != irq) {
+            s->rejected = true;
+        }
         return;
     }
     if (icp_offer(irq, s->priority)) {

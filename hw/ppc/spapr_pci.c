@@ -10,6 +10,7 @@
 #include "hw/qdev.h"
 #include "hw/pci/pci.h"
 #include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_drc.h"
 #include "hw/ppc/spapr_pci.h"
 #include "migration/vmstate.h"
 #include "trace.h"
@@ -175,6 +176,7 @@ static bool spapr_phb_bus_assign_bars(PCIBus *bus, PCIDevice *dev,
 
 static void spapr_phb_bus_plugged(PCIBus *bus, PCIDevice *dev, bool plugged)
 {
+    spapr_drc_pci_plugged(dev, plugged);
     if (!plugged) {
         spapr_phb_irq_device_gone(bus->host, dev);
     }
@@ -302,6 +304,7 @@ static bool spapr_phb_realize(DeviceState *dev, Error **errp)
     sphb->next_mem64 = sphb->mem64_win_pciaddr;
 
     spapr_phbs = g_list_insert_sorted(spapr_phbs, sphb, spapr_phb_cmp);
+    spapr_drc_add_phb(sphb->index);
     spapr_machine_devices_changed();
     trace_spapr_pci_phb_realize(sphb->index, sphb->buid);
     return true;
@@ -317,6 +320,7 @@ static void spapr_phb_unrealize(DeviceState *dev)
     /* The devices on the bus go with it. */
     pci_bus_cleanup(&sphb->bus);
     spapr_phbs = g_list_remove(spapr_phbs, sphb);
+    spapr_drc_remove_phb(sphb->index);
 
     spapr_phb_irq_fini(sphb);
     for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {

@@ -144,4 +144,23 @@ bool qdev_machine_is_started(void);
 char *qdev_migration_path(DeviceState *dev);
 bool qdev_check_migratable(Error **errp);
 
+/*
+ * device_del's second step, once the device's class agreed: the machine
+ * links its handler here while it exists (QEMU: the machine is the
+ * hotplug handler).  QDEV_UNPLUG_NOW: qdev removes @dev now;
+ * QDEV_UNPLUG_PENDING: the guest was asked to release it (a pseries
+ * DRC) and the machine calls @done(@dev) when it has, or at the next
+ * reset; QDEV_UNPLUG_REFUSED: @errp says why and nothing changed.
+ * Without a handler a device goes at once.
+ */
+enum {
+    QDEV_UNPLUG_REFUSED = -1,
+    QDEV_UNPLUG_NOW = 0,
+    QDEV_UNPLUG_PENDING = 1,
+};
+typedef int (*QdevUnplugHandler)(void *opaque, DeviceState *dev,
+                                 void (*done)(DeviceState *dev),
+                                 Error **errp);
+void qdev_set_unplug_handler(QdevUnplugHandler fn, void *opaque);
+
 #endif

@@ -265,6 +265,82 @@ bool guest_eeh_check_failure(SpaprGuest *g, const GuestEeh *e);
  * first step that fails (the step is logged).
  */
 bool guest_eeh_recover(SpaprGuest *g, const GuestEeh *e);
+/* -------------------------------------------- hotplug (DRC), Linux side */
+
+/* DRC indexes as the machine numbers them (docs/hotplug.md) */
+#define GUEST_DRC_PCI_INDEX(phb, devfn) \
+    (0x40000000U | (uint32_t)(phb) << 16 | (uint32_t)(devfn))
+#define GUEST_DRC_LMB_INDEX(addr) \
+    (0x80000000U | (uint32_t)((addr) >> 28))
+
+/* set-indicator / get-sensor-state types and values */
+#define GUEST_DRC_ISOLATION_STATE   9001
+#define GUEST_DRC_DR_INDICATOR      9002
+#define GUEST_DRC_ALLOCATION_STATE  9003
+#define GUEST_DRC_ENTITY_SENSE      9003
+#define GUEST_DRC_ISOLATE           0
+#define GUEST_DRC_UNISOLATE         1
+#define GUEST_DRC_UNUSABLE          0
+#define GUEST_DRC_USABLE            1
+#define GUEST_DRC_SENSE_EMPTY       0
+#define GUEST_DRC_SENSE_PRESENT     1
+#define GUEST_DRC_SENSE_UNUSABLE    2
+
+/* ibm,configure-connector results */
+#define GUEST_CC_DONE               0
+#define GUEST_CC_NEXT_SIBLING       1
+#define GUEST_CC_NEXT_CHILD         2
+#define GUEST_CC_NEXT_PROPERTY      3
+#define GUEST_CC_PREV_PARENT        4
+#define GUEST_CC_NOT_CONFIGURABLE   (-9003)
+
+/* The hotplug section of an event log */
+#define GUEST_HP_TYPE_MEMORY        2
+#define GUEST_HP_TYPE_PCI           5
+#define GUEST_HP_ACTION_ADD         1
+#define GUEST_HP_ACTION_REMOVE      2
+#define GUEST_HP_ID_DRC_INDEX       2
+#define GUEST_HP_ID_DRC_COUNT       3
+#define GUEST_HP_ID_DRC_COUNT_INDEXED 4
+
+typedef struct GuestHotplugEvent {
+    uint8_t type, action, id_type;
+    uint32_t count;             /* connectors named (1 for an index) */
+    uint32_t index;             /* the first one */
+} GuestHotplugEvent;
+
+typedef struct GuestDrcNode {
+    char name[64];              /* the device node configure gave */
+    unsigned nprops;            /* its properties */
+    uint32_t my_drc_index;      /* its ibm,my-drc-index, 0 = none */
+} GuestDrcNode;
+
+/*
+ * The oldest hotplug event (check-exception, or event-scan when
+ * @event_scan): 0 and *@ev, 1 when there is none, or the RTAS error.
+ */
+int32_t guest_drc_fetch_event(SpaprGuest *g, bool event_scan,
+                              GuestHotplugEvent *ev);
+/* Raw calls: the RTAS status. */
+int32_t guest_drc_set_indicator(SpaprGuest *g, uint32_t type,
+                                uint32_t index, uint32_t value);
+int32_t guest_drc_get_sensor(SpaprGuest *g, uint32_t type, uint32_t index,
+                             uint32_t *state);
+/* The configure-connector loop: 0 when done, else the failing status. */
+int32_t guest_drc_configure(SpaprGuest *g, uint32_t index,
+                            GuestDrcNode *node);
+/*
+ * Linux's add: allocation usable, unisolate, then (@configure, a PCI
+ * slot) configure-connector.  Linux's remove, once the device is no
+ * longer used: isolate, allocation unusable.  0 or the failing status.
+ */
+int32_t guest_drc_acquire(SpaprGuest *g, uint32_t index, bool configure,
+                          GuestDrcNode *node);
+int32_t guest_drc_release(SpaprGuest *g, uint32_t index);
+/* Act on one event as Linux does (each connector it names). */
+int32_t guest_drc_handle_event(SpaprGuest *g, const GuestHotplugEvent *ev);
+/* Fetch and act on every pending event; how many there were. */
+unsigned guest_drc_handle_events(SpaprGuest *g);
 /* ------------------------------------------------------- interrupts */
 /*
  * The pseries interrupt path as a Linux guest drives it

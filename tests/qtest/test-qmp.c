@@ -467,7 +467,12 @@ static void test_device_add_del_errors(void)
 
 static void test_device_add_del_round_trip(void)
 {
-    QTestState *qts = qtest_init("-nodefaults -device pci-testdev,id=cold");
+    QTestState *qts = qtest_init("-nodefaults "
+                                 "-device pci-testdev,id=cold,addr=2");
+    /* set-indicator isolation-state isolate, then allocation unusable */
+    const uint32_t isolate[3] = { 9001, 0x40000010, 0 };
+    const uint32_t unusable[3] = { 9003, 0x40000010, 0 };
+    uint32_t rets[1];
     g_autoptr(JsonObject) badprop = NULL;
     g_autoptr(JsonObject) ev1 = NULL;
     g_autoptr(JsonObject) ev2 = NULL;
@@ -484,7 +489,12 @@ static void test_device_add_del_round_trip(void)
     g_assert_nonnull(strstr(qtest_qmp_error_desc(badprop), "colour"));
     g_assert_nonnull(strstr(qtest_qmp_error_desc(badprop), "pci-testdev"));
 
-    /* Hotplugged and cold-plugged devices both go, with an event. */
+    /*
+     * Both go, with an event: the hotplugged one at once (the guest
+     * never took it), the cold-plugged one when the guest has released
+     * its slot (PCI DRC 0x40000010: PHB 0, devfn 0x10), as on QEMU's
+     * pseries.
+     */
     qtest_qmp_assert_success(qts, "{\"execute\": \"device_del\", "
                              "\"arguments\": {\"id\": \"hot\"}}");
     ev1 = qtest_qmp_eventwait(qts, "DEVICE_DELETED");
@@ -493,6 +503,12 @@ static void test_device_add_del_round_trip(void)
                     ==, "hot");
     qtest_qmp_assert_success(qts, "{\"execute\": \"device_del\", "
                              "\"arguments\": {\"id\": \"cold\"}}");
+    g_assert_cmpuint(qtest_rtas_call(qts, "set-indicator", 3, isolate, 1,
+                                     rets, 0x100000), ==, 0);
+    g_assert_cmpuint(rets[0], ==, 0);
+    g_assert_cmpuint(qtest_rtas_call(qts, "set-indicator", 3, unusable, 1,
+                                     rets, 0x100000), ==, 0);
+    g_assert_cmpuint(rets[0], ==, 0);
     ev2 = qtest_qmp_eventwait(qts, "DEVICE_DELETED");
     g_assert_cmpstr(json_object_get_string_member(
                     json_object_get_object_member(ev2, "data"), "path"),

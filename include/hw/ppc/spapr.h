@@ -111,6 +111,9 @@ extern SpaprMachineState *spapr_machine;
  */
 bool spapr_machine_ram_check(void *opaque, hwaddr gpa, uint64_t size);
 
+/* [gpa, gpa + size) is guest RAM: boot RAM or inside one DIMM. */
+bool spapr_is_guest_ram(hwaddr gpa, uint64_t size);
+
 /* Device tree (spapr_fdt.c): a fresh blob, g_free it. */
 void *spapr_build_fdt(SpaprMachineState *spapr, Error **errp);
 size_t spapr_fdt_size(const void *fdt);

@@ -5,7 +5,8 @@
  * process (no VFIO): object-add + device_add pc-dimm, the checks that
  * refuse a DIMM and change nothing, placement, query-memory-devices,
  * the device tree, TCEs into DIMM memory, and device_del / object-del
- * refused while the memory is mapped or in use.
+ * refused while the memory is mapped or in use; a DIMM the guest took
+ * goes when the guest releases it (libspapr-guest-drc.c).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <libfdt.h>
 #include <glib/gstdio.h>
 #include "spapr-qtest.h"
+#include "libspapr-guest.h"
 
 #define H_PARAMETER         (-4)
 #define GiB                 ((uint64_t)1 << 30)
@@ -389,6 +391,7 @@ static void test_tce_and_unplug(void)
 {
     QTestState *qts = qtest_init("-machine pseries -nodefaults "
                                  "-m 1G,slots=2,maxmem=2G");
+    SpaprGuest *g = guest_new(qts, GiB);
     uint32_t c[] = { 0, BUID >> 32, (uint32_t)BUID, 16, 32 }, rets[4];
     const uint64_t dimm = GiB;
     uint64_t win;
@@ -399,6 +402,8 @@ static void test_tce_and_unplug(void)
                     H_PARAMETER);
     object_add(qts, "memory-backend-ram", "m1", 256 * MiB);
     dimm_add(qts, "d1", "m1", "");
+    /* the guest takes the new memory, as Linux does on the event */
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 1);
     g_assert_cmpint(put_tce(qts, LIOBN0, 0x1000, dimm | 3), ==, 0);
     g_assert_cmpint(put_tce(qts, LIOBN0, 0x2000,
                             (dimm + 256 * MiB - 4096) | 1), ==, 0);
@@ -435,12 +440,19 @@ static void test_tce_and_unplug(void)
     qtest_writeq(qts, dimm, 7);
     g_assert_cmphex(qtest_readq(qts, dimm), ==, 7);
 
+    /* accepted: the guest is asked, and the memory stays until then */
     qmp_ok(qts, "{'execute': 'device_del', 'arguments': {'id': 'd1'}}");
+    g_assert_cmphex(qtest_readq(qts, dimm), ==, 7);
+    g_assert_cmpint(put_tce(qts, LIOBN0, 0x1000, dimm | 3), ==, 0);
+    g_assert_cmpint(put_tce(qts, LIOBN0, 0x1000, 0), ==, 0);
+    /* the guest releases the block: now it goes */
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 1);
     json_object_unref(qtest_qmp_eventwait(qts, "DEVICE_DELETED"));
     g_assert_cmpint(put_tce(qts, LIOBN0, 0x1000, dimm | 3), ==,
                     H_PARAMETER);
     g_assert_cmpint(put_tce(qts, liobn1, win + dimm, dimm | 3), ==,
                     H_PARAMETER);
+    guest_free(g);
     quit_qmp(qts);
 }
 

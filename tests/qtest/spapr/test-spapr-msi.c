@@ -355,6 +355,9 @@ static void test_msi_freed_on_unplug_and_reset(void)
     g_assert_cmpint(guest_enable_msix(fx.g, &fx.dev, 4, irqs), ==, 4);
     qtest_qmp_assert_success(fx.qts, "{'execute': 'device_del', "
                              "'arguments': {'id': 'td'}}");
+    /* The device is the guest's: it goes once the guest releases it. */
+    g_assert_cmpuint(guest_drc_handle_events(fx.g), ==, 1);
+    json_object_unref(qtest_qmp_eventwait(fx.qts, "DEVICE_DELETED"));
     g_assert_cmpint(guest_get_xive(fx.g, irqs[0], &server, &prio), ==, -3);
     g_assert_cmpint(guest_get_xive(fx.g, irqs[3], &server, &prio), ==, -3);
     guest_free(fx.g);

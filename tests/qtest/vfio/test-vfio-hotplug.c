@@ -7,7 +7,8 @@
  * it and the device's DMA reaches it; removal is refused while any TCE
  * maps it, and once the guest has unmapped it the region is
  * unregistered, the locked bytes are back where they were, and the
- * backend can be deleted.  When the host refuses to pin a new DIMM, the
+ * backend can be deleted.  The guest acquires each DIMM's memory blocks
+ * and releases them for device_del (libspapr-guest-drc.c).  When the host refuses to pin a new DIMM, the
  * add fails and nothing changes.
  */
 #include "vfio-e2e.h"
@@ -65,6 +66,8 @@ static void hot_add(Env *e, const char *id, const char *memdev)
 
     qmp_ok(e, obj);
     qmp_ok(e, dev);
+    /* The guest takes the new memory blocks, as Linux does on the event. */
+    g_assert_cmpuint(guest_drc_handle_events(e->g), ==, 1);
 }
 
 /* device_del that must be refused; returns the error text. */
@@ -78,6 +81,10 @@ static char *hot_remove_refused(Env *e, const char *id)
     return g_strdup(qtest_qmp_error_desc(r));
 }
 
+/*
+ * The guest took the DIMM: device_del asks it, and vt_device_del plays
+ * the guest's release (isolate, unusable) before DEVICE_DELETED.
+ */
 static void hot_remove(Env *e, const char *id, const char *memdev)
 {
     g_autofree char *obj = g_strdup_printf(
