@@ -109,7 +109,7 @@ static void ics_deliver(uint32_t irq, SpaprIrqSource *s)
     }
 }
 
-/* Send again what was rejected or is still asserted, most favoured last. */
+/* Send again what was rejected or is still high; the ICP keeps the best. */
 static void ics_resend(void)
 {
     unsigned i;
