@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: VFIO_DEVICE_SET_IRQS and the device's interrupt lines.
  *
  * Follows drivers/vfio/pci/vfio_pci_core.c and vfio_pci_intrs.c: one

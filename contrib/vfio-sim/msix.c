@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: the MSI-X capability of a device model, its table and PBA.
  *
  * The table and PBA live in the model's mmap-able BAR.  Following
