@@ -5,12 +5,14 @@
  *
  *   -device vfio-pci,host=DDDD:BB:DD.F[,bus=PHB,addr=SLOT]
  *   -device vfio-pci,sysfsdev=/sys/bus/pci/devices/DDDD:BB:DD.F
+ *   ...,enable-migration=on|off|auto (default auto)
  */
 #ifndef HW_VFIO_PCI_H
 #define HW_VFIO_PCI_H
 
 #include "hw/pci/pci.h"
 #include "hw/vfio/vfio-container.h"
+#include "hw/vfio/vfio-migration.h"
 
 #define TYPE_VFIO_PCI "vfio-pci"
 #define PCI_STD_HEADER_END 0x40
@@ -51,6 +53,8 @@ struct VFIOPCIDevice {
     uint8_t msi_cap;            /* offset of the MSI capability, 0: none */
     uint8_t msix_cap;           /* offset of the MSI-X capability, 0: none */
     bool failed;                /* host DMA broke: bus mastering off */
+    char *enable_migration;     /* property: on, off, auto */
+    VFIOMigration *migration;   /* migration.c */
 };
 
 static inline VFIOPCIDevice *VFIO_PCI(PCIDevice *pdev)
