@@ -298,6 +298,7 @@ bool vsim_parse_devices(const char *spec, GError **errp)
 {
     g_auto(GStrv) items = NULL;
     const char *bad_item = NULL;
+    VsimDevice *last = NULL;
 
     if (!spec) {
         spec = "0001:00:01.0=dma-engine@1";
@@ -312,6 +313,19 @@ bool vsim_parse_devices(const char *spec, GError **errp)
             continue;
         }
         bad_item = *it;
+        if (eq && !at && last) {
+            /* KEY=VALUE after a device: an option of that device */
+            g_autofree char *key = g_strndup(*it, eq - *it);
+
+            if (!vsim_mig_option(last, key, eq + 1)) {
+                g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "VFIO_SIM_DEVICES: %s: bad device option (want "
+                            "migration=off|stop-copy|p2p|precopy|all, "
+                            "dirty-log=on|off, rate=BYTES_PER_SEC)", *it);
+                return false;
+            }
+            continue;
+        }
         if (!eq || !at || at < eq) {
             goto bad;
         }
@@ -321,7 +335,8 @@ bool vsim_parse_devices(const char *spec, GError **errp)
             group >= VSIM_MAX_GROUPS || vsim_device_find(bdf)) {
             goto bad;
         }
-        if (!vsim_device_new(bdf, model, group, errp)) {
+        last = vsim_device_new(bdf, model, group, errp);
+        if (!last) {
             return false;
         }
     }

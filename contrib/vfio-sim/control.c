@@ -173,6 +173,8 @@ static JsonNode *dispatch(JsonObject *req, GError **errp)
         return do_dma(req, errp);
     } else if (!strcmp(cmd, "device")) {
         return do_device(req, errp);
+    } else if (g_str_has_prefix(cmd, "mig-")) {
+        return vsim_mig_control(cmd, req, errp);
     } else if (!strcmp(cmd, "reset-counters")) {
         memset(vsim.counters, 0, sizeof(vsim.counters));
         return node_take(json_object_new());
@@ -180,6 +182,16 @@ static JsonNode *dispatch(JsonObject *req, GError **errp)
     g_set_error(errp, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                 "unknown cmd '%s'", cmd);
     return NULL;
+}
+
+bool vsim_control_errno(JsonNode *n, int *out)
+{
+    return errno_from_json(n, out);
+}
+
+VsimDevice *vsim_control_device(JsonObject *req, GError **errp)
+{
+    return req_device(req, errp);
 }
 
 /* One request line in, one reply line out (without the newline). */

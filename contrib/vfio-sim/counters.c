@@ -7,6 +7,7 @@
 #include <string.h>
 #include <linux/vfio.h>
 #include "vsim.h"
+#include "linux/vfio-compat.h"
 
 typedef struct IoctlDesc {
     VsimFileKind kind;
@@ -40,6 +41,9 @@ static const IoctlDesc ioctls[VSIM_IOC_COUNT] = {
     D(DEVICE_GET_IRQ_INFO, VFIO_DEVICE_GET_IRQ_INFO),
     D(DEVICE_SET_IRQS, VFIO_DEVICE_SET_IRQS),
     D(DEVICE_RESET, VFIO_DEVICE_RESET),
+    D(DEVICE_FEATURE, VFIO_DEVICE_FEATURE),
+    [VSIM_IOC_MIG_GET_PRECOPY_INFO] = { VSIM_FILE_MIG,
+        VFIO_MIG_GET_PRECOPY_INFO, "VFIO_MIG_GET_PRECOPY_INFO" },
     [VSIM_IOC_OTHER] = { 0, 0, "other" },
 #undef C
 #undef G

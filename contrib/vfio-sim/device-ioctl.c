@@ -300,6 +300,8 @@ long vsim_device_ioctl(VsimDevice *d, unsigned long req, void *arg)
     case VFIO_DEVICE_RESET:
         vsim_device_reset(d);
         return 0;
+    case VFIO_DEVICE_FEATURE:
+        return vsim_device_feature(d, arg);
     default:
         return -ENOTTY;
     }

@@ -147,6 +147,7 @@ void vsim_device_reset(VsimDevice *d)
     config_init(d);
     d->intx_masked = false;
     d->model->reset(d);
+    vsim_mig_reset(d);          /* a reset device is RUNNING again */
     vsim_bar_maps_sync(d);      /* COMMAND is 0 again: memory disabled */
 }
 
@@ -184,6 +185,7 @@ void vsim_device_close(VsimDevice *d)
         for (int i = 0; i < VSIM_NUM_IRQS; i++) {
             irqs_disable(d, i);
         }
+        vsim_dirty_log_close(d);
         vsim_device_reset(d);
     }
     vsim_group_put(g);

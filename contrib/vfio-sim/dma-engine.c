@@ -1,10 +1,11 @@
 /*
  * vfio-sim: the "dma-engine" device model.
  *
- * A command runs to completion inside the register write that starts it
- * (status reads BUSY from other threads meanwhile), then the device
- * raises its interrupt.  All memory access goes through vsim_dma_*, so
- * the IOMMU decides every byte.
+ * With the default (unlimited) rate a command runs to completion inside
+ * the register write that starts it; with rate= set it runs on the
+ * device's own thread (dma-thread.c) and the guest polls STATUS.  It
+ * ends in dmae_complete(), which raises the interrupt.  All memory
+ * access goes through vsim_dma_*, so the IOMMU decides every byte.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <linux/pci_regs.h>
 #include "vsim.h"
+#include "mig.h"
 #include "dma-engine.h"
 
 static uint64_t reg_get(VsimDevice *d, unsigned off, unsigned size)
@@ -35,6 +37,14 @@ static void dmae_reset(VsimDevice *d)
     reg_set(d, DMAE_REG_VERSION, 4, 1);
 }
 
+/*
+ * The engine works through a transfer one chunk at a time: a chunk
+ * ends at the end of an IOMMU page on either side (or at LEN), so
+ * between two chunks the engine stands exactly at a page boundary.
+ * Progress lives in the register file (DONE, CUR_IOVA, and the
+ * internal ACTIVE and SUM registers), so a saved register file holds
+ * the transfer exactly where it stopped.
+ */
 typedef struct DmaeRun {
     VsimDmaError err;
     uint64_t err_iova;
@@ -52,108 +62,191 @@ static bool xlate(VsimDevice *d, DmaeRun *r, uint64_t iova, bool to_mem,
     return !r->err;
 }
 
-static void run_copy(VsimDevice *d, DmaeRun *r, uint64_t src, uint64_t dst,
-                     uint64_t len)
+/* One chunk of the current command; false when it faulted. */
+static bool chunk(VsimDevice *d, DmaeRun *r, uint32_t cmd, uint64_t len)
 {
-    while (r->done < len) {
-        void *s, *t;
-        uint64_t as, at;
+    uint64_t src = reg_get(d, DMAE_REG_SRC, 8) + r->done;
+    uint64_t dst = reg_get(d, DMAE_REG_DST, 8) + r->done;
+    uint64_t pattern = GUINT64_TO_LE(reg_get(d, DMAE_REG_PATTERN, 8));
+    const uint8_t *pat = (const uint8_t *)&pattern;
+    uint8_t *s, *t;
+    uint64_t as, at;
 
+    switch (cmd) {
+    case DMAE_CMD_COPY:
         /* check both sides of the chunk before moving any byte of it */
-        if (!xlate(d, r, src + r->done, false, &s, &as) ||
-            !xlate(d, r, dst + r->done, true, &t, &at)) {
-            return;
+        if (!xlate(d, r, src, false, (void **)&s, &as) ||
+            !xlate(d, r, dst, true, (void **)&t, &at)) {
+            return false;
         }
         as = MIN(MIN(as, at), len - r->done);
         memmove(t, s, as);
-        r->done += as;
-    }
-}
-
-static void run_fill(VsimDevice *d, DmaeRun *r, uint64_t dst, uint64_t len,
-                     uint64_t pattern)
-{
-    uint8_t pat[8];
-
-    pattern = GUINT64_TO_LE(pattern);
-    memcpy(pat, &pattern, sizeof(pat));
-    while (r->done < len) {
-        uint8_t *t;
-        uint64_t at;
-
-        if (!xlate(d, r, dst + r->done, true, (void **)&t, &at)) {
-            return;
+        vsim_dirty_log_write(d, dst, as);
+        break;
+    case DMAE_CMD_FILL:
+        if (!xlate(d, r, dst, true, (void **)&t, &as)) {
+            return false;
         }
-        at = MIN(at, len - r->done);
-        for (uint64_t i = 0; i < at; i++) {
+        as = MIN(as, len - r->done);
+        for (uint64_t i = 0; i < as; i++) {
             t[i] = pat[(r->done + i) & 7];
         }
-        r->done += at;
-    }
-}
-
-static void run_checksum(VsimDevice *d, DmaeRun *r, uint64_t src,
-                         uint64_t len)
-{
-    r->sum = DMAE_FNV_OFFSET;
-    while (r->done < len) {
-        const uint8_t *s;
-        uint64_t as;
-
-        if (!xlate(d, r, src + r->done, false, (void **)&s, &as)) {
-            return;
+        vsim_dirty_log_write(d, dst, as);
+        break;
+    default:    /* CHECKSUM */
+        if (!xlate(d, r, src, false, (void **)&s, &as)) {
+            return false;
         }
         as = MIN(as, len - r->done);
         for (uint64_t i = 0; i < as; i++) {
             r->sum = (r->sum ^ s[i]) * DMAE_FNV_PRIME;
         }
-        r->done += as;
+        break;
+    }
+    r->done += as;
+    return true;
+}
+
+/*
+ * The one place a command ends, successful or not: result registers,
+ * STATUS, and the interrupt (held while the device is stopped for
+ * migration, and raised when it runs again).  Called with the lock.
+ */
+void dmae_complete(VsimDevice *d, uint32_t kind, uint64_t err_iova)
+{
+    reg_set(d, DMAE_REG_INT_ACTIVE, 4, 0);
+    if (reg_get(d, DMAE_REG_CMD, 4) == DMAE_CMD_CHECKSUM && !kind) {
+        reg_set(d, DMAE_REG_RESULT, 8, reg_get(d, DMAE_REG_INT_SUM, 8));
+    }
+    reg_set(d, DMAE_REG_ERR_KIND, 4, kind);
+    reg_set(d, DMAE_REG_ERR_IOVA, 8, err_iova);
+    reg_set(d, DMAE_REG_STATUS, 4,
+            kind ? DMAE_STATUS_ERROR : DMAE_STATUS_DONE);
+    if (vsim_mig_is_running(d)) {
+        vsim_device_signal(d);
+    } else {
+        vsim_mig(d)->irq_pending = true;
     }
 }
 
+/*
+ * Move the active command on by up to @budget bytes (whole chunks, at
+ * least one), unless the device is stopped.  Returns the bytes moved.
+ */
+uint64_t dmae_advance(VsimDevice *d, uint64_t budget)
+{
+    uint32_t cmd = reg_get(d, DMAE_REG_CMD, 4);
+    uint64_t len = reg_get(d, DMAE_REG_LEN, 8);
+    DmaeRun r = {
+        .done = reg_get(d, DMAE_REG_DONE, 8),
+        .sum = reg_get(d, DMAE_REG_INT_SUM, 8),
+    };
+    uint64_t start = r.done;
+    bool ok = true;
+
+    if (!reg_get(d, DMAE_REG_INT_ACTIVE, 4) || !vsim_mig_is_running(d)) {
+        return 0;
+    }
+    while (r.done < len && r.done - start < budget) {
+        ok = chunk(d, &r, cmd, len);
+        if (!ok) {
+            break;
+        }
+    }
+    reg_set(d, DMAE_REG_DONE, 8, r.done);
+    reg_set(d, DMAE_REG_INT_SUM, 8, r.sum);
+    reg_set(d, DMAE_REG_CUR_IOVA, 8,
+            reg_get(d, cmd == DMAE_CMD_CHECKSUM ? DMAE_REG_SRC
+                                                 : DMAE_REG_DST, 8) + r.done);
+    if (!ok) {
+        dmae_complete(d, r.err, r.err_iova);
+    } else if (r.done >= len) {
+        dmae_complete(d, DMAE_ERR_NONE, 0);
+    }
+    return r.done - start;
+}
+
+bool vsim_dmae_active(VsimDevice *d)
+{
+    return reg_get(d, DMAE_REG_INT_ACTIVE, 4) != 0;
+}
+
+/* A write to CMD: check and accept the command, then run it. */
 static void dmae_execute(VsimDevice *d)
 {
     uint32_t cmd = reg_get(d, DMAE_REG_CMD, 4);
-    uint64_t src = reg_get(d, DMAE_REG_SRC, 8);
-    uint64_t dst = reg_get(d, DMAE_REG_DST, 8);
-    uint64_t len = reg_get(d, DMAE_REG_LEN, 8);
-    uint32_t kind;
-    DmaeRun r = { 0 };
 
     reg_set(d, DMAE_REG_ERR_IOVA, 8, 0);
     reg_set(d, DMAE_REG_ERR_KIND, 4, DMAE_ERR_NONE);
     reg_set(d, DMAE_REG_DONE, 8, 0);
+    reg_set(d, DMAE_REG_INT_ACTIVE, 4, 0);
     if (cmd == DMAE_CMD_NOP) {
         reg_set(d, DMAE_REG_STATUS, 4, DMAE_STATUS_IDLE);
         return;
     }
-    reg_set(d, DMAE_REG_STATUS, 4, DMAE_STATUS_BUSY);
-    switch (cmd) {
-    case DMAE_CMD_COPY:
-        run_copy(d, &r, src, dst, len);
-        kind = r.err;
-        break;
-    case DMAE_CMD_FILL:
-        run_fill(d, &r, dst, len, reg_get(d, DMAE_REG_PATTERN, 8));
-        kind = r.err;
-        break;
-    case DMAE_CMD_CHECKSUM:
-        run_checksum(d, &r, src, len);
-        kind = r.err;
-        if (!r.err) {
-            reg_set(d, DMAE_REG_RESULT, 8, r.sum);
-        }
-        break;
-    default:
-        kind = DMAE_ERR_BAD_CMD;
-        break;
+    if (cmd > DMAE_CMD_CHECKSUM) {
+        dmae_complete(d, DMAE_ERR_BAD_CMD, 0);
+        return;
     }
-    reg_set(d, DMAE_REG_DONE, 8, r.done);
-    reg_set(d, DMAE_REG_ERR_KIND, 4, kind);
-    reg_set(d, DMAE_REG_ERR_IOVA, 8, r.err_iova);
-    reg_set(d, DMAE_REG_STATUS, 4,
-            kind ? DMAE_STATUS_ERROR : DMAE_STATUS_DONE);
-    vsim_device_signal(d);
+    reg_set(d, DMAE_REG_STATUS, 4, DMAE_STATUS_BUSY);
+    reg_set(d, DMAE_REG_INT_SUM, 8, DMAE_FNV_OFFSET);
+    reg_set(d, DMAE_REG_CUR_IOVA, 8,
+            reg_get(d, cmd == DMAE_CMD_CHECKSUM ? DMAE_REG_SRC
+                                                 : DMAE_REG_DST, 8));
+    reg_set(d, DMAE_REG_INT_ACTIVE, 4, 1);
+    if (!vsim_dmae_thread_start(d)) {
+        dmae_advance(d, UINT64_MAX);    /* unlimited rate: done here */
+    }
+}
+
+/* ---- migration: the engine's part of the device state ---- */
+
+#define DMAE_MIG_VERSION 1
+
+void vsim_dmae_save(VsimDevice *d, uint8_t out[VSIM_MIG_ENGINE_SIZE])
+{
+    memset(out, 0, VSIM_MIG_ENGINE_SIZE);
+    out[0] = DMAE_MIG_VERSION;
+}
+
+/* A loaded register file must describe a transfer the engine can run. */
+bool vsim_dmae_load(VsimDevice *d, const uint8_t in[VSIM_MIG_ENGINE_SIZE])
+{
+    if (in[0] != DMAE_MIG_VERSION ||
+        reg_get(d, DMAE_REG_ID, 4) != DMAE_ID_VALUE ||
+        reg_get(d, DMAE_REG_STATUS, 4) > DMAE_STATUS_ERROR) {
+        return false;
+    }
+    if (reg_get(d, DMAE_REG_INT_ACTIVE, 4)) {
+        return reg_get(d, DMAE_REG_STATUS, 4) == DMAE_STATUS_BUSY &&
+               reg_get(d, DMAE_REG_CMD, 4) >= DMAE_CMD_COPY &&
+               reg_get(d, DMAE_REG_CMD, 4) <= DMAE_CMD_CHECKSUM &&
+               reg_get(d, DMAE_REG_DONE, 8) <= reg_get(d, DMAE_REG_LEN, 8);
+    }
+    return true;
+}
+
+/*
+ * Stopping (STOP, STOP_COPY): the engine moves only under the lock the
+ * caller holds, one chunk at a time, so it already stands at a page
+ * boundary; vsim_mig_is_running() keeps it there.
+ */
+void vsim_dmae_pause(VsimDevice *d)
+{
+}
+
+/* Running again: a held completion interrupt goes out, work goes on. */
+void vsim_dmae_resume(VsimDevice *d)
+{
+    VsimMig *m = vsim_mig(d);
+
+    if (m->irq_pending) {
+        m->irq_pending = false;
+        vsim_device_signal(d);
+    }
+    if (!vsim_dmae_thread_start(d)) {
+        dmae_advance(d, UINT64_MAX);
+    }
 }
 
 static uint64_t dmae_bar_read(VsimDevice *d, int bar, uint64_t off,
@@ -173,6 +266,10 @@ static void dmae_bar_write(VsimDevice *d, int bar, uint64_t off,
     const uint8_t *b = buf;
     bool go = false;
 
+    /* a command in flight owns its registers until it ends */
+    if (vsim_dmae_active(d)) {
+        return;
+    }
     for (uint64_t i = 0; i < len; i++) {
         uint64_t o = off + i;
 
@@ -246,7 +343,7 @@ JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
     reg_set(d, DMAE_REG_LEN, 8, len);
     reg_set(d, DMAE_REG_PATTERN, 8, pattern);
     reg_set(d, DMAE_REG_CMD, 4, cmd);
-    dmae_execute(d);
+    dmae_execute(d);            /* with a rate, the reply says busy */
 
     o = json_object_new();
     json_object_set_string_member(o, "status",

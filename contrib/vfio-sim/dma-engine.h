@@ -24,8 +24,16 @@
 #define DMAE_REG_RESULT     0x30    /* u64 RO: checksum */
 #define DMAE_REG_ERR_IOVA   0x38    /* u64 RO: faulting bus address */
 #define DMAE_REG_ERR_KIND   0x40    /* u32 RO */
-#define DMAE_REG_DONE       0x48    /* u64 RO: bytes completed */
-#define DMAE_REG_END        0x50
+#define DMAE_REG_DONE       0x48    /* u64 RO: bytes completed (live) */
+#define DMAE_REG_CUR_IOVA   0x50    /* u64 RO: next IOVA the engine uses */
+#define DMAE_REG_END        0x58
+
+/*
+ * Internal registers: part of the device's state (and of its saved
+ * migration state), not visible through BAR0 (they read as 0).
+ */
+#define DMAE_REG_INT_ACTIVE 0x80    /* u32: 1 while a command is in flight */
+#define DMAE_REG_INT_SUM    0x88    /* u64: running checksum */
 
 #define DMAE_ID_VALUE       0x454d4144u     /* "DAME" as LE bytes */
 

@@ -40,6 +40,9 @@ static void file_get(VsimFile *f)
         f->device->fd_refs++;
         f->device->group->dev_refs++;
         break;
+    case VSIM_FILE_MIG:
+        vsim_mig_file_get(f->mig);
+        break;
     }
 }
 
@@ -56,6 +59,9 @@ void vsim_file_release(VsimFile *f)
         break;
     case VSIM_FILE_DEVICE:
         vsim_device_close(f->device);
+        break;
+    case VSIM_FILE_MIG:
+        vsim_mig_file_put(f->mig);
         break;
     }
     g_free(f);
@@ -84,6 +90,7 @@ int vsim_file_install(VsimFileKind kind, void *obj, int flags)
         [VSIM_FILE_CONTAINER] = "vfio-sim-container",
         [VSIM_FILE_GROUP] = "vfio-sim-group",
         [VSIM_FILE_DEVICE] = "vfio-sim-device",
+        [VSIM_FILE_MIG] = "vfio-sim-mig-data",
     };
     int fd = memfd_create(names[kind], flags & O_CLOEXEC ? MFD_CLOEXEC : 0);
 
@@ -142,6 +149,9 @@ long vsim_file_ioctl(VsimFile *f, unsigned long req, void *arg)
         case VSIM_FILE_DEVICE:
             r = vsim_device_ioctl(f->device, req, arg);
             break;
+        case VSIM_FILE_MIG:
+            r = vsim_mig_file_ioctl(f->mig, req, arg);
+            break;
         }
     }
     if (r < 0) {
@@ -164,6 +174,8 @@ static ssize_t file_rw(int fd, void *buf, size_t n, uint64_t off,
     } else if (f->kind == VSIM_FILE_DEVICE) {
         r = is_write ? vsim_device_pwrite(f->device, buf, n, off)
                      : vsim_device_pread(f->device, buf, n, off);
+    } else if (f->kind == VSIM_FILE_MIG) {
+        r = vsim_mig_file_rw(f->mig, buf, n, is_write);
     }
     vsim_unlock();
     return r;

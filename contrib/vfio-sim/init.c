@@ -70,6 +70,7 @@ bool vsim_init(void)
 /* What the kernel would still hold for this process. */
 typedef struct VsimHeld {
     uint64_t containers, windows, regions, v1_pages, locked;
+    uint64_t data_fds;          /* migration data_fds still open */
 } VsimHeld;
 
 static VsimHeld held_now(void)
@@ -92,6 +93,9 @@ static VsimHeld held_now(void)
         h.regions += p->kind == VSIM_PIN_PREREG;
         h.v1_pages += p->kind == VSIM_PIN_V1;
     }
+    for (unsigned i = 0; i < vsim.devices->len; i++) {
+        h.data_fds += vsim_mig_open_files(vsim.devices->pdata[i]);
+    }
     return h;
 }
 
@@ -104,6 +108,7 @@ static JsonObject *held_json(const VsimHeld *h)
     json_object_set_int_member(o, "regions", h->regions);
     json_object_set_int_member(o, "v1_pinned_pages", h->v1_pages);
     json_object_set_int_member(o, "locked_bytes", h->locked);
+    json_object_set_int_member(o, "data_fds", h->data_fds);
     return o;
 }
 
@@ -146,6 +151,7 @@ static void write_report(const char *path)
         .regions = before.regions - after.regions,
         .v1_pages = before.v1_pages - after.v1_pages,
         .locked = before.locked - after.locked,
+        .data_fds = before.data_fds - after.data_fds,
     };
     o = json_node_get_object(root);
     json_object_set_object_member(o, "released_at_exit",

@@ -132,6 +132,7 @@ JsonNode *vsim_state_json(void)
         json_object_set_string_member(dobj, "model", d->model->name);
         json_object_set_int_member(dobj, "group", d->group->num);
         json_object_set_boolean_member(dobj, "open", d->fd_refs > 0);
+        json_object_set_object_member(dobj, "migration", vsim_mig_json(d));
         json_array_add_object_element(devices, dobj);
     }
     for (int i = 0; i < VSIM_IOC_COUNT; i++) {

@@ -31,6 +31,9 @@ typedef struct VsimContainer VsimContainer;
 typedef struct VsimGroup VsimGroup;
 typedef struct VsimDevice VsimDevice;
 typedef struct VsimPin VsimPin;
+typedef struct VsimMig VsimMig;
+typedef struct VsimMigFile VsimMigFile;
+typedef struct VsimDirtyLog VsimDirtyLog;
 
 /* POWER hosts run 64 KiB pages: the default host's PAGE_SHIFT. */
 #define VSIM_DEFAULT_PAGE_SHIFT 16
@@ -136,6 +139,8 @@ struct VsimDevice {
     int irq_fd[VSIM_NUM_IRQS];  /* eventfd trigger or -1 */
     bool intx_masked;
     uint8_t regs[256];          /* register BAR file, little-endian */
+    VsimMig *mig;               /* migration state (mig-state.c) */
+    VsimDirtyLog *dlog;         /* DMA logging (dirty-log.c) */
 };
 
 /* What an fd of ours refers to. */
@@ -143,6 +148,7 @@ typedef enum VsimFileKind {
     VSIM_FILE_CONTAINER = 1,
     VSIM_FILE_GROUP,
     VSIM_FILE_DEVICE,
+    VSIM_FILE_MIG,              /* a migration data_fd */
 } VsimFileKind;
 
 typedef struct VsimFile {
@@ -151,6 +157,7 @@ typedef struct VsimFile {
         VsimContainer *container;
         VsimGroup *group;
         VsimDevice *device;
+        VsimMigFile *mig;
     };
 } VsimFile;
 
@@ -185,6 +192,8 @@ typedef enum VsimIoctlId {
     VSIM_IOC_DEVICE_GET_IRQ_INFO,
     VSIM_IOC_DEVICE_SET_IRQS,
     VSIM_IOC_DEVICE_RESET,
+    VSIM_IOC_DEVICE_FEATURE,
+    VSIM_IOC_MIG_GET_PRECOPY_INFO,
     VSIM_IOC_OTHER,
     VSIM_IOC_COUNT
 } VsimIoctlId;
@@ -379,5 +388,23 @@ bool vsim_bar_maps_any(void);
 unsigned vsim_process_page_shift(void);
 void *vsim_map_pages(void *addr, size_t len, int prot, int flags, int fd,
                      uint64_t off);
+
+/* mig-state.c, migration.c, dirty-log.c: VFIO migration v2 */
+long vsim_device_feature(VsimDevice *d, void *arg);
+void vsim_mig_reset(VsimDevice *d);
+bool vsim_mig_option(VsimDevice *d, const char *key, const char *val);
+JsonObject *vsim_mig_json(VsimDevice *d);
+unsigned vsim_mig_open_files(VsimDevice *d);
+void vsim_mig_file_get(VsimMigFile *f);
+void vsim_mig_file_put(VsimMigFile *f);
+ssize_t vsim_mig_file_rw(VsimMigFile *f, void *buf, size_t n, bool is_write);
+long vsim_mig_file_ioctl(VsimMigFile *f, unsigned long req, void *arg);
+JsonNode *vsim_mig_control(const char *cmd, JsonObject *req, GError **errp);
+void vsim_dirty_log_close(VsimDevice *d);
+void vsim_dirty_log_write(VsimDevice *d, uint64_t iova, uint64_t len);
+
+/* control.c: argument helpers for the other files' requests */
+bool vsim_control_errno(JsonNode *n, int *out);
+VsimDevice *vsim_control_device(JsonObject *req, GError **errp);
 
 #endif /* VSIM_H */
