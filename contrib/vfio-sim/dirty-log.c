@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: device DMA logging (VFIO_DEVICE_FEATURE_DMA_LOGGING_*).
  *
  * The device records each page it writes, by IOVA, inside the ranges
@@ -7,8 +9,7 @@
  * and clears them in the log.  The checks are vfio_main.c's
  * (vfio_ioctl_device_feature_logging_start / _stop / _report); the
  * page size choice and the "already started" answer are the driver's.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
+
  */
 #include <errno.h>
 #include <string.h>

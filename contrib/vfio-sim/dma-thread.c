@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: the dma-engine's own thread, for a device given a rate.
  *
  * VFIO_SIM_DEVICES "...,rate=BYTES_PER_SEC" (size suffixes: 64m) makes
@@ -9,8 +11,7 @@
  * engine stands at a page boundary, so a migration STOP taken under the
  * lock finds it there.  Without a rate there is no thread: the command
  * runs inside the CMD write, as before.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
+
  */
 #include <pthread.h>
 #include <time.h>

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: control channel requests for migration fault injection.
  *
  *   {"cmd": "mig-fault", "device": BDF, "arc": "STOP>STOP_COPY",
@@ -12,8 +14,7 @@
  *       the device's data_fd fails with errno.  For "read", "short": N
  *       instead returns at most N bytes, and with "truncate": true the
  *       stream ends (EOF) N bytes further on.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
+
  */
 #include <string.h>
 #include "mig.h"

@@ -1,12 +1,13 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: VFIO_DEVICE_FEATURE and the device migration state machine.
  *
  * The feature ioctl is checked as vfio_ioctl_device_feature() and
  * vfio_check_feature() check it; a SET of MIG_DEVICE_STATE walks the
  * arcs vfio_mig_get_next_state() picks, one documented FSM arc at a
  * time, as a driver's set_state loop does.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
+
  */
 #include <errno.h>
 #include <string.h>

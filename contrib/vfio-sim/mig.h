@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: VFIO migration v2 of a simulated device (internal).
  *
  * mig-state.c: VFIO_DEVICE_FEATURE and the migration state machine.
@@ -6,8 +8,7 @@
  *              versioned, checksummed device state it carries.
  * dirty-log.c: device DMA logging (DMA_LOGGING_START/STOP/REPORT).
  * All of it runs with the simulator's lock held.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
+
  */
 #ifndef VSIM_MIG_H
 #define VSIM_MIG_H

@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * vfio-sim: the migration data_fd and the device state it carries.
  *
  * A data_fd is a real fd (a memfd) in the simulator's fd table, read
@@ -16,8 +18,7 @@
  * records are snapshots taken while the device runs; the final record,
  * written once the device is stopped, is the one a resume loads, and
  * it ends the stream.
- *
- * SPDX-License-Identifier: GPL-2.0-or-later
+
  */
 #include <errno.h>
 #include <fcntl.h>

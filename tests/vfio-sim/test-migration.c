@@ -5,10 +5,11 @@
  *
  * Devices (meson): 01.0 all of STOP_COPY|P2P|PRE_COPY, 02.0 stop-copy
  * only, 03.0 migration=off, 04.0 p2p, 05.0 precopy, 06.0 all with
- * rate=16m (asynchronous engine).
+ * rate=8m (asynchronous engine).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <sys/eventfd.h>
 #include <linux/pci_regs.h>
 #include "vsim-test.h"
 #include "linux/vfio-compat.h"
@@ -760,6 +761,19 @@ static uint32_t xfer_wait(Dev *v)
     return st;
 }
 
+/* Poll DONE until it passes @from (5 s at most); the new value. */
+static uint64_t wait_progress(Dev *v, uint64_t from)
+{
+    uint64_t done = from;
+
+    for (int i = 0; i < 5000 && done <= from; i++) {
+        g_usleep(1000);
+        done = rd(v->d, BAR0_OFF + DMAE_REG_DONE, 8);
+    }
+    g_assert_cmpuint(done, >, from);
+    return done;
+}
+
 /*
  * With rate= the CMD write only starts the command: STATUS is BUSY,
  * DONE and CUR_IOVA move on as the device's thread copies, and the
@@ -814,7 +828,7 @@ static void test_stop_pauses_and_other_process_resumes(void)
 
     ram = xfer_setup(&v, 6);
     xfer_start(&v);
-    g_usleep(60000);
+    wait_progress(&v, 0);
     g_assert_cmpint(set_state(v.d, STOP, NULL), ==, 0);
     done = rd(v.d, BAR0_OFF + DMAE_REG_DONE, 8);
     g_assert_cmpuint(done, >, 0);
@@ -1010,6 +1024,140 @@ static void test_logging_report_device_writes(void)
     munmap(ram, 4 * MiB);
 }
 
+/*
+ * The P2P and PRE_COPY states keep the engine running (it does no
+ * peer-to-peer DMA), and a running transfer makes pre-copy data dirty.
+ */
+static void test_engine_runs_in_p2p_and_precopy(void)
+{
+    struct vfio_precopy_info pi;
+    uint8_t buf[4096];
+    uint64_t d0;
+    uint8_t *ram;
+    int fd;
+    Dev v;
+
+    ram = xfer_setup(&v, 6);
+    xfer_start(&v);
+    g_assert_cmpint(set_state(v.d, RUNNING_P2P, NULL), ==, 0);
+    d0 = rd(v.d, BAR0_OFF + DMAE_REG_DONE, 8);
+    d0 = wait_progress(&v, d0);
+    g_assert_cmpint(set_state(v.d, PRE_COPY_P2P, &fd), ==, 0);
+    while (read(fd, buf, sizeof(buf)) > 0) {
+        /* the initial snapshot */
+    }
+    wait_progress(&v, d0);
+    g_assert_cmpint(precopy_info(fd, &pi), ==, 0);
+    g_assert_cmpuint(pi.initial_bytes, ==, 0);
+    g_assert_cmpuint(pi.dirty_bytes, >, 0);
+    g_assert_cmpint(set_state(v.d, RUNNING, NULL), ==, 0);
+    close(fd);
+    g_assert_cmpuint(xfer_wait(&v), ==, DMAE_STATUS_DONE);
+    g_assert_cmpint(memcmp(ram + XFER_SRC, ram + XFER_DST, XFER_LEN), ==, 0);
+    xfer_teardown(&v, ram);
+}
+
+/*
+ * Reports taken while the engine copies: each 4 KiB page of the
+ * destination is reported exactly once over the reports, no page
+ * outside it ever is, and what was reported is what DONE says moved.
+ */
+static void test_logging_exact_while_engine_runs(void)
+{
+    struct vfio_device_feature_dma_logging_range r = { 0, 16 * MiB };
+    const uint64_t words = 16 * MiB / 4096 / 64;
+    g_autofree uint64_t *seen = g_new0(uint64_t, words);
+    g_autofree uint64_t *bm = g_new0(uint64_t, words);
+    uint64_t pages = 0, done;
+    uint8_t *ram;
+    Dev v;
+
+    ram = xfer_setup(&v, 6);
+    g_assert_cmpint(log_start(v.d, 4096, &r, 1, NULL), ==, 0);
+    xfer_start(&v);
+    do {
+        g_usleep(20000);
+        done = rd(v.d, BAR0_OFF + DMAE_REG_DONE, 8);
+        memset(bm, 0, words * 8);
+        g_assert_cmpint(log_report(v.d, 0, 16 * MiB, 4096, bm), ==, 0);
+        for (uint64_t i = 0; i < words; i++) {
+            g_assert_cmpuint(seen[i] & bm[i], ==, 0);  /* once each */
+            seen[i] |= bm[i];
+            pages += __builtin_popcountll(bm[i]);
+        }
+        /* the engine may have moved on after DONE was read */
+        g_assert_cmpuint(pages, >=, done / 4096);
+    } while (rd(v.d, BAR0_OFF + DMAE_REG_STATUS, 4) == DMAE_STATUS_BUSY);
+    memset(bm, 0, words * 8);
+    g_assert_cmpint(log_report(v.d, 0, 16 * MiB, 4096, bm), ==, 0);
+    for (uint64_t i = 0; i < words; i++) {
+        seen[i] |= bm[i];
+    }
+    for (uint64_t p = 0; p < 16 * MiB / 4096; p++) {
+        bool in_dst = p >= XFER_DST / 4096 &&
+                      p < (XFER_DST + XFER_LEN) / 4096;
+
+        g_assert_cmpint(!!(seen[p / 64] & 1ULL << (p % 64)), ==, in_dst);
+    }
+    g_assert_cmpint(log_stop(v.d), ==, 0);
+    xfer_teardown(&v, ram);
+}
+
+static int msi_eventfd(int d)
+{
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct {
+        struct vfio_irq_set s;
+        int32_t fd;
+    } set = { { .argsz = sizeof(set), .flags = VFIO_IRQ_SET_DATA_EVENTFD |
+                VFIO_IRQ_SET_ACTION_TRIGGER, .index = VFIO_PCI_MSI_IRQ_INDEX,
+                .count = 1 }, efd };
+
+    g_assert_cmpint(efd, >=, 0);
+    g_assert_cmpint(xioctl(d, VFIO_DEVICE_SET_IRQS, &set), ==, 0);
+    return efd;
+}
+
+/*
+ * A stopped device raises no interrupt: a command that ends while it is
+ * stopped leaves the interrupt pending, the saved state carries it, and
+ * the resumed device raises it once it runs.
+ */
+static void test_pending_interrupt_carried(void)
+{
+    g_autoptr(GByteArray) b = NULL;
+    uint64_t cnt;
+    int efd, fd;
+    Dev v;
+
+    dev_open(&v, 1);
+    wr(v.d, CFG_OFF + PCI_COMMAND, 2,
+       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    efd = msi_eventfd(v.d);
+    g_assert_cmpint(set_state(v.d, STOP, NULL), ==, 0);
+    wr(v.d, BAR0_OFF + DMAE_REG_CMD, 4, 7);         /* a bad command */
+    g_assert_cmpuint(rd(v.d, BAR0_OFF + DMAE_REG_STATUS, 4), ==,
+                     DMAE_STATUS_ERROR);
+    g_assert_cmpint(read(efd, &cnt, 8), ==, -1);    /* nothing raised */
+    g_assert_cmpint(set_state(v.d, STOP_COPY, &fd), ==, 0);
+    b = read_all(fd);
+    close(fd);
+    g_assert_cmpint(xioctl(v.d, VFIO_DEVICE_RESET, NULL), ==, 0);
+    close(efd);
+    wr(v.d, CFG_OFF + PCI_COMMAND, 2,
+       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    efd = msi_eventfd(v.d);
+    g_assert_cmpint(set_state(v.d, STOP, NULL), ==, 0);
+    g_assert_cmpint(resume(v.d, b, STOP), ==, 0);
+    g_assert_cmpint(read(efd, &cnt, 8), ==, -1);    /* still stopped */
+    g_assert_cmpint(set_state(v.d, RUNNING, NULL), ==, 0);
+    g_assert_cmpint(read(efd, &cnt, 8), ==, 8);
+    g_assert_cmpuint(rd(v.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+                     DMAE_ERR_BAD_CMD);
+    close(efd);
+    dev_close(&v);
+}
+
 /* ---- exit ---- */
 
 /* A process that exits holding a data_fd: STOP_COPY, the fd left open. */
@@ -1115,6 +1263,15 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_logging_report/"
                     "device-writes-reported-and-cleared",
                     test_logging_report_device_writes);
+    g_test_add_func("/vfio-sim/vfio_mig_get_next_state/"
+                    "engine-runs-in-p2p-and-precopy-states",
+                    test_engine_runs_in_p2p_and_precopy);
+    g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_logging_report/"
+                    "exact-pages-while-engine-runs",
+                    test_logging_exact_while_engine_runs);
+    g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_mig_device_state/"
+                    "pending-interrupt-carried-and-raised-when-running",
+                    test_pending_interrupt_carried);
     g_test_add_func("/vfio-sim/exit_files/"
                     "exit-report-data-fd-released-at-exit",
                     test_exit_report_releases_data_fd);
