@@ -257,9 +257,9 @@ bool vfio_migration_realize(VFIOPCIDevice *v, VFIOMigrationMode mode,
     if (ret < 0) {
         if (mode == VFIO_MIGRATION_ON) {
             error_setg_errno(errp, -ret, "vfio-pci %s: enable-migration=on "
-                             "but the host driver has no migration "
-                             "support (VFIO_DEVICE_FEATURE MIGRATION "
-                             "failed)", v->name);
+                             "but the host driver offers no VFIO "
+                             "migration (STOP_COPY): VFIO_DEVICE_FEATURE "
+                             "MIGRATION failed", v->name);
             goto fail;
         }
         return true;

@@ -11,28 +11,7 @@
 #include "qemu/osdep.h"
 #include "linux/vfio-compat.h"
 
-/*
- * PRE_COPY (Linux 6.2) on a host header that predates it: the numbers
- * are the ABI's.
- */
-#ifndef VFIO_MIGRATION_PRE_COPY
-#define VFIO_MIGRATION_PRE_COPY             (1 << 2)
-#define VFIO_DEVICE_STATE_PRE_COPY          6
-#define VFIO_DEVICE_STATE_PRE_COPY_P2P      7
-struct vfio_precopy_info {
-    __u32 argsz;
-    __u32 flags;
-    __aligned_u64 initial_bytes;
-    __aligned_u64 dirty_bytes;
-};
-#define VFIO_MIG_GET_PRECOPY_INFO           _IO(VFIO_TYPE, VFIO_BASE + 21)
-#endif
-#ifndef VFIO_DEVICE_FEATURE_MIG_DATA_SIZE
-struct vfio_device_feature_mig_data_size {
-    __aligned_u64 stop_copy_length;
-};
-#define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE   9
-#endif
+/* PRE_COPY, PRECOPY_INFO, MIG_DATA_SIZE: see linux/vfio-compat.h. */
 
 typedef struct VFIOPCIDevice VFIOPCIDevice;
 typedef struct VFIOContainer VFIOContainer;
