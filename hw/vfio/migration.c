@@ -230,8 +230,13 @@ static void vfio_mig_back_to_running(VFIOMigration *m)
     }
     trace_vfio_device_ioctl(vname(m), "VFIO_DEVICE_RESET", 0);
     m->state = VFIO_DEVICE_STATE_RUNNING;
-    warn_report("%s: device reset to leave migration state; it runs "
-                "again", vname(m));
+    /* The reset cleared decoding and mastering: give back the guest's. */
+    vfio_pci_dev_config_write(m->vdev, PCI_COMMAND, 2,
+                              pci_get_word(m->vdev->parent_obj.config +
+                                           PCI_COMMAND));
+    warn_report("%s: device reset to leave migration state %s; it runs "
+                "again, without the work it had in flight", vname(m),
+                vfio_mig_state_name(m->state));
 }
 
 /* ------------------------------------------------------------ realize */

@@ -83,6 +83,15 @@ static uint8_t pattern_byte(uint64_t i)
     return (uint8_t)((i / DM_CHUNK) * 37 + 1);
 }
 
+static void start_copy(Run *r)
+{
+    reg_writeq(r->m->qts, &r->dev, DM_REG_SRC, guest_ddw_iova(&r->w, r->src));
+    reg_writeq(r->m->qts, &r->dev, DM_REG_DST, guest_ddw_iova(&r->w, r->dst));
+    reg_writeq(r->m->qts, &r->dev, DM_REG_LEN, copy_size);
+    qtest_writel(r->m->qts, r->dev.bar_cpu[0] + DM_REG_CMD,
+                 GUINT32_SWAP_LE_BE(DM_CMD_COPY));
+}
+
 /* A guest with DDW over all RAM, a patterned source buffer, a copy
  * started at the limited rate and already moving. */
 static void run_start(Run *r, const char *dev_opts)
@@ -108,11 +117,7 @@ static void run_start(Run *r, const char *dev_opts)
         }
     }
     r->expect_fnv = h;
-    reg_writeq(r->m->qts, &r->dev, DM_REG_SRC, guest_ddw_iova(&r->w, r->src));
-    reg_writeq(r->m->qts, &r->dev, DM_REG_DST, guest_ddw_iova(&r->w, r->dst));
-    reg_writeq(r->m->qts, &r->dev, DM_REG_LEN, copy_size);
-    qtest_writel(r->m->qts, r->dev.bar_cpu[0] + DM_REG_CMD,
-                 GUINT32_SWAP_LE_BE(DM_CMD_COPY));
+    start_copy(r);
     while (!reg_readq(r->m->qts, &r->dev, DM_REG_DONE)) {
         g_assert_cmpuint(++spins, <, 100000);
         g_usleep(1000);
@@ -377,9 +382,13 @@ static void test_conservative_without_device_dirty_log(void)
     g_autoptr(JsonObject) q = NULL;
     JsonObject *vfio;
 
+    g_autofree char *opts = g_strdup_printf("dirty-log=off,rate=%" PRIu64,
+                                            copy_size / 16);
+
+    /* Every pass resends all of RAM: a slower copy is still in flight. */
     reference();
-    run_start(&r, "dirty-log=off");
-    q = migrate_mid_copy(&r, T_FILE, "dirty-log=off");
+    run_start(&r, opts);
+    q = migrate_mid_copy(&r, T_FILE, opts);
     vfio = json_object_get_object_member(
         json_object_get_object_member(q, "return"), "vfio");
     g_assert_cmpstr(json_object_get_string_member(vfio, "dirty-tracking"),
@@ -411,7 +420,7 @@ static void assert_source_recovered(Run *r, const char *what)
     run_finish_here(r);
 }
 
-static void fail_with(const char *fault, const char *what)
+static void fail_with_how(const char *fault, const char *what, bool reset)
 {
     Run r = { 0 };
     g_autofree char *path = g_build_filename(tmpdir, "fail.mig", NULL);
@@ -420,8 +429,29 @@ static void fail_with(const char *fault, const char *what)
     arm(r.m, fault);
     qtest_qmp_assert_success(r.m->qts, "{'execute': 'migrate', "
                              "'arguments': {'uri': 'file:%s'}}", path);
-    assert_source_recovered(&r, what);
+    if (reset) {
+        /*
+         * A device left in ERROR can only be reset: it runs again and
+         * takes new work, but what it had in flight is gone.
+         */
+        g_autofree char *end = qtest_migration_wait_end(r.m->qts);
+
+        g_assert_cmpstr(end, ==, "failed");
+        assert_sim_state(r.m, "RUNNING");
+        g_assert_nonnull(strstr(qtest_stderr(r.m->qts), "device reset"));
+        g_assert_cmpuint(reg_readl(r.m->qts, &r.dev, DM_REG_STATUS), !=,
+                         DM_STATUS_BUSY);
+        start_copy(&r);
+        run_finish_here(&r);
+    } else {
+        assert_source_recovered(&r, what);
+    }
     g_unlink(path);
+}
+
+static void fail_with(const char *fault, const char *what)
+{
+    fail_with_how(fault, what, false);
 }
 
 static void test_fail_arc_running_to_precopy(void)
@@ -447,9 +477,9 @@ static void test_fail_arc_to_stop_copy(void)
 
 static void test_fail_arc_to_stop_copy_into_error(void)
 {
-    fail_with("{\"device\": \"" VT_BDF0 "\", \"arc\": "
-              "\"*>STOP_COPY\", \"errno\": \"EIO\", \"error\": true}",
-              "-> STOP_COPY failed");
+    fail_with_how("{\"device\": \"" VT_BDF0 "\", \"arc\": "
+                  "\"*>STOP_COPY\", \"errno\": \"EIO\", \"error\": true}",
+                  "-> STOP_COPY failed", true);
 }
 
 static void test_fail_data_fd_read_eio(void)
