@@ -524,19 +524,24 @@ static void test_cancel_while_active(void)
  * STOP): it exits 1 naming the arc; the source, which has no return
  * path, completed and is stopped: cont runs it and its device again.
  */
-static void test_destination_refusing_state(void)
+static void refused_by_destination(const char *opts, const char *src_fault,
+                                   const char *dst_fault)
 {
     Run r = { 0 };
-    g_autofree char *devs = devices(NULL);
+    g_autofree char *devs = devices(opts);
     g_autofree char *args = machine_args();
     g_autofree char *path = g_build_filename(tmpdir, "refuse.sock", NULL);
     g_autofree char *end = NULL;
     VsimMachine *d;
 
-    run_start(&r, NULL);
+    run_start(&r, opts);
     d = vsim_machine_start(devs, NULL, "%s -incoming unix:%s", args, path);
-    arm(d, "{\"device\": \"" VT_BDF0 "\", \"arc\": \"RESUMING>STOP\", "
-        "\"errno\": \"EINVAL\"}");
+    if (src_fault) {
+        arm(r.m, src_fault);
+    }
+    if (dst_fault) {
+        arm(d, dst_fault);
+    }
     qtest_qmp_assert_success(r.m->qts, "{'execute': 'migrate', "
                              "'arguments': {'uri': 'unix:%s'}}", path);
     end = qtest_migration_wait_end(r.m->qts);
@@ -550,6 +555,37 @@ static void test_destination_refusing_state(void)
 
 /* enable-migration=on with a device that has no STOP_COPY: refused,
  * naming the device and what its host driver lacks. */
+static void test_destination_refusing_state(void)
+{
+    refused_by_destination(NULL, NULL, "{\"device\": \"" VT_BDF0 "\", \"arc\": "
+                           "\"RESUMING>STOP\", \"errno\": \"EINVAL\"}");
+}
+
+/*
+ * The source's data_fd ends early in STOP_COPY (no PRE_COPY, so the
+ * first read is that one): nothing on the source can tell, the
+ * destination gets a cut state and refuses it.
+ */
+static void test_truncated_state_refused_by_destination(void)
+{
+    refused_by_destination("migration=p2p", "{\"device\": \"" VT_BDF0
+                           "\", \"data_fd\": \"read\", \"short\": 100, "
+                           "\"truncate\": true}", NULL);
+}
+
+/* Short reads are not errors: the state is read whole all the same. */
+static void test_short_reads_still_migrate(void)
+{
+    Run r = { 0 };
+    g_autoptr(JsonObject) q = NULL;
+
+    reference();
+    run_start(&r, NULL);
+    arm(r.m, "{\"device\": \"" VT_BDF0 "\", \"data_fd\": \"read\", "
+        "\"short\": 3}");
+    q = migrate_mid_copy(&r, T_UNIX, NULL);
+}
+
 static void test_enable_migration_on_refused_without_stop_copy(void)
 {
     g_autofree char *devs = devices("migration=off");
@@ -624,6 +660,10 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/devmig/cancel/active", test_cancel_while_active);
     g_test_add_func("/vfio/devmig/fail/destination-refuses-state",
                    test_destination_refusing_state);
+    g_test_add_func("/vfio/devmig/fail/truncated-state",
+                    test_truncated_state_refused_by_destination);
+    g_test_add_func("/vfio/devmig/data-fd/short-reads",
+                    test_short_reads_still_migrate);
     ret = g_test_run();
     g_rmdir(tmpdir);
     g_free(tmpdir);
