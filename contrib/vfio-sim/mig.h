@@ -3,7 +3,8 @@
  *
  * vfio-sim: VFIO migration v2 of a simulated device (internal).
  *
- * mig-state.c: VFIO_DEVICE_FEATURE and the migration state machine.
+ * device-feature.c: VFIO_DEVICE_FEATURE and the device options.
+ * mig-state.c: the migration state machine.
  * migration.c: the data_fd (saving and resuming sessions) and the
  *              versioned, checksummed device state it carries.
  * dirty-log.c: device DMA logging (DMA_LOGGING_START/STOP/REPORT).
@@ -62,6 +63,7 @@ VsimMig *vsim_mig(VsimDevice *d);
 const char *vsim_mig_state_name(uint32_t state);
 int vsim_mig_state_from_name(const char *name);
 bool vsim_mig_is_running(VsimDevice *d);
+int vsim_mig_set_state(VsimDevice *d, int new, VsimMigFile **out);
 
 /* migration.c: one step of the FSM that moves data, and the data_fd */
 VsimMigFile *vsim_mig_file_new(VsimDevice *d, bool saving, bool precopy);
@@ -96,7 +98,7 @@ long vsim_dirty_log_report(VsimDevice *d, uint32_t flags, void *data,
                            size_t size);
 JsonObject *vsim_dirty_log_json(VsimDevice *d);
 
-/* feature-helpers shared by the handlers (mig-state.c) */
+/* device-feature.c: vfio_check_feature, shared by the handlers */
 int vsim_check_feature(uint32_t flags, size_t argsz, uint32_t supported,
                        size_t minsz);
 
