@@ -259,6 +259,43 @@ static bool report_range(VFIOPCIDevice *v, VFIOContainer *c,
     return true;
 }
 
+/* Do the logged ranges still cover the container's windows exactly? */
+static bool ranges_current(VFIOMigration *m, VFIOContainer *c)
+{
+    unsigned i;
+
+    if (m->log_ranges->len != c->hostwins->len) {
+        return false;
+    }
+    for (i = 0; i < c->hostwins->len; i++) {
+        VFIOHostDMAWindow *w = g_ptr_array_index(c->hostwins, i);
+        struct vfio_device_feature_dma_logging_range *r =
+            &g_array_index(m->log_ranges,
+                           struct vfio_device_feature_dma_logging_range, i);
+
+        if (r->iova != w->min_iova ||
+            r->length != w->max_iova - w->min_iova + 1) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void fall_back(VFIOContainer *c, GPtrArray *devs)
+{
+    unsigned j;
+
+    vfio_mig_dirty_stop(c);
+    for (j = 0; j < devs->len; j++) {
+        VFIOPCIDevice *o = g_ptr_array_index(devs, j);
+
+        if (on_container(o, c)) {
+            o->migration->dirty_device = false;
+        }
+    }
+    trace_vfio_mig_dirty_mode(c->fd, "conservative");
+}
+
 uint64_t vfio_mig_dirty_sync(VFIOContainer *c)
 {
     GPtrArray *devs = vfio_pci_device_list();
@@ -273,20 +310,24 @@ uint64_t vfio_mig_dirty_sync(VFIOContainer *c)
         if (!on_container(v, c) || !m->logging) {
             continue;
         }
+        /*
+         * The guest created or removed a DMA window since START: the
+         * device is not watching the new one.  The walk covers it.
+         */
+        if (!ranges_current(m, c)) {
+            warn_report("%s: the guest's DMA windows changed during the "
+                        "migration; every page mapped for device write "
+                        "counts as dirty from now on", v->name);
+            fall_back(c, devs);
+            return UINT64_MAX;
+        }
         for (j = 0; j < m->log_ranges->len; j++) {
             if (!report_range(v, c, &g_array_index(
                     m->log_ranges,
                     struct vfio_device_feature_dma_logging_range, j),
                     &pages)) {
                 /* Fall back: the caller walks the write mappings. */
-                vfio_mig_dirty_stop(c);
-                for (j = 0; j < devs->len; j++) {
-                    VFIOPCIDevice *o = g_ptr_array_index(devs, j);
-
-                    if (on_container(o, c)) {
-                        o->migration->dirty_device = false;
-                    }
-                }
+                fall_back(c, devs);
                 return UINT64_MAX;
             }
         }

@@ -443,6 +443,7 @@ static bool vfio_mig_save_iterate(DeviceState *dev, GPtrArray *chunks,
                                 -errno);
         return false;
     }
+    trace_vfio_device_ioctl(vname(m), "VFIO_MIG_GET_PRECOPY_INFO", 0);
     trace_vfio_migration_precopy_info(vname(m), info.initial_bytes,
                                       info.dirty_bytes);
     if (!info.initial_bytes && !info.dirty_bytes) {
@@ -575,6 +576,7 @@ static bool vfio_mig_write(VFIOMigration *m, const uint8_t *p, size_t len,
         }
         done += r;
     }
+    trace_vfio_migration_write(vname(m), len);
     m->loaded_bytes += len;
     return true;
 }
