@@ -415,6 +415,16 @@ static bool hmp_info_migrate(GString *out, const char *args, Error **errp)
             json_object_get_int_member(ram, "duplicate"),
             json_object_get_int_member(ram, "normal"),
             json_object_get_int_member(ram, "dirty-sync-count"));
+        if (json_object_has_member(ret, "vfio")) {
+            JsonObject *v = json_object_get_object_member(ret, "vfio");
+
+            g_string_append_printf(out, "vfio dirty tracking: %s\n"
+                                   "vfio device state: %" PRId64 " bytes\n"
+                                   "vfio dirty pages: %" PRId64 "\n",
+                json_object_get_string_member(v, "dirty-tracking"),
+                json_object_get_int_member(v, "device-state-size"),
+                json_object_get_int_member(v, "dirty-pages"));
+        }
         if (json_object_has_member(ret, "error-desc")) {
             g_string_append_printf(out, "error: %s\n",
                 json_object_get_string_member(ret, "error-desc"));

@@ -306,6 +306,14 @@ static JsonObject *migrate_mid_copy(Run *r, Transport t, const char *opts)
     g_assert_nonnull(vfio);
     g_assert_cmpuint(json_object_get_int_member(vfio, "device-state-size"),
                      >, 0);
+    {
+        g_autofree char *hmp = qtest_hmp(r->m->qts, "info migrate");
+        g_autofree char *line = g_strdup_printf(
+            "vfio dirty tracking: %s\n",
+            json_object_get_string_member(vfio, "dirty-tracking"));
+
+        g_assert_nonnull(strstr(hmp, line));
+    }
     /* The source stays stopped, its device too. */
     assert_sim_state(r->m, "STOP");
     r->in_flight = reg_readq(r->m->qts, &r->dev, DM_REG_DONE) < copy_size;
@@ -496,6 +504,7 @@ static void test_conservative_without_device_dirty_log(void)
         json_object_get_object_member(q, "return"), "vfio");
     g_assert_cmpstr(json_object_get_string_member(vfio, "dirty-tracking"),
                     ==, "conservative");
+
     /* Every write-mapped page (all of RAM) counts at each sync. */
     g_assert_cmpuint(json_object_get_int_member(vfio, "dirty-pages"), >=,
                      ram_size / VT_PAGE);
