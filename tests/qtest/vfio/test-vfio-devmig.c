@@ -607,6 +607,24 @@ static void test_fail_precopy_info(void)
               "VFIO_MIG_GET_PRECOPY_INFO failed");
 }
 
+/* Cancelled at once, before or just after the device entered PRE_COPY. */
+static void test_cancel_at_setup(void)
+{
+    Run r = { 0 };
+    g_autofree char *path = g_build_filename(tmpdir, "cancel0.mig", NULL);
+    g_autofree char *end = NULL;
+
+    run_start(&r, NULL);
+    qtest_qmp_assert_success(r.m->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': 'file:%s'}}", path);
+    qtest_qmp_assert_success(r.m->qts, "{'execute': 'migrate_cancel'}");
+    end = qtest_migration_wait_end(r.m->qts);
+    g_assert_cmpstr(end, ==, "cancelled");
+    assert_sim_state(r.m, "RUNNING");
+    run_finish_here(&r);
+    g_unlink(path);
+}
+
 static void test_cancel_while_active(void)
 {
     Run r = { 0 };
@@ -771,6 +789,7 @@ int main(int argc, char **argv)
                    test_fail_data_fd_read_eio);
     g_test_add_func("/vfio/devmig/fail/precopy-info",
                    test_fail_precopy_info);
+    g_test_add_func("/vfio/devmig/cancel/setup", test_cancel_at_setup);
     g_test_add_func("/vfio/devmig/cancel/active", test_cancel_while_active);
     g_test_add_func("/vfio/devmig/fail/destination-refuses-state",
                    test_destination_refusing_state);
