@@ -762,7 +762,10 @@ int main(int argc, char **argv)
             copy_size <<= 20;
         }
     }
-    ram_size = MAX(256ULL << 20, 2 * copy_size + (64ULL << 20));
+    /* Source and destination buffers, the guest's own low RAM, in
+     * pseries memory blocks of 256 MiB. */
+    ram_size = (2 * copy_size + (64ULL << 20) + (256ULL << 20) - 1) &
+               ~((256ULL << 20) - 1);
     tmpdir = g_dir_make_tmp("devmig-XXXXXX", NULL);
     g_test_add_func("/vfio/devmig/enable-migration-on-refused",
                    test_enable_migration_on_refused_without_stop_copy);
