@@ -391,6 +391,41 @@ static void test_migrate_mid_copy_exec(void)
     test_mid_copy(T_EXEC);
 }
 
+/* Devices that offer less: every path through the FSM reaches the end. */
+static void test_mid_copy_with(const char *opts, uint64_t precopy)
+{
+    Run r = { 0 };
+    g_autoptr(JsonObject) q = migrate_in_flight(&r, T_FILE, opts, NULL);
+    JsonObject *vfio = json_object_get_object_member(
+        json_object_get_object_member(q, "return"), "vfio");
+
+    if (precopy) {
+        g_assert_cmpuint(json_object_get_int_member(vfio, "precopy-bytes"),
+                         >, 0);
+    } else {
+        g_assert_cmpuint(json_object_get_int_member(vfio, "precopy-bytes"),
+                         ==, 0);
+    }
+}
+
+/* RUNNING -> STOP -> STOP_COPY */
+static void test_mid_copy_stop_copy_only(void)
+{
+    test_mid_copy_with("migration=stop-copy", 0);
+}
+
+/* PRE_COPY -> STOP_COPY without P2P */
+static void test_mid_copy_precopy_without_p2p(void)
+{
+    test_mid_copy_with("migration=precopy", 1);
+}
+
+/* RUNNING -> RUNNING_P2P -> STOP -> STOP_COPY */
+static void test_mid_copy_p2p_without_precopy(void)
+{
+    test_mid_copy_with("migration=p2p", 0);
+}
+
 /*
  * Device dirty tracking: what query-migrate reports, and the pages
  * marked are those the device wrote while logging was on -- not every
@@ -774,6 +809,12 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/devmig/mid-copy/unix", test_migrate_mid_copy_unix);
     g_test_add_func("/vfio/devmig/mid-copy/file", test_migrate_mid_copy_file);
     g_test_add_func("/vfio/devmig/mid-copy/exec", test_migrate_mid_copy_exec);
+    g_test_add_func("/vfio/devmig/mid-copy/stop-copy-only",
+                    test_mid_copy_stop_copy_only);
+    g_test_add_func("/vfio/devmig/mid-copy/precopy-without-p2p",
+                    test_mid_copy_precopy_without_p2p);
+    g_test_add_func("/vfio/devmig/mid-copy/p2p-without-precopy",
+                    test_mid_copy_p2p_without_precopy);
     g_test_add_func("/vfio/devmig/dirty/device-writes-only",
                    test_device_dirty_tracking_resends_device_writes_only);
     g_test_add_func("/vfio/devmig/dirty/exact",
