@@ -103,6 +103,8 @@ static void incoming_start_machine(void)
     incoming.pending = false;
     incoming_event("completed");
     if (!incoming.start_paused) {
+        /* Devices with state of their own go RUNNING as the guest does. */
+        savevm_devices_run();
         machine_set_running(true);
         qmp_event_send("RESUME", NULL);
     }
@@ -268,6 +270,11 @@ void migration_incoming_register_qmp(void)
 bool migration_incoming_cont(void)
 {
     if (!incoming.pending) {
+        /*
+         * Devices a migration left stopped (a loaded destination started
+         * with -S, a source after completed) run again with the guest.
+         */
+        savevm_devices_run();
         return false;
     }
     incoming.start_paused = false;

@@ -141,6 +141,8 @@ static void mig_abort(MigStatus status, Error *err)
         mig.error = both;
     }
     error_free(err);
+    /* Devices go back to RUNNING whatever phase they were in. */
+    savevm_devices_cleanup(false);
     if (mig.was_running && !machine_is_running()) {
         machine_set_running(true);
         qmp_event_send("RESUME", NULL);
@@ -162,11 +164,16 @@ static bool mig_complete(Error **errp)
     int r;
 
     mig_stop_machine();
+    /* Device DMA stops before the last sync: its writes are all seen. */
+    if (!savevm_devices_stop(errp)) {
+        return false;
+    }
     mig_ram_save_sync(mig.ram);
     do {
         r = mig_ram_save_step(mig.ram, &mig.stream, UINT64_MAX, 0, errp);
     } while (r > 0);
     if (r < 0 || !savevm_save_devices(&mig.stream, errp) ||
+        !savevm_devices_complete(&mig.stream, errp) ||
         !mig_stream_put_end(&mig.stream, errp)) {
         return false;
     }
@@ -174,6 +181,7 @@ static bool mig_complete(Error **errp)
     if (!mig_close(errp)) {
         return false;
     }
+    savevm_devices_cleanup(true);
     mig_set_status(MIG_STATUS_COMPLETED);
     return true;
 }
@@ -194,7 +202,8 @@ static bool mig_setup(Error **errp)
         /* Everything is pending already: start the log from clean. */
         mig_ram_save_sync(mig.ram);
     }
-    if (!mig_ram_save_blocks(mig.ram, &mig.stream, errp)) {
+    if (!mig_ram_save_blocks(mig.ram, &mig.stream, errp) ||
+        !savevm_devices_setup(errp)) {
         return false;
     }
     mig.setup_us = g_get_monotonic_time();
@@ -211,6 +220,10 @@ static bool mig_pass_done(bool *finished, Error **errp)
     mig.passes++;
     json_object_set_int_member(data, "pass", mig.passes);
     qmp_event_send("MIGRATION_PASS", data);
+    /* Device data produced while it runs goes between passes. */
+    if (!mig.stop_and_copy && !savevm_devices_iterate(&mig.stream, errp)) {
+        return false;
+    }
     if (!mig.stop_and_copy && mig.passes < MIG_MAX_PASSES) {
         dirty = mig_ram_save_sync(mig.ram);
         if (dirty * TARGET_PAGE_SIZE > MIG_DIRTY_THRESHOLD) {
@@ -322,6 +335,7 @@ static JsonNode *qmp_query_migrate(JsonObject *args, Error **errp)
 {
     JsonObject *ret = json_object_new();
     const MigRamStats *st;
+    DeviceMigrationStats dev;
     JsonObject *ram;
     gint64 now = mig.end_us ? mig.end_us : g_get_monotonic_time();
 
@@ -354,6 +368,21 @@ static JsonNode *qmp_query_migrate(JsonObject *args, Error **errp)
     json_object_set_int_member(ram, "page-size", TARGET_PAGE_SIZE);
     json_object_set_int_member(ram, "passes", mig.passes);
     json_object_set_object_member(ret, "ram", ram);
+    if (savevm_devices_stats(&dev)) {
+        JsonObject *vfio = json_object_new();
+
+        json_object_set_string_member(vfio, "dirty-tracking",
+                                      dev.dirty_mode ? dev.dirty_mode :
+                                      "none");
+        json_object_set_int_member(vfio, "device-state-size",
+                                   dev.state_bytes);
+        json_object_set_int_member(vfio, "precopy-bytes",
+                                   dev.precopy_bytes);
+        json_object_set_int_member(vfio, "dirty-pages", dev.dirty_pages);
+        json_object_set_int_member(vfio, "dirty-resent-bytes",
+                                   dev.dirty_resent_bytes);
+        json_object_set_object_member(ret, "vfio", vfio);
+    }
     if (mig.error) {
         json_object_set_string_member(ret, "error-desc", mig.error);
     }
@@ -386,6 +415,16 @@ static bool hmp_info_migrate(GString *out, const char *args, Error **errp)
             json_object_get_int_member(ram, "duplicate"),
             json_object_get_int_member(ram, "normal"),
             json_object_get_int_member(ram, "dirty-sync-count"));
+        if (json_object_has_member(ret, "vfio")) {
+            JsonObject *v = json_object_get_object_member(ret, "vfio");
+
+            g_string_append_printf(out, "vfio dirty tracking: %s\n"
+                                   "vfio device state: %" PRId64 " bytes\n"
+                                   "vfio dirty pages: %" PRId64 "\n",
+                json_object_get_string_member(v, "dirty-tracking"),
+                json_object_get_int_member(v, "device-state-size"),
+                json_object_get_int_member(v, "dirty-pages"));
+        }
         if (json_object_has_member(ret, "error-desc")) {
             g_string_append_printf(out, "error: %s\n",
                 json_object_get_string_member(ret, "error-desc"));
@@ -409,6 +448,7 @@ void migration_cleanup(void)
     if (mig_in_progress()) {
         mig_release();
         mig_close(NULL);
+        savevm_devices_cleanup(false);
         mig.status = MIG_STATUS_CANCELLED;
     }
     g_clear_pointer(&mig.uri, g_free);

@@ -503,14 +503,21 @@ bool qdev_check_migratable(Error **errp)
         DeviceState *dev = l->data;
         const char *host;
 
-        if (!dev->realized || !dev->klass->unmigratable) {
+        g_autofree char *why = NULL;
+
+        if (dev->realized && dev->klass->mig_ops &&
+            dev->klass->mig_ops->blocker) {
+            why = dev->klass->mig_ops->blocker(dev);
+        }
+        if (!dev->realized || (!dev->klass->unmigratable && !why)) {
             continue;
         }
         host = qdev_get_str_prop(dev, "host");
-        error_setg(errp, "device '%s' (%s%s%s) cannot be migrated: it has "
-                   "no device state support", dev->id ? dev->id : "(no id)",
+        error_setg(errp, "device '%s' (%s%s%s) cannot be migrated: %s",
+                   dev->id ? dev->id : "(no id)",
                    dev->klass->name, host ? ", host " : "",
-                   host ? host : "");
+                   host ? host : "", why ? why : "it has no device state "
+                   "support");
         return false;
     }
     return true;

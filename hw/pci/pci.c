@@ -700,7 +700,7 @@ void pci_register_type(PCIDeviceClass *pcic)
     dc->reset = pci_qdev_reset;
     dc->migration_path = pci_qdev_migration_path;
     /* Every PCI device sends its config space unless it says more. */
-    if (!dc->save_state && !dc->unmigratable) {
+    if (!dc->save_state && !dc->unmigratable && !dc->mig_ops) {
         dc->state_version = 1;
         dc->save_state = pci_qdev_save_state;
         dc->load_state = pci_qdev_load_state;

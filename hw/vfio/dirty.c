@@ -17,6 +17,7 @@
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-container.h"
 #include "hw/vfio/vfio-dirty.h"
+#include "hw/vfio/vfio-migration.h"
 #include "exec/ram.h"
 #include "trace.h"
 
@@ -153,6 +154,8 @@ bool vfio_dirty_log_global_start(MemoryListener *l, Error **errp)
     st = g_new0(VFIODirtyState, 1);
     st->prev = g_array_new(FALSE, FALSE, sizeof(VFIODirtyRange));
     g_hash_table_replace(vfio_dirty_states, c, st);
+    /* Devices that log their own writes make the walk unnecessary. */
+    vfio_mig_dirty_start(c);
     trace_vfio_dirty_log_global(c->fd, 1);
     return true;
 }
@@ -161,6 +164,7 @@ void vfio_dirty_log_global_stop(MemoryListener *l)
 {
     VFIOContainer *c = container_of(l, VFIOContainer, prereg_listener);
 
+    vfio_mig_dirty_stop(c);
     if (vfio_dirty_states) {
         g_hash_table_remove(vfio_dirty_states, c);
         if (!g_hash_table_size(vfio_dirty_states)) {
@@ -185,6 +189,17 @@ void vfio_dirty_log_sync(MemoryListener *l, MemoryRegionSection *s)
     if (st && st->walked && st->round == round) {
         return;
     }
+    if (st && vfio_mig_dirty_active(c)) {
+        pages = vfio_mig_dirty_sync(c);
+        if (pages != UINT64_MAX) {
+            st->round = round;
+            st->walked = true;
+            trace_vfio_dirty_log_sync(c->fd, round, 0, pages);
+            return;
+        }
+        /* The log failed: every write-mapped page, from now on. */
+        pages = 0;
+    }
     if (st) {
         for (i = 0; i < st->prev->len; i++) {
             VFIODirtyRange *r = &g_array_index(st->prev, VFIODirtyRange, i);
@@ -205,5 +220,6 @@ void vfio_dirty_log_sync(MemoryListener *l, MemoryRegionSection *s)
         st->round = round;
         st->walked = true;
     }
+    vfio_mig_dirty_count_conservative(c, pages);
     trace_vfio_dirty_log_sync(c->fd, round, c->giommus->len, pages);
 }

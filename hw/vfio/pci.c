@@ -327,9 +327,11 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
     VFIOPCIDevice *v = VFIO_PCI(pdev);
     struct vfio_device_info info = { .argsz = sizeof(info) };
     int groupid, ret, i;
+    VFIOMigrationMode mig_mode;
 
     v->fd = -1;
-    if (!vfio_pci_resolve_host(v, errp) || !vfio_pci_check_unique(v, errp)) {
+    if (!vfio_migration_parse_mode(v->enable_migration, &mig_mode, errp) ||
+        !vfio_pci_resolve_host(v, errp) || !vfio_pci_check_unique(v, errp)) {
         return false;
     }
     groupid = vfio_sysfs_group_id(v->sysfs_path, errp);
@@ -374,6 +376,9 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
     if (!vfio_pci_irq_setup(v, errp)) {
         goto bars;
     }
+    if (!vfio_migration_realize(v, mig_mode, errp)) {
+        goto irqs;
+    }
     if (!vfio_pci_devices) {
         vfio_pci_devices = g_ptr_array_new();
     }
@@ -384,6 +389,8 @@ static bool vfio_pci_realize(PCIDevice *pdev, Error **errp)
     trace_vfio_pci_realize(v->name, groupid, v->group->container->fd);
     return true;
 
+irqs:
+    vfio_pci_irq_cleanup(v);
 bars:
     vfio_bars_cleanup(v);
 close_fd:
@@ -404,6 +411,7 @@ static void vfio_pci_exit(PCIDevice *pdev)
     if (vfio_pci_devices) {
         g_ptr_array_remove(vfio_pci_devices, v);
     }
+    vfio_migration_exit(v);
     if (v->group && v->container_client.failed) {
         vfio_container_remove_client(v->group->container,
                                      &v->container_client);
@@ -502,6 +510,11 @@ static const Property vfio_pci_props[] = {
                 "host PCI address DDDD:BB:DD.F"),
     DEFINE_PROP("sysfsdev", VFIOPCIDevice, sysfsdev, PROP_STRING, NULL,
                 "sysfs directory of the host device"),
+    DEFINE_PROP("enable-migration", VFIOPCIDevice, enable_migration,
+                PROP_STRING, "auto",
+                "on (refuse a device without VFIO migration), off (never "
+                "migrate) or auto (migrate when the device offers "
+                "STOP_COPY)"),
     { .name = NULL },
 };
 
@@ -514,7 +527,7 @@ static PCIDeviceClass vfio_pci_class = {
         .user_creatable = true,
         .hotpluggable = true,
         .finalize = vfio_pci_finalize,
-        .unmigratable = true,     /* no device state support */
+        .mig_ops = &vfio_pci_migration_ops,     /* migration.c */
     },
     .vendor_id = 0xffff,
     .device_id = 0xffff,

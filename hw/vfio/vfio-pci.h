@@ -5,12 +5,14 @@
  *
  *   -device vfio-pci,host=DDDD:BB:DD.F[,bus=PHB,addr=SLOT]
  *   -device vfio-pci,sysfsdev=/sys/bus/pci/devices/DDDD:BB:DD.F
+ *   ...,enable-migration=on|off|auto (default auto)
  */
 #ifndef HW_VFIO_PCI_H
 #define HW_VFIO_PCI_H
 
 #include "hw/pci/pci.h"
 #include "hw/vfio/vfio-container.h"
+#include "hw/vfio/vfio-migration.h"
 
 #define TYPE_VFIO_PCI "vfio-pci"
 #define PCI_STD_HEADER_END 0x40
@@ -55,6 +57,8 @@ struct VFIOPCIDevice {
     /* Added to the group's container while realized. */
     VFIOContainerClient container_client;
     VFIOPCIIrq *irq;            /* interrupts (pci-irq.c, pci-msix.c) */
+    char *enable_migration;     /* property: on, off, auto */
+    VFIOMigration *migration;   /* migration.c */
 };
 
 static inline VFIOPCIDevice *VFIO_PCI(PCIDevice *pdev)

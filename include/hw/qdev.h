@@ -29,6 +29,7 @@
 typedef struct DeviceState DeviceState;
 typedef struct DeviceClass DeviceClass;
 typedef struct MigReader MigReader;     /* migration/vmstate.h */
+typedef struct DeviceMigrationOps DeviceMigrationOps;
 
 typedef enum PropertyType {
     PROP_BOOL,          /* bool: on/off/yes/no/true/false */
@@ -87,6 +88,57 @@ struct DeviceClass {
                        Error **errp);
     char *(*migration_path)(DeviceState *dev);
     bool unmigratable;
+    /* Live migration with state of the device's own (vfio); NULL: none. */
+    const DeviceMigrationOps *mig_ops;
+};
+
+/* What a device with mig_ops sent, for query-migrate. */
+typedef struct DeviceMigrationStats {
+    const char *dirty_mode;     /* how its DMA writes are found */
+    uint64_t state_bytes;       /* device state sent (all phases) */
+    uint64_t precopy_bytes;     /* ...of which while it ran */
+    uint64_t dirty_pages;       /* guest pages marked dirty for its DMA */
+    uint64_t dirty_resent_bytes; /* RAM resent because of its writes */
+} DeviceMigrationStats;
+
+/*
+ * A device whose state lives outside the process (a VFIO device) and
+ * takes part in every phase of a migration (docs/migration.md).  The
+ * data goes in "device-data" sections, any number per device, in the
+ * order they were produced; the device itself gives them meaning.
+ * Every hook may be NULL.
+ */
+struct DeviceMigrationOps {
+    /* migrate refuses while this returns a reason (g_free it). */
+    char *(*blocker)(DeviceState *dev);
+    /* Source, machine running: the migration starts. */
+    bool (*save_setup)(DeviceState *dev, Error **errp);
+    /*
+     * Between RAM passes: what the device has now, as GByteArrays of at
+     * most @max bytes appended to @chunks (each one section).
+     */
+    bool (*save_iterate)(DeviceState *dev, GPtrArray *chunks, size_t max,
+                         Error **errp);
+    /*
+     * Machine stopped: called for every device with @p2p (stop talking
+     * to other devices), then for every device without (stop all DMA,
+     * collect the final state) -- before the last RAM sync.
+     */
+    bool (*save_stop)(DeviceState *dev, bool p2p, Error **errp);
+    /* After the last RAM: the final state, as for save_iterate. */
+    bool (*save_complete)(DeviceState *dev, GPtrArray *chunks, size_t max,
+                          Error **errp);
+    /* The migration ended: @ok (source stays stopped) or the device runs
+     * again as if nothing happened. */
+    void (*save_cleanup)(DeviceState *dev, bool ok);
+    void (*stats)(DeviceState *dev, DeviceMigrationStats *st);
+    /* Destination: one section's payload. */
+    bool (*load_data)(DeviceState *dev, const uint8_t *data, size_t len,
+                      Error **errp);
+    /* Destination: the stream ended; false if the state is incomplete. */
+    bool (*load_finish)(DeviceState *dev, Error **errp);
+    /* Either side: the machine runs (again). */
+    void (*run)(DeviceState *dev);
 };
 
 struct DeviceState {

@@ -33,6 +33,7 @@ bool migration_incoming_failed(void);
  * For QMP cont: true while a destination still waits for its stream
  * (-incoming defer, or unix: not yet connected); the machine must not
  * run yet, and is then set to run once the load succeeds even with -S.
+ * Otherwise devices a migration left stopped run again.
  */
 bool migration_incoming_cont(void);
 /* QMP migrate-incoming (registered by migration_register_qmp()). */

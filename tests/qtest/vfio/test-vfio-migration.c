@@ -3,8 +3,10 @@
  *
  * Migration and VFIO.
  *
- * A source with a vfio-pci device refuses to migrate, naming it, and
- * keeps running as it was.  A source without one (a guest that enabled
+ * A source with a vfio-pci device that cannot migrate (its host offers
+ * no VFIO migration, or enable-migration=off) refuses to migrate, naming
+ * it, and keeps running as it was (test-vfio-devmig.c migrates one
+ * that can).  A source without one (a guest that enabled
  * DDW and direct-mapped all RAM for an emulated pci-testdev-dma) is
  * saved to a file; a destination under vfio-sim with a vfio-pci device
  * (given on its command line, or added after the load) loads it: the
@@ -211,10 +213,15 @@ static void test_device_added_after_load_gets_mappings(void)
     source_free(&s);
 }
 
-static void test_migrate_refused_with_vfio_device(void)
+/*
+ * A vfio-pci device that cannot migrate: its host driver offers no
+ * VFIO migration, or it was given enable-migration=off.
+ */
+static void migrate_refused(const char *devices, const char *extra,
+                            const char *why)
 {
-    VsimMachine *m = vsim_machine_start(NULL, NULL, "%s",
-                                        COMMON_ARGS " " VFIO_ARGS);
+    VsimMachine *m = vsim_machine_start(devices, NULL, "%s%s",
+                                        COMMON_ARGS " " VFIO_ARGS, extra);
     g_autofree char *path = g_build_filename(tmpdir, "refused.mig", NULL);
     g_autoptr(JsonObject) before = vsim_machine_state(m);
     g_autoptr(JsonObject) after = NULL;
@@ -231,6 +238,7 @@ static void test_migrate_refused_with_vfio_device(void)
     g_assert_nonnull(strstr(desc, "'dev0'"));
     g_assert_nonnull(strstr(desc, VT_BDF0));
     g_assert_nonnull(strstr(desc, "cannot be migrated"));
+    g_assert_nonnull(strstr(desc, why));
     /* Nothing started: no file, no migration, still running. */
     g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
     info = qtest_qmp(m->qts, "{'execute': 'query-migrate'}");
@@ -251,6 +259,17 @@ static void test_migrate_refused_with_vfio_device(void)
     vt_quit_clean(m);
 }
 
+static void test_migrate_refused_with_vfio_device(void)
+{
+    migrate_refused(VT_BDF0 "=dma-engine@1,migration=off", "",
+                    "no VFIO migration (STOP_COPY)");
+}
+
+static void test_migrate_refused_with_enable_migration_off(void)
+{
+    migrate_refused(NULL, ",enable-migration=off", "enable-migration=off");
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -260,6 +279,8 @@ int main(int argc, char **argv)
     g_assert_nonnull(tmpdir);
     g_test_add_func("/vfio/migration/refused-with-vfio-device",
                     test_migrate_refused_with_vfio_device);
+    g_test_add_func("/vfio/migration/refused-with-enable-migration-off",
+                    test_migrate_refused_with_enable_migration_off);
     g_test_add_func("/vfio/migration/load-replays-host-windows",
                     test_load_with_vfio_device_on_cmdline);
     g_test_add_func("/vfio/migration/device-added-after-load-gets-mappings",
