@@ -468,6 +468,7 @@ static void test_device_dirty_tracking_exact(void)
     GuestDevice dev;
     GuestWindow w;
     uint64_t src, dst, off, src_fnv;
+    uint32_t status;
     bool active;
     JsonObject *vfio;
 
@@ -495,11 +496,18 @@ static void test_device_dirty_tracking_exact(void)
     reg_writeq(m->qts, &dev, DM_REG_LEN, 16 * VT_PAGE);
     reg_writeq(m->qts, &dev, 0x20, 0x1122334455667788ULL);
     qtest_writel(m->qts, dev.bar_cpu[0] + DM_REG_CMD, GUINT32_SWAP_LE_BE(2));
-    g_assert_cmpuint(reg_readl(m->qts, &dev, DM_REG_STATUS), ==,
-                     DM_STATUS_DONE);
+    /*
+     * On a loaded machine the switch-over may already have stopped the
+     * device: the FILL then waits (BUSY) and runs on the destination,
+     * which the RAM check below covers; only the count goes unchecked.
+     */
+    status = reg_readl(m->qts, &dev, DM_REG_STATUS);
+    g_assert_true(status == DM_STATUS_DONE || status == DM_STATUS_BUSY);
     mid = query_migrate(m->qts);
-    active = !strcmp(json_object_get_string_member(
-        json_object_get_object_member(mid, "return"), "status"), "active");
+    active = status == DM_STATUS_DONE &&
+             !strcmp(json_object_get_string_member(
+                 json_object_get_object_member(mid, "return"), "status"),
+                 "active");
     end = qtest_migration_wait_end(m->qts);
     g_assert_cmpstr(end, ==, "completed");
     q = query_migrate(m->qts);
