@@ -122,7 +122,8 @@ static void test_msix_vector_raises_queried_number(void)
 /*
  * A vector masked in the table is masked on the host (its eventfd
  * unset): the completion does not arrive while masked, it waits in the
- * device's PBA, and arrives once the guest unmasks the vector.
+ * device's PBA (which the guest reads in its PBA), and arrives once the
+ * guest unmasks the vector.
  */
 static void test_msix_masked_vector_waits_for_unmask(void)
 {
@@ -138,11 +139,15 @@ static void test_msix_masked_vector_waits_for_unmask(void)
     dma_engine_start(fx.g, &fx.dev, CMD_CHECKSUM, 0, 0, 0);
     g_assert_false(guest_wait_irq(fx.g, n, 1, QUIET_MS));
     g_assert_cmpint(host_irq_int(&fx, "msix_pending"), ==, 1);
+    /* the guest's PBA shows what the device holds */
+    g_assert_true(guest_msix_pending(fx.g, &fx.dev, 0));
+    g_assert_false(guest_msix_pending(fx.g, &fx.dev, 1));
 
     guest_msix_mask(fx.g, &fx.dev, 0, false);
     g_assert_true(guest_wait_irq(fx.g, n, 1, TIMEOUT_MS));
     g_assert_cmpuint(guest_dev_irq_handle(fx.g, &fx.dev, &fx.irq), ==, n);
     g_assert_cmpint(host_irq_int(&fx, "msix_pending"), ==, 0);
+    g_assert_false(guest_msix_pending(fx.g, &fx.dev, 0));
     g_assert_cmpint(host_irq_int(&fx, "eventfds"), ==, 1);
     /* and the next completion comes straight through */
     g_assert_true(run(&fx));
