@@ -282,6 +282,43 @@ static void test_recovery_restores_interrupts(gconstpointer data)
     env_finish(&e);
 }
 
+/*
+ * A driver that frees its MSI-X vectors when the error is reported
+ * (error_detected, the PE still frozen) and sets them up again after
+ * the recovery (resume): the host goes back to INTx while frozen, then
+ * to MSI-X with fresh eventfds, and the completion interrupts arrive.
+ */
+static void test_recovery_driver_reallocates_msix(void)
+{
+    GuestDevIrq irq;
+    Env e;
+
+    env_start(&e, EEH_ON, NULL);
+    g_assert_cmpint(guest_eeh_probe(e.g, &e.dev, &e.eeh), ==, 0);
+    guest_irq_intercept(e.g);
+    g_assert_cmpint(guest_cppr(e.g, 0xff), ==, 0);
+    g_assert_cmpint(guest_dev_irq_setup(e.g, &e.dev, GUEST_IRQ_MSIX, 2,
+                                        &irq), ==, GUEST_IRQ_MSIX);
+    assert_irq_arrives(&e, &irq);
+
+    host_freeze(&e);
+    assert_frozen(&e);
+    guest_dev_irq_teardown(e.g, &e.dev, &irq);
+    {
+        g_autofree char *t = host_irq_type(&e);
+        g_assert_cmpstr(t, ==, "intx");
+    }
+    g_assert_true(guest_eeh_recover(e.g, &e.eeh));
+    g_assert_cmpint(guest_dev_irq_setup(e.g, &e.dev, GUEST_IRQ_MSIX, 2,
+                                        &irq), ==, GUEST_IRQ_MSIX);
+    {
+        g_autofree char *t = host_irq_type(&e);
+        g_assert_cmpstr(t, ==, "msix");
+    }
+    assert_irq_arrives(&e, &irq);
+    env_finish(&e);
+}
+
 /* The machine's device tree, through QMP dumpdtb (g_free it). */
 static char *dump_fdt(Env *e)
 {
@@ -491,6 +528,8 @@ int main(int argc, char **argv)
     g_test_add_data_func("/vfio/eeh/recovery-restores-interrupts/intx",
                          GINT_TO_POINTER(GUEST_IRQ_INTX),
                          test_recovery_restores_interrupts);
+    g_test_add_func("/vfio/eeh/recovery-driver-reallocates-msix",
+                    test_recovery_driver_reallocates_msix);
     g_test_add_func("/vfio/eeh/dma-fault-freezes-then-recovery",
                     test_dma_fault_freezes_then_recovery);
     g_test_add_func("/vfio/eeh/errinjct-freezes-then-recovery",
