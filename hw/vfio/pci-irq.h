@@ -32,7 +32,6 @@ typedef struct VFIOMsixPba {
     VFIOPCIDevice *vdev;        /* NULL once the device let go */
     uint64_t host_offset;       /* the PBA in the device fd */
     unsigned nentries;
-    bool host_refused;          /* the host's pread failed: emulated only */
 } VFIOMsixPba;
 
 struct VFIOPCIIrq {

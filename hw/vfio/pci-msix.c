@@ -24,7 +24,7 @@
  * A region over the emulated PBA answers the guest's reads with the
  * emulated bits ORed with the device's, read through the BAR's region
  * (pread of the device fd; Linux's vfio-pci traps only the table, so the
- * PBA reads through).  A host that refuses the read leaves the guest the
+ * PBA reads through).  A read the host refuses leaves the guest the
  * emulated bits only.  Writes are ignored: the PBA is read-only.
  */
 #include "qemu/osdep.h"
@@ -110,12 +110,15 @@ static uint64_t vfio_msix_pba_read(void *opaque, hwaddr addr,
             val |= 1u << i;
         }
     }
-    if (valid && !p->host_refused) {
+    /*
+     * Each read asks again: a host may refuse only for a while (Linux
+     * answers EIO while the device's memory decoding is off).
+     */
+    if (valid) {
         if (pread(v->fd, &host, sizeof(host), p->host_offset + addr) ==
             sizeof(host)) {
             val |= GUINT32_FROM_LE(host) & valid;
         } else {
-            p->host_refused = true;
             trace_vfio_pci_msix_pba_refused(vname(v), errno);
         }
     }
