@@ -435,10 +435,50 @@ fail:
     return false;
 }
 
+/*
+ * The host side of the device works again (its container recovered and
+ * the device was reset): interrupts that failed come back as the guest
+ * has them enabled.  false: SET_IRQS failed again and the device is
+ * failed anew (vfio_irq_fail said why).
+ */
+bool vfio_pci_irq_restart(VFIOPCIDevice *v)
+{
+    VFIOPCIIrq *q = v->irq;
+
+    if (!q) {
+        return true;
+    }
+    if (q->failed) {
+        trace_vfio_pci_irq_restart(vname(v));
+        q->failed = false;
+    }
+    vfio_pci_irq_update(v);
+    return !q->failed;
+}
+
+/* The device's container is failed (it stays stopped for that). */
+static bool vfio_pci_container_failed(VFIOPCIDevice *v)
+{
+    return v->group && v->group->container && v->group->container->failed;
+}
+
 void vfio_pci_irq_reset(VFIOPCIDevice *v)
 {
-    if (!v->irq || v->irq->failed) {
+    if (!v->irq) {
         return;
+    }
+    /*
+     * A machine reset gives a device that failed on SET_IRQS another
+     * start (back on INTx below); one whose container is failed stays
+     * stopped until the container recovers.
+     */
+    if (v->irq->failed) {
+        trace_vfio_pci_irq_restart(vname(v));
+        v->irq->failed = false;
+        if (!vfio_pci_container_failed(v)) {
+            v->failed = false;
+        }
+        v->irq->mode = VFIO_IRQ_NONE;
     }
     /*
      * The PCI core disables MSI and MSI-X in the capability right after

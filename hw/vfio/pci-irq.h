@@ -22,6 +22,18 @@ typedef struct VFIOIrqVector {
     bool host_masked;           /* unset/masked on the host */
 } VFIOIrqVector;
 
+/*
+ * The guest's view of the PBA (pci-msix.c): over the MSI-X core's own
+ * PBA, it adds what the device latched in its hardware PBA.  Heap-held:
+ * the region may outlive the device's state until its last reference.
+ */
+typedef struct VFIOMsixPba {
+    MemoryRegion mr;
+    VFIOPCIDevice *vdev;        /* NULL once the device let go */
+    uint64_t host_offset;       /* the PBA in the device fd */
+    unsigned nentries;
+} VFIOMsixPba;
+
 struct VFIOPCIIrq {
     int mode;                   /* index enabled on the host, or NONE */
     unsigned count[VFIO_PCI_NUM_IRQS];  /* GET_IRQ_INFO */
@@ -32,6 +44,7 @@ struct VFIOPCIIrq {
     bool host_mask_refused;     /* ACTION_MASK on MSI-X was ENOTTY */
     int msix_table_bar;         /* -1 without MSI-X */
     int msix_pba_bar;
+    VFIOMsixPba *pba;           /* NULL without MSI-X */
     uint64_t delivered[VFIO_PCI_NUM_IRQS];
 };
 

@@ -573,6 +573,10 @@ static void vfio_pci_container_recovered(VFIOContainerClient *client)
         return;
     }
     v->failed = false;
+    /* Interrupts that failed come back too, or the device stays failed. */
+    if (!vfio_pci_irq_restart(v)) {
+        return;
+    }
     vfio_pci_dev_config_write(v, PCI_COMMAND, 2,
                               pci_get_word(v->parent_obj.config +
                                            PCI_COMMAND));

@@ -92,6 +92,7 @@ bool vfio_pci_config_set_command(VFIOPCIDevice *v, uint16_t clear,
 bool vfio_pci_irq_setup(VFIOPCIDevice *v, Error **errp);
 void vfio_pci_irq_update(VFIOPCIDevice *v);
 void vfio_pci_irq_reset(VFIOPCIDevice *v);
+bool vfio_pci_irq_restart(VFIOPCIDevice *v);
 void vfio_pci_irq_cleanup(VFIOPCIDevice *v);
 /* Realized vfio-pci devices (do not free). */
 GPtrArray *vfio_pci_device_list(void);

@@ -26,12 +26,132 @@
 #define DMAE_DONE           0x48
 #define DMAE_CMD_NOP        0
 #define XIRR_SOURCE         0x00ffffffu
+#define CAP_ID_MSI          0x05
+#define CAP_ID_MSIX         0x11
+#define MSI_CTRL_64BIT      0x0080
+#define MSI_CTRL_ENABLE     0x0001
+#define MSIX_CTRL_MASKALL   0x4000
+#define MSIX_CTRL_ENABLE    0x8000
+#define MSIX_ENTRY          16
 
 const char *guest_irq_mode_name(GuestIrqMode mode)
 {
     static const char *const names[] = { "none", "INTx", "MSI", "MSI-X" };
 
     return mode <= GUEST_IRQ_MSIX ? names[mode] : "?";
+}
+
+static bool cfg_read(SpaprGuest *g, const GuestDevice *dev, unsigned reg,
+                     unsigned size, uint32_t *v)
+{
+    *v = 0;
+    return guest_config_read(g, dev->buid, dev->config_addr, reg, size, v);
+}
+
+static bool cfg_write(SpaprGuest *g, const GuestDevice *dev, unsigned reg,
+                      unsigned size, uint32_t v)
+{
+    return guest_config_write(g, dev->buid, dev->config_addr, reg, size, v);
+}
+
+/* CPU address of word @word of MSI-X table entry @vector (0: none). */
+static uint64_t msix_entry(SpaprGuest *g, const GuestDevice *dev,
+                           unsigned cap, unsigned vector, unsigned word)
+{
+    uint32_t loc;
+
+    if (!cfg_read(g, dev, cap + 4, 4, &loc) || !dev->bar_cpu[loc & 7]) {
+        return 0;
+    }
+    return dev->bar_cpu[loc & 7] + (loc & ~7u) + vector * MSIX_ENTRY +
+           4 * word;
+}
+
+/* MSI: the offsets of address low, address high (0: none) and data. */
+static void msi_layout(unsigned cap, uint32_t ctrl, unsigned off[3])
+{
+    off[0] = cap + 4;
+    off[1] = ctrl & MSI_CTRL_64BIT ? cap + 8 : 0;
+    off[2] = ctrl & MSI_CTRL_64BIT ? cap + 12 : cap + 8;
+}
+
+/*
+ * pci_save_state, for the capability in use: its control word and each
+ * vector's message (the pseries firmware programmed them; Linux reads
+ * them back into its descriptors).
+ */
+static void guest_dev_irq_save(SpaprGuest *g, const GuestDevice *dev,
+                               GuestDevIrq *irq)
+{
+    QTestState *qts = guest_qts(g);
+    unsigned off[3];
+
+    if (irq->mode == GUEST_IRQ_MSIX) {
+        irq->cap = guest_find_capability(g, dev, CAP_ID_MSIX);
+        g_assert_true(cfg_read(g, dev, irq->cap + 2, 2, &irq->saved_ctrl));
+        for (unsigned i = 0; i < irq->nvec; i++) {
+            for (unsigned w = 0; w < 4; w++) {
+                uint64_t a = msix_entry(g, dev, irq->cap, i, w);
+
+                g_assert_cmphex(a, !=, 0);
+                irq->saved_msg[i][w] = GUINT32_SWAP_LE_BE(
+                    qtest_readl(qts, a));
+            }
+        }
+    } else if (irq->mode == GUEST_IRQ_MSI) {
+        irq->cap = guest_find_capability(g, dev, CAP_ID_MSI);
+        g_assert_true(cfg_read(g, dev, irq->cap + 2, 2, &irq->saved_ctrl));
+        msi_layout(irq->cap, irq->saved_ctrl, off);
+        for (unsigned w = 0; w < 3; w++) {
+            if (off[w]) {
+                g_assert_true(cfg_read(g, dev, off[w], w == 2 ? 2 : 4,
+                                       &irq->saved_msg[0][w]));
+            }
+        }
+    }
+}
+
+bool guest_dev_irq_restore(SpaprGuest *g, const GuestDevice *dev,
+                           const GuestDevIrq *irq)
+{
+    QTestState *qts = guest_qts(g);
+    uint32_t ctrl = irq->saved_ctrl;
+    unsigned off[3];
+
+    if (irq->mode == GUEST_IRQ_MSIX) {
+        /* __pci_restore_msix_state: masked while the table is written */
+        if (!cfg_write(g, dev, irq->cap + 2, 2,
+                       ctrl | MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL)) {
+            return false;
+        }
+        for (unsigned i = 0; i < irq->nvec; i++) {
+            for (unsigned w = 0; w < 4; w++) {
+                uint64_t a = msix_entry(g, dev, irq->cap, i, w);
+
+                if (!a) {
+                    return false;
+                }
+                qtest_writel(qts, a,
+                             GUINT32_SWAP_LE_BE(irq->saved_msg[i][w]));
+            }
+        }
+        return cfg_write(g, dev, irq->cap + 2, 2, ctrl);
+    }
+    if (irq->mode == GUEST_IRQ_MSI) {
+        /* __pci_restore_msi_state: disabled, the message, then enabled */
+        msi_layout(irq->cap, ctrl, off);
+        if (!cfg_write(g, dev, irq->cap + 2, 2, ctrl & ~MSI_CTRL_ENABLE)) {
+            return false;
+        }
+        for (unsigned w = 0; w < 3; w++) {
+            if (off[w] && !cfg_write(g, dev, off[w], w == 2 ? 2 : 4,
+                                     irq->saved_msg[0][w])) {
+                return false;
+            }
+        }
+        return cfg_write(g, dev, irq->cap + 2, 2, ctrl);
+    }
+    return true;
 }
 
 GuestIrqMode guest_dev_irq_setup(SpaprGuest *g, const GuestDevice *dev,
@@ -47,6 +167,7 @@ GuestIrqMode guest_dev_irq_setup(SpaprGuest *g, const GuestDevice *dev,
         if (n > 0) {
             out->mode = GUEST_IRQ_MSIX;
             out->nvec = n;
+            guest_dev_irq_save(g, dev, out);
             return out->mode;
         }
     }
@@ -55,6 +176,7 @@ GuestIrqMode guest_dev_irq_setup(SpaprGuest *g, const GuestDevice *dev,
         if (n > 0) {
             out->mode = GUEST_IRQ_MSI;
             out->nvec = n;
+            guest_dev_irq_save(g, dev, out);
             return out->mode;
         }
     }

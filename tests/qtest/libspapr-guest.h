@@ -437,6 +437,11 @@ typedef struct GuestDevIrq {
     GuestIrqMode mode;
     unsigned nvec;
     uint32_t irqs[GUEST_DEV_MAX_VECTORS];   /* source of each vector */
+    /* pci_save_state: the MSI/MSI-X capability and messages as set up */
+    unsigned cap;                           /* MSI or MSI-X capability */
+    uint32_t saved_ctrl;                    /* its control word */
+    uint32_t saved_msg[GUEST_DEV_MAX_VECTORS][4];   /* addr lo/hi, data,
+                                                       vector control */
 } GuestDevIrq;
 
 const char *guest_irq_mode_name(GuestIrqMode mode);
@@ -448,6 +453,15 @@ const char *guest_irq_mode_name(GuestIrqMode mode);
 GuestIrqMode guest_dev_irq_setup(SpaprGuest *g, const GuestDevice *dev,
                                  GuestIrqMode best, unsigned nvec,
                                  GuestDevIrq *out);
+/*
+ * What a driver's slot_reset does after an EEH reset (pci_restore_state
+ * -> pci_restore_msi_state): write back the MSI capability, or the
+ * MSI-X table with the function masked, as saved at set-up.  Nothing
+ * for INTx (the EEH core restored the header).  false: a config write
+ * failed.
+ */
+bool guest_dev_irq_restore(SpaprGuest *g, const GuestDevice *dev,
+                           const GuestDevIrq *irq);
 /* Undo it: MSI/MSI-X disabled and freed, sources masked. */
 void guest_dev_irq_teardown(SpaprGuest *g, const GuestDevice *dev,
                             GuestDevIrq *irq);

@@ -9,8 +9,8 @@
  * without EEH the calls are absent from /rtas, answer -3 and reach no
  * host ioctl; bad arguments answer -3 and change nothing.
  *
- * Interrupts after recovery are not covered yet (the interrupt work is
- * not merged): the integrator adds that check here.
+ * After the recovery, the device's MSI-X, MSI or INTx interrupts arrive
+ * again with the numbers the guest had.
  */
 #include <errno.h>
 #include <libfdt.h>
@@ -204,6 +204,118 @@ static void test_system_reset_thaws_frozen_pe(void)
     gpa = guest_alloc(e.g, 4 * VT_PAGE, VT_PAGE);
     iova = guest_dma_map(e.g, &e.dev, gpa, 4 * VT_PAGE, TCE_RW);
     assert_dma_works(&e, iova, gpa, 0xcdcd);
+    env_finish(&e);
+}
+
+/* ------------------------------------------- interrupts after recovery */
+
+#define IRQ_TIMEOUT_MS  5000
+#define CMD_CHECKSUM    3
+
+/* A command that completes at once; its interrupt must arrive. */
+static void assert_irq_arrives(Env *e, const GuestDevIrq *irq)
+{
+    unsigned before = guest_irq_count(e->g, irq->irqs[0]);
+    DmaResult r;
+
+    g_assert_true(dma_engine_run_irq(e->g, &e->dev, irq, CMD_CHECKSUM, 0, 0,
+                                     0, IRQ_TIMEOUT_MS, &r));
+    g_assert_cmpuint(r.status, ==, VT_DMA_DONE);
+    g_assert_cmpuint(guest_irq_count(e->g, irq->irqs[0]), ==, before + 1);
+}
+
+/* The sim's interrupt type of the device ("msix", "msi", "intx"). */
+static char *host_irq_type(Env *e)
+{
+    g_autoptr(JsonObject) st = vsim_machine_state(e->m);
+    JsonArray *devs = json_object_get_array_member(st, "devices");
+    JsonObject *q = json_object_get_object_member(
+        json_array_get_object_element(devs, 0), "irq");
+
+    return g_strdup(json_object_get_string_member(q, "type"));
+}
+
+static const char *host_type_of(GuestIrqMode mode)
+{
+    return mode == GUEST_IRQ_MSIX ? "msix" :
+           mode == GUEST_IRQ_MSI ? "msi" : "intx";
+}
+
+/*
+ * Linux's recovery of a device whose driver uses MSI-X, MSI or INTx:
+ * after the PE reset the EEH core restores the header and the driver's
+ * slot_reset restores its MSI state (pci_restore_state); completions
+ * then interrupt the guest again with the numbers it had, and every
+ * vector's number is still what ibm,query-interrupt-source-number says.
+ */
+static void test_recovery_restores_interrupts(gconstpointer data)
+{
+    GuestIrqMode mode = GPOINTER_TO_INT(data);
+    unsigned nvec = mode == GUEST_IRQ_MSIX ? 4 : 1;
+    GuestDevIrq irq;
+    Env e;
+
+    env_start(&e, EEH_ON, NULL);
+    g_assert_cmpint(guest_eeh_probe(e.g, &e.dev, &e.eeh), ==, 0);
+    guest_irq_intercept(e.g);
+    g_assert_cmpint(guest_cppr(e.g, 0xff), ==, 0);
+    g_assert_cmpint(guest_dev_irq_setup(e.g, &e.dev, mode, nvec, &irq), ==,
+                    mode);
+    assert_irq_arrives(&e, &irq);
+
+    host_freeze(&e);
+    assert_frozen(&e);
+    g_assert_true(guest_eeh_recover(e.g, &e.eeh));
+    g_assert_true(guest_dev_irq_restore(e.g, &e.dev, &irq));
+    {
+        g_autofree char *t = host_irq_type(&e);
+        g_assert_cmpstr(t, ==, host_type_of(mode));
+    }
+    for (unsigned i = 0; mode != GUEST_IRQ_INTX && i < irq.nvec; i++) {
+        uint32_t n = 0;
+
+        g_assert_cmpint(guest_query_irq_number(e.g, &e.dev, i, &n), ==, 0);
+        g_assert_cmphex(n, ==, irq.irqs[i]);
+    }
+    assert_irq_arrives(&e, &irq);
+    assert_irq_arrives(&e, &irq);
+    env_finish(&e);
+}
+
+/*
+ * A driver that frees its MSI-X vectors when the error is reported
+ * (error_detected, the PE still frozen) and sets them up again after
+ * the recovery (resume): the host goes back to INTx while frozen, then
+ * to MSI-X with fresh eventfds, and the completion interrupts arrive.
+ */
+static void test_recovery_driver_reallocates_msix(void)
+{
+    GuestDevIrq irq;
+    Env e;
+
+    env_start(&e, EEH_ON, NULL);
+    g_assert_cmpint(guest_eeh_probe(e.g, &e.dev, &e.eeh), ==, 0);
+    guest_irq_intercept(e.g);
+    g_assert_cmpint(guest_cppr(e.g, 0xff), ==, 0);
+    g_assert_cmpint(guest_dev_irq_setup(e.g, &e.dev, GUEST_IRQ_MSIX, 2,
+                                        &irq), ==, GUEST_IRQ_MSIX);
+    assert_irq_arrives(&e, &irq);
+
+    host_freeze(&e);
+    assert_frozen(&e);
+    guest_dev_irq_teardown(e.g, &e.dev, &irq);
+    {
+        g_autofree char *t = host_irq_type(&e);
+        g_assert_cmpstr(t, ==, "intx");
+    }
+    g_assert_true(guest_eeh_recover(e.g, &e.eeh));
+    g_assert_cmpint(guest_dev_irq_setup(e.g, &e.dev, GUEST_IRQ_MSIX, 2,
+                                        &irq), ==, GUEST_IRQ_MSIX);
+    {
+        g_autofree char *t = host_irq_type(&e);
+        g_assert_cmpstr(t, ==, "msix");
+    }
+    assert_irq_arrives(&e, &irq);
     env_finish(&e);
 }
 
@@ -407,6 +519,17 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio/eeh/recovery-restores-device-and-windows",
                     test_recovery_restores_device_and_windows);
+    g_test_add_data_func("/vfio/eeh/recovery-restores-interrupts/msix",
+                         GINT_TO_POINTER(GUEST_IRQ_MSIX),
+                         test_recovery_restores_interrupts);
+    g_test_add_data_func("/vfio/eeh/recovery-restores-interrupts/msi",
+                         GINT_TO_POINTER(GUEST_IRQ_MSI),
+                         test_recovery_restores_interrupts);
+    g_test_add_data_func("/vfio/eeh/recovery-restores-interrupts/intx",
+                         GINT_TO_POINTER(GUEST_IRQ_INTX),
+                         test_recovery_restores_interrupts);
+    g_test_add_func("/vfio/eeh/recovery-driver-reallocates-msix",
+                    test_recovery_driver_reallocates_msix);
     g_test_add_func("/vfio/eeh/dma-fault-freezes-then-recovery",
                     test_dma_fault_freezes_then_recovery);
     g_test_add_func("/vfio/eeh/errinjct-freezes-then-recovery",

@@ -122,7 +122,8 @@ static void test_msix_vector_raises_queried_number(void)
 /*
  * A vector masked in the table is masked on the host (its eventfd
  * unset): the completion does not arrive while masked, it waits in the
- * device's PBA, and arrives once the guest unmasks the vector.
+ * device's PBA (which the guest reads in its PBA), and arrives once the
+ * guest unmasks the vector.
  */
 static void test_msix_masked_vector_waits_for_unmask(void)
 {
@@ -138,11 +139,15 @@ static void test_msix_masked_vector_waits_for_unmask(void)
     dma_engine_start(fx.g, &fx.dev, CMD_CHECKSUM, 0, 0, 0);
     g_assert_false(guest_wait_irq(fx.g, n, 1, QUIET_MS));
     g_assert_cmpint(host_irq_int(&fx, "msix_pending"), ==, 1);
+    /* the guest's PBA shows what the device holds */
+    g_assert_true(guest_msix_pending(fx.g, &fx.dev, 0));
+    g_assert_false(guest_msix_pending(fx.g, &fx.dev, 1));
 
     guest_msix_mask(fx.g, &fx.dev, 0, false);
     g_assert_true(guest_wait_irq(fx.g, n, 1, TIMEOUT_MS));
     g_assert_cmpuint(guest_dev_irq_handle(fx.g, &fx.dev, &fx.irq), ==, n);
     g_assert_cmpint(host_irq_int(&fx, "msix_pending"), ==, 0);
+    g_assert_false(guest_msix_pending(fx.g, &fx.dev, 0));
     g_assert_cmpint(host_irq_int(&fx, "eventfds"), ==, 1);
     /* and the next completion comes straight through */
     g_assert_true(run(&fx));
@@ -302,7 +307,34 @@ static void test_intx_fallback_without_msi(void)
     fx_stop(&fx);
 }
 
-/* Unplug gives every eventfd back before the device fd closes. */
+/* MSI sources query-spapr-irq shows owned by @cfg (MSI-X ones). */
+static unsigned msi_sources_of(Fx *fx, uint32_t cfg)
+{
+    g_autoptr(JsonObject) r = qtest_qmp(fx->m->qts,
+                                        "{'execute': 'query-spapr-irq'}");
+    JsonArray *list = json_object_get_array_member(r, "return");
+    unsigned n = 0;
+
+    g_assert_nonnull(list);
+    for (unsigned i = 0; i < json_array_get_length(list); i++) {
+        JsonObject *o = json_array_get_object_element(list, i);
+
+        if (!g_strcmp0(json_object_get_string_member(o, "type"), "msi") &&
+            json_object_get_int_member(o, "config-addr") == cfg &&
+            json_object_get_boolean_member(o, "msix")) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/*
+ * The guest-driven unplug (DRC) of a device whose MSI-X vectors are
+ * enabled, by a guest whose driver did not free them: the machine gives
+ * every eventfd back before the device fd closes, and the interrupt
+ * numbers are free again (query-spapr-irq lists none of the device's;
+ * the sim's exit report shows no eventfd held).
+ */
 static void test_unplug_releases_eventfds(void)
 {
     Fx fx;
@@ -311,8 +343,10 @@ static void test_unplug_releases_eventfds(void)
     g_assert_cmpint(guest_dev_irq_setup(fx.g, &fx.dev, GUEST_IRQ_MSIX, 4,
                                         &fx.irq), ==, GUEST_IRQ_MSIX);
     g_assert_true(run(&fx));
+    g_assert_cmpuint(msi_sources_of(&fx, fx.dev.config_addr), ==, 4);
     vt_device_del(fx.m, "dev0");
     g_assert_cmpint(host_irq_int(&fx, "eventfds"), ==, 0);
+    g_assert_cmpuint(msi_sources_of(&fx, fx.dev.config_addr), ==, 0);
     fx_stop(&fx);
 }
 

@@ -169,6 +169,204 @@ static void test_recover_refused_then_retried(void)
     env_finish(&e);
 }
 
+/* ------------------------------------------------------ interrupts */
+
+#define IRQ_TIMEOUT_MS  5000
+#define QUIET_MS        300
+#define CMD_CHECKSUM    3
+
+/* The guest's interrupts: intercepted, CPPR open, MSI-X set up. */
+static void irq_start(Env *e, GuestDevIrq *irq, bool intercept)
+{
+    if (intercept) {
+        guest_irq_intercept(e->g);
+    }
+    g_assert_cmpint(guest_cppr(e->g, 0xff), ==, 0);
+    g_assert_cmpint(guest_dev_irq_setup(e->g, &e->dev, GUEST_IRQ_MSIX, 2,
+                                        irq), ==, GUEST_IRQ_MSIX);
+}
+
+/* A command that completes at once: does its interrupt arrive? */
+static bool irq_arrives(Env *e, const GuestDevIrq *irq, int timeout_ms)
+{
+    DmaResult r;
+
+    return dma_engine_run_irq(e->g, &e->dev, irq, CMD_CHECKSUM, 0, 0, 0,
+                              timeout_ms, &r);
+}
+
+static char *host_irq_type(Env *e)
+{
+    g_autoptr(JsonObject) st = vsim_machine_state(e->m);
+    JsonArray *devs = json_object_get_array_member(st, "devices");
+    JsonObject *q = json_object_get_object_member(
+        json_array_get_object_element(devs, 0), "irq");
+
+    return g_strdup(json_object_get_string_member(q, "type"));
+}
+
+static void assert_host_irq_type(Env *e, const char *type)
+{
+    g_autofree char *t = host_irq_type(e);
+
+    g_assert_cmpstr(t, ==, type);
+}
+
+/*
+ * The container fails and comes back (ibm,reset-pe-dma-window): the
+ * device is reset on the host, and its MSI-X vectors, which the guest
+ * never disabled, interrupt it again with the same numbers.
+ */
+static void test_interrupts_survive_container_recovery(void)
+{
+    GuestDevIrq irq;
+    Env e;
+
+    env_start(&e, NULL);
+    irq_start(&e, &irq, true);
+    g_assert_true(irq_arrives(&e, &irq, IRQ_TIMEOUT_MS));
+    fail_container(&e);
+    g_assert_cmpint(guest_ddw_reset(e.g, &e.dev), ==, 0);
+    assert_state(&e, "working", 1, NULL);
+    assert_host_irq_type(&e, "msix");
+    g_assert_true(irq_arrives(&e, &irq, IRQ_TIMEOUT_MS));
+    g_assert_true(irq_arrives(&e, &irq, IRQ_TIMEOUT_MS));
+    g_assert_cmpuint(guest_irq_count(e.g, irq.irqs[0]), ==, 3);
+    env_finish(&e);
+}
+
+/*
+ * system_reset of a machine whose container failed with MSI-X on: the
+ * host is back on INTx after the reset, and a fresh guest that enables
+ * MSI-X gets its interrupts.
+ */
+static void test_interrupts_after_system_reset(void)
+{
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) ev = NULL;
+    GuestDevIrq irq;
+    Env e;
+
+    env_start(&e, NULL);
+    irq_start(&e, &irq, true);
+    g_assert_true(irq_arrives(&e, &irq, IRQ_TIMEOUT_MS));
+    fail_container(&e);
+    reply = qtest_qmp(e.m->qts, "{'execute': 'system_reset'}");
+    g_assert_null(qtest_qmp_error_desc(reply));
+    ev = qtest_qmp_eventwait(e.m->qts, "RESET");
+    assert_state(&e, "working", 1, NULL);
+    assert_host_irq_type(&e, "intx");
+
+    guest_free(e.g);
+    e.g = vt_guest(e.m, VT_RAM, &e.dev);
+    irq_start(&e, &irq, false);
+    assert_host_irq_type(&e, "msix");
+    g_assert_true(irq_arrives(&e, &irq, IRQ_TIMEOUT_MS));
+    env_finish(&e);
+}
+
+/* The guest enables MSI-X and the host refuses: the device fails. */
+static void fail_device_set_irqs(Env *e, GuestDevIrq *irq)
+{
+    g_autoptr(JsonObject) ev = NULL;
+
+    /* the first SET_IRQS takes INTx down, the second enables MSI-X */
+    vt_fault_nth(e->m, "VFIO_DEVICE_SET_IRQS", 2, "ENOSPC");
+    irq_start(e, irq, true);
+    ev = qtest_qmp_eventwait(e->m->qts, "VFIO_DEVICE_FAILED");
+    assert_host_irq_type(e, "none");
+    g_assert_false(device_command(e) & 0x4);
+}
+
+/* Then its container fails too (no second event: it is stopped). */
+static void fail_container_quietly(Env *e)
+{
+    uint64_t gpa = guest_alloc(e->g, VT_PAGE, VT_PAGE);
+
+    vt_fault(e->m, "VFIO_IOMMU_MAP_DMA", "EFAULT");
+    g_assert_cmphex(guest_dma_map(e->g, &e->dev, gpa, VT_PAGE, TCE_RW), !=,
+                    0);
+    assert_state(e, "failed", 0, "VFIO_IOMMU_MAP_DMA");
+}
+
+/*
+ * A device that failed because SET_IRQS failed is not made healthy by
+ * its container's recovery with its interrupts off: the recovery
+ * enables again what the guest has enabled (MSI-X), and interrupts and
+ * bus mastering are back.
+ */
+static void test_container_recovery_reenables_failed_irqs(void)
+{
+    GuestDevIrq irq;
+    Env e;
+
+    env_start(&e, NULL);
+    fail_device_set_irqs(&e, &irq);
+    fail_container_quietly(&e);
+    g_assert_cmpint(guest_ddw_reset(e.g, &e.dev), ==, 0);
+    assert_state(&e, "working", 1, NULL);
+    assert_host_irq_type(&e, "msix");
+    g_assert_true(device_command(&e) & 0x4);
+    g_assert_true(irq_arrives(&e, &irq, IRQ_TIMEOUT_MS));
+    env_finish(&e);
+}
+
+/*
+ * The same, with the host refusing SET_IRQS again during the recovery:
+ * the device stays failed, with bus mastering off, and says why.
+ */
+static void test_container_recovery_keeps_device_failed_on_irqs(void)
+{
+    g_autoptr(JsonObject) ev = NULL;
+    GuestDevIrq irq;
+    const char *reason;
+    Env e;
+
+    env_start(&e, NULL);
+    fail_device_set_irqs(&e, &irq);
+    fail_container_quietly(&e);
+    vt_fault(e.m, "VFIO_DEVICE_SET_IRQS", "EIO");
+    g_assert_cmpint(guest_ddw_reset(e.g, &e.dev), ==, 0);
+    assert_state(&e, "working", 1, NULL);
+    ev = qtest_qmp_eventwait(e.m->qts, "VFIO_DEVICE_FAILED");
+    reason = json_object_get_string_member(
+        json_object_get_object_member(ev, "data"), "reason");
+    g_test_message("reason: %s", reason);
+    g_assert_nonnull(strstr(reason, "VFIO_DEVICE_SET_IRQS"));
+    g_assert_nonnull(strstr(reason, "EIO"));
+    assert_host_irq_type(&e, "none");
+    g_assert_false(device_command(&e) & 0x4);
+    g_assert_false(irq_arrives(&e, &irq, QUIET_MS));
+    env_finish(&e);
+}
+
+/*
+ * system_reset gives a device that failed on SET_IRQS another start:
+ * the host is back on INTx and a fresh guest's MSI-X works.
+ */
+static void test_system_reset_restarts_irq_failed_device(void)
+{
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(JsonObject) ev = NULL;
+    GuestDevIrq irq;
+    Env e;
+
+    env_start(&e, NULL);
+    fail_device_set_irqs(&e, &irq);
+    reply = qtest_qmp(e.m->qts, "{'execute': 'system_reset'}");
+    g_assert_null(qtest_qmp_error_desc(reply));
+    ev = qtest_qmp_eventwait(e.m->qts, "RESET");
+    assert_host_irq_type(&e, "intx");
+
+    guest_free(e.g);
+    e.g = vt_guest(e.m, VT_RAM, &e.dev);
+    g_assert_true(device_command(&e) & 0x4);
+    irq_start(&e, &irq, false);
+    assert_host_irq_type(&e, "msix");
+    g_assert_true(irq_arrives(&e, &irq, IRQ_TIMEOUT_MS));
+    env_finish(&e);
+}
+
 /* ------------------------------------------------- no stale host TCE */
 
 typedef struct DoubleFault {
@@ -364,6 +562,18 @@ int main(int argc, char **argv)
                     test_recover_on_system_reset);
     g_test_add_func("/vfio/recovery/refused-then-retried",
                     test_recover_refused_then_retried);
+    g_test_add_func("/vfio/recovery/irq/interrupts-survive-container-"
+                    "recovery", test_interrupts_survive_container_recovery);
+    g_test_add_func("/vfio/recovery/irq/interrupts-after-system-reset",
+                    test_interrupts_after_system_reset);
+    g_test_add_func("/vfio/recovery/irq/container-recovery-reenables-"
+                    "failed-irqs",
+                    test_container_recovery_reenables_failed_irqs);
+    g_test_add_func("/vfio/recovery/irq/container-recovery-keeps-device-"
+                    "failed-when-set-irqs-fails",
+                    test_container_recovery_keeps_device_failed_on_irqs);
+    g_test_add_func("/vfio/recovery/irq/system-reset-restarts-irq-failed-"
+                    "device", test_system_reset_restarts_irq_failed_device);
     g_test_add_data_func("/vfio/recovery/no-stale-tce/map-and-unmap-fail",
                          &df_map_unmap, test_no_stale_tce);
     g_test_add_data_func("/vfio/recovery/no-stale-tce/unmap-fails",
