@@ -160,6 +160,32 @@ void vsim_device_reset(VsimDevice *d)
     vsim_bar_maps_sync(d);      /* COMMAND is 0 again: memory disabled */
 }
 
+/*
+ * VFIO_DEVICE_RESET and PCI_HOT_RESET: vfio_pci_core_ioctl puts the
+ * function in D0 and calls pci_try_reset_function (a bus reset goes
+ * through pci_bus_save_and_disable_locked / pci_bus_restore_locked the
+ * same way).  pci_dev_save_and_disable saves the config state
+ * (pci_save_state), the function is reset (__pci_reset_function_locked)
+ * and pci_dev_restore writes the saved state back (pci_restore_state):
+ * the header with COMMAND and the BARs, MSI and MSI-X as the host set
+ * them.  Only the function's own state is lost: its registers, a
+ * pending INTx, its migration state.  The power state stays D0.
+ */
+void vsim_device_reset_function(VsimDevice *d)
+{
+    uint8_t saved[VSIM_CFG_SIZE];
+    unsigned pm = vsim_find_cap(d, PCI_CAP_ID_PM);
+
+    if (pm) {
+        /* vfio_pci_set_power_state(D0) before the save */
+        d->config[pm + PCI_PM_CTRL] &= ~PCI_PM_CTRL_STATE_MASK;
+    }
+    memcpy(saved, d->config, sizeof(saved));        /* pci_save_state */
+    vsim_device_reset(d);
+    memcpy(d->config, saved, sizeof(saved));        /* pci_restore_state */
+    vsim_bar_maps_sync(d);      /* decoding is back as it was */
+}
+
 static uint16_t command(VsimDevice *d)
 {
     return d->config[PCI_COMMAND] | d->config[PCI_COMMAND + 1] << 8;

@@ -339,6 +339,7 @@ ssize_t vsim_device_pwrite(VsimDevice *d, const void *buf, size_t len,
 void *vsim_device_mmap(VsimDevice *d, void *addr, size_t len, int prot,
                        int flags, uint64_t off);
 void vsim_device_reset(VsimDevice *d);
+void vsim_device_reset_function(VsimDevice *d);
 void vsim_device_close(VsimDevice *d);
 
 /* dma.c: device DMA through the host TCE tables */
