@@ -44,6 +44,67 @@ static void test_fault_fails_nth_call_once(void)
     munmap(m, MiB);
 }
 
+static JsonObject *ioctl_counter(JsonObject *st, const char *name)
+{
+    JsonObject *cnt = json_object_get_object_member(
+        json_object_get_object_member(st, "ioctls"), name);
+
+    g_assert_nonnull(cnt);
+    return cnt;
+}
+
+/*
+ * The hot-reset ioctls have counters of their own (not "other"), and an
+ * armed fault shows in its ioctl's counter until it fires.
+ */
+static void test_state_counts_hot_reset_and_armed_faults(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) st = NULL;
+    int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int dev = enable_bus_master(g, BDF0);
+    struct vfio_pci_hot_reset_info info = { .argsz = sizeof(info) };
+    struct {
+        struct vfio_pci_hot_reset h;
+        int32_t fd;
+    } hr = { { .argsz = sizeof(hr), .count = 1 }, g };
+    JsonObject *cnt;
+
+    g_assert_true(vsim_control_reset_counters(ctl(), &err));
+    g_assert_true(vsim_control_fault(ctl(), "VFIO_DEVICE_PCI_HOT_RESET", 2,
+                                     "EIO", &err));
+    g_assert_no_error(err);
+    /* too small for the one device: ENOSPC, an error */
+    g_assert_cmpint(xioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info),
+                    ==, -ENOSPC);
+    g_assert_cmpint(xioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &hr), ==, 0);
+    st = state();
+    cnt = ioctl_counter(st, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO");
+    g_assert_cmpint(json_object_get_int_member(cnt, "calls"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "errors"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_nth"), ==, 0);
+    cnt = ioctl_counter(st, "VFIO_DEVICE_PCI_HOT_RESET");
+    g_assert_cmpint(json_object_get_int_member(cnt, "calls"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "errors"), ==, 0);
+    /* armed for the 2nd call, one made: it fails the next one */
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_nth"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_errno"), ==, EIO);
+    g_assert_cmpint(json_object_get_int_member(ioctl_counter(st, "other"),
+                                               "calls"), ==, 0);
+    g_clear_pointer(&st, json_object_unref);
+
+    g_assert_cmpint(xioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &hr), ==, -EIO);
+    st = state();
+    cnt = ioctl_counter(st, "VFIO_DEVICE_PCI_HOT_RESET");
+    g_assert_cmpint(json_object_get_int_member(cnt, "calls"), ==, 2);
+    g_assert_cmpint(json_object_get_int_member(cnt, "errors"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_nth"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_errno"), ==, 0);
+    close(dev);
+    close(g);
+    close(c);
+}
+
 static void test_dma_request_goes_through_iommu(void)
 {
     g_autoptr(GError) err = NULL;
@@ -500,6 +561,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio-sim/control/fault-fails-nth-call-once",
                     test_fault_fails_nth_call_once);
+    g_test_add_func("/vfio-sim/control/state-counts-hot-reset-and-armed-"
+                    "faults", test_state_counts_hot_reset_and_armed_faults);
     g_test_add_func("/vfio-sim/control/dma-request-goes-through-iommu",
                     test_dma_request_goes_through_iommu);
     g_test_add_func("/vfio-sim/control/tces-are-run-length-compressed",
