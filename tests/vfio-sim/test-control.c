@@ -135,6 +135,69 @@ static void test_dma_request_goes_through_iommu(void)
     munmap(m, MiB);
 }
 
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/*
+ * A checksum from 2^63 up is not a JSON integer: "result_hex" carries
+ * it unsigned ("result" keeps its bits, negative); 64-bit arguments may
+ * be strings, so a pattern from 2^63 up needs no negative number.
+ */
+static void test_dma_result_is_unsigned_safe(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) r = NULL;
+    g_autoptr(JsonObject) a = json_object_new();
+    int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int dev = enable_bus_master(g, BDF0);
+    uint8_t *m = alloc_aligned(MiB, 64 * KiB);
+    uint64_t want;
+    unsigned i;
+
+    g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+    g_assert_cmpint(map_dma(c, m, 0, 64 * KiB, RW), ==, 0);
+    for (i = 0; i < 256; i++) {
+        memset(m, i, 8);
+        if (fnv1a(m, 8) >> 63) {
+            break;
+        }
+    }
+    g_assert_cmpuint(i, <, 256);
+    want = fnv1a(m, 8);
+    r = vsim_control_dma(ctl(), BDF0, "checksum", 0, 0, 8, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(r, "status"), ==, "done");
+    g_assert_cmphex(vsim_control_dma_result(r), ==, want);
+    g_assert_cmphex(g_ascii_strtoull(json_object_get_string_member(
+                        r, "result_hex"), NULL, 16), ==, want);
+    g_assert_cmpint(json_object_get_int_member(r, "result"), <, 0);
+    g_assert_cmphex(json_object_get_int_member(r, "result"), ==, want);
+    g_clear_pointer(&r, json_object_unref);
+
+    /* arguments as strings: a fill with a pattern from 2^63 up */
+    json_object_set_string_member(a, "op", "fill");
+    json_object_set_string_member(a, "dst", "0x1000");
+    json_object_set_string_member(a, "len", "8");
+    json_object_set_string_member(a, "pattern", "0xfedcba9876543210");
+    r = vsim_control_request(ctl(), "dma", a, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(r, "status"), ==, "done");
+    g_assert_cmphex(*(uint64_t *)(m + 0x1000), ==,
+                    GUINT64_TO_LE(0xfedcba9876543210ULL));
+    g_assert_cmpint(unmap_dma(c, 0, 64 * KiB), ==, 0);
+    close(dev);
+    close(g);
+    close(c);
+    munmap(m, MiB);
+}
+
 static void test_tces_are_run_length_compressed(void)
 {
     int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
@@ -565,6 +628,8 @@ int main(int argc, char **argv)
                     "faults", test_state_counts_hot_reset_and_armed_faults);
     g_test_add_func("/vfio-sim/control/dma-request-goes-through-iommu",
                     test_dma_request_goes_through_iommu);
+    g_test_add_func("/vfio-sim/control/dma-result-is-unsigned-safe",
+                    test_dma_result_is_unsigned_safe);
     g_test_add_func("/vfio-sim/control/tces-are-run-length-compressed",
                     test_tces_are_run_length_compressed);
     g_test_add_func("/vfio-sim/host/memlock-limit-is-enomem",
