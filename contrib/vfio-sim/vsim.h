@@ -267,6 +267,8 @@ void vsim_file_release(VsimFile *f);
 long vsim_file_ioctl(VsimFile *f, unsigned long req, void *arg);
 ssize_t vsim_file_pread(int fd, void *buf, size_t n, uint64_t off);
 ssize_t vsim_file_pwrite(int fd, const void *buf, size_t n, uint64_t off);
+bool vsim_file_stream_rw(int fd, void *buf, size_t n, bool is_write,
+                         ssize_t *r);
 void *vsim_file_mmap(int fd, void *addr, size_t len, int prot, int flags,
                      uint64_t off);
 
