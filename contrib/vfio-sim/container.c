@@ -243,6 +243,12 @@ static long map_dma(VsimContainer *c, void *arg)
     if (!vsim_window_ioba_ok(w, map.iova, 1)) {
         return 1;
     }
+    /*
+     * The kernel checks no more than the first page: tce_iommu_build_v2
+     * would go on writing entries past the table's end (pnv_tce has no
+     * bound).  There is no errno to follow and nothing to write, so we
+     * refuse the whole map (docs/vfio-sim.md, "still not modelled").
+     */
     if (map.size > w->size - (map.iova - w->start) ||
         map.vaddr + map.size < map.vaddr) {
         return -EINVAL;
