@@ -367,14 +367,15 @@ static long tce_create(VsimContainer *c, void *arg)
     if (r < 0) {
         return r;
     }
+    /*
+     * tce_iommu_ioctl: the window is made before start_addr is copied
+     * back, and a failed copy only turns the result into EFAULT: the
+     * window stays, charged, for TCE_REMOVE or the container's release.
+     */
     cr.start_addr = start;
-    r = vsim_copy_to_user(arg, &cr,
-                          MINSZ(struct vfio_iommu_spapr_tce_create,
-                                start_addr));
-    if (r < 0) {
-        vsim_window_free(vsim_window_find(c, start));
-    }
-    return r;
+    return vsim_copy_to_user(arg, &cr,
+                             MINSZ(struct vfio_iommu_spapr_tce_create,
+                                   start_addr));
 }
 
 static long tce_remove(VsimContainer *c, void *arg)
