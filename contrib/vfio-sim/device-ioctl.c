@@ -37,7 +37,7 @@ static long get_region_info(VsimDevice *d, void *arg)
     info.flags = 0;
     info.size = 0;
     if (info.index == VFIO_PCI_CONFIG_REGION_INDEX) {
-        info.size = VSIM_CFG_SIZE;
+        info.size = vsim_device_cfg_size(d);
         info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
     } else if (info.index <= VFIO_PCI_BAR5_REGION_INDEX &&
                m->bar_size[info.index]) {

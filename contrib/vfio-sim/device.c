@@ -219,20 +219,41 @@ void vsim_device_close(VsimDevice *d)
 
 /* ---- region access: pread/pwrite/mmap at index << 40 + address ---- */
 
+/*
+ * pci_cfg_space_size: a PCI Express function has 4 KiB of config space,
+ * and vfio_pci_ioctl_get_region_info gives the region that size.
+ */
+uint64_t vsim_device_cfg_size(VsimDevice *d)
+{
+    return d->model->pcie ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
+}
+
 static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
                          uint64_t pos, bool write)
 {
     uint8_t *b = buf;
+    size_t ext = 0;
 
-    if (pos >= VSIM_CFG_SIZE) {
+    if (pos >= vsim_device_cfg_size(d)) {
         return -EINVAL;
     }
-    len = MIN(len, VSIM_CFG_SIZE - pos);
+    len = MIN(len, vsim_device_cfg_size(d) - pos);
     if (vsim_eeh_access_blocked(d, true)) {     /* frozen PE: eeh.c */
         if (!write) {
             memset(buf, 0xff, len);
         }
         return len;
+    }
+    if (pos + len > VSIM_CFG_SIZE) {
+        /*
+         * The extended space holds no capability: vfio_ecap_init leaves
+         * it reading 0, and the device takes no write there.
+         */
+        ext = pos + len - MAX(pos, VSIM_CFG_SIZE);
+        len -= ext;
+        if (!write) {
+            memset(b + len, 0, ext);
+        }
     }
     for (size_t i = 0; i < len; i++) {
         uint8_t m = d->wmask[pos + i];
@@ -246,7 +267,7 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
     if (write && pos <= PCI_COMMAND + 1 && pos + len > PCI_COMMAND) {
         vsim_bar_maps_sync(d);  /* Memory Space may have changed */
     }
-    return len;
+    return len + ext;
 }
 
 static ssize_t region_rw(VsimDevice *d, void *buf, size_t len,

@@ -344,6 +344,7 @@ void *vsim_device_mmap(VsimDevice *d, void *addr, size_t len, int prot,
                        int flags, uint64_t off);
 void vsim_device_reset(VsimDevice *d);
 void vsim_device_reset_function(VsimDevice *d);
+uint64_t vsim_device_cfg_size(VsimDevice *d);
 void vsim_device_close(VsimDevice *d);
 
 /* dma.c: device DMA through the host TCE tables */

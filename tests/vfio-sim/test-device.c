@@ -328,16 +328,46 @@ static int pcie_child(void)
 }
 
 /*
- * vfio_pci_ioctl_get_irq_info on a PCI Express device (pci_is_pcie):
- * the ERR index exists with one vector.  Runs in a child configured
- * with a dma-engine-pcie.
+ * Child: the config region of the dma-engine-pcie.  A PCI Express
+ * function has 4 KiB of config space (pci_cfg_space_size), and vfio-pci
+ * sizes the region by it; the engine has no extended capability, so
+ * the extended space reads 0 and takes no write.
  */
-static void test_irq_info_err_on_pcie(void)
+static int pcie_config_child(void)
+{
+    struct vfio_region_info ri = {
+        .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX,
+    };
+    int g, c = setup_container(3, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int d = xioctl(g, VFIO_GROUP_GET_DEVICE_FD, "0001:00:03.0");
+    uint8_t buf[8];
+
+    g_assert_cmpint(d, >=, 0);
+    g_assert_cmpint(xioctl(d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmphex(ri.size, ==, PCI_CFG_SPACE_EXP_SIZE);
+    g_assert_cmphex(rd(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4), ==, 0);
+    wr(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4, 0xffffffff);
+    wr(d, CFG_OFF + 0xffc, 4, 0x12345678);
+    g_assert_cmphex(rd(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4), ==, 0);
+    g_assert_cmphex(rd(d, CFG_OFF + 0xffc, 4), ==, 0);
+    /* an access across 256 is one access; the region ends at 4 KiB */
+    g_assert_cmpint(pread(d, buf, 8, CFG_OFF + 0xfc), ==, 8);
+    g_assert_cmpint(pread(d, buf, 8, CFG_OFF + 0xffc), ==, 4);
+    g_assert_cmpint(pread(d, buf, 4, CFG_OFF + 0x1000), ==, -1);
+    g_assert_cmpint(errno, ==, EINVAL);
+    close(d);
+    close(g);
+    close(c);
+    return 0;
+}
+
+/* Run this program's @mode child with a dma-engine-pcie as its device. */
+static void run_pcie_child(const char *mode)
 {
     g_autoptr(GError) err = NULL;
     g_auto(GStrv) env = g_get_environ();
     g_autofree char *errout = NULL;
-    const char *argv[] = { "/proc/self/exe", "--pcie-child", NULL };
+    const char *argv[] = { "/proc/self/exe", mode, NULL };
     int status;
 
     env = g_environ_setenv(env, "VFIO_SIM_DEVICES",
@@ -352,6 +382,30 @@ static void test_irq_info_err_on_pcie(void)
     }
     g_assert_true(g_spawn_check_wait_status(status, &err));
     g_assert_no_error(err);
+}
+
+/*
+ * vfio_pci_ioctl_get_irq_info on a PCI Express device (pci_is_pcie):
+ * the ERR index exists with one vector.
+ */
+static void test_irq_info_err_on_pcie(void)
+{
+    run_pcie_child("--pcie-child");
+}
+
+/* vfio_pci_ioctl_get_region_info: the config region is cfg_size long */
+static void test_pcie_config_space_is_4k(void)
+{
+    struct vfio_region_info ri = {
+        .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX,
+    };
+    Rig r;
+
+    rig_up(&r);
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmphex(ri.size, ==, PCI_CFG_SPACE_SIZE);   /* conventional */
+    rig_down(&r);
+    run_pcie_child("--pcie-config-child");
 }
 
 /*
@@ -873,6 +927,9 @@ int main(int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "--pcie-child")) {
         return pcie_child();
     }
+    if (argc == 2 && !strcmp(argv[1], "--pcie-config-child")) {
+        return pcie_config_child();
+    }
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio-sim/device/get-device-fd-checks",
                     test_get_device_fd_checks);
@@ -896,6 +953,8 @@ int main(int argc, char **argv)
                     test_irq_info_as_vfio_pci_core);
     g_test_add_func("/vfio-sim/device/irq-info-err-on-pcie",
                     test_irq_info_err_on_pcie);
+    g_test_add_func("/vfio-sim/device/vfio_pci_ioctl_get_region_info/"
+                    "pcie-config-space-is-4k", test_pcie_config_space_is_4k);
     g_test_add_func("/vfio-sim/device/hot-reset-info-lists-the-device-alone",
                     test_hot_reset_info_lists_the_device_alone);
     g_test_add_func("/vfio-sim/device/hot-reset-checks-the-group-list",
