@@ -243,6 +243,12 @@ static long map_dma(VsimContainer *c, void *arg)
     if (!vsim_window_ioba_ok(w, map.iova, 1)) {
         return 1;
     }
+    /*
+     * The kernel checks no more than the first page: tce_iommu_build_v2
+     * would go on writing entries past the table's end (pnv_tce has no
+     * bound).  There is no errno to follow and nothing to write, so we
+     * refuse the whole map (docs/vfio-sim.md, "still not modelled").
+     */
     if (map.size > w->size - (map.iova - w->start) ||
         map.vaddr + map.size < map.vaddr) {
         return -EINVAL;
@@ -361,14 +367,15 @@ static long tce_create(VsimContainer *c, void *arg)
     if (r < 0) {
         return r;
     }
+    /*
+     * tce_iommu_ioctl: the window is made before start_addr is copied
+     * back, and a failed copy only turns the result into EFAULT: the
+     * window stays, charged, for TCE_REMOVE or the container's release.
+     */
     cr.start_addr = start;
-    r = vsim_copy_to_user(arg, &cr,
-                          MINSZ(struct vfio_iommu_spapr_tce_create,
-                                start_addr));
-    if (r < 0) {
-        vsim_window_free(vsim_window_find(c, start));
-    }
-    return r;
+    return vsim_copy_to_user(arg, &cr,
+                             MINSZ(struct vfio_iommu_spapr_tce_create,
+                                   start_addr));
 }
 
 static long tce_remove(VsimContainer *c, void *arg)

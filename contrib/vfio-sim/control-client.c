@@ -210,6 +210,17 @@ JsonObject *vsim_control_dma(VsimControl *c, const char *bdf,
     return vsim_control_request(c, "dma", a, errp);
 }
 
+uint64_t vsim_control_dma_result(JsonObject *reply)
+{
+    const char *hex = json_object_get_string_member_with_default(
+        reply, "result_hex", NULL);
+
+    if (hex) {
+        return g_ascii_strtoull(hex, NULL, 16);
+    }
+    return json_object_get_int_member_with_default(reply, "result", 0);
+}
+
 JsonObject *vsim_control_device(VsimControl *c, const char *bdf,
                                 GError **errp)
 {

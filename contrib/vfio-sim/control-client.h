@@ -43,6 +43,11 @@ bool vsim_control_fault(VsimControl *c, const char *ioctl, unsigned nth,
 JsonObject *vsim_control_dma(VsimControl *c, const char *bdf,
                              const char *op, uint64_t src, uint64_t dst,
                              uint64_t len, uint64_t pattern, GError **errp);
+/*
+ * The checksum of a "dma" reply, unsigned: "result_hex" when the
+ * simulator sends it, else the signed "result" of older ones.
+ */
+uint64_t vsim_control_dma_result(JsonObject *reply);
 /* The device's own config header view: {device, command, status}. */
 JsonObject *vsim_control_device(VsimControl *c, const char *bdf,
                                 GError **errp);

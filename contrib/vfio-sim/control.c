@@ -74,10 +74,22 @@ static bool errno_from_json(JsonNode *n, int *out)
     return false;
 }
 
+/*
+ * A 64-bit unsigned argument: a JSON integer (signed, so values from
+ * 2^63 arrive negative and keep their bits) or a string in C syntax
+ * ("0x8000000000000000", "18446744073709551615").
+ */
 static uint64_t get_u64(JsonObject *o, const char *k, uint64_t dflt)
 {
-    return json_object_has_member(o, k)
-           ? (uint64_t)json_object_get_int_member(o, k) : dflt;
+    JsonNode *n = json_object_get_member(o, k);
+
+    if (!n || !JSON_NODE_HOLDS_VALUE(n)) {
+        return dflt;
+    }
+    if (json_node_get_value_type(n) == G_TYPE_STRING) {
+        return g_ascii_strtoull(json_node_get_string(n), NULL, 0);
+    }
+    return (uint64_t)json_node_get_int(n);
 }
 
 static JsonNode *do_fault(JsonObject *req, GError **errp)

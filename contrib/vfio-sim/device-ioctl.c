@@ -37,7 +37,7 @@ static long get_region_info(VsimDevice *d, void *arg)
     info.flags = 0;
     info.size = 0;
     if (info.index == VFIO_PCI_CONFIG_REGION_INDEX) {
-        info.size = VSIM_CFG_SIZE;
+        info.size = vsim_device_cfg_size(d);
         info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
     } else if (info.index <= VFIO_PCI_BAR5_REGION_INDEX &&
                m->bar_size[info.index]) {
@@ -149,7 +149,7 @@ static long hot_reset(VsimDevice *d, void *arg)
     if (!owned) {
         return -EINVAL;
     }
-    vsim_device_reset(d);
+    vsim_device_reset_function(d);    /* pci_reset_bus saves/restores */
     return 0;
 }
 
@@ -169,7 +169,7 @@ long vsim_device_ioctl(VsimDevice *d, unsigned long req, void *arg)
     case VFIO_DEVICE_PCI_HOT_RESET:
         return hot_reset(d, arg);
     case VFIO_DEVICE_RESET:
-        vsim_device_reset(d);
+        vsim_device_reset_function(d);
         return 0;
     case VFIO_DEVICE_FEATURE:
         return vsim_device_feature(d, arg);

@@ -160,6 +160,32 @@ void vsim_device_reset(VsimDevice *d)
     vsim_bar_maps_sync(d);      /* COMMAND is 0 again: memory disabled */
 }
 
+/*
+ * VFIO_DEVICE_RESET and PCI_HOT_RESET: vfio_pci_core_ioctl puts the
+ * function in D0 and calls pci_try_reset_function (a bus reset goes
+ * through pci_bus_save_and_disable_locked / pci_bus_restore_locked the
+ * same way).  pci_dev_save_and_disable saves the config state
+ * (pci_save_state), the function is reset (__pci_reset_function_locked)
+ * and pci_dev_restore writes the saved state back (pci_restore_state):
+ * the header with COMMAND and the BARs, MSI and MSI-X as the host set
+ * them.  Only the function's own state is lost: its registers, a
+ * pending INTx, its migration state.  The power state stays D0.
+ */
+void vsim_device_reset_function(VsimDevice *d)
+{
+    uint8_t saved[VSIM_CFG_SIZE];
+    unsigned pm = vsim_find_cap(d, PCI_CAP_ID_PM);
+
+    if (pm) {
+        /* vfio_pci_set_power_state(D0) before the save */
+        d->config[pm + PCI_PM_CTRL] &= ~PCI_PM_CTRL_STATE_MASK;
+    }
+    memcpy(saved, d->config, sizeof(saved));        /* pci_save_state */
+    vsim_device_reset(d);
+    memcpy(d->config, saved, sizeof(saved));        /* pci_restore_state */
+    vsim_bar_maps_sync(d);      /* decoding is back as it was */
+}
+
 static uint16_t command(VsimDevice *d)
 {
     return d->config[PCI_COMMAND] | d->config[PCI_COMMAND + 1] << 8;
@@ -193,20 +219,41 @@ void vsim_device_close(VsimDevice *d)
 
 /* ---- region access: pread/pwrite/mmap at index << 40 + address ---- */
 
+/*
+ * pci_cfg_space_size: a PCI Express function has 4 KiB of config space,
+ * and vfio_pci_ioctl_get_region_info gives the region that size.
+ */
+uint64_t vsim_device_cfg_size(VsimDevice *d)
+{
+    return d->model->pcie ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
+}
+
 static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
                          uint64_t pos, bool write)
 {
     uint8_t *b = buf;
+    size_t ext = 0;
 
-    if (pos >= VSIM_CFG_SIZE) {
+    if (pos >= vsim_device_cfg_size(d)) {
         return -EINVAL;
     }
-    len = MIN(len, VSIM_CFG_SIZE - pos);
+    len = MIN(len, vsim_device_cfg_size(d) - pos);
     if (vsim_eeh_access_blocked(d, true)) {     /* frozen PE: eeh.c */
         if (!write) {
             memset(buf, 0xff, len);
         }
         return len;
+    }
+    if (pos + len > VSIM_CFG_SIZE) {
+        /*
+         * The extended space holds no capability: vfio_ecap_init leaves
+         * it reading 0, and the device takes no write there.
+         */
+        ext = pos + len - MAX(pos, VSIM_CFG_SIZE);
+        len -= ext;
+        if (!write) {
+            memset(b + len, 0, ext);
+        }
     }
     for (size_t i = 0; i < len; i++) {
         uint8_t m = d->wmask[pos + i];
@@ -220,7 +267,7 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
     if (write && pos <= PCI_COMMAND + 1 && pos + len > PCI_COMMAND) {
         vsim_bar_maps_sync(d);  /* Memory Space may have changed */
     }
-    return len;
+    return len + ext;
 }
 
 static ssize_t region_rw(VsimDevice *d, void *buf, size_t len,

@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <linux/pci_regs.h>
 #include "vsim.h"
@@ -336,6 +337,7 @@ JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
 {
     static const char *ops[] = { "nop", "copy", "fill", "checksum" };
     static const char *status[] = { "idle", "busy", "done", "error" };
+    g_autofree char *hex = NULL;
     JsonObject *o;
     int cmd = -1;
 
@@ -366,7 +368,13 @@ JsonObject *vsim_dma_engine_run(VsimDevice *d, const char *op,
     json_object_set_string_member(o, "status",
         status[reg_get(d, DMAE_REG_STATUS, 4) & 3]);
     json_object_set_int_member(o, "done", reg_get(d, DMAE_REG_DONE, 8));
+    /*
+     * JSON integers here are signed 64-bit: "result" keeps the checksum's
+     * bits as one (negative from 2^63), "result_hex" spells it unsigned.
+     */
     json_object_set_int_member(o, "result", reg_get(d, DMAE_REG_RESULT, 8));
+    hex = g_strdup_printf("0x%016" PRIx64, reg_get(d, DMAE_REG_RESULT, 8));
+    json_object_set_string_member(o, "result_hex", hex);
     json_object_set_string_member(o, "error",
         reg_get(d, DMAE_REG_ERR_KIND, 4) == DMAE_ERR_BAD_CMD ? "bad-command"
         : vsim_dma_error_name(reg_get(d, DMAE_REG_ERR_KIND, 4)));

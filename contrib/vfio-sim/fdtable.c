@@ -175,10 +175,32 @@ static ssize_t file_rw(int fd, void *buf, size_t n, uint64_t off,
         r = is_write ? vsim_device_pwrite(f->device, buf, n, off)
                      : vsim_device_pread(f->device, buf, n, off);
     } else if (f->kind == VSIM_FILE_MIG) {
-        r = vsim_mig_file_rw(f->mig, buf, n, is_write);
+        /*
+         * The data_fd is a stream (stream_open clears FMODE_PREAD and
+         * FMODE_PWRITE): ksys_pread64 and ksys_pwrite64 refuse it with
+         * ESPIPE before looking at the access mode.
+         */
+        r = -ESPIPE;
     }
     vsim_unlock();
     return r;
+}
+
+/* read/write on a data_fd: the stream, no file position. */
+bool vsim_file_stream_rw(int fd, void *buf, size_t n, bool is_write,
+                         ssize_t *r)
+{
+    VsimFile *f;
+    bool stream;
+
+    vsim_lock();
+    f = vsim_file_lookup(fd);
+    stream = f && f->kind == VSIM_FILE_MIG;
+    if (stream) {
+        *r = vsim_mig_file_rw(f->mig, buf, n, is_write);
+    }
+    vsim_unlock();
+    return stream;
 }
 
 ssize_t vsim_file_pread(int fd, void *buf, size_t n, uint64_t off)

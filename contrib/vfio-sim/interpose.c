@@ -372,12 +372,21 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
     return pwrite(fd, buf, n, off);
 }
 
-/* read/write on a device fd use the file position, as vfio-pci does */
+/*
+ * read/write on a device fd use the file position, as vfio-pci does; a
+ * data_fd is a stream without one.
+ */
 static ssize_t positioned_rw(int fd, void *buf, size_t n, bool is_write)
 {
-    off_t pos = lseek(fd, 0, SEEK_CUR);
-    ssize_t r = is_write ? vsim_file_pwrite(fd, buf, n, pos)
-                         : vsim_file_pread(fd, buf, n, pos);
+    off_t pos;
+    ssize_t r;
+
+    if (vsim_file_stream_rw(fd, buf, n, is_write, &r)) {
+        return set_errno(r);
+    }
+    pos = lseek(fd, 0, SEEK_CUR);
+    r = is_write ? vsim_file_pwrite(fd, buf, n, pos)
+                 : vsim_file_pread(fd, buf, n, pos);
 
     if (r > 0) {
         lseek(fd, pos + r, SEEK_SET);

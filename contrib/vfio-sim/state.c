@@ -141,6 +141,12 @@ JsonNode *vsim_state_json(void)
 
         json_object_set_int_member(co, "calls", vsim.counters[i].calls);
         json_object_set_int_member(co, "errors", vsim.counters[i].errors);
+        /* an armed fault: it fails the fault_nth-th next call (0: none) */
+        json_object_set_int_member(co, "fault_nth",
+                                   vsim.counters[i].fault_nth);
+        json_object_set_int_member(co, "fault_errno",
+                                   vsim.counters[i].fault_nth
+                                   ? vsim.counters[i].fault_errno : 0);
         json_object_set_object_member(counters, vsim_ioctl_name(i), co);
     }
     set_u64(o, "v1_pinned_pages", v1_pins);

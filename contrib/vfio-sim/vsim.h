@@ -217,6 +217,8 @@ typedef enum VsimIoctlId {
     VSIM_IOC_DEVICE_SET_IRQS,
     VSIM_IOC_DEVICE_RESET,
     VSIM_IOC_DEVICE_FEATURE,
+    VSIM_IOC_DEVICE_GET_PCI_HOT_RESET_INFO,
+    VSIM_IOC_DEVICE_PCI_HOT_RESET,
     VSIM_IOC_MIG_GET_PRECOPY_INFO,
     VSIM_IOC_OTHER,
     VSIM_IOC_COUNT
@@ -265,6 +267,8 @@ void vsim_file_release(VsimFile *f);
 long vsim_file_ioctl(VsimFile *f, unsigned long req, void *arg);
 ssize_t vsim_file_pread(int fd, void *buf, size_t n, uint64_t off);
 ssize_t vsim_file_pwrite(int fd, const void *buf, size_t n, uint64_t off);
+bool vsim_file_stream_rw(int fd, void *buf, size_t n, bool is_write,
+                         ssize_t *r);
 void *vsim_file_mmap(int fd, void *addr, size_t len, int prot, int flags,
                      uint64_t off);
 
@@ -339,6 +343,8 @@ ssize_t vsim_device_pwrite(VsimDevice *d, const void *buf, size_t len,
 void *vsim_device_mmap(VsimDevice *d, void *addr, size_t len, int prot,
                        int flags, uint64_t off);
 void vsim_device_reset(VsimDevice *d);
+void vsim_device_reset_function(VsimDevice *d);
+uint64_t vsim_device_cfg_size(VsimDevice *d);
 void vsim_device_close(VsimDevice *d);
 
 /* dma.c: device DMA through the host TCE tables */

@@ -44,6 +44,67 @@ static void test_fault_fails_nth_call_once(void)
     munmap(m, MiB);
 }
 
+static JsonObject *ioctl_counter(JsonObject *st, const char *name)
+{
+    JsonObject *cnt = json_object_get_object_member(
+        json_object_get_object_member(st, "ioctls"), name);
+
+    g_assert_nonnull(cnt);
+    return cnt;
+}
+
+/*
+ * The hot-reset ioctls have counters of their own (not "other"), and an
+ * armed fault shows in its ioctl's counter until it fires.
+ */
+static void test_state_counts_hot_reset_and_armed_faults(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) st = NULL;
+    int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int dev = enable_bus_master(g, BDF0);
+    struct vfio_pci_hot_reset_info info = { .argsz = sizeof(info) };
+    struct {
+        struct vfio_pci_hot_reset h;
+        int32_t fd;
+    } hr = { { .argsz = sizeof(hr), .count = 1 }, g };
+    JsonObject *cnt;
+
+    g_assert_true(vsim_control_reset_counters(ctl(), &err));
+    g_assert_true(vsim_control_fault(ctl(), "VFIO_DEVICE_PCI_HOT_RESET", 2,
+                                     "EIO", &err));
+    g_assert_no_error(err);
+    /* too small for the one device: ENOSPC, an error */
+    g_assert_cmpint(xioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info),
+                    ==, -ENOSPC);
+    g_assert_cmpint(xioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &hr), ==, 0);
+    st = state();
+    cnt = ioctl_counter(st, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO");
+    g_assert_cmpint(json_object_get_int_member(cnt, "calls"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "errors"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_nth"), ==, 0);
+    cnt = ioctl_counter(st, "VFIO_DEVICE_PCI_HOT_RESET");
+    g_assert_cmpint(json_object_get_int_member(cnt, "calls"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "errors"), ==, 0);
+    /* armed for the 2nd call, one made: it fails the next one */
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_nth"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_errno"), ==, EIO);
+    g_assert_cmpint(json_object_get_int_member(ioctl_counter(st, "other"),
+                                               "calls"), ==, 0);
+    g_clear_pointer(&st, json_object_unref);
+
+    g_assert_cmpint(xioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &hr), ==, -EIO);
+    st = state();
+    cnt = ioctl_counter(st, "VFIO_DEVICE_PCI_HOT_RESET");
+    g_assert_cmpint(json_object_get_int_member(cnt, "calls"), ==, 2);
+    g_assert_cmpint(json_object_get_int_member(cnt, "errors"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_nth"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(cnt, "fault_errno"), ==, 0);
+    close(dev);
+    close(g);
+    close(c);
+}
+
 static void test_dma_request_goes_through_iommu(void)
 {
     g_autoptr(GError) err = NULL;
@@ -68,6 +129,69 @@ static void test_dma_request_goes_through_iommu(void)
                     "permission");
     g_assert_cmpint(json_object_get_int_member(r, "error_iova"), ==, 0);
     g_assert_cmpint(m[0], ==, 0x5a);
+    close(dev);
+    close(g);
+    close(c);
+    munmap(m, MiB);
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/*
+ * A checksum from 2^63 up is not a JSON integer: "result_hex" carries
+ * it unsigned ("result" keeps its bits, negative); 64-bit arguments may
+ * be strings, so a pattern from 2^63 up needs no negative number.
+ */
+static void test_dma_result_is_unsigned_safe(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) r = NULL;
+    g_autoptr(JsonObject) a = json_object_new();
+    int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int dev = enable_bus_master(g, BDF0);
+    uint8_t *m = alloc_aligned(MiB, 64 * KiB);
+    uint64_t want;
+    unsigned i;
+
+    g_assert_cmpint(reg_mem(c, m, MiB), ==, 0);
+    g_assert_cmpint(map_dma(c, m, 0, 64 * KiB, RW), ==, 0);
+    for (i = 0; i < 256; i++) {
+        memset(m, i, 8);
+        if (fnv1a(m, 8) >> 63) {
+            break;
+        }
+    }
+    g_assert_cmpuint(i, <, 256);
+    want = fnv1a(m, 8);
+    r = vsim_control_dma(ctl(), BDF0, "checksum", 0, 0, 8, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(r, "status"), ==, "done");
+    g_assert_cmphex(vsim_control_dma_result(r), ==, want);
+    g_assert_cmphex(g_ascii_strtoull(json_object_get_string_member(
+                        r, "result_hex"), NULL, 16), ==, want);
+    g_assert_cmpint(json_object_get_int_member(r, "result"), <, 0);
+    g_assert_cmphex(json_object_get_int_member(r, "result"), ==, want);
+    g_clear_pointer(&r, json_object_unref);
+
+    /* arguments as strings: a fill with a pattern from 2^63 up */
+    json_object_set_string_member(a, "op", "fill");
+    json_object_set_string_member(a, "dst", "0x1000");
+    json_object_set_string_member(a, "len", "8");
+    json_object_set_string_member(a, "pattern", "0xfedcba9876543210");
+    r = vsim_control_request(ctl(), "dma", a, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(r, "status"), ==, "done");
+    g_assert_cmphex(*(uint64_t *)(m + 0x1000), ==,
+                    GUINT64_TO_LE(0xfedcba9876543210ULL));
+    g_assert_cmpint(unmap_dma(c, 0, 64 * KiB), ==, 0);
     close(dev);
     close(g);
     close(c);
@@ -500,8 +624,12 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio-sim/control/fault-fails-nth-call-once",
                     test_fault_fails_nth_call_once);
+    g_test_add_func("/vfio-sim/control/state-counts-hot-reset-and-armed-"
+                    "faults", test_state_counts_hot_reset_and_armed_faults);
     g_test_add_func("/vfio-sim/control/dma-request-goes-through-iommu",
                     test_dma_request_goes_through_iommu);
+    g_test_add_func("/vfio-sim/control/dma-result-is-unsigned-safe",
+                    test_dma_result_is_unsigned_safe);
     g_test_add_func("/vfio-sim/control/tces-are-run-length-compressed",
                     test_tces_are_run_length_compressed);
     g_test_add_func("/vfio-sim/host/memlock-limit-is-enomem",

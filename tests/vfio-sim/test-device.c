@@ -185,8 +185,10 @@ static void test_config_space_ids_caps_and_bar_sizing(void)
         g_assert_cmpint(pread(r.d, &v, 4, CFG_OFF + 256), ==, -1);
         g_assert_cmpint(errno, ==, EINVAL);
     }
+    /* the kernel's reset restores the config state it saved */
     g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_RESET, NULL), ==, 0);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==, 0);
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
+                    PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     rig_down(&r);
 }
 
@@ -326,16 +328,46 @@ static int pcie_child(void)
 }
 
 /*
- * vfio_pci_ioctl_get_irq_info on a PCI Express device (pci_is_pcie):
- * the ERR index exists with one vector.  Runs in a child configured
- * with a dma-engine-pcie.
+ * Child: the config region of the dma-engine-pcie.  A PCI Express
+ * function has 4 KiB of config space (pci_cfg_space_size), and vfio-pci
+ * sizes the region by it; the engine has no extended capability, so
+ * the extended space reads 0 and takes no write.
  */
-static void test_irq_info_err_on_pcie(void)
+static int pcie_config_child(void)
+{
+    struct vfio_region_info ri = {
+        .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX,
+    };
+    int g, c = setup_container(3, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    int d = xioctl(g, VFIO_GROUP_GET_DEVICE_FD, "0001:00:03.0");
+    uint8_t buf[8];
+
+    g_assert_cmpint(d, >=, 0);
+    g_assert_cmpint(xioctl(d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmphex(ri.size, ==, PCI_CFG_SPACE_EXP_SIZE);
+    g_assert_cmphex(rd(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4), ==, 0);
+    wr(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4, 0xffffffff);
+    wr(d, CFG_OFF + 0xffc, 4, 0x12345678);
+    g_assert_cmphex(rd(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4), ==, 0);
+    g_assert_cmphex(rd(d, CFG_OFF + 0xffc, 4), ==, 0);
+    /* an access across 256 is one access; the region ends at 4 KiB */
+    g_assert_cmpint(pread(d, buf, 8, CFG_OFF + 0xfc), ==, 8);
+    g_assert_cmpint(pread(d, buf, 8, CFG_OFF + 0xffc), ==, 4);
+    g_assert_cmpint(pread(d, buf, 4, CFG_OFF + 0x1000), ==, -1);
+    g_assert_cmpint(errno, ==, EINVAL);
+    close(d);
+    close(g);
+    close(c);
+    return 0;
+}
+
+/* Run this program's @mode child with a dma-engine-pcie as its device. */
+static void run_pcie_child(const char *mode)
 {
     g_autoptr(GError) err = NULL;
     g_auto(GStrv) env = g_get_environ();
     g_autofree char *errout = NULL;
-    const char *argv[] = { "/proc/self/exe", "--pcie-child", NULL };
+    const char *argv[] = { "/proc/self/exe", mode, NULL };
     int status;
 
     env = g_environ_setenv(env, "VFIO_SIM_DEVICES",
@@ -350,6 +382,30 @@ static void test_irq_info_err_on_pcie(void)
     }
     g_assert_true(g_spawn_check_wait_status(status, &err));
     g_assert_no_error(err);
+}
+
+/*
+ * vfio_pci_ioctl_get_irq_info on a PCI Express device (pci_is_pcie):
+ * the ERR index exists with one vector.
+ */
+static void test_irq_info_err_on_pcie(void)
+{
+    run_pcie_child("--pcie-child");
+}
+
+/* vfio_pci_ioctl_get_region_info: the config region is cfg_size long */
+static void test_pcie_config_space_is_4k(void)
+{
+    struct vfio_region_info ri = {
+        .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX,
+    };
+    Rig r;
+
+    rig_up(&r);
+    g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
+    g_assert_cmphex(ri.size, ==, PCI_CFG_SPACE_SIZE);   /* conventional */
+    rig_down(&r);
+    run_pcie_child("--pcie-config-child");
 }
 
 /*
@@ -424,9 +480,9 @@ static void test_hot_reset_checks_the_group_list(void)
     g_assert_cmpint(hot_reset(r.d, 0, 1, other, -1), ==, -EINVAL);
     g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1234);
     g_assert_cmpint(hot_reset(r.d, 0, 1, r.g, -1), ==, 0);
-    /* reset as by VFIO_DEVICE_RESET: COMMAND and registers cleared */
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==, 0);
-    wr(r.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+    /* reset as by VFIO_DEVICE_RESET: COMMAND restored, registers lost */
+    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
+                    PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
     close(other);
     rig_down(&r);
@@ -568,7 +624,8 @@ static int touch_signal(volatile uint8_t *p)
  * vfio_pci_zap_and_down_write_memory_lock: clearing Memory Space zaps
  * every user mapping of the BARs; a touch then faults (vfio_pci_mmap_fault
  * answers SIGBUS while memory is disabled) and the contents come back
- * when decoding is on again.  DEVICE_RESET clears COMMAND: zapped too.
+ * when decoding is on again.  A DEVICE_RESET with decoding off keeps it
+ * off (the config state comes back as saved): still zapped.
  */
 static void test_memory_space_clear_zaps_bar_mmap(void)
 {
@@ -592,6 +649,7 @@ static void test_memory_space_clear_zaps_bar_mmap(void)
     g_assert_cmpint(late[0], ==, 0x77);
     munmap((void *)late, DMAE_BAR2_SIZE);
 
+    set_command(&r, 0);
     g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_RESET, NULL), ==, 0);
     g_assert_cmphex(command(&r), ==, 0);
     g_assert_cmpint(device_command(), ==, 0);
@@ -599,6 +657,87 @@ static void test_memory_space_clear_zaps_bar_mmap(void)
     set_command(&r, PCI_COMMAND_MEMORY);
     g_assert_cmpint(touch_signal(bar), ==, 0);
     munmap((void *)bar, DMAE_BAR2_SIZE);
+    rig_down(&r);
+}
+
+/*
+ * One reset through @reset, with the function programmed as a driver
+ * leaves it: the config state comes back as saved, the function's own
+ * registers do not.
+ */
+static void check_reset_restores_config(Rig *r, void (*reset)(Rig *r))
+{
+    const uint16_t cmd = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+                         PCI_COMMAND_SERR;
+    volatile uint8_t *bar;
+
+    bar = mmap(NULL, DMAE_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+               r->d, BAR2_OFF);
+    g_assert(bar != MAP_FAILED);
+    set_command(r, cmd);
+    wr(r->d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0x80010000);
+    wr(r->d, CFG_OFF + PCI_BASE_ADDRESS_3, 4, 0x42);
+    wr(r->d, CFG_OFF + PCI_INTERRUPT_LINE, 1, 0x11);
+    wr(r->d, CFG_OFF + 0x50 + PCI_MSI_ADDRESS_LO, 4, 0xfee01000);
+    wr(r->d, CFG_OFF + 0x50 + PCI_MSI_DATA_64, 2, 0x4321);
+    /* D3hot: the ioctl brings the function to D0 before saving */
+    wr(r->d, CFG_OFF + 0x40 + PCI_PM_CTRL, 2, 3);
+    wr(r->d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
+    bar[0] = 0x5a;
+
+    reset(r);
+
+    g_assert_cmphex(command(r), ==, cmd);
+    g_assert_cmphex(device_command(), ==, cmd);
+    g_assert_cmphex(rd(r->d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==,
+                    0x80010000);
+    g_assert_cmphex(rd(r->d, CFG_OFF + PCI_BASE_ADDRESS_3, 4), ==, 0x42);
+    g_assert_cmphex(rd(r->d, CFG_OFF + PCI_INTERRUPT_LINE, 1), ==, 0x11);
+    g_assert_cmphex(rd(r->d, CFG_OFF + 0x50 + PCI_MSI_ADDRESS_LO, 4), ==,
+                    0xfee01000);
+    g_assert_cmphex(rd(r->d, CFG_OFF + 0x50 + PCI_MSI_DATA_64, 2), ==,
+                    0x4321);
+    g_assert_cmphex(rd(r->d, CFG_OFF + 0x40 + PCI_PM_CTRL, 2) &
+                    PCI_PM_CTRL_STATE_MASK, ==, 0);
+    /* the function's registers are back at power-on */
+    g_assert_cmphex(rd(r->d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
+    g_assert_cmphex(rd(r->d, BAR0_OFF + DMAE_REG_ID, 4), ==, DMAE_ID_VALUE);
+    /* decoding stayed on: the mapping still works */
+    g_assert_cmpint(touch_signal(bar), ==, 0);
+    munmap((void *)bar, DMAE_BAR2_SIZE);
+}
+
+static void device_reset(Rig *r)
+{
+    g_assert_cmpint(xioctl(r->d, VFIO_DEVICE_RESET, NULL), ==, 0);
+}
+
+static void pci_hot_reset(Rig *r)
+{
+    g_assert_cmpint(hot_reset(r->d, 0, 1, r->g, -1), ==, 0);
+}
+
+/*
+ * vfio_pci_core_ioctl(VFIO_DEVICE_RESET) -> pci_try_reset_function:
+ * pci_dev_save_and_disable saves the config state, the function is
+ * reset, pci_dev_restore writes the state back.
+ */
+static void test_device_reset_restores_config(void)
+{
+    Rig r;
+
+    rig_up(&r);
+    check_reset_restores_config(&r, device_reset);
+    rig_down(&r);
+}
+
+/* vfio_pci_ioctl_pci_hot_reset -> pci_reset_bus: saved and restored too */
+static void test_hot_reset_restores_config(void)
+{
+    Rig r;
+
+    rig_up(&r);
+    check_reset_restores_config(&r, pci_hot_reset);
     rig_down(&r);
 }
 
@@ -788,6 +927,9 @@ int main(int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "--pcie-child")) {
         return pcie_child();
     }
+    if (argc == 2 && !strcmp(argv[1], "--pcie-config-child")) {
+        return pcie_config_child();
+    }
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio-sim/device/get-device-fd-checks",
                     test_get_device_fd_checks);
@@ -811,6 +953,8 @@ int main(int argc, char **argv)
                     test_irq_info_as_vfio_pci_core);
     g_test_add_func("/vfio-sim/device/irq-info-err-on-pcie",
                     test_irq_info_err_on_pcie);
+    g_test_add_func("/vfio-sim/device/vfio_pci_ioctl_get_region_info/"
+                    "pcie-config-space-is-4k", test_pcie_config_space_is_4k);
     g_test_add_func("/vfio-sim/device/hot-reset-info-lists-the-device-alone",
                     test_hot_reset_info_lists_the_device_alone);
     g_test_add_func("/vfio-sim/device/hot-reset-checks-the-group-list",
@@ -821,6 +965,12 @@ int main(int argc, char **argv)
                     test_memory_space_clear_bar_rw_is_eio);
     g_test_add_func("/vfio-sim/device/memory-space-clear-zaps-bar-mmap",
                     test_memory_space_clear_zaps_bar_mmap);
+    g_test_add_func("/vfio-sim/device/pci_try_reset_function/"
+                    "device-reset-restores-config-loses-registers",
+                    test_device_reset_restores_config);
+    g_test_add_func("/vfio-sim/device/pci_dev_restore/"
+                    "hot-reset-restores-config-loses-registers",
+                    test_hot_reset_restores_config);
     g_test_add_func("/vfio-sim/device/close-range-releases-files",
                     test_close_range_releases_files);
     return g_test_run();

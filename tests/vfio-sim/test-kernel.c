@@ -432,6 +432,11 @@ static void test_map_unmap_bad_iova_returns_one(void)
     unmap.iova = 2 * GiB - 4096;
     unmap.size = 8192;
     g_assert_cmpint(ioctl(c, VFIO_IOMMU_UNMAP_DMA, &unmap), ==, 1);
+    /*
+     * A map running past the end passes the kernel's check (first page
+     * only) and has no errno to follow: vfio-sim refuses it, whole.
+     */
+    g_assert_cmpint(map_dma(c, m, 2 * GiB - 4096, 8192, RW), ==, -EINVAL);
     /* nothing was written */
     {
         g_autoptr(JsonObject) w = tces(0, 0);
@@ -481,6 +486,46 @@ static void test_write_only_mapping_is_readable(void)
 }
 
 /* the sPAPR driver answers CHECK_EXTENSION for both types on any host */
+/*
+ * tce_iommu_ioctl(TCE_CREATE): the window is made under the container's
+ * lock, and only then is start_addr copied back.  When that copy fails
+ * the caller gets EFAULT but the window stays, charged, in its slot
+ * (TCE_REMOVE of the slot's address removes it).
+ */
+static void test_tce_create_efault_keeps_window(void)
+{
+    int g, c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &g);
+    long pg = sysconf(_SC_PAGESIZE);
+    struct vfio_iommu_spapr_tce_create *cr;
+    g_autoptr(JsonObject) cs = NULL;
+    int64_t locked;
+
+    cr = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+              -1, 0);
+    g_assert(cr != MAP_FAILED);
+    *cr = (struct vfio_iommu_spapr_tce_create) {
+        .argsz = sizeof(*cr), .page_shift = 16, .window_size = GiB,
+        .levels = 1,
+    };
+    /* readable, so the argument is read; not writable, so no answer */
+    g_assert_cmpint(mprotect(cr, pg, PROT_READ), ==, 0);
+    locked = locked_bytes();
+    g_assert_cmpint(xioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE, cr), ==, -EFAULT);
+    g_assert_cmphex(cr->start_addr, ==, 0);
+    cs = container_state(-1);
+    g_assert_cmpint(json_array_get_length(json_object_get_array_member(
+                        cs, "windows")), ==, 2);
+    /* charged: the default window (made by this call) and the new one */
+    g_assert_cmpint(locked_bytes(), >, locked);
+    locked = locked_bytes();
+    g_assert_cmpint(tce_remove(c, 1ULL << 59), ==, 0);
+    g_assert_cmpint(locked_bytes(), <, locked);
+    munmap(cr, pg);
+    close(g);
+    close(c);
+    g_assert_cmpint(locked_bytes(), ==, 0);
+}
+
 static void test_check_extension_both_types(void)
 {
     int c = open_container();
@@ -522,5 +567,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/kernel/tce_iommu_ioctl/"
                     "check-extension-both-types",
                     test_check_extension_both_types);
+    g_test_add_func("/vfio-sim/kernel/tce_iommu_ioctl/"
+                    "tce-create-efault-keeps-window",
+                    test_tce_create_efault_keeps_window);
     return g_test_run();
 }

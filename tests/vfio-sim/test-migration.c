@@ -310,6 +310,41 @@ static void test_data_fd_stop_copy(void)
 }
 
 /*
+ * stream_open: a data_fd has no file position.  pread and pwrite are
+ * ESPIPE whatever the fd's access mode (ksys_pread64/ksys_pwrite64
+ * check FMODE_PREAD/FMODE_PWRITE first) and move no data.
+ */
+static void test_data_fd_is_a_stream(void)
+{
+    g_autoptr(GByteArray) b = NULL;
+    g_autoptr(GByteArray) whole = NULL;
+    uint8_t buf[16];
+    int fd;
+    Dev v;
+
+    dev_open(&v, 1);
+    whole = save_state(v.d);
+    g_assert_cmpint(set_state(v.d, STOP_COPY, &fd), ==, 0);
+    g_assert_cmpint(pread(fd, buf, sizeof(buf), 0), ==, -1);
+    g_assert_cmpint(errno, ==, ESPIPE);
+    g_assert_cmpint(pwrite(fd, buf, sizeof(buf), 0), ==, -1);
+    g_assert_cmpint(errno, ==, ESPIPE);
+    /* nothing was consumed: read gets the whole stream */
+    b = read_all(fd);
+    g_assert_cmpuint(b->len, ==, whole->len);
+    close(fd);
+    g_assert_cmpint(set_state(v.d, RUNNING, NULL), ==, 0);
+
+    g_assert_cmpint(set_state(v.d, RESUMING, &fd), ==, 0);
+    g_assert_cmpint(pwrite(fd, whole->data, whole->len, 0), ==, -1);
+    g_assert_cmpint(errno, ==, ESPIPE);
+    g_assert_cmpint(write(fd, whole->data, whole->len), ==, whole->len);
+    g_assert_cmpint(set_state(v.d, RUNNING, NULL), ==, 0);
+    close(fd);
+    dev_close(&v);
+}
+
+/*
  * The registers and the device's capabilities in config space come
  * back on another reset device; a command accepted while stopped is
  * carried in flight and runs when the resumed device runs.
@@ -665,6 +700,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-sim/vfio_mig_get_precopy_info/"
                     "initial-dirty-enomsg-and-stop-copy-continues",
                     test_precopy_info_and_enomsg);
+    g_test_add_func("/vfio-sim/stream_open/data-fd-pread-pwrite-espipe",
+                    test_data_fd_is_a_stream);
     g_test_add_func("/vfio-sim/mig-fault/arc-data-fd-and-precopy-info",
                     test_fault_arc_and_data_fd);
     g_test_add_func("/vfio-sim/vfio_ioctl_device_feature_mig_device_state/"

@@ -1904,7 +1904,7 @@ static DmaResult dma_by_control(RandomTest *t, DmaOp op, uint64_t src,
     res.status = !g_strcmp0(json_object_get_string_member(o, "status"),
                             "done") ? DMA_STATUS_DONE : DMA_STATUS_ERROR;
     res.done = json_object_get_int_member(o, "done");
-    res.result = json_object_get_int_member(o, "result");
+    res.result = vsim_control_dma_result(o);
     res.err_iova = json_object_get_int_member(o, "error_iova");
     e = json_object_get_string_member(o, "error");
     res.err_kind = ~0U;
