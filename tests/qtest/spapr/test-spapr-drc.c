@@ -262,16 +262,13 @@ static void test_pci_unplug_waits_for_guest(void)
     assert_event(g, true, GUEST_HP_TYPE_PCI, GUEST_HP_ACTION_REMOVE,
                  GUEST_HP_ID_DRC_INDEX, 1, TD_DRC);
     /* no taking it back while it goes */
-    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
-                                            TD_DRC, GUEST_DRC_USABLE), ==,
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            TD_DRC, GUEST_DRC_UNISOLATE), ==,
                     RTAS_PARAM_ERROR);
-    /* isolated but still allocated: not yet */
+    g_assert_true(device_exists(qts, "td"));
+    /* isolating the slot gives it back (as QEMU, as drmgr does it) */
     g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
                                             TD_DRC, GUEST_DRC_ISOLATE), ==, 0);
-    g_assert_true(device_exists(qts, "td"));
-    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
-                                            TD_DRC, GUEST_DRC_UNUSABLE), ==,
-                    0);
     wait_deleted(qts, "td");
     g_assert_cmpuint(sense(g, TD_DRC), ==, GUEST_DRC_SENSE_EMPTY);
     g_assert_cmpint(guest_drc_fetch_event(g, false, &ev), ==, RTAS_NO_EVENT);
@@ -280,6 +277,49 @@ static void test_pci_unplug_waits_for_guest(void)
     testdev_add(qts, "td2");
     assert_event(g, false, GUEST_HP_TYPE_PCI, GUEST_HP_ACTION_ADD,
                  GUEST_HP_ID_DRC_INDEX, 1, TD_DRC);
+    guest_free(g);
+    quit(qts);
+}
+
+/*
+ * A PCI slot is a physical connector: PAPR gives it no allocation
+ * state (-3, as QEMU answers, and nothing changes), and isolation
+ * alone completes an unplug, as QEMU does and drmgr expects.  An LMB
+ * still needs isolation and then allocation unusable.
+ */
+static void test_pci_slot_released_by_isolation(void)
+{
+    QTestState *qts = start("-device pci-testdev,id=cold,addr=3 "
+                            "-object memory-backend-ram,id=m0,size=256M "
+                            "-device pc-dimm,id=d0,memdev=m0");
+    SpaprGuest *g = guest_new(qts, RAM);
+    uint32_t v;
+
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
+                                            TD_DRC, GUEST_DRC_USABLE), ==,
+                    RTAS_PARAM_ERROR);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
+                                            TD_DRC, GUEST_DRC_UNUSABLE), ==,
+                    RTAS_PARAM_ERROR);
+    g_assert_cmpuint(sense(g, TD_DRC), ==, GUEST_DRC_SENSE_PRESENT);
+    device_del_pending(qts, "cold");
+    assert_event(g, false, GUEST_HP_TYPE_PCI, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_INDEX, 1, TD_DRC);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            TD_DRC, GUEST_DRC_ISOLATE), ==, 0);
+    wait_deleted(qts, "cold");
+    g_assert_cmpuint(sense(g, TD_DRC), ==, GUEST_DRC_SENSE_EMPTY);
+
+    device_del_pending(qts, "d0");
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            LMB0, GUEST_DRC_ISOLATE), ==, 0);
+    g_assert_true(device_exists(qts, "d0"));
+    g_assert_cmpint(guest_drc_get_sensor(g, GUEST_DRC_ENTITY_SENSE, LMB0,
+                                         &v), ==, 0);
+    g_assert_cmpuint(v, ==, GUEST_DRC_SENSE_PRESENT);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
+                                            LMB0, GUEST_DRC_UNUSABLE), ==, 0);
+    wait_deleted(qts, "d0");
     guest_free(g);
     quit(qts);
 }
@@ -630,6 +670,155 @@ static void test_event_interrupt(void)
     quit(qts);
 }
 
+/*
+ * Connector state and queued events migrate: on the source a cold
+ * PCI device and a hot-added DIMM the guest took have device_del
+ * pending (the guest fetched those events), and a new device's add
+ * event waits unfetched.  On the destination (the same devices on its
+ * command line) the add event is fetched there and the guest acquires
+ * that slot; a second device_del is still refused; each pending unplug
+ * completes with DEVICE_DELETED when the guest releases the connectors.
+ */
+static void migrate_to_file(QTestState *src, const char *path)
+{
+    g_autofree char *end = NULL;
+
+    qmp_ok(src, "{'execute': 'migrate', 'arguments': {'uri': "
+           "'file:%s'}}", path);
+    end = qtest_migration_wait_end(src);
+    g_assert_cmpstr(end, ==, "completed");
+}
+
+static void test_pending_unplug_migrates(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("drc-mig-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "mig", NULL);
+    const uint32_t hot_drc = GUEST_DRC_PCI_INDEX(0, 0x20);
+    QTestState *src, *dst;
+    SpaprGuest *g;
+    GuestHotplugEvent ev;
+    GuestDrcNode node;
+    g_autoptr(JsonObject) r = NULL;
+
+    src = start("-device pci-testdev,id=cold,addr=3");
+    g = guest_new(src, RAM);
+    dimm_add(src, "d0", "m0", 512 * MiB);
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 1);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_DR_INDICATOR,
+                                            TD_DRC, 2), ==, 0);
+    device_del_pending(src, "cold");
+    assert_event(g, false, GUEST_HP_TYPE_PCI, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_INDEX, 1, TD_DRC);
+    device_del_pending(src, "d0");
+    assert_event(g, false, GUEST_HP_TYPE_MEMORY, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_COUNT_INDEXED, 2, LMB0);
+    /* the guest has released one of the DIMM's two blocks already */
+    g_assert_cmpint(guest_drc_release(g, LMB0), ==, 0);
+    qmp_ok(src, "{'execute': 'device_add', 'arguments': {'driver': "
+           "'pci-testdev', 'id': 'hot', 'addr': '4'}}");
+    guest_free(g);
+    migrate_to_file(src, path);
+    quit(src);
+
+    dst = qtest_initf("%s -device pci-testdev,id=cold,addr=3 "
+                      "-object memory-backend-ram,id=m0,size=512M "
+                      "-device pc-dimm,id=d0,memdev=m0 "
+                      "-device pci-testdev,id=hot,addr=4 "
+                      "-incoming file:%s", MACHINE, path);
+    g = guest_new(dst, RAM);
+    /* states came along: hot is not the guest's yet, cold is going */
+    g_assert_cmpuint(sense(g, LMB0), ==, GUEST_DRC_SENSE_UNUSABLE);
+    g_assert_cmpuint(sense(g, LMB0 + 1), ==, GUEST_DRC_SENSE_PRESENT);
+    g_assert_cmpint(guest_drc_configure(g, hot_drc, NULL), ==,
+                    GUEST_CC_NOT_CONFIGURABLE);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            TD_DRC, GUEST_DRC_UNISOLATE), ==,
+                    RTAS_PARAM_ERROR);
+    r = qtest_qmp(dst, "{'execute': 'device_del', 'arguments': "
+                  "{'id': 'cold'}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(r), "already in progress"));
+    /* the unfetched add event is fetched here */
+    g_assert_cmpint(guest_drc_fetch_event(g, false, &ev), ==, 0);
+    g_assert_cmpuint(ev.action, ==, GUEST_HP_ACTION_ADD);
+    g_assert_cmphex(ev.index, ==, hot_drc);
+    assert_no_event(g);
+    g_assert_cmpint(guest_drc_acquire(g, hot_drc, true, &node), ==, 0);
+    g_assert_cmpstr(node.name, ==, "pci1b36,5@4");
+    /* the unplugs requested on the source complete here */
+    g_assert_cmpint(guest_drc_release(g, TD_DRC), ==, 0);
+    wait_deleted(dst, "cold");
+    g_assert_true(device_exists(dst, "d0"));
+    g_assert_cmpint(guest_drc_release(g, LMB0 + 1), ==, 0);
+    wait_deleted(dst, "d0");
+    qmp_ok(dst, "{'execute': 'object-del', 'arguments': {'id': 'm0'}}");
+    g_assert_true(device_exists(dst, "hot"));
+    guest_free(g);
+    quit(dst);
+    unlink(path);
+    rmdir(dir);
+}
+
+/*
+ * A configure-connector walk the guest is in the middle of goes on,
+ * on the destination, where it was: the same node, the same count of
+ * properties.
+ */
+static void test_configure_walk_migrates(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("drc-mig-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "mig", NULL);
+    QTestState *src, *dst;
+    SpaprGuest *g;
+    GuestDrcNode whole, rest;
+    uint32_t args[2] = { 0x4000, 0 }, rets[1];
+    unsigned i;
+
+    src = start(NULL);
+    g = guest_new(src, RAM);
+    testdev_add(src, "td");
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 1);
+    /* what a whole walk gives, for comparison */
+    g_assert_cmpint(guest_drc_configure(g, TD_DRC, &whole), ==, 0);
+    g_assert_cmpuint(whole.nprops, >=, 8);
+    /* a new walk: the node, then three of its properties */
+    qtest_memset(src, 0x4000, 0, 4096);
+    qtest_writel(src, 0x4000, TD_DRC);
+    g_assert_cmpint(guest_rtas(g, "ibm,configure-connector", 2, args, 1,
+                               rets), ==, GUEST_CC_NEXT_CHILD);
+    for (i = 0; i < 3; i++) {
+        g_assert_cmpint(guest_rtas(g, "ibm,configure-connector", 2, args,
+                                   1, rets), ==, GUEST_CC_NEXT_PROPERTY);
+    }
+    guest_free(g);
+    migrate_to_file(src, path);
+    quit(src);
+
+    dst = qtest_initf("%s -device pci-testdev,id=td,addr=3 "
+                      "-incoming file:%s", MACHINE, path);
+    g = guest_new(dst, RAM);
+    for (i = 3; ; i++) {
+        int32_t st = guest_rtas(g, "ibm,configure-connector", 2, args, 1,
+                                rets);
+
+        if (st == 0) {
+            break;
+        }
+        g_assert_cmpint(st, ==, GUEST_CC_NEXT_PROPERTY);
+    }
+    g_assert_cmpuint(i, ==, whole.nprops);
+    /* and a new walk from the start gives the whole node again */
+    g_assert_cmpint(guest_drc_configure(g, TD_DRC, &rest), ==, 0);
+    g_assert_cmpstr(rest.name, ==, whole.name);
+    g_assert_cmpuint(rest.nprops, ==, whole.nprops);
+    device_del_pending(dst, "td");
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 1);
+    wait_deleted(dst, "td");
+    guest_free(g);
+    quit(dst);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* Random arguments to every DRC and event call never crash the machine. */
 static uint32_t pick(GRand *r, const uint32_t *good, unsigned n)
 {
@@ -704,6 +893,8 @@ int main(int argc, char **argv)
                     test_device_tree_has_drc_properties);
     g_test_add_func("/spapr/drc/pci-unplug-waits-for-guest",
                     test_pci_unplug_waits_for_guest);
+    g_test_add_func("/spapr/drc/pci-slot-released-by-isolation",
+                    test_pci_slot_released_by_isolation);
     g_test_add_func("/spapr/drc/never-configured-goes-at-once",
                     test_never_configured_goes_at_once);
     g_test_add_func("/spapr/drc/second-device-del-while-pending",
@@ -720,6 +911,10 @@ int main(int argc, char **argv)
                     test_vfio_unplug_waits_for_guest);
     g_test_add_func("/spapr/drc/event-interrupt",
                     test_event_interrupt);
+    g_test_add_func("/spapr/drc/pending-unplug-migrates",
+                    test_pending_unplug_migrates);
+    g_test_add_func("/spapr/drc/configure-walk-migrates",
+                    test_configure_walk_migrates);
     g_test_add_func("/spapr/drc/random-calls-never-crash",
                     test_random_calls_never_crash);
     return g_test_run();
