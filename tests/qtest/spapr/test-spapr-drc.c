@@ -613,6 +613,86 @@ static void test_vfio_unplug_waits_for_guest(void)
     vt_quit_clean(m);
 }
 
+/*
+ * A DIMM whose unplug is pending while a TCE maps one of its blocks
+ * (the device still reaches it): isolating that block answers -9001
+ * and the unplug neither completes nor is lost.  The memory stays
+ * pinned and reachable, a second device_del is still "in progress",
+ * and when the guest has unmapped it and retries, the DIMM goes and
+ * its pin with it.  A DIMM left so at quit leaks nothing either.
+ */
+static uint64_t vsim_locked(VsimMachine *m)
+{
+    g_autoptr(JsonObject) st = vsim_machine_state(m);
+
+    return vt_int(st, "locked_bytes");
+}
+
+static void test_dimm_unplug_held_by_tce_until_retry(void)
+{
+    VsimMachine *m = vsim_machine_start(NULL, NULL, "%s,slots=4,maxmem=2G "
+                                        "-device vfio-pci,host=" VT_BDF0
+                                        ",id=vd", VT_RAM_ARG);
+    QTestState *qts = m->qts;
+    const uint32_t lmb0 = GUEST_DRC_LMB_INDEX(VT_RAM);
+    const uint64_t gpa = VT_RAM + 256 * MiB + 8 * VT_PAGE;
+    g_autoptr(JsonObject) r = NULL;
+    SpaprGuest *g;
+    GuestDevice d;
+    uint64_t locked0, iova, iova1;
+
+    g = vt_guest(m, VT_RAM, &d);
+    locked0 = vsim_locked(m);
+    dimm_add(qts, "d0", "m0", 512 * MiB);
+    dimm_add(qts, "d1", "m1", 256 * MiB);
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 2);
+    g_assert_cmpuint(vsim_locked(m), ==, locked0 + 768 * MiB);
+
+    device_del_pending(qts, "d0");
+    assert_event(g, false, GUEST_HP_TYPE_MEMORY, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_COUNT_INDEXED, 2, lmb0);
+    /* the driver maps a page of the second block again */
+    iova = guest_dma_map(g, &d, gpa, VT_PAGE, TCE_RW);
+    g_assert_cmphex(iova, !=, 0);
+    g_assert_cmpint(guest_drc_release(g, lmb0), ==, 0);
+    g_assert_cmpint(guest_drc_release(g, lmb0 + 1), ==,
+                    RTAS_VALID_TRANSLATION);
+    /* not completed: still there, pinned, reachable, still pending */
+    g_assert_true(device_exists(qts, "d0"));
+    g_assert_cmpuint(sense(g, lmb0 + 1), ==, GUEST_DRC_SENSE_PRESENT);
+    g_assert_cmpuint(vsim_locked(m), ==, locked0 + 768 * MiB);
+    vt_dma_roundtrip(m, g, &d, iova, gpa, VT_PAGE, 0x2468ace013579bdfULL);
+    /* a second device_del is refused (the TCE names itself first) */
+    r = qtest_qmp(qts, "{'execute': 'device_del', 'arguments': "
+                  "{'id': 'd0'}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(r), "TCE table"));
+    assert_no_event(g);
+    /* a retry while still mapped changes nothing */
+    g_assert_cmpint(guest_drc_release(g, lmb0 + 1), ==,
+                    RTAS_VALID_TRANSLATION);
+    g_assert_true(device_exists(qts, "d0"));
+
+    /* unmapped, the guest retries: the DIMM goes with its pin */
+    g_assert_true(guest_dma_unmap(g, &d, iova, VT_PAGE));
+    g_assert_cmpint(guest_drc_release(g, lmb0 + 1), ==, 0);
+    wait_deleted(qts, "d0");
+    g_assert_cmpuint(vsim_locked(m), ==, locked0 + 256 * MiB);
+    qmp_ok(qts, "{'execute': 'object-del', 'arguments': {'id': 'm0'}}");
+
+    /* d1: pending and held by a TCE when the machine quits */
+    device_del_pending(qts, "d1");
+    iova1 = guest_dma_map(g, &d, VT_RAM + 512 * MiB, VT_PAGE, TCE_RW);
+    g_assert_cmphex(iova1, !=, 0);
+    assert_event(g, false, GUEST_HP_TYPE_MEMORY, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_COUNT_INDEXED, 1,
+                 GUEST_DRC_LMB_INDEX(VT_RAM + 512 * MiB));
+    g_assert_cmpint(guest_drc_release(g, GUEST_DRC_LMB_INDEX(VT_RAM +
+                                                             512 * MiB)),
+                    ==, RTAS_VALID_TRANSLATION);
+    g_assert_true(device_exists(qts, "d1"));
+    guest_free(g);
+    vt_quit_clean(m);
+}
 
 /*
  * The hotplug event source's interrupt (0x1001, as QEMU numbers it):
@@ -909,6 +989,8 @@ int main(int argc, char **argv)
                     test_cold_dimm_needs_guest);
     g_test_add_func("/spapr/drc/vfio-unplug-waits-for-guest",
                     test_vfio_unplug_waits_for_guest);
+    g_test_add_func("/spapr/drc/dimm-unplug-held-by-tce-until-retry",
+                    test_dimm_unplug_held_by_tce_until_retry);
     g_test_add_func("/spapr/drc/event-interrupt",
                     test_event_interrupt);
     g_test_add_func("/spapr/drc/pending-unplug-migrates",
