@@ -899,11 +899,88 @@ static void test_configure_walk_migrates(void)
     rmdir(dir);
 }
 
-/* Random arguments to every DRC and event call never crash the machine. */
+/*
+ * Random arguments to every DRC and event call never crash the
+ * machine, nor leak (the process exits 0, which a sanitizer build
+ * turns into a leak check): connector indexes real and not, work areas
+ * and event buffers at every edge of RAM (the ends of boot RAM and of
+ * each DIMM, across them, past 2^64), interleaved with device_add /
+ * device_del of PCI devices and DIMMs from QMP, so that calls meet
+ * connectors as they are plugged, pending and gone.
+ */
 static uint32_t pick(GRand *r, const uint32_t *good, unsigned n)
 {
     return g_rand_boolean(r) ? good[g_rand_int_range(r, 0, n)]
                              : g_rand_int(r);
+}
+
+/* The first and last page of boot RAM and of the area's blocks. */
+static uint64_t pick_edge(GRand *r)
+{
+    static const uint64_t bases[] = {
+        0, RAM, RAM + 256 * MiB, RAM + 512 * MiB, RAM + GiB, 3 * GiB,
+    };
+    static const int64_t offs[] = {
+        -4096, -4095, -2048, -20, -1, 0, 1, 4076, 4095,
+    };
+    uint64_t a;
+
+    if (g_rand_int_range(r, 0, 8) == 0) {
+        return G_MAXUINT64 - g_rand_int_range(r, 0, 8192);
+    }
+    a = bases[g_rand_int_range(r, 0, G_N_ELEMENTS(bases))] +
+        offs[g_rand_int_range(r, 0, G_N_ELEMENTS(offs))];
+    return a;
+}
+
+/*
+ * One random hotplug request; errors (occupied slot...) are fine.
+ * Whether the last command of it succeeded.
+ */
+static bool random_qmp(QTestState *qts, GRand *r, unsigned *serial)
+{
+    static const char *const ids[] = { "cold", "d0", "hot" };
+    g_autoptr(JsonObject) rr = NULL;
+    unsigned n = g_rand_int_range(r, 0, 4);
+
+    switch (g_rand_int_range(r, 0, 5)) {
+    case 0:
+        rr = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                       "{'driver': 'pci-testdev', 'id': 'p%u', "
+                       "'addr': '%u'}}", n, 4 + n);
+        break;
+    case 1:
+        rr = qtest_qmp(qts, "{'execute': 'device_del', 'arguments': "
+                       "{'id': 'p%u'}}", n);
+        break;
+    case 2:
+        (*serial)++;
+        rr = qtest_qmp(qts, "{'execute': 'object-add', 'arguments': "
+                       "{'qom-type': 'memory-backend-ram', 'id': 'rm%u', "
+                       "'size': %" PRIu64 "}}", *serial,
+                       (uint64_t)(1 + n % 2) * 256 * MiB);
+        g_clear_pointer(&rr, json_object_unref);
+        rr = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                       "{'driver': 'pc-dimm', 'id': 'rd%u', "
+                       "'memdev': 'rm%u'}}", *serial, *serial);
+        break;
+    case 3:
+        if (*serial) {
+            unsigned k = g_rand_int_range(r, 1, *serial + 1);
+
+            rr = qtest_qmp(qts, "{'execute': 'device_del', 'arguments': "
+                           "{'id': 'rd%u'}}", k);
+            g_clear_pointer(&rr, json_object_unref);
+            rr = qtest_qmp(qts, "{'execute': 'object-del', 'arguments': "
+                           "{'id': 'rm%u'}}", k);
+        }
+        break;
+    default:
+        rr = qtest_qmp(qts, "{'execute': 'device_del', 'arguments': "
+                       "{'id': '%s'}}", ids[g_rand_int_range(r, 0, 3)]);
+        break;
+    }
+    return rr && !qtest_qmp_error_desc(rr);
 }
 
 static void test_random_calls_never_crash(void)
@@ -914,7 +991,8 @@ static void test_random_calls_never_crash(void)
     };
     static const uint32_t indexes[] = {
         TD_DRC, GUEST_DRC_PCI_INDEX(0, 0x20), GUEST_DRC_PCI_INDEX(0, 0x28),
-        LMB0, LMB0 + 1, LMB0 + 7,
+        GUEST_DRC_PCI_INDEX(0, 0x30), GUEST_DRC_PCI_INDEX(0, 0x38),
+        LMB0, LMB0 + 1, LMB0 + 2, LMB0 + 3, LMB0 + 7,
         0x40000019, 0x80000000, 0,
     };
     static const uint32_t small[] = { 0, 1, 2, 3, 9001, 9002, 9003 };
@@ -926,40 +1004,63 @@ static void test_random_calls_never_crash(void)
     guint32 seed = g_test_rand_int();
     GRand *r = g_rand_new_with_seed(seed);
     g_autoptr(JsonObject) st = NULL;
-    unsigned i;
+    unsigned i, serial = 0, qmp_done = 0;
 
     g_test_message("seed %u", seed);
     qmp_ok(qts, "{'execute': 'device_add', 'arguments': {'driver': "
            "'pci-testdev', 'id': 'hot', 'addr': '4'}}");
-    for (i = 0; i < 2000; i++) {
+    for (i = 0; i < 3000; i++) {
         uint32_t args[8], rets[8];
         uint32_t nargs = g_rand_int_range(r, 0, 9);
         uint32_t nret = g_rand_int_range(r, 1, 4);
         unsigned c = g_rand_int_range(r, 0, G_N_ELEMENTS(calls)), j;
+        uint64_t edge;
 
         for (j = 0; j < 8; j++) {
             args[j] = j == 1 || g_rand_boolean(r) ?
                       pick(r, indexes, G_N_ELEMENTS(indexes)) :
                       pick(r, small, G_N_ELEMENTS(small));
         }
-        if (c == 2 && g_rand_boolean(r)) {
-            /* a work area in RAM naming a (maybe) real connector */
+        switch (g_rand_int_range(r, 0, 3)) {
+        case 0:
+            break;
+        case 1:
+            /* a work area in low RAM naming a (maybe) real connector */
             qtest_writel(qts, wa, pick(r, indexes, G_N_ELEMENTS(indexes)));
             args[0] = wa;
-        }
-        if ((c == 3 || c == 4) && g_rand_boolean(r)) {
             args[c == 3 ? 4 : 2] = wa;
             args[c == 3 ? 5 : 3] = g_rand_int_range(r, 0, 8192);
+            break;
+        default:
+            /*
+             * At an edge of RAM: the arguments are 32 bits, so the
+             * high half wraps; what is in RAM may hold a connector.
+             */
+            edge = pick_edge(r);
+            if (edge + 4 > edge && edge + 4 <= 3 * GiB) {
+                qtest_writel(qts, edge,
+                             pick(r, indexes, G_N_ELEMENTS(indexes)));
+            }
+            args[0] = edge;
+            args[c == 3 ? 4 : 2] = edge;
+            args[c == 3 ? 5 : 3] = g_rand_boolean(r) ? 4096 :
+                                   g_rand_int_range(r, 0, 8192);
+            break;
         }
         guest_rtas(g, calls[c], nargs, args, nret, rets);
-        if (i % 200 == 0) {
-            /* now and then an unplug request the calls may complete */
-            g_autoptr(JsonObject) rr = qtest_qmp(qts, "{'execute': "
-                "'device_del', 'arguments': {'id': '%s'}}",
-                g_rand_boolean(r) ? "cold" : "d0");
+        if (g_rand_int_range(r, 0, 25) == 0) {
+            qmp_done += random_qmp(qts, r, &serial);
         }
     }
     g_rand_free(r);
+    /* the calls did meet devices coming and going */
+    g_test_message("%u hotplug requests accepted", qmp_done);
+    g_assert_cmpuint(qmp_done, >, 0);
+    st = qtest_qmp(qts, "{'execute': 'query-status'}");
+    g_assert_null(qtest_qmp_error_desc(st));
+    /* a reset finishes whatever is pending; the machine still works */
+    qmp_ok(qts, "{'execute': 'system_reset'}");
+    g_clear_pointer(&st, json_object_unref);
     st = qtest_qmp(qts, "{'execute': 'query-status'}");
     g_assert_null(qtest_qmp_error_desc(st));
     guest_free(g);
