@@ -395,7 +395,7 @@ static void test_bad_input_changes_nothing(void)
 {
     QTestState *qts = start("-device pci-testdev,id=cold,addr=3");
     SpaprGuest *g = guest_new(qts, RAM);
-    uint32_t args[4], rets[2];
+    uint32_t args[8] = { 0 }, rets[2];
     uint64_t wa = guest_alloc(g, 4096, 4096);
 
     /* unknown DRC index, bad indicator type, bad values */
