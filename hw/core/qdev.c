@@ -381,6 +381,11 @@ static void qdev_unplug_done(DeviceState *dev)
     qmp_event_send_after_reply("DEVICE_DELETED", data);
 }
 
+void qdev_unplug_complete(DeviceState *dev)
+{
+    qdev_unplug_done(dev);
+}
+
 bool qdev_device_del(const char *id, Error **errp)
 {
     DeviceState *dev = qdev_find_by_id(id);

@@ -272,7 +272,7 @@ static int spapr_unplug_request(void *opaque, DeviceState *dev,
 bool machine_create(const MachineOptions *opts, Error **errp)
 {
     SpaprMachineState *spapr;
-    DeviceState *phb, *ics;
+    DeviceState *phb, *ics, *drcs;
 
     if (spapr_machine) {
         error_setg(errp, "the machine already exists");
@@ -323,6 +323,16 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     }
     /* The hotplug event source's interrupt. */
     if (!spapr_events_init(errp)) {
+        qdev_destroy(ics);
+        qdev_destroy(phb);
+        goto fail;
+    }
+    /* Connector states and queued events migrate in its section. */
+    drcs = qdev_new(TYPE_SPAPR_DRC_STATE, errp);
+    if (!drcs || !qdev_realize(drcs, errp)) {
+        if (drcs) {
+            qdev_destroy(drcs);
+        }
         qdev_destroy(ics);
         qdev_destroy(phb);
         goto fail;

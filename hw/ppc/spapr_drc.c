@@ -163,6 +163,7 @@ static void spapr_drc_set_empty(SpaprDrc *drc)
     drc->allocated = false;
     drc->configured = false;
     drc->unplug_requested = false;
+    drc->ccs_resume = false;
     g_clear_pointer(&drc->ccs_fdt, g_free);
 }
 
@@ -173,11 +174,21 @@ static void spapr_drc_set_ready(SpaprDrc *drc)
     drc->allocated = true;
     drc->configured = true;
     drc->unplug_requested = false;
+    drc->ccs_resume = false;
     g_clear_pointer(&drc->ccs_fdt, g_free);
 }
 
+/*
+ * Given back by the guest.  A PCI slot is a physical connector: PAPR
+ * gives it no allocation state, and pseries Linux (drmgr) isolates it
+ * and powers it off, so isolation releases it, as on QEMU.  An LMB is
+ * a logical connector: isolated, then made unusable.
+ */
 static bool spapr_drc_is_released(SpaprDrc *drc)
 {
+    if (drc->kind == SPAPR_DRC_KIND_PCI) {
+        return drc->isolated;
+    }
     return drc->isolated && !drc->allocated;
 }
 
@@ -334,6 +345,42 @@ static void spapr_drc_reset_one(gpointer key, gpointer value,
         spapr_drc_set_ready(drc);
     } else {
         spapr_drc_set_empty(drc);
+    }
+}
+
+void spapr_drc_foreach(SpaprDrcFn fn, void *opaque)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    if (!spapr_drcs) {
+        return;
+    }
+    g_hash_table_iter_init(&iter, spapr_drcs);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        fn(value, opaque);
+    }
+}
+
+bool spapr_drc_in_boot_state(SpaprDrc *drc)
+{
+    bool ready = spapr_drc_device(drc) != NULL;
+
+    return drc->isolated == !ready && drc->allocated == ready &&
+           drc->configured == ready && !drc->unplug_requested &&
+           !drc->ccs_fdt && !drc->ccs_resume && !drc->dr_indicator;
+}
+
+void spapr_drc_set_boot_state(SpaprDrc *drc)
+{
+    spapr_drc_reset_one(NULL, drc, NULL);
+    drc->dr_indicator = 0;
+}
+
+void spapr_drc_adopt_unplug(void)
+{
+    if (!spapr_drc_done) {
+        spapr_drc_done = qdev_unplug_complete;
     }
 }
 

@@ -47,6 +47,7 @@ static int drc_set_isolation(SpaprDrc *drc, uint32_t value)
         }
         drc->isolated = true;
         drc->configured = false;
+        drc->ccs_resume = false;
         g_clear_pointer(&drc->ccs_fdt, g_free);
         return RTAS_OUT_SUCCESS;
     case SPAPR_DR_ISOLATION_STATE_UNISOLATED:
@@ -65,6 +66,10 @@ static int drc_set_isolation(SpaprDrc *drc, uint32_t value)
 
 static int drc_set_allocation(SpaprDrc *drc, uint32_t value)
 {
+    /* Physical connectors (PCI slots) have no allocation indicator. */
+    if (drc->kind != SPAPR_DRC_KIND_LMB) {
+        return RTAS_OUT_PARAM_ERROR;
+    }
     switch (value) {
     case SPAPR_DR_ALLOCATION_STATE_UNUSABLE:
         /* Isolate first, then give it back. */
@@ -224,6 +229,58 @@ static int cc_step(SpaprDrc *drc, hwaddr wa)
     }
 }
 
+bool spapr_drc_walk_position_ok(const void *fdt, int offset, int depth)
+{
+    int off = fdt_first_subnode(fdt, 0), d = 0;
+
+    /* Step as cc_step does until @offset: never past it, never out. */
+    while (off >= 0 && off < offset) {
+        int next;
+
+        switch (fdt_next_tag(fdt, off, &next)) {
+        case FDT_BEGIN_NODE:
+            d++;
+            break;
+        case FDT_END_NODE:
+            if (--d <= 0) {
+                return false;   /* the walk would have ended there */
+            }
+            break;
+        case FDT_PROP:
+        case FDT_NOP:
+            break;
+        default:
+            return false;
+        }
+        if (next <= off) {
+            return false;
+        }
+        off = next;
+    }
+    return off == offset && d == depth;
+}
+
+/* Nodes for a walk: a new one, or one that came in by migration. */
+static bool cc_start(SpaprDrc *drc, DeviceState *dev)
+{
+    drc->ccs_fdt = spapr_fdt_pci_device(PCI_DEVICE(dev));
+    if (!drc->ccs_fdt) {
+        return false;
+    }
+    if (drc->ccs_resume) {
+        drc->ccs_resume = false;
+        if (spapr_drc_walk_position_ok(drc->ccs_fdt, drc->ccs_offset,
+                                       drc->ccs_depth)) {
+            return true;
+        }
+        /* The device's nodes changed shape: start again. */
+    }
+    drc->ccs_offset = fdt_first_subnode(drc->ccs_fdt, 0);
+    drc->ccs_depth = 0;
+    drc->configured = false;
+    return true;
+}
+
 /* args: work area, memory extent (0); rets: status */
 static void rtas_ibm_configure_connector(SpaprMachineState *spapr,
                                          uint32_t token, uint32_t nargs,
@@ -257,16 +314,10 @@ static void rtas_ibm_configure_connector(SpaprMachineState *spapr,
         status = SPAPR_DR_CC_RESPONSE_NOT_CONFIGURABLE;
         goto out;
     }
-    if (!drc->ccs_fdt) {
-        /* A new walk (a configured device may be walked again). */
-        drc->ccs_fdt = spapr_fdt_pci_device(PCI_DEVICE(dev));
-        if (!drc->ccs_fdt) {
-            status = RTAS_OUT_HW_ERROR;
-            goto out;
-        }
-        drc->ccs_offset = fdt_first_subnode(drc->ccs_fdt, 0);
-        drc->ccs_depth = 0;
-        drc->configured = false;
+    /* A new walk (a configured device may be walked again). */
+    if (!drc->ccs_fdt && !cc_start(drc, dev)) {
+        status = RTAS_OUT_HW_ERROR;
+        goto out;
     }
     status = cc_step(drc, wa);
 out:

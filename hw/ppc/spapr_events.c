@@ -19,6 +19,7 @@
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_drc.h"
 #include "hw/ppc/spapr_irq.h"
+#include "migration/vmstate.h"
 #include "trace.h"
 
 /* RTAS status: no event of the asked classes */
@@ -214,6 +215,80 @@ void spapr_events_reset(void)
 unsigned spapr_events_pending(void)
 {
     return g_queue_get_length(&spapr_events);
+}
+
+/*
+ * Migration, inside the spapr-drc-state section (big-endian):
+ *   be32 last log id, be32 n, n x { be32 class, be32 length, bytes }
+ * The interrupt that announced them travels with the controller's
+ * state, so loading raises nothing.
+ */
+#define SPAPR_EVENTS_MIG_MAX        4096    /* queued events */
+#define SPAPR_EVENT_LOG_MAX         1024    /* bytes of one log */
+
+void spapr_events_save(GByteArray *out)
+{
+    GList *l;
+
+    mig_put_be32(out, spapr_event_plid);
+    mig_put_be32(out, g_queue_get_length(&spapr_events));
+    for (l = spapr_events.head; l; l = l->next) {
+        SpaprEvent *ev = l->data;
+
+        mig_put_be32(out, ev->klass);
+        mig_put_be32(out, ev->log->len);
+        mig_put_bytes(out, ev->log->data, ev->log->len);
+    }
+}
+
+bool spapr_events_load(MigReader *in, Error **errp)
+{
+    uint32_t plid = mig_get_be32(in);
+    uint32_t n = mig_get_be32(in), i;
+    GQueue q = G_QUEUE_INIT;
+
+    if (!mig_reader_ok(in, errp)) {
+        return false;
+    }
+    if (n > SPAPR_EVENTS_MIG_MAX) {
+        error_setg(errp, "%u queued events in the stream (at most %u)", n,
+                   SPAPR_EVENTS_MIG_MAX);
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        uint32_t klass = mig_get_be32(in);
+        uint32_t len = mig_get_be32(in);
+        const uint8_t *data;
+        SpaprEvent *ev;
+
+        if (!mig_reader_ok(in, errp)) {
+            goto fail;
+        }
+        if (klass != RTAS_EVENT_CLASS_HOTPLUG || len < 8 ||
+            len > SPAPR_EVENT_LOG_MAX) {
+            error_setg(errp, "event %u: class 0x%x, %u bytes: not a "
+                       "hotplug event log", i, klass, len);
+            goto fail;
+        }
+        data = mig_get_ptr(in, len);
+        if (!data) {
+            mig_reader_ok(in, errp);
+            goto fail;
+        }
+        ev = g_new0(SpaprEvent, 1);
+        ev->klass = klass;
+        ev->log = g_byte_array_sized_new(len);
+        g_byte_array_append(ev->log, data, len);
+        g_queue_push_tail(&q, ev);
+    }
+    spapr_events_reset();
+    spapr_events = q;
+    spapr_event_plid = plid;
+    return true;
+
+fail:
+    g_queue_clear_full(&q, spapr_event_free);
+    return false;
 }
 
 /*

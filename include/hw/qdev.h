@@ -214,5 +214,11 @@ typedef int (*QdevUnplugHandler)(void *opaque, DeviceState *dev,
                                  void (*done)(DeviceState *dev),
                                  Error **errp);
 void qdev_set_unplug_handler(QdevUnplugHandler fn, void *opaque);
+/*
+ * The @done a handler gets: the device goes, with DEVICE_DELETED.  For
+ * an unplug that was requested before an incoming migration, whose
+ * completion the destination's machine owes.
+ */
+void qdev_unplug_complete(DeviceState *dev);
 
 #endif

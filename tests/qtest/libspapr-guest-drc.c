@@ -4,9 +4,10 @@
  * The guest model's side of PAPR dynamic reconfiguration (DRC), as a
  * pseries Linux guest does it: fetch a hotplug event (check-exception
  * or event-scan), then for an add acquire the connector (allocation
- * usable, unisolate) and, for a PCI slot, read the device's nodes with
- * ibm,configure-connector; for a remove stop using the device, isolate
- * the connector and give it back (allocation unusable).
+ * usable for an LMB, unisolate) and, for a PCI slot, read the device's
+ * nodes with ibm,configure-connector; for a remove stop using the
+ * device, isolate the connector and, for an LMB, give it back
+ * (allocation unusable).
  *
  * Low RAM the model keeps (below GUEST_RESERVED): the configure-
  * connector work area and the event buffer.
@@ -191,22 +192,36 @@ int32_t guest_drc_configure(SpaprGuest *g, uint32_t index,
     }
 }
 
+/*
+ * A PCI slot is a physical connector: drmgr only unisolates / isolates
+ * it (and powers it); allocation is for logical ones such as LMBs.
+ */
+static bool guest_drc_is_physical(uint32_t index)
+{
+    return index >> 28 == GUEST_DRC_PCI_INDEX(0, 0) >> 28;
+}
+
 int32_t guest_drc_acquire(SpaprGuest *g, uint32_t index, bool configure,
                           GuestDrcNode *node)
 {
+    bool logical = !guest_drc_is_physical(index);
     int32_t status;
 
-    status = guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE, index,
-                                     GUEST_DRC_USABLE);
-    if (status) {
-        return status;
+    if (logical) {
+        status = guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
+                                         index, GUEST_DRC_USABLE);
+        if (status) {
+            return status;
+        }
     }
     status = guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE, index,
                                      GUEST_DRC_UNISOLATE);
     if (status) {
         /* Linux gives the connector back when it cannot unisolate. */
-        guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE, index,
-                                GUEST_DRC_UNUSABLE);
+        if (logical) {
+            guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE, index,
+                                    GUEST_DRC_UNUSABLE);
+        }
         return status;
     }
     return configure ? guest_drc_configure(g, index, node) : 0;
@@ -218,7 +233,7 @@ int32_t guest_drc_release(SpaprGuest *g, uint32_t index)
 
     status = guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE, index,
                                      GUEST_DRC_ISOLATE);
-    if (status) {
+    if (status || guest_drc_is_physical(index)) {
         return status;
     }
     status = guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE, index,

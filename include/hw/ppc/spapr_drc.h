@@ -18,6 +18,7 @@
 #include "hw/qdev.h"
 #include "hw/pci/pci.h"
 #include "hw/ppc/spapr.h"
+#include "migration/vmstate.h"
 
 #define SPAPR_DRC_TYPE_SHIFT        28
 #define SPAPR_DRC_TYPE_PCI          0x4U
@@ -75,6 +76,12 @@ typedef struct SpaprDrc {
     void *ccs_fdt;
     int ccs_offset;
     int ccs_depth;
+    /*
+     * A walk that came in by migration: ccs_offset/ccs_depth hold its
+     * place, and the next call rebuilds the nodes from the device as
+     * it is then (its state loads after the connectors').
+     */
+    bool ccs_resume;
 } SpaprDrc;
 
 /* Machine life cycle (spapr.c, spapr_pci.c). */
@@ -114,6 +121,31 @@ int spapr_drc_unplug_request(DeviceState *dev, SpaprDrcUnplugDone done,
  * unplugged is released (isolated, unusable), the device goes.
  */
 void spapr_drc_check_release(SpaprDrc *drc);
+
+/*
+ * Migration (spapr_drc_state.c): the "spapr-drc-state" device the
+ * machine creates carries every connector that is not as machine start
+ * leaves it, and the queued events.
+ */
+#define TYPE_SPAPR_DRC_STATE        "spapr-drc-state"
+typedef void (*SpaprDrcFn)(SpaprDrc *drc, void *opaque);
+void spapr_drc_foreach(SpaprDrcFn fn, void *opaque);
+/* Is @drc as machine start leaves it (see spapr_drc_reset_all)? */
+bool spapr_drc_in_boot_state(SpaprDrc *drc);
+/* Put @drc back so, completing nothing. */
+void spapr_drc_set_boot_state(SpaprDrc *drc);
+/*
+ * An unplug requested on the source: the destination completes it as
+ * device_del's own would have.
+ */
+void spapr_drc_adopt_unplug(void);
+/*
+ * Is (@offset, @depth) a place a configure-connector walk over @fdt
+ * (as spapr_fdt_pci_device gives it) can be at?
+ */
+bool spapr_drc_walk_position_ok(const void *fdt, int offset, int depth);
+void spapr_events_save(GByteArray *out);
+bool spapr_events_load(MigReader *in, Error **errp);
 
 /* Device tree (spapr_fdt.c): the PHB's and the memory DRC properties. */
 int spapr_drc_fdt_phb(void *fdt, int phb_off, uint32_t phb_index);

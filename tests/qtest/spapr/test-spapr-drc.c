@@ -262,16 +262,13 @@ static void test_pci_unplug_waits_for_guest(void)
     assert_event(g, true, GUEST_HP_TYPE_PCI, GUEST_HP_ACTION_REMOVE,
                  GUEST_HP_ID_DRC_INDEX, 1, TD_DRC);
     /* no taking it back while it goes */
-    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
-                                            TD_DRC, GUEST_DRC_USABLE), ==,
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            TD_DRC, GUEST_DRC_UNISOLATE), ==,
                     RTAS_PARAM_ERROR);
-    /* isolated but still allocated: not yet */
+    g_assert_true(device_exists(qts, "td"));
+    /* isolating the slot gives it back (as QEMU, as drmgr does it) */
     g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
                                             TD_DRC, GUEST_DRC_ISOLATE), ==, 0);
-    g_assert_true(device_exists(qts, "td"));
-    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
-                                            TD_DRC, GUEST_DRC_UNUSABLE), ==,
-                    0);
     wait_deleted(qts, "td");
     g_assert_cmpuint(sense(g, TD_DRC), ==, GUEST_DRC_SENSE_EMPTY);
     g_assert_cmpint(guest_drc_fetch_event(g, false, &ev), ==, RTAS_NO_EVENT);
@@ -280,6 +277,49 @@ static void test_pci_unplug_waits_for_guest(void)
     testdev_add(qts, "td2");
     assert_event(g, false, GUEST_HP_TYPE_PCI, GUEST_HP_ACTION_ADD,
                  GUEST_HP_ID_DRC_INDEX, 1, TD_DRC);
+    guest_free(g);
+    quit(qts);
+}
+
+/*
+ * A PCI slot is a physical connector: PAPR gives it no allocation
+ * state (-3, as QEMU answers, and nothing changes), and isolation
+ * alone completes an unplug, as QEMU does and drmgr expects.  An LMB
+ * still needs isolation and then allocation unusable.
+ */
+static void test_pci_slot_released_by_isolation(void)
+{
+    QTestState *qts = start("-device pci-testdev,id=cold,addr=3 "
+                            "-object memory-backend-ram,id=m0,size=256M "
+                            "-device pc-dimm,id=d0,memdev=m0");
+    SpaprGuest *g = guest_new(qts, RAM);
+    uint32_t v;
+
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
+                                            TD_DRC, GUEST_DRC_USABLE), ==,
+                    RTAS_PARAM_ERROR);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
+                                            TD_DRC, GUEST_DRC_UNUSABLE), ==,
+                    RTAS_PARAM_ERROR);
+    g_assert_cmpuint(sense(g, TD_DRC), ==, GUEST_DRC_SENSE_PRESENT);
+    device_del_pending(qts, "cold");
+    assert_event(g, false, GUEST_HP_TYPE_PCI, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_INDEX, 1, TD_DRC);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            TD_DRC, GUEST_DRC_ISOLATE), ==, 0);
+    wait_deleted(qts, "cold");
+    g_assert_cmpuint(sense(g, TD_DRC), ==, GUEST_DRC_SENSE_EMPTY);
+
+    device_del_pending(qts, "d0");
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            LMB0, GUEST_DRC_ISOLATE), ==, 0);
+    g_assert_true(device_exists(qts, "d0"));
+    g_assert_cmpint(guest_drc_get_sensor(g, GUEST_DRC_ENTITY_SENSE, LMB0,
+                                         &v), ==, 0);
+    g_assert_cmpuint(v, ==, GUEST_DRC_SENSE_PRESENT);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ALLOCATION_STATE,
+                                            LMB0, GUEST_DRC_UNUSABLE), ==, 0);
+    wait_deleted(qts, "d0");
     guest_free(g);
     quit(qts);
 }
@@ -573,6 +613,86 @@ static void test_vfio_unplug_waits_for_guest(void)
     vt_quit_clean(m);
 }
 
+/*
+ * A DIMM whose unplug is pending while a TCE maps one of its blocks
+ * (the device still reaches it): isolating that block answers -9001
+ * and the unplug neither completes nor is lost.  The memory stays
+ * pinned and reachable, a second device_del is still "in progress",
+ * and when the guest has unmapped it and retries, the DIMM goes and
+ * its pin with it.  A DIMM left so at quit leaks nothing either.
+ */
+static uint64_t vsim_locked(VsimMachine *m)
+{
+    g_autoptr(JsonObject) st = vsim_machine_state(m);
+
+    return vt_int(st, "locked_bytes");
+}
+
+static void test_dimm_unplug_held_by_tce_until_retry(void)
+{
+    VsimMachine *m = vsim_machine_start(NULL, NULL, "%s,slots=4,maxmem=2G "
+                                        "-device vfio-pci,host=" VT_BDF0
+                                        ",id=vd", VT_RAM_ARG);
+    QTestState *qts = m->qts;
+    const uint32_t lmb0 = GUEST_DRC_LMB_INDEX(VT_RAM);
+    const uint64_t gpa = VT_RAM + 256 * MiB + 8 * VT_PAGE;
+    g_autoptr(JsonObject) r = NULL;
+    SpaprGuest *g;
+    GuestDevice d;
+    uint64_t locked0, iova, iova1;
+
+    g = vt_guest(m, VT_RAM, &d);
+    locked0 = vsim_locked(m);
+    dimm_add(qts, "d0", "m0", 512 * MiB);
+    dimm_add(qts, "d1", "m1", 256 * MiB);
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 2);
+    g_assert_cmpuint(vsim_locked(m), ==, locked0 + 768 * MiB);
+
+    device_del_pending(qts, "d0");
+    assert_event(g, false, GUEST_HP_TYPE_MEMORY, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_COUNT_INDEXED, 2, lmb0);
+    /* the driver maps a page of the second block again */
+    iova = guest_dma_map(g, &d, gpa, VT_PAGE, TCE_RW);
+    g_assert_cmphex(iova, !=, 0);
+    g_assert_cmpint(guest_drc_release(g, lmb0), ==, 0);
+    g_assert_cmpint(guest_drc_release(g, lmb0 + 1), ==,
+                    RTAS_VALID_TRANSLATION);
+    /* not completed: still there, pinned, reachable, still pending */
+    g_assert_true(device_exists(qts, "d0"));
+    g_assert_cmpuint(sense(g, lmb0 + 1), ==, GUEST_DRC_SENSE_PRESENT);
+    g_assert_cmpuint(vsim_locked(m), ==, locked0 + 768 * MiB);
+    vt_dma_roundtrip(m, g, &d, iova, gpa, VT_PAGE, 0x2468ace013579bdfULL);
+    /* a second device_del is refused (the TCE names itself first) */
+    r = qtest_qmp(qts, "{'execute': 'device_del', 'arguments': "
+                  "{'id': 'd0'}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(r), "TCE table"));
+    assert_no_event(g);
+    /* a retry while still mapped changes nothing */
+    g_assert_cmpint(guest_drc_release(g, lmb0 + 1), ==,
+                    RTAS_VALID_TRANSLATION);
+    g_assert_true(device_exists(qts, "d0"));
+
+    /* unmapped, the guest retries: the DIMM goes with its pin */
+    g_assert_true(guest_dma_unmap(g, &d, iova, VT_PAGE));
+    g_assert_cmpint(guest_drc_release(g, lmb0 + 1), ==, 0);
+    wait_deleted(qts, "d0");
+    g_assert_cmpuint(vsim_locked(m), ==, locked0 + 256 * MiB);
+    qmp_ok(qts, "{'execute': 'object-del', 'arguments': {'id': 'm0'}}");
+
+    /* d1: pending and held by a TCE when the machine quits */
+    device_del_pending(qts, "d1");
+    iova1 = guest_dma_map(g, &d, VT_RAM + 512 * MiB, VT_PAGE, TCE_RW);
+    g_assert_cmphex(iova1, !=, 0);
+    assert_event(g, false, GUEST_HP_TYPE_MEMORY, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_COUNT_INDEXED, 1,
+                 GUEST_DRC_LMB_INDEX(VT_RAM + 512 * MiB));
+    g_assert_cmpint(guest_drc_release(g, GUEST_DRC_LMB_INDEX(VT_RAM +
+                                                             512 * MiB)),
+                    ==, RTAS_VALID_TRANSLATION);
+    g_assert_true(device_exists(qts, "d1"));
+    guest_free(g);
+    vt_quit_clean(m);
+}
 
 /*
  * The hotplug event source's interrupt (0x1001, as QEMU numbers it):
@@ -630,11 +750,237 @@ static void test_event_interrupt(void)
     quit(qts);
 }
 
-/* Random arguments to every DRC and event call never crash the machine. */
+/*
+ * Connector state and queued events migrate: on the source a cold
+ * PCI device and a hot-added DIMM the guest took have device_del
+ * pending (the guest fetched those events), and a new device's add
+ * event waits unfetched.  On the destination (the same devices on its
+ * command line) the add event is fetched there and the guest acquires
+ * that slot; a second device_del is still refused; each pending unplug
+ * completes with DEVICE_DELETED when the guest releases the connectors.
+ */
+static void migrate_to_file(QTestState *src, const char *path)
+{
+    g_autofree char *end = NULL;
+
+    qmp_ok(src, "{'execute': 'migrate', 'arguments': {'uri': "
+           "'file:%s'}}", path);
+    end = qtest_migration_wait_end(src);
+    g_assert_cmpstr(end, ==, "completed");
+}
+
+static void test_pending_unplug_migrates(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("drc-mig-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "mig", NULL);
+    const uint32_t hot_drc = GUEST_DRC_PCI_INDEX(0, 0x20);
+    QTestState *src, *dst;
+    SpaprGuest *g;
+    GuestHotplugEvent ev;
+    GuestDrcNode node;
+    g_autoptr(JsonObject) r = NULL;
+
+    src = start("-device pci-testdev,id=cold,addr=3");
+    g = guest_new(src, RAM);
+    dimm_add(src, "d0", "m0", 512 * MiB);
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 1);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_DR_INDICATOR,
+                                            TD_DRC, 2), ==, 0);
+    device_del_pending(src, "cold");
+    assert_event(g, false, GUEST_HP_TYPE_PCI, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_INDEX, 1, TD_DRC);
+    device_del_pending(src, "d0");
+    assert_event(g, false, GUEST_HP_TYPE_MEMORY, GUEST_HP_ACTION_REMOVE,
+                 GUEST_HP_ID_DRC_COUNT_INDEXED, 2, LMB0);
+    /* the guest has released one of the DIMM's two blocks already */
+    g_assert_cmpint(guest_drc_release(g, LMB0), ==, 0);
+    qmp_ok(src, "{'execute': 'device_add', 'arguments': {'driver': "
+           "'pci-testdev', 'id': 'hot', 'addr': '4'}}");
+    guest_free(g);
+    migrate_to_file(src, path);
+    quit(src);
+
+    dst = qtest_initf("%s -device pci-testdev,id=cold,addr=3 "
+                      "-object memory-backend-ram,id=m0,size=512M "
+                      "-device pc-dimm,id=d0,memdev=m0 "
+                      "-device pci-testdev,id=hot,addr=4 "
+                      "-incoming file:%s", MACHINE, path);
+    g = guest_new(dst, RAM);
+    /* states came along: hot is not the guest's yet, cold is going */
+    g_assert_cmpuint(sense(g, LMB0), ==, GUEST_DRC_SENSE_UNUSABLE);
+    g_assert_cmpuint(sense(g, LMB0 + 1), ==, GUEST_DRC_SENSE_PRESENT);
+    g_assert_cmpint(guest_drc_configure(g, hot_drc, NULL), ==,
+                    GUEST_CC_NOT_CONFIGURABLE);
+    g_assert_cmpint(guest_drc_set_indicator(g, GUEST_DRC_ISOLATION_STATE,
+                                            TD_DRC, GUEST_DRC_UNISOLATE), ==,
+                    RTAS_PARAM_ERROR);
+    r = qtest_qmp(dst, "{'execute': 'device_del', 'arguments': "
+                  "{'id': 'cold'}}");
+    g_assert_nonnull(strstr(qtest_qmp_error_desc(r), "already in progress"));
+    /* the unfetched add event is fetched here */
+    g_assert_cmpint(guest_drc_fetch_event(g, false, &ev), ==, 0);
+    g_assert_cmpuint(ev.action, ==, GUEST_HP_ACTION_ADD);
+    g_assert_cmphex(ev.index, ==, hot_drc);
+    assert_no_event(g);
+    g_assert_cmpint(guest_drc_acquire(g, hot_drc, true, &node), ==, 0);
+    g_assert_cmpstr(node.name, ==, "pci1b36,5@4");
+    /* the unplugs requested on the source complete here */
+    g_assert_cmpint(guest_drc_release(g, TD_DRC), ==, 0);
+    wait_deleted(dst, "cold");
+    g_assert_true(device_exists(dst, "d0"));
+    g_assert_cmpint(guest_drc_release(g, LMB0 + 1), ==, 0);
+    wait_deleted(dst, "d0");
+    qmp_ok(dst, "{'execute': 'object-del', 'arguments': {'id': 'm0'}}");
+    g_assert_true(device_exists(dst, "hot"));
+    guest_free(g);
+    quit(dst);
+    unlink(path);
+    rmdir(dir);
+}
+
+/*
+ * A configure-connector walk the guest is in the middle of goes on,
+ * on the destination, where it was: the same node, the same count of
+ * properties.
+ */
+static void test_configure_walk_migrates(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("drc-mig-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "mig", NULL);
+    QTestState *src, *dst;
+    SpaprGuest *g;
+    GuestDrcNode whole, rest;
+    uint32_t args[2] = { 0x4000, 0 }, rets[1];
+    unsigned i;
+
+    src = start(NULL);
+    g = guest_new(src, RAM);
+    testdev_add(src, "td");
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 1);
+    /* what a whole walk gives, for comparison */
+    g_assert_cmpint(guest_drc_configure(g, TD_DRC, &whole), ==, 0);
+    g_assert_cmpuint(whole.nprops, >=, 8);
+    /* a new walk: the node, then three of its properties */
+    qtest_memset(src, 0x4000, 0, 4096);
+    qtest_writel(src, 0x4000, TD_DRC);
+    g_assert_cmpint(guest_rtas(g, "ibm,configure-connector", 2, args, 1,
+                               rets), ==, GUEST_CC_NEXT_CHILD);
+    for (i = 0; i < 3; i++) {
+        g_assert_cmpint(guest_rtas(g, "ibm,configure-connector", 2, args,
+                                   1, rets), ==, GUEST_CC_NEXT_PROPERTY);
+    }
+    guest_free(g);
+    migrate_to_file(src, path);
+    quit(src);
+
+    dst = qtest_initf("%s -device pci-testdev,id=td,addr=3 "
+                      "-incoming file:%s", MACHINE, path);
+    g = guest_new(dst, RAM);
+    for (i = 3; ; i++) {
+        int32_t st = guest_rtas(g, "ibm,configure-connector", 2, args, 1,
+                                rets);
+
+        if (st == 0) {
+            break;
+        }
+        g_assert_cmpint(st, ==, GUEST_CC_NEXT_PROPERTY);
+    }
+    g_assert_cmpuint(i, ==, whole.nprops);
+    /* and a new walk from the start gives the whole node again */
+    g_assert_cmpint(guest_drc_configure(g, TD_DRC, &rest), ==, 0);
+    g_assert_cmpstr(rest.name, ==, whole.name);
+    g_assert_cmpuint(rest.nprops, ==, whole.nprops);
+    device_del_pending(dst, "td");
+    g_assert_cmpuint(guest_drc_handle_events(g), ==, 1);
+    wait_deleted(dst, "td");
+    guest_free(g);
+    quit(dst);
+    unlink(path);
+    rmdir(dir);
+}
+
+/*
+ * Random arguments to every DRC and event call never crash the
+ * machine, nor leak (the process exits 0, which a sanitizer build
+ * turns into a leak check): connector indexes real and not, work areas
+ * and event buffers at every edge of RAM (the ends of boot RAM and of
+ * each DIMM, across them, past 2^64), interleaved with device_add /
+ * device_del of PCI devices and DIMMs from QMP, so that calls meet
+ * connectors as they are plugged, pending and gone.
+ */
 static uint32_t pick(GRand *r, const uint32_t *good, unsigned n)
 {
     return g_rand_boolean(r) ? good[g_rand_int_range(r, 0, n)]
                              : g_rand_int(r);
+}
+
+/* The first and last page of boot RAM and of the area's blocks. */
+static uint64_t pick_edge(GRand *r)
+{
+    static const uint64_t bases[] = {
+        0, RAM, RAM + 256 * MiB, RAM + 512 * MiB, RAM + GiB, 3 * GiB,
+    };
+    static const int64_t offs[] = {
+        -4096, -4095, -2048, -20, -1, 0, 1, 4076, 4095,
+    };
+    uint64_t a;
+
+    if (g_rand_int_range(r, 0, 8) == 0) {
+        return G_MAXUINT64 - g_rand_int_range(r, 0, 8192);
+    }
+    a = bases[g_rand_int_range(r, 0, G_N_ELEMENTS(bases))] +
+        offs[g_rand_int_range(r, 0, G_N_ELEMENTS(offs))];
+    return a;
+}
+
+/*
+ * One random hotplug request; errors (occupied slot...) are fine.
+ * Whether the last command of it succeeded.
+ */
+static bool random_qmp(QTestState *qts, GRand *r, unsigned *serial)
+{
+    static const char *const ids[] = { "cold", "d0", "hot" };
+    g_autoptr(JsonObject) rr = NULL;
+    unsigned n = g_rand_int_range(r, 0, 4);
+
+    switch (g_rand_int_range(r, 0, 5)) {
+    case 0:
+        rr = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                       "{'driver': 'pci-testdev', 'id': 'p%u', "
+                       "'addr': '%u'}}", n, 4 + n);
+        break;
+    case 1:
+        rr = qtest_qmp(qts, "{'execute': 'device_del', 'arguments': "
+                       "{'id': 'p%u'}}", n);
+        break;
+    case 2:
+        (*serial)++;
+        rr = qtest_qmp(qts, "{'execute': 'object-add', 'arguments': "
+                       "{'qom-type': 'memory-backend-ram', 'id': 'rm%u', "
+                       "'size': %" PRIu64 "}}", *serial,
+                       (uint64_t)(1 + n % 2) * 256 * MiB);
+        g_clear_pointer(&rr, json_object_unref);
+        rr = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                       "{'driver': 'pc-dimm', 'id': 'rd%u', "
+                       "'memdev': 'rm%u'}}", *serial, *serial);
+        break;
+    case 3:
+        if (*serial) {
+            unsigned k = g_rand_int_range(r, 1, *serial + 1);
+
+            rr = qtest_qmp(qts, "{'execute': 'device_del', 'arguments': "
+                           "{'id': 'rd%u'}}", k);
+            g_clear_pointer(&rr, json_object_unref);
+            rr = qtest_qmp(qts, "{'execute': 'object-del', 'arguments': "
+                           "{'id': 'rm%u'}}", k);
+        }
+        break;
+    default:
+        rr = qtest_qmp(qts, "{'execute': 'device_del', 'arguments': "
+                       "{'id': '%s'}}", ids[g_rand_int_range(r, 0, 3)]);
+        break;
+    }
+    return rr && !qtest_qmp_error_desc(rr);
 }
 
 static void test_random_calls_never_crash(void)
@@ -645,7 +991,8 @@ static void test_random_calls_never_crash(void)
     };
     static const uint32_t indexes[] = {
         TD_DRC, GUEST_DRC_PCI_INDEX(0, 0x20), GUEST_DRC_PCI_INDEX(0, 0x28),
-        LMB0, LMB0 + 1, LMB0 + 7,
+        GUEST_DRC_PCI_INDEX(0, 0x30), GUEST_DRC_PCI_INDEX(0, 0x38),
+        LMB0, LMB0 + 1, LMB0 + 2, LMB0 + 3, LMB0 + 7,
         0x40000019, 0x80000000, 0,
     };
     static const uint32_t small[] = { 0, 1, 2, 3, 9001, 9002, 9003 };
@@ -657,40 +1004,63 @@ static void test_random_calls_never_crash(void)
     guint32 seed = g_test_rand_int();
     GRand *r = g_rand_new_with_seed(seed);
     g_autoptr(JsonObject) st = NULL;
-    unsigned i;
+    unsigned i, serial = 0, qmp_done = 0;
 
     g_test_message("seed %u", seed);
     qmp_ok(qts, "{'execute': 'device_add', 'arguments': {'driver': "
            "'pci-testdev', 'id': 'hot', 'addr': '4'}}");
-    for (i = 0; i < 2000; i++) {
+    for (i = 0; i < 3000; i++) {
         uint32_t args[8], rets[8];
         uint32_t nargs = g_rand_int_range(r, 0, 9);
         uint32_t nret = g_rand_int_range(r, 1, 4);
         unsigned c = g_rand_int_range(r, 0, G_N_ELEMENTS(calls)), j;
+        uint64_t edge;
 
         for (j = 0; j < 8; j++) {
             args[j] = j == 1 || g_rand_boolean(r) ?
                       pick(r, indexes, G_N_ELEMENTS(indexes)) :
                       pick(r, small, G_N_ELEMENTS(small));
         }
-        if (c == 2 && g_rand_boolean(r)) {
-            /* a work area in RAM naming a (maybe) real connector */
+        switch (g_rand_int_range(r, 0, 3)) {
+        case 0:
+            break;
+        case 1:
+            /* a work area in low RAM naming a (maybe) real connector */
             qtest_writel(qts, wa, pick(r, indexes, G_N_ELEMENTS(indexes)));
             args[0] = wa;
-        }
-        if ((c == 3 || c == 4) && g_rand_boolean(r)) {
             args[c == 3 ? 4 : 2] = wa;
             args[c == 3 ? 5 : 3] = g_rand_int_range(r, 0, 8192);
+            break;
+        default:
+            /*
+             * At an edge of RAM: the arguments are 32 bits, so the
+             * high half wraps; what is in RAM may hold a connector.
+             */
+            edge = pick_edge(r);
+            if (edge + 4 > edge && edge + 4 <= 3 * GiB) {
+                qtest_writel(qts, edge,
+                             pick(r, indexes, G_N_ELEMENTS(indexes)));
+            }
+            args[0] = edge;
+            args[c == 3 ? 4 : 2] = edge;
+            args[c == 3 ? 5 : 3] = g_rand_boolean(r) ? 4096 :
+                                   g_rand_int_range(r, 0, 8192);
+            break;
         }
         guest_rtas(g, calls[c], nargs, args, nret, rets);
-        if (i % 200 == 0) {
-            /* now and then an unplug request the calls may complete */
-            g_autoptr(JsonObject) rr = qtest_qmp(qts, "{'execute': "
-                "'device_del', 'arguments': {'id': '%s'}}",
-                g_rand_boolean(r) ? "cold" : "d0");
+        if (g_rand_int_range(r, 0, 25) == 0) {
+            qmp_done += random_qmp(qts, r, &serial);
         }
     }
     g_rand_free(r);
+    /* the calls did meet devices coming and going */
+    g_test_message("%u hotplug requests accepted", qmp_done);
+    g_assert_cmpuint(qmp_done, >, 0);
+    st = qtest_qmp(qts, "{'execute': 'query-status'}");
+    g_assert_null(qtest_qmp_error_desc(st));
+    /* a reset finishes whatever is pending; the machine still works */
+    qmp_ok(qts, "{'execute': 'system_reset'}");
+    g_clear_pointer(&st, json_object_unref);
     st = qtest_qmp(qts, "{'execute': 'query-status'}");
     g_assert_null(qtest_qmp_error_desc(st));
     guest_free(g);
@@ -704,6 +1074,8 @@ int main(int argc, char **argv)
                     test_device_tree_has_drc_properties);
     g_test_add_func("/spapr/drc/pci-unplug-waits-for-guest",
                     test_pci_unplug_waits_for_guest);
+    g_test_add_func("/spapr/drc/pci-slot-released-by-isolation",
+                    test_pci_slot_released_by_isolation);
     g_test_add_func("/spapr/drc/never-configured-goes-at-once",
                     test_never_configured_goes_at_once);
     g_test_add_func("/spapr/drc/second-device-del-while-pending",
@@ -718,8 +1090,14 @@ int main(int argc, char **argv)
                     test_cold_dimm_needs_guest);
     g_test_add_func("/spapr/drc/vfio-unplug-waits-for-guest",
                     test_vfio_unplug_waits_for_guest);
+    g_test_add_func("/spapr/drc/dimm-unplug-held-by-tce-until-retry",
+                    test_dimm_unplug_held_by_tce_until_retry);
     g_test_add_func("/spapr/drc/event-interrupt",
                     test_event_interrupt);
+    g_test_add_func("/spapr/drc/pending-unplug-migrates",
+                    test_pending_unplug_migrates);
+    g_test_add_func("/spapr/drc/configure-walk-migrates",
+                    test_configure_walk_migrates);
     g_test_add_func("/spapr/drc/random-calls-never-crash",
                     test_random_calls_never_crash);
     return g_test_run();
