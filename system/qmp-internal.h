@@ -10,37 +10,10 @@
 #include "qapi/qmp.h"
 #include "system/chardev.h"
 
-/*
- * Argument checking as QEMU's QAPI does it, for commands that declare
- * their arguments: each listed member present (unless optional) and of
- * its JSON type, nothing else present.  @spec ends with { NULL }.
- */
-typedef enum QmpArgType {
-    QMP_ARG_STR, QMP_ARG_BOOL, QMP_ARG_INT, QMP_ARG_OBJECT, QMP_ARG_ARRAY,
-    QMP_ARG_ANY,
-} QmpArgType;
+#include "system/qmp-visit.h"
 
-typedef struct QmpArg {
-    const char *name;
-    QmpArgType type;
-    bool optional;
-    const char *introspect;     /* query-qmp-schema type, if not implied */
-} QmpArg;
-
-/* One command of the schema (qmp-schema.c). */
-typedef struct QmpSchemaCommand {
-    const char *name;
-    const QmpArg *args;         /* { NULL }-terminated */
-    bool ret;                   /* returns a value (else {}) */
-    bool allow_oob;
-    bool open;                  /* takes members beyond @args too */
-} QmpSchemaCommand;
-
-const QmpSchemaCommand *qmp_schema_find(const char *name);
-/* query-qmp-schema. */
+/* Register every command with a generated marshaller (qmp-schema.c). */
 void qmp_schema_register(void);
-
-bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp);
 
 /*
  * A command failing with a class other than GenericError (QEMU's
@@ -55,8 +28,6 @@ const char *qmp_error_take_class(void);
  * enabled the oob capability may send them with "exec-oob".
  */
 bool qmp_command_allows_oob(const char *name);
-/* migrate-pause, migrate-recover, yank, query-yank (qmp-oob.c). */
-void qmp_oob_register(void);
 
 /*
  * An event QEMU sends after the reply of the command causing it: while
@@ -74,10 +45,6 @@ void qmp_send_held_events(void);
 void qmp_preconfig_begin(void (*exit_fn)(void));
 bool qmp_command_allowed_now(const char *name, Error **errp);
 
-JsonNode *qmp_x_exit_preconfig(JsonObject *args, Error **errp);
-
-/* Registered command names, sorted (g_list_free the list only). */
-GList *qmp_command_names(void);
 /* The built-in commands (qmp-commands.c) and "info mtree" (hmp.c). */
 void qmp_register_builtin_commands(void);
 void hmp_register_builtin(void);
@@ -93,7 +60,6 @@ GList *hmp_info_names(void);
 /* Run "human-monitor-command" text; returns the output text. */
 char *hmp_execute(const char *cmdline, Error **errp);
 /* Free the registries (teardown, keeps leak checkers quiet). */
-void qmp_registry_cleanup(void);
 void hmp_cleanup(void);
 
 /* A QMP session on @chr (-mon chardev=ID,mode=control or -qmp). */

@@ -1,22 +1,15 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * QMP command registry, dispatch and events.
- *
- * Registering a name that exists replaces the old handler: the program
- * registers defaults (query-memory-devices returns []) that device code
- * can take over later.
+ * QMP dispatch (arguments and replies checked against the schema),
+ * events, and --preconfig.  The registry is qmp-registry.c.
  */
 #include "qemu/osdep.h"
 #include "system/json-writer.h"
 #include "system/qmp-internal.h"
+#include "qmp-schema-gen.h"
 #include "trace.h"
 
-typedef struct QmpCommand {
-    QmpCommandFunc fn;
-} QmpCommand;
-
-static GHashTable *qmp_commands;     /* name -> QmpCommand */
 /* Commands running now (nested through human-monitor-command). */
 static unsigned qmp_running;
 /* Serialized events held until the running command's reply is out. */
@@ -37,94 +30,33 @@ const char *qmp_error_take_class(void)
     return klass;
 }
 
-static const char *const qmp_arg_type_names[] = {
-    [QMP_ARG_STR] = "string",
-    [QMP_ARG_BOOL] = "boolean",
-    [QMP_ARG_INT] = "integer",
-    [QMP_ARG_OBJECT] = "object",
-    [QMP_ARG_ARRAY] = "array",
-    [QMP_ARG_ANY] = "any",
-};
-
-static bool qmp_arg_type_ok(JsonNode *node, QmpArgType type)
+/*
+ * SPAPR_VFIO_QMP_STRICT=1 (the tests set it): a reply that does not
+ * match the command's return type in the schema becomes an error, so
+ * that the schema cannot drift from what the handlers send.
+ */
+static bool qmp_strict_returns(void)
 {
-    GType vt;
+    static int strict = -1;
 
-    switch (type) {
-    case QMP_ARG_ANY:
-        return true;
-    case QMP_ARG_OBJECT:
-        return JSON_NODE_HOLDS_OBJECT(node);
-    case QMP_ARG_ARRAY:
-        return JSON_NODE_HOLDS_ARRAY(node);
-    default:
-        break;
+    if (strict < 0) {
+        const char *env = g_getenv("SPAPR_VFIO_QMP_STRICT");
+
+        strict = env && !strcmp(env, "1");
     }
-    if (!JSON_NODE_HOLDS_VALUE(node)) {
-        return false;
-    }
-    vt = json_node_get_value_type(node);
-    return (type == QMP_ARG_STR && vt == G_TYPE_STRING) ||
-           (type == QMP_ARG_BOOL && vt == G_TYPE_BOOLEAN) ||
-           (type == QMP_ARG_INT && vt == G_TYPE_INT64);
+    return strict;
 }
 
-static bool qmp_args_check_open(JsonObject *args, const QmpArg *spec,
-                                bool open, Error **errp);
-
-bool qmp_args_check(JsonObject *args, const QmpArg *spec, Error **errp)
+static void qmp_check_return(const QmpSchemaCommand *schema, JsonNode *ret,
+                             Error **errp)
 {
-    return qmp_args_check_open(args, spec, false, errp);
-}
+    Error *err = NULL;
 
-/* @open: members beyond @spec are the command's to check. */
-static bool qmp_args_check_open(JsonObject *args, const QmpArg *spec,
-                                bool open, Error **errp)
-{
-    g_autoptr(GList) members = json_object_get_members(args);
-    const QmpArg *a;
-    GList *l;
-
-    /* As QEMU's input visitor: members in schema order, extras last. */
-    for (a = spec; a->name; a++) {
-        JsonNode *node = json_object_get_member(args, a->name);
-
-        if (!node) {
-            if (!a->optional) {
-                error_setg(errp, "Parameter '%s' is missing", a->name);
-                return false;
-            }
-            continue;
-        }
-        if (!qmp_arg_type_ok(node, a->type)) {
-            error_setg(errp, "Invalid parameter type for '%s', expected: "
-                       "%s", a->name, qmp_arg_type_names[a->type]);
-            return false;
-        }
+    if (!schema->check_ret(ret, "return", NULL, &err)) {
+        error_setg(errp, "%s replied against its schema (%s)",
+                   schema->name, error_get_pretty(err));
+        error_free(err);
     }
-    for (l = open ? NULL : members; l; l = l->next) {
-        for (a = spec; a->name && strcmp(a->name, l->data); a++) {
-            continue;
-        }
-        if (!a->name) {
-            error_setg(errp, "Parameter '%s' is unexpected",
-                       (char *)l->data);
-            return false;
-        }
-    }
-    return true;
-}
-
-void qmp_register_command(const char *name, QmpCommandFunc fn)
-{
-    QmpCommand *cmd = g_new(QmpCommand, 1);
-
-    if (!qmp_commands) {
-        qmp_commands = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                             g_free, g_free);
-    }
-    cmd->fn = fn;
-    g_hash_table_replace(qmp_commands, g_strdup(name), cmd);
 }
 
 bool qmp_command_allows_oob(const char *name)
@@ -134,35 +66,15 @@ bool qmp_command_allows_oob(const char *name)
     return schema && schema->allow_oob;
 }
 
-bool qmp_command_exists(const char *name)
-{
-    return qmp_commands && g_hash_table_contains(qmp_commands, name);
-}
-
-static gint qmp_name_compare(gconstpointer a, gconstpointer b)
-{
-    return strcmp(a, b);
-}
-
-GList *qmp_command_names(void)
-{
-    if (!qmp_commands) {
-        return NULL;
-    }
-    return g_list_sort(g_hash_table_get_keys(qmp_commands),
-                       qmp_name_compare);
-}
-
 JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
 {
-    QmpCommand *cmd = qmp_commands ?
-                      g_hash_table_lookup(qmp_commands, name) : NULL;
+    QmpCommandFunc fn = qmp_command_lookup(name);
     g_autoptr(JsonObject) empty = NULL;
     const QmpSchemaCommand *schema;
     Error *local_err = NULL;
     JsonNode *ret;
 
-    if (!cmd) {
+    if (!fn) {
         error_setg(errp, "The command %s has not been found", name);
         return NULL;
     }
@@ -173,14 +85,17 @@ JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp)
     qmp_error_class = NULL;
     /* The schema's arguments, checked before any handler sees them. */
     schema = qmp_schema_find(name);
-    if (schema && !qmp_args_check_open(args, schema->args, schema->open,
-                                       errp)) {
+    if (schema && !qmp_schema_check_args(schema, args, errp)) {
         trace_qmp_dispatch_error(name, "arguments");
         return NULL;
     }
     qmp_running++;
-    ret = cmd->fn(args, &local_err);
+    ret = fn(args, &local_err);
     qmp_running--;
+    if (!local_err && ret && schema && schema->check_ret &&
+        qmp_strict_returns()) {
+        qmp_check_return(schema, ret, &local_err);
+    }
     if (local_err) {
         /* A handler that fails must not also return a value. */
         if (ret) {
@@ -280,7 +195,7 @@ bool qmp_command_allowed_now(const char *name, Error **errp)
     return true;
 }
 
-JsonNode *qmp_x_exit_preconfig(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_x_exit_preconfig(Error **errp)
 {
     void (*fn)(void) = qmp_preconfig_exit;
 
@@ -294,8 +209,7 @@ JsonNode *qmp_x_exit_preconfig(JsonObject *args, Error **errp)
     return NULL;
 }
 
-void qmp_registry_cleanup(void)
+void qmp_events_cleanup(void)
 {
-    g_clear_pointer(&qmp_commands, g_hash_table_unref);
     g_clear_pointer(&qmp_held_events, g_ptr_array_unref);
 }

@@ -48,6 +48,7 @@ static void vl_teardown(VLConfig *cfg)
     main_loop_cleanup();
     hmp_cleanup();
     qmp_registry_cleanup();
+    qmp_events_cleanup();
     machine_props_cleanup();
     vl_pidfile_remove();
     vl_config_free(cfg);
