@@ -55,6 +55,8 @@ void hmp_register_builtin(void);
 bool hmp_run_command(const char *cmd, const char *args, GString *out,
                      bool *found, Error **errp);
 void hmp_register_cmds(void);
+/* info pci, info memory-devices (hmp-info.c). */
+void hmp_register_info_pages(void);
 /* Registered info page names, sorted (g_list_free the list only). */
 GList *hmp_info_names(void);
 /* Run "human-monitor-command" text; returns the output text. */
