@@ -404,7 +404,8 @@ static const VLOption vl_options[] = {
       "\n                  detach once started (stdio unusable)" },
     { "msg", true, vl_opt_libvirt,
       "timestamp=on|off[,guest-name=on|off]\n"
-      "                  checked; messages are not prefixed yet" },
+      "                  prefix messages with the time (UTC) and the "
+      "guest name" },
     { "global", true, vl_opt_libvirt,
       "DRIVER.PROP=VALUE\n"
       "                  default value of a device property" },
@@ -413,14 +414,15 @@ static const VLOption vl_options[] = {
       "                  mem-lock=on locks all memory (mlockall)" },
     { "smp", true, vl_opt_libvirt,
       "[cpus=]N[,maxcpus=][,sockets=][,cores=][,threads=]\n"
-      "                  CPU topology: checked and recorded; no CPU is "
-      "executed" },
+      "                  guest-visible CPU topology (device tree /cpus); "
+      "no CPU is\n                  executed" },
     { "cpu", true, vl_opt_libvirt,
-      "MODEL\n                  CPU model (-cpu help): recorded; no CPU "
-      "is executed" },
+      "MODEL\n                  CPU model (-cpu help) named in the device "
+      "tree's cpu nodes;\n                  no CPU is executed" },
     { "rtc", true, vl_opt_libvirt,
       "[base=utc|localtime|DATE][,clock=][,driftfix=]\n"
-      "                  checked; the RTAS clock is the host's UTC" },
+      "                  the guest clock (RTAS get-time-of-day): UTC, "
+      "local time, or\n                  running from DATE" },
     { "boot", true, vl_opt_libvirt,
       "[order=][,once=][,menu=][,strict=]...\n"
       "                  checked and ignored: no firmware boots here" },

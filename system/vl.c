@@ -262,6 +262,10 @@ int main(int argc, char **argv)
     qmp_register_builtin_commands();
     migration_register_qmp();
     vl_parse_args(&cfg, argc, argv);
+    machine_set_cpu_topology(&(MachineCpuTopology) {
+        .model = cfg.cpu_model, .cpus = cfg.smp_cpus,
+        .cores = cfg.smp_cores, .threads = cfg.smp_threads,
+    });
     /* -chardev stdio exists by now; -qtest/-qmp/-monitor stdio too. */
     if (cfg.daemonize &&
         (chardev_any_stdio() || !g_strcmp0(cfg.qtest, "stdio") ||

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <libfdt.h>
 #include "compat.h"
 
 static void test_libvirt_command_line_starts_and_answers(void)
@@ -360,6 +361,132 @@ static void test_human_monitor_socket(void)
     rmdir(dir);
 }
 
+/* The device tree -machine dumpdtb writes for @args (g_free it). */
+static char *dump_dtb(const char *args, gsize *len)
+{
+    g_autofree char *dir = g_dir_make_tmp("dtb-XXXXXX", NULL);
+    g_autofree char *dtb = g_build_filename(dir, "out.dtb", NULL);
+    g_autofree char *cmd = g_strdup_printf("'%s' -nodefaults %s "
+                                           "-machine pseries,dumpdtb=%s",
+                                           qemu_binary(), args, dtb);
+    g_auto(GStrv) argv = NULL;
+    char *data = NULL;
+    int status;
+
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, NULL, NULL, &status, NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_true(g_file_get_contents(dtb, &data, len, NULL));
+    unlink(dtb);
+    rmdir(dir);
+    return data;
+}
+
+static uint32_t fdt_cell(const void *fdt, int off, const char *name,
+                         unsigned i)
+{
+    int len = 0;
+    const fdt32_t *p = fdt_getprop(fdt, off, name, &len);
+
+    g_assert_nonnull(p);
+    g_assert_cmpint(len, >, (int)(4 * i));
+    return fdt32_to_cpu(p[i]);
+}
+
+/*
+ * -smp and -cpu describe the guest's CPUs in /cpus as QEMU's pseries
+ * does: one node per present core, ids spaced by threads per core.
+ */
+static void test_smp_and_cpu_in_device_tree(void)
+{
+    gsize len;
+    g_autofree char *fdt = dump_dtb("-smp 6,threads=4,maxcpus=8 "
+                                    "-cpu power10", &len);
+    g_autofree char *dflt = dump_dtb("", &len);
+    int off;
+    int plen;
+
+    g_assert_cmpint(fdt_path_offset(fdt, "/cpus"), >=, 0);
+    off = fdt_path_offset(fdt, "/cpus/PowerPC,POWER10@0");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpstr(fdt_getprop(fdt, off, "device_type", NULL), ==, "cpu");
+    g_assert_cmpuint(fdt_cell(fdt, off, "reg", 0), ==, 0);
+    fdt_getprop(fdt, off, "ibm,ppc-interrupt-server#s", &plen);
+    g_assert_cmpint(plen, ==, 16);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,ppc-interrupt-server#s", 3),
+                     ==, 3);
+    /* Six threads present: the second core has two of its four. */
+    off = fdt_path_offset(fdt, "/cpus/PowerPC,POWER10@4");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "reg", 0), ==, 4);
+    fdt_getprop(fdt, off, "ibm,ppc-interrupt-server#s", &plen);
+    g_assert_cmpint(plen, ==, 8);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,ppc-interrupt-server#s", 1),
+                     ==, 5);
+    g_assert_cmpint(fdt_path_offset(fdt, "/cpus/PowerPC,POWER10@8"), <, 0);
+    /* Without -smp / -cpu: one POWER9 core, as QEMU's default. */
+    off = fdt_path_offset(dflt, "/cpus/PowerPC,POWER9@0");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpuint(fdt_cell(dflt, off, "cpu-version", 0) >> 16, ==,
+                     0x004e);
+}
+
+/* RTAS get-time-of-day: year, month, day, hour, minute (rets 1..5). */
+static void rtas_time(const char *args, uint32_t *rets)
+{
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+
+    g_assert_cmpuint(qtest_rtas_call(qts, "get-time-of-day", 0, NULL, 8,
+                                     rets, 0x100000), ==, 0);
+    g_assert_cmpuint(rets[0], ==, 0);
+    quit_cleanly(qts);
+}
+
+/* -rtc base=: the guest's clock is UTC, local time, or starts at a date. */
+static void test_rtc_base_sets_rtas_time_of_day(void)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_now_utc();
+    g_autoptr(GDateTime) local = g_date_time_to_local(utc);
+    uint32_t rets[8];
+
+    rtas_time("-nodefaults -rtc base=2006-06-17T16:01:21", rets);
+    g_assert_cmpuint(rets[1], ==, 2006);
+    g_assert_cmpuint(rets[2], ==, 6);
+    g_assert_cmpuint(rets[3], ==, 17);
+    g_assert_cmpuint(rets[4], ==, 16);
+    g_assert_cmpuint(rets[5], <=, 2);
+    rtas_time("-nodefaults -rtc base=2010-01-02", rets);
+    g_assert_cmpuint(rets[1], ==, 2010);
+    g_assert_cmpuint(rets[3], ==, 2);
+    rtas_time("-nodefaults -rtc base=utc", rets);
+    g_assert_cmpuint(rets[1], ==, g_date_time_get_year(utc));
+    rtas_time("-nodefaults -rtc base=localtime", rets);
+    /* (an hour boundary between the two readings would be a flake) */
+    g_assert_cmpuint(rets[4], ==, g_date_time_get_hour(local));
+}
+
+/* -msg timestamp=on: "TIME progname: message", time in ISO 8601 UTC. */
+static void test_msg_timestamp_prefixes_errors(void)
+{
+    g_autofree char *cmd = g_strdup_printf("'%s' -msg timestamp=on "
+                                           "-msg guest-name=on -name g1 "
+                                           "-m foo", qemu_binary());
+    g_autoptr(GRegex) re = g_regex_new("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"
+                                       "[0-9:.]+Z g1 [^ ]+: -m foo: ", 0, 0,
+                                       NULL);
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, &err, &status, NULL));
+    g_test_message("stderr: %s", err);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    g_assert_true(g_regex_match(re, err, 0, NULL));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -375,6 +502,12 @@ int main(int argc, char **argv)
                     test_json_device_and_object);
     g_test_add_func("/compat/cmdline/human-monitor-socket",
                     test_human_monitor_socket);
+    g_test_add_func("/compat/cmdline/smp-and-cpu-in-device-tree",
+                    test_smp_and_cpu_in_device_tree);
+    g_test_add_func("/compat/cmdline/rtc-base-sets-rtas-time-of-day",
+                    test_rtc_base_sets_rtas_time_of_day);
+    g_test_add_func("/compat/cmdline/msg-timestamp-prefixes-errors",
+                    test_msg_timestamp_prefixes_errors);
     g_test_add_func("/compat/cmdline/pidfile-is-exclusive",
                     test_pidfile_is_exclusive);
     return g_test_run();
