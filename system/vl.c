@@ -59,6 +59,9 @@ static void G_GNUC_NORETURN vl_fail(VLConfig *cfg, const char *opt,
 {
     if (opt) {
         error_prepend(&err, "-%s %s: ", opt, arg);
+        if (vl_config_origin(arg)) {
+            error_prepend(&err, "%s: ", vl_config_origin(arg));
+        }
     }
     error_report_err(err);
     vl_teardown(cfg);

@@ -487,6 +487,109 @@ static void test_msg_timestamp_prefixes_errors(void)
     g_assert_true(g_regex_match(re, err, 0, NULL));
 }
 
+/* Run the binary with @args; its exit status and stderr. */
+static int run_stderr(const char *args, char **err)
+{
+    g_autofree char *cmd = g_strdup_printf("'%s' %s", qemu_binary(), args);
+    g_auto(GStrv) argv = NULL;
+    int status;
+
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, err, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* -readconfig: QEMU's sections, each as its option would be. */
+static void test_readconfig_sections(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("readconfig-XXXXXX", NULL);
+    g_autofree char *cfg = g_build_filename(dir, "vm.cfg", NULL);
+    g_autofree char *sock = g_build_filename(dir, "mon.sock", NULL);
+    g_autofree char *text = g_strdup_printf(
+        "# a libvirt-style configuration\n"
+        "[machine]\n  type = \"pseries\"\n  x-vof = \"on\"\n"
+        "[memory]\n  size = \"1G\"\n  slots = \"2\"\n  maxmem = \"2G\"\n"
+        "[object \"m1\"]\n  qom-type = \"memory-backend-ram\"\n"
+        "  size = \"256M\"\n"
+        "[device \"d1\"]\n  driver = \"pc-dimm\"\n  memdev = \"m1\"\n"
+        "\n[device \"td\"]\n  driver = \"pci-testdev\"\n"
+        "[name]\n  guest = \"cfg-guest\"\n"
+        "[smp-opts]\n  cpus = \"2\"\n"
+        "[chardev \"c0\"]\n  backend = \"socket\"\n  path = \"%s\"\n"
+        "  server = \"on\"\n  wait = \"off\"\n"
+        "[mon]\n  chardev = \"c0\"\n  mode = \"control\"\n", sock);
+    g_autofree char *args = g_strdup_printf("-nodefaults -readconfig %s",
+                                            cfg);
+    QTestState *qts;
+    g_autoptr(JsonNode) name = NULL, mem = NULL, td = NULL;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    char greeting[8] = "";
+    int fd;
+
+    g_assert_true(g_file_set_contents(cfg, text, -1, NULL));
+    qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+    name = qmp_ret(qts, "{'execute': 'query-name'}");
+    g_assert_cmpstr(json_object_get_string_member(
+        json_node_get_object(name), "name"), ==, "cfg-guest");
+    mem = qmp_ret(qts, "{'execute': 'query-memory-devices'}");
+    g_assert_cmpuint(json_array_get_length(json_node_get_array(mem)), ==, 1);
+    td = qmp_ret(qts, "{'execute': 'qom-get', 'arguments': {'path': "
+                 "'/machine/peripheral/td', 'property': 'type'}}");
+    g_assert_cmpstr(json_node_get_string(td), ==, "pci-testdev");
+    /* [chardev] + [mon]: a second QMP monitor. */
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)),
+                    ==, 0);
+    g_assert_cmpint(read(fd, greeting, 7), ==, 7);
+    g_assert_cmpstr(greeting, ==, "{\"QMP\":");
+    close(fd);
+    quit_cleanly(qts);
+    unlink(cfg);
+    rmdir(dir);
+}
+
+/* Errors name the file and the line of the section or line at fault. */
+static void test_readconfig_errors_name_file_and_line(void)
+{
+    static const char *const cases[][2] = {
+        { "[machine]\n  type = \"pseries\"\n[device \"x\"]\n"
+          "  driver = \"nope\"\n", ":3: -device id=x,driver=nope: " },
+        { "[memory]\n  size = \"foo\"\n", ":1: -m size=foo: " },
+        { "\n[machine]\n  type = pseries\n", ":3: parse error" },
+        { "[drive]\n  file = \"x\"\n", ":1: there is no option group "
+          "'drive'" },
+        { "  type = \"pseries\"\n", ":1: '" },
+        { "[name \"x\"]\n", ":1: section [name] takes no id" },
+    };
+    g_autofree char *dir = g_dir_make_tmp("readconfig-XXXXXX", NULL);
+    g_autofree char *cfg = g_build_filename(dir, "bad.cfg", NULL);
+    g_autofree char *args = g_strdup_printf("-nodefaults -readconfig %s",
+                                            cfg);
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *err = NULL;
+        g_autofree char *want = g_strconcat(cfg, cases[i][1], NULL);
+
+        g_assert_true(g_file_set_contents(cfg, cases[i][0], -1, NULL));
+        g_assert_cmpint(run_stderr(args, &err), ==, 1);
+        g_test_message("stderr: %s", err);
+        g_assert_nonnull(strstr(err, want));
+    }
+    unlink(cfg);
+    rmdir(dir);
+    {
+        g_autofree char *err = NULL;
+
+        g_assert_cmpint(run_stderr("-readconfig /nonexistent/vm.cfg", &err),
+                        ==, 1);
+        g_assert_nonnull(strstr(err, "-readconfig /nonexistent/vm.cfg: "));
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -508,6 +611,10 @@ int main(int argc, char **argv)
                     test_rtc_base_sets_rtas_time_of_day);
     g_test_add_func("/compat/cmdline/msg-timestamp-prefixes-errors",
                     test_msg_timestamp_prefixes_errors);
+    g_test_add_func("/compat/cmdline/readconfig-sections",
+                    test_readconfig_sections);
+    g_test_add_func("/compat/cmdline/readconfig-errors-name-file-and-line",
+                    test_readconfig_errors_name_file_and_line);
     g_test_add_func("/compat/cmdline/pidfile-is-exclusive",
                     test_pidfile_is_exclusive);
     return g_test_run();
