@@ -185,7 +185,14 @@ static void monitor_handle_request(Monitor *mon, JsonNode *root)
     }
     trace_qmp_command(cmd);
     if (!strcmp(cmd, "qmp_capabilities")) {
-        if (mon->negotiated) {
+        if (mon->negotiated &&
+            !qmp_schema_check_args(qmp_schema_find("qmp_capabilities"),
+                                   args, &err)) {
+            /* As QEMU: the arguments are checked before anything else. */
+            monitor_reply_error(mon, id, "GenericError",
+                                error_get_pretty(err));
+            error_free(err);
+        } else if (mon->negotiated) {
             monitor_reply_error(mon, id, "CommandNotFound",
                                 "Capabilities negotiation is already "
                                 "complete, command ignored");
