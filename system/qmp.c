@@ -147,6 +147,30 @@ void qmp_event_send(const char *name, JsonObject *data)
     monitor_broadcast(text);
 }
 
+/* Strict mode: an event not in the schema, or off its data, is reported. */
+static void qmp_event_check(const char *name, JsonObject *data)
+{
+    g_autoptr(JsonObject) empty = data ? NULL : json_object_new();
+    g_autoptr(JsonNode) n = json_node_alloc();
+    const QmpSchemaEvent *e;
+    Error *err = NULL;
+
+    for (e = qmp_schema_events; e->name && strcmp(e->name, name); e++) {
+        continue;
+    }
+    if (!e->name) {
+        error_report("QMP event %s is not declared in qapi/schema.json",
+                     name);
+        return;
+    }
+    json_node_init_object(n, data ? data : empty);
+    if (!qmp_check_struct(n, "data", e->data, NULL, false, &err)) {
+        error_report("QMP event %s is sent against qapi/schema.json: %s",
+                     name, error_get_pretty(err));
+        error_free(err);
+    }
+}
+
 static char *qmp_event_text(const char *name, JsonObject *data)
 {
     g_autoptr(JsonObject) ev = json_object_new();
@@ -155,6 +179,9 @@ static char *qmp_event_text(const char *name, JsonObject *data)
     gint64 now = g_get_real_time();
 
     trace_qmp_event(name);
+    if (qmp_strict_returns()) {
+        qmp_event_check(name, data);
+    }
     json_object_set_string_member(ev, "event", name);
     if (data) {
         json_object_set_object_member(ev, "data", json_object_ref(data));

@@ -263,6 +263,14 @@ static void test_queries_answer_their_return_types(void)
         called++;
     }
     g_assert_cmpuint(called, >=, 15);
+    /* Events too: strict mode reports one off its schema on stderr. */
+    qtest_qmp_assert_success(qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
+    qtest_qmp_assert_success(qts, "{'execute': 'system_reset'}");
+    qtest_qmp_assert_success(qts, "{'execute': 'device_del', "
+                             "'arguments': {'id': 'd1'}}");
+    json_object_unref(qtest_qmp_eventwait(qts, "DEVICE_DELETED"));
+    g_assert_null(strstr(qtest_stderr(qts), "qapi/schema.json"));
     schema_free(&s);
     quit_cleanly(qts);
 }
