@@ -2,15 +2,22 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Socket and stdio chardevs driven by the GLib main loop.
+ *
+ * Sockets are GIO's: GSocketClient connects, a GSocketListener holds a
+ * server's listening socket, and GSources on the GSockets wake the main
+ * loop for input, for output room and for a peer to accept.  Output
+ * never blocks: what a peer does not take at once waits in its own
+ * buffer (see chardev_write_socket).  stdio stays on its fds.
  */
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
 #include "system/chardev.h"
 #include "system/keyval.h"
 #include "trace.h"
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
 #include <glib-unix.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -36,11 +43,15 @@ struct Chardev {
     char *where;                /* the address, for messages */
     bool server;
     bool wait;
-    int listen_fd;
-    int in_fd, out_fd;          /* -1 while nobody is connected */
-    guint listen_watch, io_watch;
+    GSocketListener *listener;  /* server: holds @listen_sock */
+    GSocket *listen_sock;
+    GSource *accept_src;        /* a peer may be accepted */
+    GSocket *sock;              /* the connected peer, or NULL */
+    GSocketConnection *conn;    /* client: the connection of @sock */
+    GSource *in_src, *out_src;  /* input; room for @pending */
+    int in_fd, out_fd;          /* stdio, -1 when closed */
+    guint io_watch;             /* stdio input */
     GString *pending;           /* output the peer has not taken yet */
-    guint out_watch;            /* waiting to write @pending */
     guint drop_idle;            /* disconnecting a peer over the bound */
     const ChardevHandlers *handlers;
     void *opaque;
@@ -68,7 +79,7 @@ static Chardev *chardev_add(const char *id, const char *path, bool server,
     chr->path = g_strdup(path);
     chr->server = server;
     chr->wait = wait;
-    chr->listen_fd = chr->in_fd = chr->out_fd = -1;
+    chr->in_fd = chr->out_fd = -1;
     chr->passed_fd = -1;
     chr->where = g_strdup(path ? path : "stdio");
     chr->socket = path != NULL;
@@ -307,6 +318,25 @@ bool chardev_attach(Chardev *chr, const ChardevHandlers *handlers,
 
 static void chardev_listen_resume(Chardev *chr);
 
+static void chardev_source_drop(GSource **src)
+{
+    if (*src) {
+        g_source_destroy(*src);
+        g_source_unref(*src);
+        *src = NULL;
+    }
+}
+
+static GSource *chardev_socket_watch(GSocket *sock, GIOCondition cond,
+                                     GSocketSourceFunc fn, Chardev *chr)
+{
+    GSource *src = g_socket_create_source(sock, cond, NULL);
+
+    g_source_set_callback(src, G_SOURCE_FUNC(fn), chr, NULL);
+    g_source_attach(src, NULL);
+    return src;
+}
+
 /* The peer is gone: stop reading, tell the frontend, accept the next. */
 static void chardev_hangup(Chardev *chr)
 {
@@ -315,14 +345,14 @@ static void chardev_hangup(Chardev *chr)
         g_source_remove(chr->io_watch);
         chr->io_watch = 0;
     }
-    if (chardev_is_socket(chr) && chr->in_fd >= 0) {
-        close(chr->in_fd);
+    chardev_source_drop(&chr->in_src);
+    chardev_source_drop(&chr->out_src);
+    if (chr->sock) {
+        g_socket_close(chr->sock, NULL);
+        g_clear_object(&chr->sock);
     }
+    g_clear_object(&chr->conn);
     chr->in_fd = chr->out_fd = -1;
-    if (chr->out_watch) {
-        g_source_remove(chr->out_watch);
-        chr->out_watch = 0;
-    }
     if (chr->pending) {
         g_string_truncate(chr->pending, 0);
     }
@@ -334,14 +364,42 @@ static void chardev_hangup(Chardev *chr)
     }
 }
 
-static gboolean chardev_io_ready(gint fd, GIOCondition cond, gpointer data)
+static void chardev_deliver(Chardev *chr, const uint8_t *buf, size_t n)
+{
+    if (chr->handlers && chr->handlers->read) {
+        chr->handlers->read(chr->opaque, buf, n);
+    }
+}
+
+static gboolean chardev_socket_in(GSocket *sock, GIOCondition cond,
+                                  gpointer data)
 {
     Chardev *chr = data;
-    uint8_t buf[CHARDEV_READ_CHUNK];
+    g_autofree uint8_t *buf = g_malloc(CHARDEV_READ_CHUNK);
+    g_autoptr(GError) err = NULL;
+    gssize n;
+
+    n = g_socket_receive(sock, (gchar *)buf, CHARDEV_READ_CHUNK, NULL,
+                         &err);
+    if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        return G_SOURCE_CONTINUE;
+    }
+    if (n <= 0) {
+        chardev_hangup(chr);
+        return G_SOURCE_REMOVE;
+    }
+    chardev_deliver(chr, buf, n);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean chardev_stdio_in(gint fd, GIOCondition cond, gpointer data)
+{
+    Chardev *chr = data;
+    g_autofree uint8_t *buf = g_malloc(CHARDEV_READ_CHUNK);
     ssize_t n;
 
     do {
-        n = read(fd, buf, sizeof(buf));
+        n = read(fd, buf, CHARDEV_READ_CHUNK);
     } while (n < 0 && errno == EINTR);
     if (n < 0 && errno == EAGAIN) {
         return G_SOURCE_CONTINUE;
@@ -351,49 +409,76 @@ static gboolean chardev_io_ready(gint fd, GIOCondition cond, gpointer data)
         chardev_hangup(chr);
         return G_SOURCE_REMOVE;
     }
-    if (chr->handlers && chr->handlers->read) {
-        chr->handlers->read(chr->opaque, buf, n);
-    }
+    chardev_deliver(chr, buf, n);
     return G_SOURCE_CONTINUE;
 }
 
-static void chardev_connected(Chardev *chr, int in_fd, int out_fd)
+static void chardev_set_nodelay(Chardev *chr, GSocket *sock)
 {
-    chr->in_fd = in_fd;
-    chr->out_fd = out_fd;
+    if (chr->nodelay &&
+        g_socket_get_family(sock) != G_SOCKET_FAMILY_UNIX) {
+        g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+    }
+}
+
+/* @sock (ours now) is the peer. */
+static void chardev_connected(Chardev *chr, GSocket *sock)
+{
+    chr->sock = sock;
+    g_socket_set_blocking(sock, FALSE);
+    chardev_set_nodelay(chr, sock);
+    trace_chardev_connected(chr->id);
+    if (chr->handlers && chr->handlers->opened) {
+        chr->handlers->opened(chr->opaque);
+    }
+    /* The frontend may have written and failed already: still ours? */
+    if (chr->sock == sock) {
+        chr->in_src = chardev_socket_watch(sock, G_IO_IN | G_IO_HUP |
+                                           G_IO_ERR, chardev_socket_in, chr);
+    }
+}
+
+static void chardev_connected_stdio(Chardev *chr)
+{
+    chr->in_fd = STDIN_FILENO;
+    chr->out_fd = STDOUT_FILENO;
     trace_chardev_connected(chr->id);
     if (chr->handlers && chr->handlers->opened) {
         chr->handlers->opened(chr->opaque);
     }
     chr->io_watch = g_unix_fd_add(chr->in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                  chardev_io_ready, chr);
+                                  chardev_stdio_in, chr);
 }
 
-static bool chardev_accept(Chardev *chr, Error **errp)
+static bool chardev_accept(Chardev *chr, bool block, Error **errp)
 {
-    int fd;
+    g_autoptr(GError) err = NULL;
+    GSocket *sock;
 
-    do {
-        fd = accept4(chr->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "chardev '%s': accept on '%s'",
-                         chr->id, chr->where);
+    if (block) {
+        sock = g_socket_listener_accept_socket(chr->listener, NULL, NULL,
+                                               &err);
+    } else {
+        sock = g_socket_accept(chr->listen_sock, NULL, &err);
+    }
+    if (!sock) {
+        error_setg(errp, "chardev '%s': accept on '%s': %s", chr->id,
+                   chr->where, err->message);
         return false;
     }
-    chardev_connected(chr, fd, fd);
+    chardev_connected(chr, sock);
     return true;
 }
 
-static gboolean chardev_listen_ready(gint fd, GIOCondition cond,
+static gboolean chardev_listen_ready(GSocket *sock, GIOCondition cond,
                                      gpointer data)
 {
     Chardev *chr = data;
     Error *err = NULL;
 
     /* One peer at a time: later ones wait in the backlog. */
-    chr->listen_watch = 0;
-    if (!chardev_accept(chr, &err)) {
+    chardev_source_drop(&chr->accept_src);
+    if (!chardev_accept(chr, false, &err)) {
         error_report_err(err);
         chardev_listen_resume(chr);
     }
@@ -402,164 +487,172 @@ static gboolean chardev_listen_ready(gint fd, GIOCondition cond,
 
 static void chardev_listen_resume(Chardev *chr)
 {
-    if (chr->listen_fd >= 0 && !chr->listen_watch) {
-        chr->listen_watch = g_unix_fd_add(chr->listen_fd, G_IO_IN,
-                                          chardev_listen_ready, chr);
+    if (chr->listen_sock && !chr->accept_src && !chr->sock) {
+        chr->accept_src = chardev_socket_watch(chr->listen_sock, G_IO_IN,
+                                               chardev_listen_ready, chr);
     }
 }
 
-static int chardev_unix_socket(Chardev *chr, struct sockaddr_un *addr,
-                               Error **errp)
+/* The addresses to listen on or connect to, in order of preference. */
+static GSocketConnectable *chardev_connectable(Chardev *chr, Error **errp)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    guint64 port;
 
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "chardev '%s': socket", chr->id);
-        return -1;
+    if (chr->path) {
+        return G_SOCKET_CONNECTABLE(g_unix_socket_address_new(chr->path));
     }
-    memset(addr, 0, sizeof(*addr));
-    addr->sun_family = AF_UNIX;
-    g_strlcpy(addr->sun_path, chr->path, sizeof(addr->sun_path));
-    return fd;
+    if (qemu_strtou64(chr->port, &port) || port > 65535) {
+        error_setg(errp, "parameter 'port': '%s' is not a port number",
+                   chr->port);
+        return NULL;
+    }
+    if (!chr->host) {
+        /* Every local address, IPv4 too (GLib's IPv6 sockets are dual). */
+        g_autoptr(GInetAddress) any =
+            g_inet_address_new_any(G_SOCKET_FAMILY_IPV6);
+
+        return G_SOCKET_CONNECTABLE(g_inet_socket_address_new(any, port));
+    }
+    return G_SOCKET_CONNECTABLE(g_network_address_new(chr->host, port));
 }
 
-/* TCP: connect to, or listen on, the first address that works. */
-static int chardev_tcp_socket(Chardev *chr, Error **errp)
+/* A listening socket on the first address of @c that works. */
+static GSocket *chardev_listen_socket(Chardev *chr, GSocketConnectable *c,
+                                      Error **errp)
 {
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC,
-        .ai_socktype = SOCK_STREAM,
-        .ai_flags = chr->server ? AI_PASSIVE : 0,
-    };
-    struct addrinfo *res, *ai;
-    int fd = -1, err, one = 1;
+    g_autoptr(GSocketAddressEnumerator) e = g_socket_connectable_enumerate(c);
+    g_autofree char *why = NULL;
 
-    err = getaddrinfo(chr->host, chr->port, &hints, &res);
-    if (err) {
-        error_setg(errp, "address resolution failed for '%s': %s",
-                   chr->where, gai_strerror(err));
-        return -1;
-    }
-    for (ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-                    ai->ai_protocol);
-        if (fd < 0) {
-            continue;
-        }
-        if (chr->server) {
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-            if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-                listen(fd, 1) == 0) {
-                break;
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(GSocketAddress) addr =
+            g_socket_address_enumerator_next(e, NULL, &err);
+        GSocket *sock;
+
+        if (!addr) {
+            if (err) {
+                g_free(why);
+                why = g_strdup(err->message);
             }
-        } else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
             break;
         }
-        err = errno;
-        close(fd);
-        fd = -1;
-        errno = err;
+        sock = g_socket_new(g_socket_address_get_family(addr),
+                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                            &err);
+        if (sock) {
+            g_socket_set_listen_backlog(sock, 1);
+            if (g_socket_bind(sock, addr, !chr->path, &err) &&
+                g_socket_listen(sock, &err)) {
+                return sock;
+            }
+            g_object_unref(sock);
+        }
+        g_free(why);
+        why = g_strdup(err->message);
     }
-    freeaddrinfo(res);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "failed to %s '%s'",
-                         chr->server ? "listen on" : "connect to",
-                         chr->where);
-    }
-    return fd;
+    error_setg(errp, "failed to listen on '%s': %s", chr->where,
+               why ? why : "no address");
+    return NULL;
 }
 
-static void chardev_set_nodelay(Chardev *chr, int fd)
+/* Listen on @sock (ours now); with wait=on, accept the first peer. */
+static bool chardev_serve(Chardev *chr, GSocket *sock, Error **errp)
 {
-    int one = 1;
+    g_autoptr(GError) err = NULL;
 
-    if (chr->nodelay) {
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    }
-}
-
-/* After a TCP or inherited socket is set up: as for UNIX sockets. */
-static bool chardev_open_fd(Chardev *chr, int fd, Error **errp)
-{
-    int listening = 0;
-    socklen_t len = sizeof(listening);
-
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0) {
-        error_setg_errno(errp, errno, "'%s' is not a socket", chr->where);
+    chr->listener = g_socket_listener_new();
+    g_socket_listener_set_backlog(chr->listener, 1);
+    if (!g_socket_listener_add_socket(chr->listener, sock, NULL, &err)) {
+        error_setg(errp, "failed to listen on '%s': %s", chr->where,
+                   err->message);
+        g_object_unref(sock);
         return false;
     }
-    if (chr->server != !!listening) {
-        error_setg(errp, "'%s' is %s listening socket but server=%s",
-                   chr->where, listening ? "a" : "not a",
-                   chr->server ? "on" : "off");
-        return false;
-    }
-    if (!chr->server) {
-        chardev_set_nodelay(chr, fd);
-        chardev_connected(chr, fd, fd);
-        return true;
-    }
-    chr->listen_fd = fd;
+    chr->listen_sock = sock;
     if (chr->wait) {
         info_report("chardev '%s': waiting for a connection on %s",
                     chr->id, chr->where);
-        return chardev_accept(chr, errp);
+        return chardev_accept(chr, true, errp);
     }
     chardev_listen_resume(chr);
     return true;
 }
 
+static bool chardev_connect(Chardev *chr, GSocketConnectable *c,
+                            Error **errp)
+{
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GError) err = NULL;
+
+    chr->conn = g_socket_client_connect(client, c, NULL, &err);
+    if (!chr->conn) {
+        error_setg(errp, "failed to connect to '%s': %s", chr->where,
+                   err->message);
+        return false;
+    }
+    chardev_connected(chr,
+                      g_object_ref(g_socket_connection_get_socket(chr->conn)));
+    return true;
+}
+
+/* fd=N: the parent (libvirt) made it, listening if server=on. */
+static bool chardev_open_fd(Chardev *chr, int fd, Error **errp)
+{
+    g_autoptr(GError) err = NULL;
+    GSocket *sock = g_socket_new_from_fd(fd, &err);
+    gint listening = 0;
+
+    if (!sock) {
+        error_setg(errp, "'%s' is not a socket: %s", chr->where,
+                   err->message);
+        close(fd);
+        return false;
+    }
+    g_socket_get_option(sock, SOL_SOCKET, SO_ACCEPTCONN, &listening, NULL);
+    if (chr->server != !!listening) {
+        error_setg(errp, "'%s' is %s listening socket but server=%s",
+                   chr->where, listening ? "a" : "not a",
+                   chr->server ? "on" : "off");
+        g_object_unref(sock);
+        return false;
+    }
+    if (!chr->server) {
+        chardev_connected(chr, sock);
+        return true;
+    }
+    return chardev_serve(chr, sock, errp);
+}
+
 static bool chardev_open(Chardev *chr, Error **errp)
 {
-    struct sockaddr_un addr;
-    int fd;
+    g_autoptr(GSocketConnectable) c = NULL;
+    GSocket *sock;
 
     if (!chardev_is_socket(chr)) {
-        chardev_connected(chr, STDIN_FILENO, STDOUT_FILENO);
+        chardev_connected_stdio(chr);
         return true;
     }
     if (chr->passed_fd >= 0) {
-        fd = chr->passed_fd;
+        int fd = chr->passed_fd;
+
         /* Ours from now on: closed with the chardev. */
         chr->passed_fd = -1;
         fcntl(fd, F_SETFD, FD_CLOEXEC);
         return chardev_open_fd(chr, fd, errp);
     }
-    if (chr->port) {
-        fd = chardev_tcp_socket(chr, errp);
-        return fd >= 0 && chardev_open_fd(chr, fd, errp);
-    }
-    fd = chardev_unix_socket(chr, &addr, errp);
-    if (fd < 0) {
+    c = chardev_connectable(chr, errp);
+    if (!c) {
         return false;
     }
     if (!chr->server) {
-        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-            error_setg_errno(errp, errno, "failed to connect to '%s'",
-                             chr->path);
-            close(fd);
-            return false;
-        }
-        chardev_connected(chr, fd, fd);
-        return true;
+        return chardev_connect(chr, c, errp);
     }
-    /* A stale socket file from an earlier run would make bind fail. */
-    unlink(chr->path);
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-        listen(fd, 1) < 0) {
-        error_setg_errno(errp, errno, "failed to listen on '%s'",
-                         chr->path);
-        close(fd);
-        return false;
+    if (chr->path) {
+        /* A stale socket file from an earlier run would make bind fail. */
+        unlink(chr->path);
     }
-    chr->listen_fd = fd;
-    if (chr->wait) {
-        info_report("chardev '%s': waiting for a connection on %s",
-                    chr->id, chr->path);
-        return chardev_accept(chr, errp);
-    }
-    chardev_listen_resume(chr);
-    return true;
+    sock = chardev_listen_socket(chr, c, errp);
+    return sock && chardev_serve(chr, sock, errp);
 }
 
 bool chardev_open_all(Error **errp)
@@ -580,14 +673,13 @@ bool chardev_open_all(Error **errp)
 /* Write what the socket takes now; the rest stays in @pending. */
 static bool chardev_flush_some(Chardev *chr)
 {
-    while (chr->pending->len && chr->out_fd >= 0) {
-        ssize_t n = send(chr->out_fd, chr->pending->str, chr->pending->len,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (chr->pending->len && chr->sock) {
+        g_autoptr(GError) err = NULL;
+        gssize n = g_socket_send(chr->sock, chr->pending->str,
+                                 chr->pending->len, NULL, &err);
 
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && errno == EAGAIN) {
+        if (n < 0 && g_error_matches(err, G_IO_ERROR,
+                                     G_IO_ERROR_WOULD_BLOCK)) {
             return true;
         }
         if (n <= 0) {
@@ -600,13 +692,14 @@ static bool chardev_flush_some(Chardev *chr)
     return true;
 }
 
-static gboolean chardev_out_ready(gint fd, GIOCondition cond,
+static gboolean chardev_out_ready(GSocket *sock, GIOCondition cond,
                                   gpointer data)
 {
     Chardev *chr = data;
 
     if (!chardev_flush_some(chr) || !chr->pending->len) {
-        chr->out_watch = 0;
+        g_source_unref(chr->out_src);
+        chr->out_src = NULL;
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
@@ -617,7 +710,7 @@ static gboolean chardev_drop_peer(gpointer data)
     Chardev *chr = data;
 
     chr->drop_idle = 0;
-    if (chr->out_fd >= 0) {
+    if (chr->sock) {
         chardev_hangup(chr);
     }
     return G_SOURCE_REMOVE;
@@ -627,7 +720,8 @@ static gboolean chardev_drop_peer(gpointer data)
  * Sockets never block the main loop: what the peer does not take at
  * once waits in @pending and goes out as the socket drains.  A peer
  * with more than CHARDEV_MAX_PENDING unread is disconnected (from an
- * idle callback: the frontend may be in the middle of a request).
+ * idle callback: the frontend may be in the middle of a request), and
+ * nobody else waits for it.
  */
 static bool chardev_write_socket(Chardev *chr, const void *buf, size_t len)
 {
@@ -652,9 +746,9 @@ static bool chardev_write_socket(Chardev *chr, const void *buf, size_t len)
     if (!chardev_flush_some(chr)) {
         return false;
     }
-    if (chr->pending->len && !chr->out_watch) {
-        chr->out_watch = g_unix_fd_add(chr->out_fd, G_IO_OUT,
-                                       chardev_out_ready, chr);
+    if (chr->pending->len && !chr->out_src) {
+        chr->out_src = chardev_socket_watch(chr->sock, G_IO_OUT,
+                                            chardev_out_ready, chr);
     }
     return true;
 }
@@ -664,31 +758,24 @@ static void chardev_flush_at_exit(Chardev *chr)
 {
     gint64 deadline = g_get_monotonic_time() + G_USEC_PER_SEC;
 
-    while (chr->pending && chr->pending->len && chr->out_fd >= 0 &&
+    while (chr->pending && chr->pending->len && chr->sock &&
            g_get_monotonic_time() < deadline) {
-        struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
-
-        if (poll(&pfd, 1, 100) > 0 && !chardev_flush_some(chr)) {
+        if (g_socket_condition_timed_wait(chr->sock, G_IO_OUT,
+                                          100 * 1000, NULL, NULL) &&
+            !chardev_flush_some(chr)) {
             break;
         }
     }
 }
 
-bool chardev_write(Chardev *chr, const void *buf, size_t len)
+/* stdio: a terminal or pipe; writes wait for room (the user reads). */
+static bool chardev_write_stdio(Chardev *chr, const void *buf, size_t len)
 {
     const char *p = buf;
 
-    if (chardev_is_socket(chr)) {
-        return chr->out_fd >= 0 && chardev_write_socket(chr, buf, len);
-    }
     while (len && chr->out_fd >= 0) {
-        ssize_t n;
+        ssize_t n = write(chr->out_fd, p, len);
 
-        if (chardev_is_socket(chr)) {
-            n = send(chr->out_fd, p, len, MSG_NOSIGNAL);
-        } else {
-            n = write(chr->out_fd, p, len);
-        }
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -708,12 +795,20 @@ bool chardev_write(Chardev *chr, const void *buf, size_t len)
     return !len;
 }
 
+bool chardev_write(Chardev *chr, const void *buf, size_t len)
+{
+    if (chardev_is_socket(chr)) {
+        return chr->sock && chardev_write_socket(chr, buf, len);
+    }
+    return chardev_write_stdio(chr, buf, len);
+}
+
 static void chardev_free(Chardev *chr)
 {
     chardev_flush_at_exit(chr);
-    if (chr->out_watch) {
-        g_source_remove(chr->out_watch);
-    }
+    chardev_source_drop(&chr->out_src);
+    chardev_source_drop(&chr->in_src);
+    chardev_source_drop(&chr->accept_src);
     if (chr->drop_idle) {
         g_source_remove(chr->drop_idle);
     }
@@ -723,17 +818,21 @@ static void chardev_free(Chardev *chr)
     if (chr->io_watch) {
         g_source_remove(chr->io_watch);
     }
-    if (chr->listen_watch) {
-        g_source_remove(chr->listen_watch);
+    if (chr->sock) {
+        g_socket_close(chr->sock, NULL);
+        g_object_unref(chr->sock);
     }
-    if (chardev_is_socket(chr) && chr->in_fd >= 0) {
-        close(chr->in_fd);
-    }
-    if (chr->listen_fd >= 0) {
-        close(chr->listen_fd);
+    g_clear_object(&chr->conn);
+    if (chr->listener) {
+        g_socket_listener_close(chr->listener);
+        g_object_unref(chr->listener);
         if (chr->path) {
             unlink(chr->path);
         }
+    }
+    g_clear_object(&chr->listen_sock);
+    if (chr->passed_fd >= 0) {
+        close(chr->passed_fd);
     }
     g_free(chr->id);
     g_free(chr->path);

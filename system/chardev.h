@@ -3,10 +3,12 @@
  *
  * Character devices: the byte streams qtest and QMP talk over.
  *
- * Only what the program needs: a UNIX socket that connects to a
- * listening peer (libqtest style) or listens itself (server=on), and
+ * Only what the program needs: a UNIX or TCP socket (GIO) that
+ * connects to a listening peer (libqtest style) or listens itself
+ * (server=on, one peer at a time), an inherited socket (fd=), and
  * stdio.  One frontend per chardev.  Reads are delivered from the main
- * loop; writes block until done (replies are small and ordered).
+ * loop; socket writes never block: output waits in a per-peer buffer,
+ * and a peer that lets it grow past 64 MiB is disconnected.
  */
 #ifndef SYSTEM_CHARDEV_H
 #define SYSTEM_CHARDEV_H

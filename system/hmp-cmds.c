@@ -1,6 +1,7 @@
 /*
  * HMP commands beyond "info": help, quit, stop, cont, system_reset,
- * device_add, device_del, and the info pages about the run state
+ * device_add, device_del, object_add, object_del, migrate,
+ * migrate_cancel, and the info pages about the run state
  * (status, version, name, uuid).  Each runs the QMP command of the same
  * meaning, so the two monitors cannot disagree.
  *
@@ -8,6 +9,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/qdev.h"
+#include "system/keyval.h"
 #include "system/machines.h"
 #include "system/qmp-internal.h"
 #include "system/qmp-version.h"
@@ -96,6 +98,86 @@ static bool hmp_device_del(GString *out, const char *args, Error **errp)
     return true;
 }
 
+/* Run QMP @name with @args (taken); its result is not shown. */
+static bool hmp_qmp_args(const char *name, JsonObject *args, Error **errp)
+{
+    g_autoptr(JsonObject) a = args;
+    Error *err = NULL;
+    JsonNode *ret = qmp_dispatch(name, a, &err);
+
+    if (ret) {
+        json_node_unref(ret);
+    }
+    if (err) {
+        error_propagate(errp, err);
+        return false;
+    }
+    return true;
+}
+
+/* object_add TYPE,id=ID[,PROP=VALUE...]: QMP object-add. */
+static bool hmp_object_add(GString *out, const char *args, Error **errp)
+{
+    g_autoptr(GHashTable) opts = NULL;
+    g_autoptr(GList) keys = NULL;
+    JsonObject *a;
+    GList *l;
+
+    if (!*args) {
+        error_setg(errp, "object_add: an object description is required "
+                   "(TYPE,id=ID,...)");
+        return false;
+    }
+    opts = keyval_parse(args, "qom-type", errp);
+    if (!opts) {
+        return false;
+    }
+    a = json_object_new();
+    keys = keyval_sorted_keys(opts);
+    for (l = keys; l; l = l->next) {
+        json_object_set_string_member(a, l->data,
+                                      g_hash_table_lookup(opts, l->data));
+    }
+    return hmp_qmp_args("object-add", a, errp);
+}
+
+static bool hmp_object_del(GString *out, const char *args, Error **errp)
+{
+    JsonObject *a = json_object_new();
+
+    json_object_set_string_member(a, "id", args);
+    return hmp_qmp_args("object-del", a, errp);
+}
+
+/*
+ * migrate [-d] URI: QMP migrate.  Difference: QEMU's HMP waits for the
+ * end without -d; here it always returns at once (info migrate shows
+ * the progress, as after QEMU's -d).
+ */
+static bool hmp_migrate(GString *out, const char *args, Error **errp)
+{
+    JsonObject *a;
+
+    if (g_str_has_prefix(args, "-d ")) {
+        args += 3;
+        while (*args == ' ') {
+            args++;
+        }
+    }
+    if (!*args) {
+        error_setg(errp, "migrate: a URI is required (migrate [-d] URI)");
+        return false;
+    }
+    a = json_object_new();
+    json_object_set_string_member(a, "uri", args);
+    return hmp_qmp_args("migrate", a, errp);
+}
+
+static bool hmp_migrate_cancel(GString *out, const char *args, Error **errp)
+{
+    return hmp_qmp_noargs("migrate_cancel", errp);
+}
+
 static bool hmp_help(GString *out, const char *args, Error **errp);
 
 static const HmpCmd hmp_cmds[] = {
@@ -106,6 +188,13 @@ static const HmpCmd hmp_cmds[] = {
     { "help", "[cmd]", "show the help", hmp_help },
     { "info", "[subcommand]", "show various information about the system "
       "state", NULL },
+    { "migrate", "[-d] uri", "migrate to URI (using -d to not wait for "
+      "completion)", hmp_migrate },
+    { "migrate_cancel", "", "cancel the current VM migration",
+      hmp_migrate_cancel },
+    { "object_add", "[qom-type=]type,id=str[,prop=value][,...]",
+      "create QOM object", hmp_object_add },
+    { "object_del", "id", "destroy QOM object", hmp_object_del },
     { "quit", "", "quit the emulator", hmp_quit },
     { "stop", "", "stop emulation", hmp_stop },
     { "system_reset", "", "reset the system", hmp_system_reset },
@@ -114,10 +203,12 @@ static const HmpCmd hmp_cmds[] = {
 /* What "help info" says about the info pages it knows. */
 static const char *const hmp_info_help[][2] = {
     { "irq", "show the interrupt controller's sources and counts" },
+    { "memory-devices", "show memory devices" },
     { "migrate", "show migration status" },
     { "mtree", "show memory tree (-f: flat views, -d: dispatch trees, "
       "-o: owners)" },
     { "name", "show the current VM name" },
+    { "pci", "show PCI info" },
     { "qom-tree", "show QOM composition tree" },
     { "qtree", "show device tree" },
     { "status", "show the current VM status (running|paused)" },

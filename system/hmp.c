@@ -123,7 +123,32 @@ static bool hmp_info_trace_events(GString *out, const char *args,
     return true;
 }
 
+/* QEMU's monitor ends every output line in CR LF. */
+static char *hmp_crlf(const char *text)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    const char *p;
+
+    for (p = text; *p; p++) {
+        if (*p == '\n' && (p == text || p[-1] != '\r')) {
+            g_string_append_c(out, '\r');
+        }
+        g_string_append_c(out, *p);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+static char *hmp_execute_lf(const char *cmdline, Error **errp);
+
+/* Run one HMP command line; its output text with CR LF line ends. */
 char *hmp_execute(const char *cmdline, Error **errp)
+{
+    g_autofree char *out = hmp_execute_lf(cmdline, errp);
+
+    return out ? hmp_crlf(out) : NULL;
+}
+
+static char *hmp_execute_lf(const char *cmdline, Error **errp)
 {
     g_autoptr(GString) out = g_string_new(NULL);
     g_autofree char *line = g_strstrip(g_strdup(cmdline));
@@ -185,4 +210,5 @@ void hmp_register_builtin(void)
     hmp_register_info("mtree", hmp_info_mtree);
     hmp_register_info("trace-events", hmp_info_trace_events);
     hmp_register_cmds();
+    hmp_register_info_pages();
 }

@@ -83,6 +83,5 @@ bool machine_prop_set_json(const char *name, JsonNode *value, Error **errp);
 void machine_props_cleanup(void);
 
 /* query-machines, query-current-machine, query-target. */
-void qmp_machine_register(void);
 
 #endif

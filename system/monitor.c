@@ -141,41 +141,21 @@ static bool monitor_check_request(Monitor *mon, JsonObject *req,
     return true;
 }
 
-/* qmp_capabilities [enable: ["oob"]]: the one capability is oob. */
+/*
+ * qmp_capabilities [enable: ["oob"]]: the arguments are checked against
+ * the schema (a [QMPCapability], whose one value is oob).
+ */
 static bool monitor_capabilities(Monitor *mon, JsonObject *args,
                                  Error **errp)
 {
-    static const QmpArg spec[] = {
-        { "enable", QMP_ARG_ARRAY, true }, { NULL },
-    };
-    JsonNode *enable;
     JsonArray *caps;
-    bool oob = false;
-    unsigned i;
 
-    if (args && !qmp_args_check(args, spec, errp)) {
+    if (!qmp_schema_check_args(qmp_schema_find("qmp_capabilities"), args,
+                               errp)) {
         return false;
     }
-    enable = args ? json_object_get_member(args, "enable") : NULL;
-    caps = enable ? json_node_get_array(enable) : NULL;
-    for (i = 0; caps && i < json_array_get_length(caps); i++) {
-        JsonNode *cap = json_array_get_element(caps, i);
-
-        if (!JSON_NODE_HOLDS_VALUE(cap) ||
-            json_node_get_value_type(cap) != G_TYPE_STRING) {
-            error_setg(errp, "Invalid parameter type for 'enable[%u]', "
-                       "expected: string", i);
-            return false;
-        }
-        if (strcmp(json_node_get_string(cap), "oob")) {
-            /* QEMU's wording: the list element has no name of its own. */
-            error_setg(errp, "Parameter 'null' does not accept value '%s'",
-                       json_node_get_string(cap));
-            return false;
-        }
-        oob = true;
-    }
-    mon->oob_enabled = oob;
+    caps = args ? qmp_arg_array(args, "enable") : NULL;
+    mon->oob_enabled = caps && json_array_get_length(caps);
     mon->negotiated = true;
     return true;
 }
@@ -205,7 +185,14 @@ static void monitor_handle_request(Monitor *mon, JsonNode *root)
     }
     trace_qmp_command(cmd);
     if (!strcmp(cmd, "qmp_capabilities")) {
-        if (mon->negotiated) {
+        if (mon->negotiated &&
+            !qmp_schema_check_args(qmp_schema_find("qmp_capabilities"),
+                                   args, &err)) {
+            /* As QEMU: the arguments are checked before anything else. */
+            monitor_reply_error(mon, id, "GenericError",
+                                error_get_pretty(err));
+            error_free(err);
+        } else if (mon->negotiated) {
             monitor_reply_error(mon, id, "CommandNotFound",
                                 "Capabilities negotiation is already "
                                 "complete, command ignored");

@@ -12,6 +12,7 @@
 #include "system/machines.h"
 #include "system/objects.h"
 #include "system/qmp-internal.h"
+#include "qmp-schema-gen.h"
 #include "system/qom.h"
 #include "system/qmp-version.h"
 #include "system/runstate.h"
@@ -63,19 +64,10 @@ static bool qmp_args_to_props(JsonObject *obj, const char *skip,
 }
 
 /*
- * Arguments reach the handlers below checked against the schema
- * (qmp-schema.c): required members are there, with their JSON types.
+ * The handlers below are qmp_cmd_NAME() as qapi/schema.json declares
+ * them (scripts/qapi-gen.py): they get their arguments typed and
+ * already checked against the schema.
  */
-
-/* The commands whose one string argument names what @fn acts on. */
-typedef bool (*QmpStrFunc)(const char *arg, Error **errp);
-
-static JsonNode *qmp_run_with_str(JsonObject *args, const char *name,
-                                  QmpStrFunc fn, Error **errp)
-{
-    fn(json_object_get_string_member(args, name), errp);
-    return NULL;
-}
 
 /*
  * device_add and object-add: every member of @args but @skip as a
@@ -95,7 +87,7 @@ static GHashTable *qmp_add_props(JsonObject *args, const char *skip,
     return props;
 }
 
-static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_status(Error **errp)
 {
     JsonObject *ret = json_object_new();
     bool running = vl_machine_is_running();
@@ -112,14 +104,14 @@ static gboolean qmp_quit_idle(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
-static JsonNode *qmp_quit(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_quit(Error **errp)
 {
     /* Reply first, then leave: the request ends before the loop does. */
     g_idle_add(qmp_quit_idle, NULL);
     return NULL;
 }
 
-static JsonNode *qmp_stop(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_stop(Error **errp)
 {
     vl_machine_set_prelaunch(false);
     if (vl_machine_is_running()) {
@@ -129,7 +121,7 @@ static JsonNode *qmp_stop(JsonObject *args, Error **errp)
     return NULL;
 }
 
-static JsonNode *qmp_cont(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_cont(Error **errp)
 {
     vl_machine_set_prelaunch(false);
     /* A destination still waiting for its stream runs once loaded. */
@@ -143,7 +135,7 @@ static JsonNode *qmp_cont(JsonObject *args, Error **errp)
     return NULL;
 }
 
-static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_system_reset(Error **errp)
 {
     g_autoptr(JsonObject) data = json_object_new();
 
@@ -155,7 +147,7 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
     return NULL;
 }
 
-static JsonNode *qmp_query_commands(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_commands(Error **errp)
 {
     JsonArray *ret = json_array_new();
     GList *names = qmp_command_names(), *l;
@@ -170,15 +162,15 @@ static JsonNode *qmp_query_commands(JsonObject *args, Error **errp)
     return qmp_node_take_array(ret);
 }
 
-static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_version(Error **errp)
 {
     return qmp_node_take_object(qmp_version_object());
 }
 
-static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_human_monitor_command(const char *cmdline,
+                                        bool has_cpu_index,
+                                        int64_t cpu_index, Error **errp)
 {
-    const char *cmdline = json_object_get_string_member(args,
-                                                        "command-line");
     g_autofree char *out = NULL;
     Error *err = NULL;
     JsonNode *ret;
@@ -197,7 +189,9 @@ static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)
     return ret;
 }
 
-static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
+/* @driver, @bus and @id are among @args, read with the rest. */
+JsonNode *qmp_cmd_device_add(JsonObject *args, const char *driver,
+                             const char *bus, const char *id, Error **errp)
 {
     g_autoptr(GHashTable) props = qmp_add_props(args, NULL, errp);
 
@@ -208,12 +202,14 @@ static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
 }
 
 /* The device's class may refuse (a DIMM still mapped for DMA). */
-static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_device_del(const char *id, Error **errp)
 {
-    return qmp_run_with_str(args, "id", qdev_device_del, errp);
+    qdev_device_del(id, errp);
+    return NULL;
 }
 
-static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_object_add(JsonObject *args, const char *qom_type,
+                             const char *id, Error **errp)
 {
     JsonNode *legacy = json_object_get_member(args, "props");
     g_autoptr(GHashTable) props = qmp_add_props(args, "props", errp);
@@ -236,15 +232,17 @@ static JsonNode *qmp_object_add(JsonObject *args, Error **errp)
     return NULL;
 }
 
-static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_object_del(const char *id, Error **errp)
 {
-    return qmp_run_with_str(args, "id", user_object_del, errp);
+    user_object_del(id, errp);
+    return NULL;
 }
 
 /* As QEMU's dumpdtb: the device tree as the guest would boot with now. */
-static JsonNode *qmp_dumpdtb(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_dumpdtb(const char *filename, Error **errp)
 {
-    return qmp_run_with_str(args, "filename", machine_dump_dtb, errp);
+    machine_dump_dtb(filename, errp);
+    return NULL;
 }
 
 static JsonNode *qmp_noop(JsonObject *args, Error **errp)
@@ -288,9 +286,8 @@ static void qmp_trace_state_add(const char *name, bool enabled, void *opaque)
     json_array_add_object_element(q->ret, o);
 }
 
-static JsonNode *qmp_trace_event_get_state(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_trace_event_get_state(const char *name, Error **errp)
 {
-    const char *name = json_object_get_string_member(args, "name");
     TraceStateQuery q;
 
     if (!qmp_trace_name_ok(name, errp)) {
@@ -303,10 +300,11 @@ static JsonNode *qmp_trace_event_get_state(JsonObject *args, Error **errp)
     return qmp_node_take_array(q.ret);
 }
 
-static JsonNode *qmp_trace_event_set_state(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_trace_event_set_state(const char *name, bool enable,
+                                        bool has_ignore_unavailable,
+                                        bool ignore_unavailable,
+                                        Error **errp)
 {
-    const char *name = json_object_get_string_member(args, "name");
-    bool enable = json_object_get_boolean_member(args, "enable");
     g_autofree char *pattern = NULL;
 
     if (!qmp_trace_name_ok(name, errp)) {
@@ -322,26 +320,9 @@ void qmp_register_builtin_commands(void)
 {
     /* Sessions handle negotiation; this entry is for query-commands. */
     qmp_register_command("qmp_capabilities", qmp_noop);
-    qmp_register_command("query-status", qmp_query_status);
-    qmp_register_command("query-version", qmp_query_version);
-    qmp_register_command("query-commands", qmp_query_commands);
-    qmp_register_command("quit", qmp_quit);
-    qmp_register_command("stop", qmp_stop);
-    qmp_register_command("cont", qmp_cont);
-    qmp_register_command("system_reset", qmp_system_reset);
-    qmp_register_command("human-monitor-command",
-                         qmp_human_monitor_command);
-    qmp_register_command("device_add", qmp_device_add);
-    qmp_register_command("device_del", qmp_device_del);
-    qmp_register_command("object-add", qmp_object_add);
-    qmp_register_command("object-del", qmp_object_del);
-    qmp_register_command("dumpdtb", qmp_dumpdtb);
-    qmp_register_command("trace-event-get-state", qmp_trace_event_get_state);
-    qmp_register_command("trace-event-set-state", qmp_trace_event_set_state);
-    qmp_machine_register();
-    qmp_qom_register();
-    qmp_oob_register();
+    /* Every command with a generated marshaller (qapi/schema.json). */
     qmp_schema_register();
     qmp_irq_register();
+    qom_register_hmp();
     hmp_register_builtin();
 }

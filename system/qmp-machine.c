@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "system/machines.h"
 #include "system/qmp-internal.h"
+#include "qmp-schema-gen.h"
 
 /* Optional booleans appear only when true, as QEMU sends them. */
 static JsonObject *qmp_machine_info(const MachineTypeInfo *mt)
@@ -37,7 +38,7 @@ static JsonObject *qmp_machine_info(const MachineTypeInfo *mt)
     return m;
 }
 
-static JsonNode *qmp_query_machines(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_machines(Error **errp)
 {
     JsonArray *ret = json_array_new();
     const MachineTypeInfo *const *mt;
@@ -49,7 +50,7 @@ static JsonNode *qmp_query_machines(JsonObject *args, Error **errp)
 }
 
 /* No guest can suspend to RAM here: there is no CPU to run one. */
-static JsonNode *qmp_query_current_machine(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_current_machine(Error **errp)
 {
     JsonObject *ret = json_object_new();
 
@@ -57,7 +58,7 @@ static JsonNode *qmp_query_current_machine(JsonObject *args, Error **errp)
     return qmp_node_take_object(ret);
 }
 
-static JsonNode *qmp_query_target(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_target(Error **errp)
 {
     JsonObject *ret = json_object_new();
 
@@ -66,7 +67,7 @@ static JsonNode *qmp_query_target(JsonObject *args, Error **errp)
 }
 
 /* The accelerator is always qtest: KVM is neither enabled nor present. */
-static JsonNode *qmp_query_kvm(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_kvm(Error **errp)
 {
     JsonObject *ret = json_object_new();
 
@@ -75,7 +76,7 @@ static JsonNode *qmp_query_kvm(JsonObject *args, Error **errp)
     return qmp_node_take_object(ret);
 }
 
-static JsonNode *qmp_query_uuid(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_uuid(Error **errp)
 {
     JsonObject *ret = json_object_new();
 
@@ -84,19 +85,8 @@ static JsonNode *qmp_query_uuid(JsonObject *args, Error **errp)
 }
 
 /* No CPU is executed here: there is none to list. */
-static JsonNode *qmp_query_cpus_fast(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_cpus_fast(Error **errp)
 {
     return qmp_node_take_array(json_array_new());
 }
 
-void qmp_machine_register(void)
-{
-    qmp_register_command("query-cpus-fast", qmp_query_cpus_fast);
-    qmp_register_command("x-exit-preconfig", qmp_x_exit_preconfig);
-    qmp_register_command("query-uuid", qmp_query_uuid);
-    qmp_register_command("query-machines", qmp_query_machines);
-    qmp_register_command("query-current-machine",
-                         qmp_query_current_machine);
-    qmp_register_command("query-target", qmp_query_target);
-    qmp_register_command("query-kvm", qmp_query_kvm);
-}

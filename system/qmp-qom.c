@@ -1,8 +1,7 @@
 /*
  * QMP over the QOM view (qom.h): qom-list-types, qom-list, qom-get,
  * qom-set, device-list-properties, qom-list-properties; and query-name.
- * Their arguments are checked against the schema (qmp-schema.c) before
- * they run.
+ * They get their arguments typed and checked against qapi/schema.json.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,26 +10,17 @@
 #include "system/machines.h"
 #include "system/qdev-internal.h"
 #include "system/qmp-internal.h"
+#include "qmp-schema-gen.h"
 #include "system/qom.h"
 
-static const char *qmp_str_arg(JsonObject *args, const char *name)
-{
-    JsonNode *n = json_object_get_member(args, name);
-
-    return n ? json_node_get_string(n) : NULL;
-}
-
-static JsonNode *qmp_qom_list_types(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_qom_list_types(const char *implements,
+                                 bool has_abstract, bool abstract,
+                                 Error **errp)
 {
     g_autoptr(GPtrArray) types = NULL;
-    const char *implements;
-    bool abstract;
     JsonArray *ret;
     unsigned i;
 
-    implements = qmp_str_arg(args, "implements");
-    abstract = json_object_has_member(args, "abstract") &&
-               json_object_get_boolean_member(args, "abstract");
     types = qom_type_list();
     ret = json_array_new();
     for (i = 0; i < types->len; i++) {
@@ -54,21 +44,21 @@ static JsonNode *qmp_qom_list_types(JsonObject *args, Error **errp)
     return qmp_node_take_array(ret);
 }
 
-static JsonNode *qmp_qom_list(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_qom_list(const char *path, Error **errp)
 {
-    return qom_list(qmp_str_arg(args, "path"), errp);
+    return qom_list(path, errp);
 }
 
-static JsonNode *qmp_qom_get(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_qom_get(const char *path, const char *property,
+                          Error **errp)
 {
-    return qom_get(qmp_str_arg(args, "path"),
-                   qmp_str_arg(args, "property"), errp);
+    return qom_get(path, property, errp);
 }
 
-static JsonNode *qmp_qom_set(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_qom_set(const char *path, const char *property,
+                          JsonNode *value, Error **errp)
 {
-    qom_set(qmp_str_arg(args, "path"), qmp_str_arg(args, "property"),
-            json_object_get_member(args, "value"), errp);
+    qom_set(path, property, value, errp);
     return NULL;
 }
 
@@ -88,15 +78,13 @@ static JsonObject *qmp_prop_info(const char *name, const char *type,
     return item;
 }
 
-static JsonNode *qmp_device_list_properties(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_device_list_properties(const char *name, Error **errp)
 {
     g_autoptr(QomTypeInfo) ti = NULL;
     const DeviceClass *dc;
-    const char *name;
     const Property *p;
     JsonArray *ret;
 
-    name = qmp_str_arg(args, "typename");
     ti = qom_type_find(name);
     if (!ti) {
         qmp_error_set_class("DeviceNotFound");
@@ -119,14 +107,12 @@ static JsonNode *qmp_device_list_properties(JsonObject *args, Error **errp)
 }
 
 /* qom-list-properties: what an instance of @typename would have. */
-static JsonNode *qmp_qom_list_properties(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_qom_list_properties(const char *name, Error **errp)
 {
     g_autoptr(QomTypeInfo) ti = NULL;
     const DeviceClass *dc;
-    const char *name;
     JsonArray *ret;
 
-    name = qmp_str_arg(args, "typename");
     ti = qom_type_find(name);
     if (!ti) {
         qmp_error_set_class("DeviceNotFound");
@@ -154,7 +140,7 @@ static JsonNode *qmp_qom_list_properties(JsonObject *args, Error **errp)
     return qmp_node_take_array(ret);
 }
 
-static JsonNode *qmp_query_name(JsonObject *args, Error **errp)
+JsonNode *qmp_cmd_query_name(Error **errp)
 {
     JsonObject *ret = json_object_new();
 
@@ -164,15 +150,3 @@ static JsonNode *qmp_query_name(JsonObject *args, Error **errp)
     return qmp_node_take_object(ret);
 }
 
-void qmp_qom_register(void)
-{
-    qmp_register_command("qom-list-types", qmp_qom_list_types);
-    qmp_register_command("qom-list", qmp_qom_list);
-    qmp_register_command("qom-get", qmp_qom_get);
-    qmp_register_command("qom-set", qmp_qom_set);
-    qmp_register_command("device-list-properties",
-                         qmp_device_list_properties);
-    qmp_register_command("qom-list-properties", qmp_qom_list_properties);
-    qmp_register_command("query-name", qmp_query_name);
-    qom_register_hmp();
-}

@@ -43,6 +43,5 @@ bool qom_set(const char *path, const char *prop, JsonNode *value,
 /* HMP info qom-tree and info qtree. */
 void qom_register_hmp(void);
 /* qom-list-types, qom-list, qom-get, qom-set, device-list-properties. */
-void qmp_qom_register(void);
 
 #endif

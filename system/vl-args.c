@@ -25,6 +25,37 @@ typedef struct VLOption {
     const char *help;           /* NULL: accepted, not listed */
 } VLOption;
 
+/* The -readconfig section being run, for messages (or NULL). */
+static const char *vl_loc_file;
+static int vl_loc_line;
+
+/* Options kept for later (-device, -object, -mon): arg -> "FILE:LINE". */
+static GHashTable *vl_origins;
+
+void vl_config_location(const char *file, int line)
+{
+    vl_loc_file = file;
+    vl_loc_line = line;
+}
+
+/* @arg (as stored in @cfg) came from the -readconfig section now run. */
+static void vl_note_origin(const char *arg)
+{
+    if (!vl_loc_file) {
+        return;
+    }
+    if (!vl_origins) {
+        vl_origins = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    }
+    g_hash_table_insert(vl_origins, (gpointer)arg,
+                        g_strdup_printf("%s:%d", vl_loc_file, vl_loc_line));
+}
+
+const char *vl_config_origin(const char *arg)
+{
+    return vl_origins ? g_hash_table_lookup(vl_origins, arg) : NULL;
+}
+
 static void G_GNUC_NORETURN vl_opt_fail(const char *name, const char *arg,
                                         Error *err)
 {
@@ -32,6 +63,9 @@ static void G_GNUC_NORETURN vl_opt_fail(const char *name, const char *arg,
         error_prepend(&err, "-%s %s: ", name, arg);
     } else {
         error_prepend(&err, "-%s: ", name);
+    }
+    if (vl_loc_file) {
+        error_prepend(&err, "%s:%d: ", vl_loc_file, vl_loc_line);
     }
     error_report_err(err);
     exit(1);
@@ -192,6 +226,7 @@ static void vl_opt_device(VLConfig *cfg, const char *name, const char *arg)
         exit(0);
     }
     g_ptr_array_add(cfg->devices, g_strdup(arg));
+    vl_note_origin(g_ptr_array_index(cfg->devices, cfg->devices->len - 1));
 }
 
 static void vl_opt_push(VLConfig *cfg, const char *name, const char *arg)
@@ -201,6 +236,7 @@ static void vl_opt_push(VLConfig *cfg, const char *name, const char *arg)
                       !strcmp(name, "monitor") ? cfg->monitors : cfg->qmps;
 
     g_ptr_array_add(list, g_strdup(arg));
+    vl_note_origin(g_ptr_array_index(list, list->len - 1));
 }
 
 static void vl_opt_nodefaults(VLConfig *cfg, const char *name,
@@ -320,6 +356,24 @@ static void vl_opt_libvirt(VLConfig *cfg, const char *name, const char *arg)
     }
 }
 
+static const VLOption *vl_find_option(const char *name);
+
+/* A -readconfig section: the option it stands for. */
+static void vl_run_option(VLConfig *cfg, const char *name, const char *arg)
+{
+    vl_find_option(name)->fn(cfg, name, arg);
+}
+
+static void vl_opt_readconfig(VLConfig *cfg, const char *name,
+                              const char *arg)
+{
+    Error *err = NULL;
+
+    if (!vl_readconfig(cfg, arg, vl_run_option, &err)) {
+        vl_opt_fail(name, arg, err);
+    }
+}
+
 static void vl_opt_version(VLConfig *cfg, const char *name,
                            const char *arg)
 {
@@ -404,7 +458,8 @@ static const VLOption vl_options[] = {
       "\n                  detach once started (stdio unusable)" },
     { "msg", true, vl_opt_libvirt,
       "timestamp=on|off[,guest-name=on|off]\n"
-      "                  checked; messages are not prefixed yet" },
+      "                  prefix messages with the time (UTC) and the "
+      "guest name" },
     { "global", true, vl_opt_libvirt,
       "DRIVER.PROP=VALUE\n"
       "                  default value of a device property" },
@@ -413,20 +468,25 @@ static const VLOption vl_options[] = {
       "                  mem-lock=on locks all memory (mlockall)" },
     { "smp", true, vl_opt_libvirt,
       "[cpus=]N[,maxcpus=][,sockets=][,cores=][,threads=]\n"
-      "                  CPU topology: checked and recorded; no CPU is "
-      "executed" },
+      "                  guest-visible CPU topology (device tree /cpus); "
+      "no CPU is\n                  executed" },
     { "cpu", true, vl_opt_libvirt,
-      "MODEL\n                  CPU model (-cpu help): recorded; no CPU "
-      "is executed" },
+      "MODEL\n                  CPU model (-cpu help) named in the device "
+      "tree's cpu nodes;\n                  no CPU is executed" },
     { "rtc", true, vl_opt_libvirt,
       "[base=utc|localtime|DATE][,clock=][,driftfix=]\n"
-      "                  checked; the RTAS clock is the host's UTC" },
+      "                  the guest clock (RTAS get-time-of-day): UTC, "
+      "local time, or\n                  running from DATE" },
     { "boot", true, vl_opt_libvirt,
       "[order=][,once=][,menu=][,strict=]...\n"
       "                  checked and ignored: no firmware boots here" },
     { "preconfig", false, vl_opt_preconfig,
       "\n                  serve QMP before building the machine; QMP "
       "x-exit-preconfig\n                  builds it" },
+    { "readconfig", true, vl_opt_readconfig,
+      "FILE\n                  read options from a QEMU config file "
+      "([machine], [memory],\n                  [object], [device], "
+      "[chardev], [mon], [name], ...)" },
     { "h", false, vl_opt_help, "\n                  this help" },
     { "help", false, vl_opt_help, NULL },
     { "version", false, vl_opt_version,
@@ -550,6 +610,7 @@ void vl_parse_args(VLConfig *cfg, int argc, char **argv)
 
 void vl_config_free(VLConfig *cfg)
 {
+    g_clear_pointer(&vl_origins, g_hash_table_unref);
     g_clear_pointer(&cfg->machine_opts, g_hash_table_unref);
     cfg->machine.machine_props = NULL;
     g_free((char *)cfg->machine.memory_backend);

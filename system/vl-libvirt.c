@@ -24,6 +24,7 @@
 #include "system/machines.h"
 #include "system/qdev-internal.h"
 #include "system/vl.h"
+#include "sysemu/machine.h"
 #include "hw/vfio/vfio-progress.h"
 
 /* Take the keys of @spec ("a,b,c") out of @opts; any other is an error. */
@@ -86,6 +87,16 @@ static bool vl_uint_key(GHashTable *opts, const char *key, uint64_t min,
     return true;
 }
 
+/*
+ * -msg timestamp= and guest-name= take effect at once, so that later
+ * command line errors carry them too (-name may come before or after).
+ */
+static void vl_msg_apply(VLConfig *cfg)
+{
+    error_set_message_prefix(cfg->msg_timestamp, cfg->msg_guest_name ?
+                             machine_guest_name() : NULL);
+}
+
 /* -name [guest=]NAME[,process=P][,debug-threads=on|off] */
 static bool vl_name(VLConfig *cfg, GHashTable *opts, Error **errp)
 {
@@ -97,6 +108,7 @@ static bool vl_name(VLConfig *cfg, GHashTable *opts, Error **errp)
         return false;
     }
     machine_set_guest_name(g_hash_table_lookup(opts, "guest"));
+    vl_msg_apply(cfg);
     if (process) {
         /* What ps shows, as QEMU does (the kernel keeps 15 bytes). */
         prctl(PR_SET_NAME, process);
@@ -141,6 +153,7 @@ static bool vl_msg(VLConfig *cfg, GHashTable *opts, Error **errp)
         return false;
     }
     vfio_prereg_set_progress(progress, after_ms);
+    vl_msg_apply(cfg);
     return true;
 }
 
@@ -306,18 +319,8 @@ static bool vl_rtc(GHashTable *opts, Error **errp)
         !vl_one_of(opts, "driftfix", drifts, errp)) {
         return false;
     }
-    if (base && strcmp(base, "utc") && strcmp(base, "localtime")) {
-        g_autofree char *iso = g_strconcat(base, strchr(base, 'T') ? "Z"
-                                           : "T00:00:00Z", NULL);
-        g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(iso, NULL);
-
-        if (!dt) {
-            error_setg(errp, "invalid date format '%s' (valid formats: "
-                       "'2006-06-17T16:01:21' or '2006-06-17')", base);
-            return false;
-        }
-    }
-    return true;
+    /* The guest clock (RTAS get-time-of-day) follows base=. */
+    return machine_set_rtc_base(base ? base : "utc", errp);
 }
 
 /* -boot [order=][,once=][,menu=][,splash=][,splash-time=][,strict=]... */

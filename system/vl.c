@@ -48,6 +48,7 @@ static void vl_teardown(VLConfig *cfg)
     main_loop_cleanup();
     hmp_cleanup();
     qmp_registry_cleanup();
+    qmp_events_cleanup();
     machine_props_cleanup();
     vl_pidfile_remove();
     vl_config_free(cfg);
@@ -58,6 +59,9 @@ static void G_GNUC_NORETURN vl_fail(VLConfig *cfg, const char *opt,
 {
     if (opt) {
         error_prepend(&err, "-%s %s: ", opt, arg);
+        if (vl_config_origin(arg)) {
+            error_prepend(&err, "%s: ", vl_config_origin(arg));
+        }
     }
     error_report_err(err);
     vl_teardown(cfg);
@@ -261,6 +265,10 @@ int main(int argc, char **argv)
     qmp_register_builtin_commands();
     migration_register_qmp();
     vl_parse_args(&cfg, argc, argv);
+    machine_set_cpu_topology(&(MachineCpuTopology) {
+        .model = cfg.cpu_model, .cpus = cfg.smp_cpus,
+        .cores = cfg.smp_cores, .threads = cfg.smp_threads,
+    });
     /* -chardev stdio exists by now; -qtest/-qmp/-monitor stdio too. */
     if (cfg.daemonize &&
         (chardev_any_stdio() || !g_strcmp0(cfg.qtest, "stdio") ||

@@ -46,6 +46,20 @@ typedef struct VLConfig {
 void vl_parse_args(VLConfig *cfg, int argc, char **argv);
 void vl_config_free(VLConfig *cfg);
 
+/*
+ * -readconfig FILE (vl-readconfig.c): each section of the file runs as
+ * the option of the same meaning through @run; errors in the file's
+ * syntax come back in @errp as "FILE:LINE: ...".  While a section runs,
+ * vl_config_location() names it, and option errors say FILE:LINE too.
+ */
+typedef void VLConfigOptionFunc(VLConfig *cfg, const char *name,
+                                const char *arg);
+bool vl_readconfig(VLConfig *cfg, const char *path, VLConfigOptionFunc *run,
+                   Error **errp);
+void vl_config_location(const char *file, int line);
+/* "FILE:LINE" of the section a stored -device/-object/-mon came from. */
+const char *vl_config_origin(const char *arg);
+
 /* vl-libvirt.c: one of the options libvirt passes (see there). */
 bool vl_libvirt_option(VLConfig *cfg, const char *name, const char *arg,
                        Error **errp);

@@ -24,6 +24,31 @@ void error_set_progname(const char *name)
     progname = name;
 }
 
+/* -msg timestamp=on, guest-name=on (error_set_message_prefix). */
+static bool msg_timestamp;
+static char *msg_guest_name;
+
+void error_set_message_prefix(bool timestamp, const char *guest_name)
+{
+    msg_timestamp = timestamp;
+    g_free(msg_guest_name);
+    msg_guest_name = g_strdup(guest_name);
+}
+
+/* As QEMU: "TIME GUEST progname: ", each part when asked for. */
+static void error_print_prefix(void)
+{
+    if (msg_timestamp) {
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        g_autofree char *ts = g_date_time_format_iso8601(now);
+
+        fprintf(stderr, "%s ", ts);
+    }
+    if (msg_guest_name) {
+        fprintf(stderr, "%s ", msg_guest_name);
+    }
+}
+
 static void error_handle(Error **errp, Error *err)
 {
     if (errp == &error_abort) {
@@ -165,6 +190,7 @@ void error_free_or_abort(Error **errp)
 
 void error_report_err(Error *err)
 {
+    error_print_prefix();
     fprintf(stderr, "%s: %s\n", progname, err->msg);
     if (err->hint) {
         fputs(err->hint->str, stderr);
@@ -176,6 +202,7 @@ static void vreport(const char *kind, const char *fmt, va_list ap)
 {
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 
+    error_print_prefix();
     fprintf(stderr, "%s: %s%s\n", progname, kind, msg);
 }
 

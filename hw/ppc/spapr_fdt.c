@@ -16,6 +16,7 @@
 #include "hw/ppc/spapr_drc.h"
 #include "hw/ppc/spapr_irq.h"
 #include "hw/ppc/spapr_pci.h"
+#include "sysemu/machine.h"
 
 /* The interrupt controller's phandle, as QEMU numbers it. */
 #define SPAPR_FDT_PHANDLE_INTC  0x1111
@@ -63,6 +64,84 @@ static int spapr_fdt_root(void *fdt, SpaprMachineState *spapr)
     fdt_put_u64(&reg[2], spapr->ram_size);
     FDT_TRY(fdt_setprop_string(fdt, off, "device_type", "memory"));
     FDT_TRY(fdt_setprop(fdt, off, "reg", reg, sizeof(reg)));
+    return 0;
+}
+
+/* -smp / -cpu (machine_set_cpu_topology); one POWER9 core by default. */
+static MachineCpuTopology spapr_cpu_topo = { NULL, 1, 1, 1 };
+static char *spapr_cpu_model;
+
+void machine_set_cpu_topology(const MachineCpuTopology *topo)
+{
+    g_free(spapr_cpu_model);
+    spapr_cpu_model = g_strdup(topo->model);
+    spapr_cpu_topo = *topo;
+    spapr_cpu_topo.model = spapr_cpu_model;
+    spapr_cpu_topo.threads = MAX(topo->threads, 1);
+    spapr_cpu_topo.cpus = MAX(topo->cpus, 1);
+}
+
+/* The node name QEMU gives a core of @model, and its PVR. */
+static const struct {
+    const char *prefix;         /* -cpu names starting so */
+    const char *node;
+    uint32_t pvr;
+} spapr_cpu_models[] = {
+    { "power10", "PowerPC,POWER10", 0x00800200 },
+    { "power9", "PowerPC,POWER9", 0x004e1202 },
+    { "power8nvl", "PowerPC,POWER8NVL", 0x004c0100 },
+    { "power8e", "PowerPC,POWER8E", 0x004b0201 },
+    { "power8", "PowerPC,POWER8", 0x004d0200 },
+    { "power7+", "PowerPC,POWER7+", 0x004a0201 },
+    { "power7", "PowerPC,POWER7", 0x003f0203 },
+    { "power5+", "PowerPC,POWER5+", 0x003b0300 },
+};
+
+/*
+ * /cpus: one node per present core, named and numbered as QEMU's
+ * pseries does with TCG (vCPU ids spaced by the threads per core), its
+ * threads in ibm,ppc-interrupt-server#s.  Nothing executes them: they
+ * tell the guest the topology -smp asked for.
+ */
+static int spapr_fdt_cpus(void *fdt)
+{
+    const MachineCpuTopology *t = &spapr_cpu_topo;
+    unsigned i, j, model = 1;       /* power9: host, max, default */
+    unsigned cores = (t->cpus + t->threads - 1) / t->threads;
+    int cpus;
+
+    for (i = 0; t->model && i < G_N_ELEMENTS(spapr_cpu_models); i++) {
+        if (g_str_has_prefix(t->model, spapr_cpu_models[i].prefix)) {
+            model = i;
+            break;
+        }
+    }
+    cpus = fdt_add_subnode(fdt, 0, "cpus");
+    FDT_TRY(cpus);
+    FDT_TRY(fdt_setprop_cell(fdt, cpus, "#address-cells", 1));
+    FDT_TRY(fdt_setprop_cell(fdt, cpus, "#size-cells", 0));
+    /* Added last-first: libfdt puts each new node first. */
+    for (i = cores; i-- > 0;) {
+        g_autofree uint32_t *servers = g_new(uint32_t, t->threads);
+        g_autofree char *name = NULL;
+        uint32_t id = i * t->threads;
+        unsigned n = MIN(t->threads, t->cpus - id);
+        int off;
+
+        name = g_strdup_printf("%s@%x", spapr_cpu_models[model].node, id);
+        off = fdt_add_subnode(fdt, cpus, name);
+        FDT_TRY(off);
+        for (j = 0; j < n; j++) {
+            servers[j] = cpu_to_fdt32(id + j);
+        }
+        FDT_TRY(fdt_setprop_string(fdt, off, "device_type", "cpu"));
+        FDT_TRY(fdt_setprop_cell(fdt, off, "reg", id));
+        FDT_TRY(fdt_setprop_cell(fdt, off, "cpu-version",
+                                 spapr_cpu_models[model].pvr));
+        FDT_TRY(fdt_setprop(fdt, off, "ibm,ppc-interrupt-server#s", servers,
+                            n * sizeof(uint32_t)));
+        FDT_TRY(fdt_setprop_string(fdt, off, "status", "okay"));
+    }
     return 0;
 }
 
@@ -375,6 +454,7 @@ static int spapr_fdt_fill(void *fdt, SpaprMachineState *spapr)
     GList *l;
 
     FDT_TRY(spapr_fdt_root(fdt, spapr));
+    FDT_TRY(spapr_fdt_cpus(fdt));
     FDT_TRY(spapr_fdt_dimms(fdt, spapr));
     FDT_TRY(spapr_fdt_rtas(fdt, spapr));
     FDT_TRY(spapr_events_fdt(fdt));

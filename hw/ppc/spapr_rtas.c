@@ -15,6 +15,7 @@
 #include "hw/pci/pci.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_pci.h"
+#include "sysemu/machine.h"
 #include "trace.h"
 
 uint32_t rtas_ld(hwaddr args, unsigned n)
@@ -164,18 +165,51 @@ static void rtas_write_pci_config(SpaprMachineState *spapr, uint32_t token,
 
 /* ------------------------------------------------------------ time */
 
+/*
+ * -rtc base= (machine_set_rtc_base): the guest clock is the host's UTC,
+ * its local time, or runs from a given date on (an offset to UTC).
+ */
+static bool rtc_localtime;
+static GTimeSpan rtc_offset;
+
+bool machine_set_rtc_base(const char *base, Error **errp)
+{
+    g_autofree char *iso = NULL;
+    g_autoptr(GDateTime) start = NULL;
+    g_autoptr(GDateTime) now = NULL;
+
+    rtc_localtime = !strcmp(base, "localtime");
+    rtc_offset = 0;
+    if (rtc_localtime || !strcmp(base, "utc")) {
+        return true;
+    }
+    iso = g_strconcat(base, strchr(base, 'T') ? "Z" : "T00:00:00Z", NULL);
+    start = g_date_time_new_from_iso8601(iso, NULL);
+    if (!start) {
+        error_setg(errp, "invalid date format '%s' (valid formats: "
+                   "'2006-06-17T16:01:21' or '2006-06-17')", base);
+        return false;
+    }
+    now = g_date_time_new_now_utc();
+    rtc_offset = g_date_time_difference(start, now);
+    return true;
+}
+
 /* rets: status, year, month, day, hour, minute, second, nanoseconds */
 static void rtas_get_time_of_day(SpaprMachineState *spapr, uint32_t token,
                                  uint32_t nargs, hwaddr args, uint32_t nret,
                                  hwaddr rets)
 {
+    g_autoptr(GDateTime) utc = NULL;
     GDateTime *now;
 
     if (nret != 8) {
         rtas_status(nret, rets, RTAS_OUT_PARAM_ERROR);
         return;
     }
-    now = g_date_time_new_now_utc();
+    utc = g_date_time_new_now_utc();
+    now = rtc_localtime ? g_date_time_to_local(utc) :
+          g_date_time_add(utc, rtc_offset);
     rtas_st(rets, 0, RTAS_OUT_SUCCESS);
     rtas_st(rets, 1, g_date_time_get_year(now));
     rtas_st(rets, 2, g_date_time_get_month(now));

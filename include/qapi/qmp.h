@@ -17,8 +17,21 @@
  */
 typedef JsonNode *(*QmpCommandFunc)(JsonObject *args, Error **errp);
 
+/*
+ * Register @fn as command @name (replacing any earlier handler).  The
+ * command must be declared in qapi/schema.json, whose argument checks
+ * run before @fn (see docs/qmp.md, "Adding a command").
+ */
 void qmp_register_command(const char *name, QmpCommandFunc fn);
 bool qmp_command_exists(const char *name);
+/* The handler registered for @name, or NULL. */
+QmpCommandFunc qmp_command_lookup(const char *name);
+/* Registered command names, sorted (g_list_free the list only). */
+GList *qmp_command_names(void);
+/* Drop every registration (teardown). */
+void qmp_registry_cleanup(void);
+/* Drop held events (teardown). */
+void qmp_events_cleanup(void);
 
 /* Send an event to every QMP session that negotiated capabilities. */
 void qmp_event_send(const char *name, JsonObject *data);
@@ -51,8 +64,5 @@ static inline JsonNode *qmp_node_take_array(JsonArray *arr)
     json_array_unref(arr);
     return node;
 }
-
-/* Run a command without a session (tests, internal use). */
-JsonNode *qmp_dispatch(const char *name, JsonObject *args, Error **errp);
 
 #endif

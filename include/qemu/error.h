@@ -42,6 +42,11 @@ void warn_report(const char *fmt, ...) QEMU_PRINTF(1, 2);
 void info_report(const char *fmt, ...) QEMU_PRINTF(1, 2);
 /* Name used as prefix by error_report(); defaults to "spapr-vfio". */
 void error_set_progname(const char *name);
+/*
+ * -msg: prefix every report with the time (ISO 8601, UTC) when
+ * @timestamp, and with @guest_name when not NULL, as QEMU does.
+ */
+void error_set_message_prefix(bool timestamp, const char *guest_name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Error, error_free)
 

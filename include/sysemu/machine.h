@@ -44,6 +44,22 @@ int64_t machine_hcall(uint64_t opcode, const uint64_t *args, unsigned nargs,
 bool machine_rtas(const char *name, uint32_t nargs, hwaddr args_addr,
                   uint32_t nret, hwaddr rets_addr);
 
+/*
+ * -smp and -cpu: the guest-visible CPU topology the device tree
+ * describes (/cpus, one node per core).  No CPU is executed.  @model is
+ * a -cpu name in lower case, NULL for the default (power9).
+ */
+typedef struct MachineCpuTopology {
+    const char *model;
+    unsigned cpus, cores, threads;
+} MachineCpuTopology;
+void machine_set_cpu_topology(const MachineCpuTopology *topo);
+/*
+ * -rtc base=: "utc" (the default), "localtime" or an ISO 8601 date the
+ * guest's clock (RTAS get-time-of-day) starts at.
+ */
+bool machine_set_rtc_base(const char *base, Error **errp);
+
 /* Run state for query-status / stop / cont. */
 bool machine_is_running(void);
 void machine_set_running(bool running);

@@ -318,6 +318,13 @@ JsonObject *qtest_qmp_eventwait(QTestState *s, const char *name)
     }
 }
 
+static char *qtest_crlf_to_lf(const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\r\n", -1);
+
+    return g_strjoinv("\n", lines);
+}
+
 char *qtest_hmp(QTestState *s, const char *fmt, ...)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -350,7 +357,8 @@ char *qtest_hmp(QTestState *s, const char *fmt, ...)
         qtest_fail(s, "human-monitor-command '%s' failed: %s", cmdline,
                    desc);
     }
-    return g_strdup(json_object_get_string_member(reply, "return"));
+    /* The monitor ends lines in CR LF, as QEMU's; tests match on LF. */
+    return qtest_crlf_to_lf(json_object_get_string_member(reply, "return"));
 }
 
 /* ------------------------------------------------------ interrupts */

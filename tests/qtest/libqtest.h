@@ -92,7 +92,10 @@ JsonObject *qtest_qmp_receive(QTestState *s);
 JsonObject *qtest_qmp_eventwait(QTestState *s, const char *name);
 /* Wait for a MIGRATION event past "setup"/"active"; its status (g_free). */
 char *qtest_migration_wait_end(QTestState *s);
-/* human-monitor-command; returns the text (g_free it). */
+/*
+ * human-monitor-command; returns the text (g_free it), its CR LF line
+ * ends as LF.
+ */
 char *qtest_hmp(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Run a command; fail the test unless it returns without error. */
 void qtest_qmp_assert_success(QTestState *s, const char *fmt, ...)

@@ -430,7 +430,7 @@ static void test_hmp_info_mtree(void)
     /* As QEMU (test-hmp relies on it): failures are output text. */
     g_free(unknown);
     unknown = qtest_hmp(qts, "info nope");
-    g_assert_cmpstr(unknown, ==, "unknown command: 'info nope'\r\n");
+    g_assert_cmpstr(unknown, ==, "unknown command: 'info nope'\n");
     bad = qtest_qmp(qts, "{\"execute\": \"human-monitor-command\", "
                     "\"arguments\": {\"command-line\": \"info mtree -x\"}}");
     g_assert_true(g_str_has_prefix(json_object_get_string_member(bad,
@@ -740,6 +740,68 @@ static void test_client_that_stops_reading_is_dropped(void)
     raw_close(&r);
 }
 
+/* human-monitor-command's text as sent (CR LF line ends kept). */
+static char *hmp_raw(QTestState *qts, const char *cmdline)
+{
+    g_autoptr(JsonObject) r = qtest_qmp(qts, "{'execute': "
+                                        "'human-monitor-command', "
+                                        "'arguments': {'command-line': "
+                                        "'%s'}}", cmdline);
+
+    g_assert_null(qtest_qmp_error_desc(r));
+    return g_strdup(json_object_get_string_member(r, "return"));
+}
+
+/*
+ * The HMP pages and commands QEMU's users type, each running the QMP
+ * command of the same meaning, with QEMU's CR LF line ends.
+ */
+static void test_hmp_pages_and_commands(void)
+{
+    QTestState *qts = qtest_init("-nodefaults -m 1G,slots=2,maxmem=2G "
+        "-device pci-testdev,id=td "
+        "-object memory-backend-ram,id=m1,size=256M "
+        "-device pc-dimm,id=d1,memdev=m1");
+    g_autofree char *status = hmp_raw(qts, "info status");
+    g_autofree char *version = hmp_raw(qts, "info version");
+    g_autofree char *pci = qtest_hmp(qts, "info pci");
+    g_autofree char *mem = qtest_hmp(qts, "info memory-devices");
+    g_autofree char *help = qtest_hmp(qts, "help");
+    g_autofree char *help_info = qtest_hmp(qts, "help info");
+    g_autofree char *added = qtest_hmp(qts, "object_add "
+                                       "memory-backend-ram,id=m2,size=64M");
+    g_autofree char *objs = NULL, *dup = NULL, *del = NULL, *mig = NULL;
+    g_autofree char *reset = NULL;
+
+    g_assert_cmpstr(status, ==, "VM status: running\r\n");
+    g_assert_true(g_str_has_prefix(version, "7.2.0 ("));
+    g_assert_true(g_str_has_suffix(version, ")\r\n"));
+    g_assert_nonnull(strstr(pci, "  Bus  0, device"));
+    g_assert_nonnull(strstr(pci, ": PCI device 1b36:0005\n"));
+    g_assert_nonnull(strstr(pci, "      id \"td\"\n"));
+    g_assert_nonnull(strstr(mem, "Memory device [dimm]: \"d1\"\n"));
+    g_assert_nonnull(strstr(mem, "  memdev: /objects/m1\n"));
+    g_assert_nonnull(strstr(mem, "  size: 268435456\n"));
+    g_assert_nonnull(strstr(help, "object_add "));
+    g_assert_nonnull(strstr(help, "migrate [-d] uri"));
+    g_assert_nonnull(strstr(help_info, "info pci  -- "));
+    g_assert_nonnull(strstr(help_info, "info memory-devices  -- "));
+    g_assert_cmpstr(added, ==, "");
+    objs = qtest_hmp(qts, "info qom-tree /objects");
+    g_assert_nonnull(strstr(objs, "m2"));
+    dup = qtest_hmp(qts, "object_add memory-backend-ram,id=m2,size=64M");
+    g_assert_true(g_str_has_prefix(dup, "Error: "));
+    del = qtest_hmp(qts, "object_del m2");
+    g_assert_cmpstr(del, ==, "");
+    mig = qtest_hmp(qts, "migrate");
+    g_assert_cmpstr(mig, ==, "Error: migrate: a URI is required "
+                    "(migrate [-d] URI)\n");
+    reset = qtest_hmp(qts, "system_reset");
+    g_assert_cmpstr(reset, ==, "");
+    json_object_unref(qtest_qmp_eventwait(qts, "RESET"));
+    quit_cleanly(qts);
+}
+
 /* The array a trace-event-get-state for @name returns. */
 static JsonArray *trace_state(QTestState *qts, const char *name)
 {
@@ -902,5 +964,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/trace-event-state-at-run-time",
                     test_trace_event_state_at_run_time);
     g_test_add_func("/qmp/hmp-trace-event", test_hmp_trace_event);
+    g_test_add_func("/qmp/hmp-pages-and-commands",
+                    test_hmp_pages_and_commands);
     return g_test_run();
 }

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <libfdt.h>
 #include "compat.h"
 
 static void test_libvirt_command_line_starts_and_answers(void)
@@ -360,6 +361,235 @@ static void test_human_monitor_socket(void)
     rmdir(dir);
 }
 
+/* The device tree -machine dumpdtb writes for @args (g_free it). */
+static char *dump_dtb(const char *args, gsize *len)
+{
+    g_autofree char *dir = g_dir_make_tmp("dtb-XXXXXX", NULL);
+    g_autofree char *dtb = g_build_filename(dir, "out.dtb", NULL);
+    g_autofree char *cmd = g_strdup_printf("'%s' -nodefaults %s "
+                                           "-machine pseries,dumpdtb=%s",
+                                           qemu_binary(), args, dtb);
+    g_auto(GStrv) argv = NULL;
+    char *data = NULL;
+    int status;
+
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, NULL, NULL, &status, NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_true(g_file_get_contents(dtb, &data, len, NULL));
+    unlink(dtb);
+    rmdir(dir);
+    return data;
+}
+
+static uint32_t fdt_cell(const void *fdt, int off, const char *name,
+                         unsigned i)
+{
+    int len = 0;
+    const fdt32_t *p = fdt_getprop(fdt, off, name, &len);
+
+    g_assert_nonnull(p);
+    g_assert_cmpint(len, >, (int)(4 * i));
+    return fdt32_to_cpu(p[i]);
+}
+
+/*
+ * -smp and -cpu describe the guest's CPUs in /cpus as QEMU's pseries
+ * does: one node per present core, ids spaced by threads per core.
+ */
+static void test_smp_and_cpu_in_device_tree(void)
+{
+    gsize len;
+    g_autofree char *fdt = dump_dtb("-smp 6,threads=4,maxcpus=8 "
+                                    "-cpu power10", &len);
+    g_autofree char *dflt = dump_dtb("", &len);
+    int off;
+    int plen;
+
+    g_assert_cmpint(fdt_path_offset(fdt, "/cpus"), >=, 0);
+    off = fdt_path_offset(fdt, "/cpus/PowerPC,POWER10@0");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpstr(fdt_getprop(fdt, off, "device_type", NULL), ==, "cpu");
+    g_assert_cmpuint(fdt_cell(fdt, off, "reg", 0), ==, 0);
+    fdt_getprop(fdt, off, "ibm,ppc-interrupt-server#s", &plen);
+    g_assert_cmpint(plen, ==, 16);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,ppc-interrupt-server#s", 3),
+                     ==, 3);
+    /* Six threads present: the second core has two of its four. */
+    off = fdt_path_offset(fdt, "/cpus/PowerPC,POWER10@4");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpuint(fdt_cell(fdt, off, "reg", 0), ==, 4);
+    fdt_getprop(fdt, off, "ibm,ppc-interrupt-server#s", &plen);
+    g_assert_cmpint(plen, ==, 8);
+    g_assert_cmpuint(fdt_cell(fdt, off, "ibm,ppc-interrupt-server#s", 1),
+                     ==, 5);
+    g_assert_cmpint(fdt_path_offset(fdt, "/cpus/PowerPC,POWER10@8"), <, 0);
+    /* Without -smp / -cpu: one POWER9 core, as QEMU's default. */
+    off = fdt_path_offset(dflt, "/cpus/PowerPC,POWER9@0");
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpuint(fdt_cell(dflt, off, "cpu-version", 0) >> 16, ==,
+                     0x004e);
+}
+
+/* RTAS get-time-of-day: year, month, day, hour, minute (rets 1..5). */
+static void rtas_time(const char *args, uint32_t *rets)
+{
+    QTestState *qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+
+    g_assert_cmpuint(qtest_rtas_call(qts, "get-time-of-day", 0, NULL, 8,
+                                     rets, 0x100000), ==, 0);
+    g_assert_cmpuint(rets[0], ==, 0);
+    quit_cleanly(qts);
+}
+
+/* -rtc base=: the guest's clock is UTC, local time, or starts at a date. */
+static void test_rtc_base_sets_rtas_time_of_day(void)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_now_utc();
+    g_autoptr(GDateTime) local = g_date_time_to_local(utc);
+    uint32_t rets[8];
+
+    rtas_time("-nodefaults -rtc base=2006-06-17T16:01:21", rets);
+    g_assert_cmpuint(rets[1], ==, 2006);
+    g_assert_cmpuint(rets[2], ==, 6);
+    g_assert_cmpuint(rets[3], ==, 17);
+    g_assert_cmpuint(rets[4], ==, 16);
+    g_assert_cmpuint(rets[5], <=, 2);
+    rtas_time("-nodefaults -rtc base=2010-01-02", rets);
+    g_assert_cmpuint(rets[1], ==, 2010);
+    g_assert_cmpuint(rets[3], ==, 2);
+    rtas_time("-nodefaults -rtc base=utc", rets);
+    g_assert_cmpuint(rets[1], ==, g_date_time_get_year(utc));
+    rtas_time("-nodefaults -rtc base=localtime", rets);
+    /* (an hour boundary between the two readings would be a flake) */
+    g_assert_cmpuint(rets[4], ==, g_date_time_get_hour(local));
+}
+
+/* -msg timestamp=on: "TIME progname: message", time in ISO 8601 UTC. */
+static void test_msg_timestamp_prefixes_errors(void)
+{
+    g_autofree char *cmd = g_strdup_printf("'%s' -msg timestamp=on "
+                                           "-msg guest-name=on -name g1 "
+                                           "-m foo", qemu_binary());
+    g_autoptr(GRegex) re = g_regex_new("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"
+                                       "[0-9:.]+Z g1 [^ ]+: -m foo: ", 0, 0,
+                                       NULL);
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, &err, &status, NULL));
+    g_test_message("stderr: %s", err);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    g_assert_true(g_regex_match(re, err, 0, NULL));
+}
+
+/* Run the binary with @args; its exit status and stderr. */
+static int run_stderr(const char *args, char **err)
+{
+    g_autofree char *cmd = g_strdup_printf("'%s' %s", qemu_binary(), args);
+    g_auto(GStrv) argv = NULL;
+    int status;
+
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, err, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* -readconfig: QEMU's sections, each as its option would be. */
+static void test_readconfig_sections(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("readconfig-XXXXXX", NULL);
+    g_autofree char *cfg = g_build_filename(dir, "vm.cfg", NULL);
+    g_autofree char *sock = g_build_filename(dir, "mon.sock", NULL);
+    g_autofree char *text = g_strdup_printf(
+        "# a libvirt-style configuration\n"
+        "[machine]\n  type = \"pseries\"\n  x-vof = \"on\"\n"
+        "[memory]\n  size = \"1G\"\n  slots = \"2\"\n  maxmem = \"2G\"\n"
+        "[object \"m1\"]\n  qom-type = \"memory-backend-ram\"\n"
+        "  size = \"256M\"\n"
+        "[device \"d1\"]\n  driver = \"pc-dimm\"\n  memdev = \"m1\"\n"
+        "\n[device \"td\"]\n  driver = \"pci-testdev\"\n"
+        "[name]\n  guest = \"cfg-guest\"\n"
+        "[smp-opts]\n  cpus = \"2\"\n"
+        "[chardev \"c0\"]\n  backend = \"socket\"\n  path = \"%s\"\n"
+        "  server = \"on\"\n  wait = \"off\"\n"
+        "[mon]\n  chardev = \"c0\"\n  mode = \"control\"\n", sock);
+    g_autofree char *args = g_strdup_printf("-nodefaults -readconfig %s",
+                                            cfg);
+    QTestState *qts;
+    g_autoptr(JsonNode) name = NULL, mem = NULL, td = NULL;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    char greeting[8] = "";
+    int fd;
+
+    g_assert_true(g_file_set_contents(cfg, text, -1, NULL));
+    qts = qtest_init_qemu_style(qemu_binary(), args, NULL);
+    name = qmp_ret(qts, "{'execute': 'query-name'}");
+    g_assert_cmpstr(json_object_get_string_member(
+        json_node_get_object(name), "name"), ==, "cfg-guest");
+    mem = qmp_ret(qts, "{'execute': 'query-memory-devices'}");
+    g_assert_cmpuint(json_array_get_length(json_node_get_array(mem)), ==, 1);
+    td = qmp_ret(qts, "{'execute': 'qom-get', 'arguments': {'path': "
+                 "'/machine/peripheral/td', 'property': 'type'}}");
+    g_assert_cmpstr(json_node_get_string(td), ==, "pci-testdev");
+    /* [chardev] + [mon]: a second QMP monitor. */
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)),
+                    ==, 0);
+    g_assert_cmpint(read(fd, greeting, 7), ==, 7);
+    g_assert_cmpstr(greeting, ==, "{\"QMP\":");
+    close(fd);
+    quit_cleanly(qts);
+    unlink(cfg);
+    rmdir(dir);
+}
+
+/* Errors name the file and the line of the section or line at fault. */
+static void test_readconfig_errors_name_file_and_line(void)
+{
+    static const char *const cases[][2] = {
+        { "[machine]\n  type = \"pseries\"\n[device \"x\"]\n"
+          "  driver = \"nope\"\n", ":3: -device id=x,driver=nope: " },
+        { "[memory]\n  size = \"foo\"\n", ":1: -m size=foo: " },
+        { "\n[machine]\n  type = pseries\n", ":3: parse error" },
+        { "[drive]\n  file = \"x\"\n", ":1: there is no option group "
+          "'drive'" },
+        { "  type = \"pseries\"\n", ":1: '" },
+        { "[name \"x\"]\n", ":1: section [name] takes no id" },
+    };
+    g_autofree char *dir = g_dir_make_tmp("readconfig-XXXXXX", NULL);
+    g_autofree char *cfg = g_build_filename(dir, "bad.cfg", NULL);
+    g_autofree char *args = g_strdup_printf("-nodefaults -readconfig %s",
+                                            cfg);
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *err = NULL;
+        g_autofree char *want = g_strconcat(cfg, cases[i][1], NULL);
+
+        g_assert_true(g_file_set_contents(cfg, cases[i][0], -1, NULL));
+        g_assert_cmpint(run_stderr(args, &err), ==, 1);
+        g_test_message("stderr: %s", err);
+        g_assert_nonnull(strstr(err, want));
+    }
+    unlink(cfg);
+    rmdir(dir);
+    {
+        g_autofree char *err = NULL;
+
+        g_assert_cmpint(run_stderr("-readconfig /nonexistent/vm.cfg", &err),
+                        ==, 1);
+        g_assert_nonnull(strstr(err, "-readconfig /nonexistent/vm.cfg: "));
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -375,6 +605,16 @@ int main(int argc, char **argv)
                     test_json_device_and_object);
     g_test_add_func("/compat/cmdline/human-monitor-socket",
                     test_human_monitor_socket);
+    g_test_add_func("/compat/cmdline/smp-and-cpu-in-device-tree",
+                    test_smp_and_cpu_in_device_tree);
+    g_test_add_func("/compat/cmdline/rtc-base-sets-rtas-time-of-day",
+                    test_rtc_base_sets_rtas_time_of_day);
+    g_test_add_func("/compat/cmdline/msg-timestamp-prefixes-errors",
+                    test_msg_timestamp_prefixes_errors);
+    g_test_add_func("/compat/cmdline/readconfig-sections",
+                    test_readconfig_sections);
+    g_test_add_func("/compat/cmdline/readconfig-errors-name-file-and-line",
+                    test_readconfig_errors_name_file_and_line);
     g_test_add_func("/compat/cmdline/pidfile-is-exclusive",
                     test_pidfile_is_exclusive);
     return g_test_run();
