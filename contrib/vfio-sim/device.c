@@ -217,6 +217,15 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
             b[i] = d->config[pos + i];
         }
     }
+    /*
+     * vfio_config_do_rw: STATUS is the function's own register (only
+     * Capabilities List is virtualized); its Interrupt Status bit is set
+     * while the function asserts INTx, masked or not (PCI 2.3).
+     */
+    if (!write && pos <= PCI_STATUS && pos + len > PCI_STATUS &&
+        d->irq.intx_line) {
+        b[PCI_STATUS - pos] |= PCI_STATUS_INTERRUPT;
+    }
     if (write && pos <= PCI_COMMAND + 1 && pos + len > PCI_COMMAND) {
         vsim_bar_maps_sync(d);  /* Memory Space may have changed */
     }
