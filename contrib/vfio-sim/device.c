@@ -197,6 +197,7 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
                          uint64_t pos, bool write)
 {
     uint8_t *b = buf;
+    bool intx_off;
 
     if (pos >= VSIM_CFG_SIZE) {
         return -EINVAL;
@@ -208,6 +209,7 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
         }
         return len;
     }
+    intx_off = command(d) & PCI_COMMAND_INTX_DISABLE;
     for (size_t i = 0; i < len; i++) {
         uint8_t m = d->wmask[pos + i];
 
@@ -228,6 +230,7 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
     }
     if (write && pos <= PCI_COMMAND + 1 && pos + len > PCI_COMMAND) {
         vsim_bar_maps_sync(d);  /* Memory Space may have changed */
+        vsim_irq_command_written(d, intx_off);
     }
     return len;
 }
