@@ -464,6 +464,12 @@ def run_irq(tap, env):
                q['signals']['intx'] >= 1,
                'irq: vfio-sim holds QEMU\'s INTx trigger eventfd and '
                'signalled it', q)
+        # The guest's handler masked with Interrupt Disable; the unmask
+        # QEMU sends after each BAR access must not signal again then.
+        n = after[0] - before[0] if before and after else None
+        tap.ok(q['signals']['intx'] == n,
+               'irq: the host signalled INTx as often as the guest\'s '
+               'handler ran (%s)' % n, q['signals'])
         # EEH: freeze the PE as a hardware error would, then let the
         # guest touch the device.
         frozen = b.vm.control.cmd('eeh', action='freeze')
@@ -504,6 +510,14 @@ def run_irq(tap, env):
              % (irqs, {k: v for k, v in tc.items()
                        if k.startswith(('vfio_intx', 'vfio_msi',
                                         'spapr_pci', 'xics'))}))
+    seq = [re.sub(r'^(?:\d+@[\d.]+:)?(\w+).*?(Enabled \d+ \w+ '
+                  r'vectors)?$', lambda m: m.group(1) + (
+                      ' (%s)' % m.group(2) if m.group(2) else ''), line)
+           for line in b.vm.trace()
+           if re.match(r'(?:\d+@[\d.]+:)?vfio_(intx_(en|dis)able|'
+                       r'msix?_(en|dis)able)', line)]
+    tap.diag('irq: QEMU\'s host interrupt switches (SET_IRQS), in order: '
+             + ', '.join(seq))
     q = [d['irq'] for d in (rep or {}).get('devices', [])]
     tap.diag('irq: the exit report\'s interrupt state %s' % q)
     # Recorded QEMU 7.2 behaviour: it quits with the device's INTx still
