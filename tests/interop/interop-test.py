@@ -3,7 +3,7 @@
 """Interop: Debian's QEMU and a Debian ppc64el Linux guest on vfio-sim.
 
 Boots qemu-system-ppc64 -M pseries with one vfio-pci device (vfio-sim's
-dma-engine) under vfio-sim-run, five times:
+dma-engine) under vfio-sim-run, six times:
   ddw       the guest binds e1000e to the device (driver_override); its
             64-bit DMA mask makes Linux create a DDW; the device then
             checksums guest memory through that window, driven from the
@@ -14,7 +14,10 @@ dma-engine) under vfio-sim-run, five times:
             QEMU 7.2 retries with more levels;
   nobacking the host cannot charge the DDW's table to locked memory
             (a memlock limit just short of it): what QEMU 7.2 does;
-  levels1   the host offers one table level: what QEMU 7.2 does.
+  levels1   the host offers one table level: what QEMU 7.2 does;
+  irq       (XICS) the device's INTx reaches uio_pci_generic's handler in
+            the guest; then the host freezes the PE and Linux's EEH core
+            recovers it through QEMU's RTAS and VFIO_EEH_PE_OP.
 Output is TAP.  Everything is skipped, with the reason, only when QEMU or
 the guest packages cannot be had, or when the library is sanitized (an
 ASan library cannot be preloaded into a program built without ASan).
