@@ -233,6 +233,7 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
 {
     uint8_t *b = buf;
     size_t ext = 0;
+    bool intx_off;
 
     if (pos >= vsim_device_cfg_size(d)) {
         return -EINVAL;
@@ -255,6 +256,7 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
             memset(b + len, 0, ext);
         }
     }
+    intx_off = command(d) & PCI_COMMAND_INTX_DISABLE;
     for (size_t i = 0; i < len; i++) {
         uint8_t m = d->wmask[pos + i];
 
@@ -264,8 +266,18 @@ static ssize_t config_rw(VsimDevice *d, void *buf, size_t len,
             b[i] = d->config[pos + i];
         }
     }
+    /*
+     * vfio_config_do_rw: STATUS is the function's own register (only
+     * Capabilities List is virtualized); its Interrupt Status bit is set
+     * while the function asserts INTx, masked or not (PCI 2.3).
+     */
+    if (!write && pos <= PCI_STATUS && pos + len > PCI_STATUS &&
+        d->irq.intx_line) {
+        b[PCI_STATUS - pos] |= PCI_STATUS_INTERRUPT;
+    }
     if (write && pos <= PCI_COMMAND + 1 && pos + len > PCI_COMMAND) {
         vsim_bar_maps_sync(d);  /* Memory Space may have changed */
+        vsim_irq_command_written(d, intx_off);
     }
     return len + ext;
 }

@@ -146,14 +146,42 @@ static void intx_mask(VsimDevice *d)
     d->irq.intx_masked = true;
 }
 
+/* The user's Interrupt Disable in COMMAND (virq_disabled). */
+static bool virq_disabled(VsimDevice *d)
+{
+    uint16_t cmd = d->config[PCI_COMMAND] | d->config[PCI_COMMAND + 1] << 8;
+
+    return cmd & PCI_COMMAND_INTX_DISABLE;
+}
+
 /*
  * vfio_pci_intx_unmask_handler: unmasking a line the device still
  * asserts signals again at once and stays masked (level-triggered).
+ * While the user has Interrupt Disable set it does nothing.
  */
 static void intx_unmask(VsimDevice *d)
 {
+    if (!d->irq.intx_masked || virq_disabled(d)) {
+        return;
+    }
     d->irq.intx_masked = false;
     intx_check(d);
+}
+
+/*
+ * vfio_basic_config_write: Interrupt Disable is virtualized; setting it
+ * masks INTx on the host (vfio_pci_intx_mask), clearing it unmasks
+ * (vfio_pci_intx_unmask).  Called after COMMAND was written.
+ */
+void vsim_irq_command_written(VsimDevice *d, bool was_disabled)
+{
+    bool now = virq_disabled(d);
+
+    if (now && !was_disabled && is_intx(d)) {
+        intx_mask(d);
+    } else if (!now && was_disabled) {
+        intx_unmask(d);
+    }
 }
 
 /* vfio_intx_disable */
@@ -258,7 +286,7 @@ static long set_intx_trigger(VsimDevice *d, unsigned start, unsigned count,
             /* vfio_intx_enable: enabled unmasked; a line already
              * asserted fires as soon as the handler is installed */
             q->type = VFIO_PCI_INTX_IRQ_INDEX;
-            q->intx_masked = false;
+            q->intx_masked = virq_disabled(d);
         }
         intx_check(d);
         return 0;

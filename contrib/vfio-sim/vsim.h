@@ -410,6 +410,7 @@ void vsim_irq_init(VsimDevice *d);
 unsigned vsim_irq_count(VsimDevice *d, unsigned index);
 long vsim_irq_set_irqs(VsimDevice *d, void *arg);
 void vsim_irq_release(VsimDevice *d);
+void vsim_irq_command_written(VsimDevice *d, bool was_disabled);
 void vsim_device_signal(VsimDevice *d);
 void vsim_device_lower_intx(VsimDevice *d);
 JsonObject *vsim_irq_json(VsimDevice *d);

@@ -63,7 +63,8 @@ fi
 
 # Drive the engine from the guest: Memory Space + Bus Master, then a
 # CHECKSUM of guest memory at the probe address through the DDW.
-if [ -n "$dma_base" ]; then
+# $1 names the result line.
+guest_dma() {
     gpa=$(cat /proc/cmdline | sed -n 's/.*interop.gpa=\([^ ]*\).*/\1/p')
     len=$(cat /proc/cmdline | sed -n 's/.*interop.len=\([^ ]*\).*/\1/p')
     printf '\006\000' | dd of=$dev/config bs=1 seek=4 conv=notrunc 2>/dev/null
@@ -72,8 +73,46 @@ if [ -n "$dma_base" ]; then
     reg_wr64 0x08 $((dma_base + gpa))
     reg_wr64 0x18 $len
     reg_wr 0x28 3
-    say guest-dma "$(reg_rd 0x2c)" "$(reg_rd 0x34)$(reg_rd 0x30 | cut -c3-)" \
+    say $1 "$(reg_rd 0x2c)" "$(reg_rd 0x34)$(reg_rd 0x30 | cut -c3-)" \
         "$(reg_rd 0x40)" "$((dma_base + gpa))" "$len"
+}
+# The uio_pci_generic line of /proc/interrupts: number, count, name...
+uio_irq() { grep uio_pci_generic /proc/interrupts | tr -s ' ' | sed 's/^ //'; }
+
+mode=$(cat /proc/cmdline | sed -n 's/.*interop.mode=\([^ ]*\).*/\1/p')
+if [ "$mode" = irq ] && [ -n "$dma_base" ]; then
+    # INTx through QEMU to a Linux handler: uio_pci_generic requests the
+    # device's interrupt; its handler tells its own by STATUS.Interrupt
+    # and masks it with COMMAND.INTx Disable.
+    echo uio_pci_generic > $dev/driver_override
+    echo $bdf > /sys/bus/pci/drivers_probe
+    drv=$(readlink $dev/driver)
+    say uio-driver "${drv##*/}"
+    say irq-before $(uio_irq)
+    guest_dma guest-dma
+    sleep 1
+    say irq-after $(uio_irq)
+    say irq-status "$(hexdump -s 4 -n 4 -v -e '1/4 "%08x"' $dev/config)"
+    # EEH: the host freezes the PE; the next config read sees all ones
+    # and Linux's EEH core takes over.
+    wait_host freeze
+    say eeh-read "$(hexdump -n 4 -v -e '1/4 "%08x"' $dev/config)"
+    i=0
+    while [ $i -lt 60 ]; do
+        dmesg | grep -q -E 'EEH: (Recovery successful|Unable to recover|Permanent)' && break
+        sleep 1
+        i=$((i + 1))
+    done
+    dmesg | grep -E 'EEH|eeh' | sed 's/^\[[ 0-9.]*\] //' | while read -r l; do
+        say eeh-log "$l"
+    done
+    sleep 1
+    dev=/sys/bus/pci/devices/$bdf
+    say eeh-after "$(cat $dev/vendor 2>/dev/null)" "$(cat $dev/device 2>/dev/null)"
+    bar0=$(($(cut -d' ' -f1 < $dev/resource | head -n 1)))
+    guest_dma guest-dma-after-eeh
+elif [ -n "$dma_base" ]; then
+    guest_dma guest-dma
 fi
 wait_host end
 finish

@@ -23,7 +23,9 @@ KERNEL_META = 'linux-image-powerpc64le'
 BUSYBOX = 'busybox-static'
 ARCH = 'ppc64el'
 # Modules the guest loads, by module name; their dependencies are added.
-MODULES = ['e1000e']
+# e1000e: its probe sets a 64-bit DMA mask (a DDW) and enables MSI;
+# uio_pci_generic: an INTx handler bound through driver_override.
+MODULES = ['e1000e', 'uio_pci_generic']
 
 
 class Unavailable(Exception):
@@ -117,7 +119,7 @@ def _fetch(root, log):
             key = '+'.join('%s_%s' % (p, v.replace(':', '%3a'))
                            for p, v in sorted(versions.items()))
             dest = os.path.join(root, key)
-            if os.path.exists(os.path.join(dest, 'ready')):
+            if _complete(dest):
                 return dest
             p = subprocess.run(['apt-get', 'download', '-q'] +
                                ['%s:%s=%s' % (p, ARCH, v)
@@ -152,6 +154,8 @@ def _fetch(root, log):
                                            (i, os.path.basename(path))))
         with open(os.path.join(keep, 'versions'), 'w') as f:
             f.write(''.join('%s %s\n' % kv for kv in sorted(versions.items())))
+        with open(os.path.join(keep, 'modules.list'), 'w') as f:
+            f.write(''.join(m + '\n' for m in MODULES))
         with open(os.path.join(keep, 'ready'), 'w') as f:
             f.write('')
         if os.path.exists(dest):
@@ -162,6 +166,17 @@ def _fetch(root, log):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _complete(d):
+    """d holds a prepared guest with every module of MODULES."""
+    try:
+        with open(os.path.join(d, 'modules.list')) as f:
+            have = f.read().split()
+    except OSError:
+        return False
+    return (os.path.exists(os.path.join(d, 'ready')) and
+            all(m in have for m in MODULES))
+
+
 def prepare(log, refresh=False):
     """Return the directory with vmlinux, busybox, modules/ and versions."""
     root = cache_root()
@@ -169,7 +184,7 @@ def prepare(log, refresh=False):
     with open(os.path.join(root, 'lock'), 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         cur = os.path.join(root, 'current')
-        if not refresh and os.path.exists(os.path.join(cur, 'ready')):
+        if not refresh and _complete(cur):
             return os.path.realpath(cur)
         dest = _fetch(root, log)
         tmp_link = cur + '.new'

@@ -78,7 +78,7 @@ class Control(JsonLines):
 
 class Vm:
     def __init__(self, workdir, vfio_sim_run, qemu, kernel, initrd, append,
-                 host=None, trace=(), log=print):
+                 host=None, trace=(), log=print, machine='pseries'):
         self.workdir = workdir
         self.qmp_path = os.path.join(workdir, 'qmp.sock')
         self.control_path = os.path.join(workdir, 'vfio-sim.sock')
@@ -99,7 +99,7 @@ class Vm:
                                     os.environ.get('INTEROP_HOST')) if h)
         if host:
             cmd += ['--host', host]
-        cmd += ['--', qemu, '-M', 'pseries', '-m', '2G', '-smp', '1',
+        cmd += ['--', qemu, '-M', machine, '-m', '2G', '-smp', '1',
                 '-nographic', '-nodefaults', '-serial', 'stdio',
                 '-kernel', kernel, '-initrd', initrd, '-append', append,
                 '-device', 'vfio-pci,host=0001:00:01.0,id=hostdev0',

@@ -394,6 +394,77 @@ static void test_intx_handler_automask(void)
 }
 
 /*
+ * vfio_config_do_rw: the kernel virtualizes only Capabilities List in
+ * STATUS; the rest is the function's own register, whose Interrupt
+ * Status bit (PCI 2.3) is set while the function asserts INTx, whether
+ * or not the host masked it.  A guest's INTx handler (Linux's
+ * pci_check_and_mask_intx, as uio_pci_generic uses it) reads it to tell
+ * its interrupt from another's on a shared line.
+ */
+static void test_config_status_interrupt_follows_intx(void)
+{
+    int e = efd_new();
+    Dev x;
+
+    dev_up(&x);
+    g_assert_cmpint(set_fd(x.d, VFIO_PCI_INTX_IRQ_INDEX, 0, e), ==, 0);
+    g_assert_cmpint(rd(x.d, CFG_OFF + PCI_STATUS, 2) &
+                    PCI_STATUS_INTERRUPT, ==, 0);
+    complete(x.d, false);
+    g_assert_cmpint(efd_take(e), ==, 1);
+    g_assert_true(intx_masked());
+    g_assert_cmpint(rd(x.d, CFG_OFF + PCI_STATUS, 2) &
+                    PCI_STATUS_INTERRUPT, ==, PCI_STATUS_INTERRUPT);
+    /* the dword Linux reads: COMMAND in the low half, STATUS above */
+    g_assert_cmpint(rd(x.d, CFG_OFF + PCI_COMMAND, 4) >> 16 &
+                    PCI_STATUS_INTERRUPT, ==, PCI_STATUS_INTERRUPT);
+    wr(x.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_NOP);
+    g_assert_cmpint(rd(x.d, CFG_OFF + PCI_STATUS, 2) &
+                    PCI_STATUS_INTERRUPT, ==, 0);
+    close(e);
+    dev_down(&x);
+}
+
+/*
+ * vfio_basic_config_write: Interrupt Disable in COMMAND is virtualized.
+ * Setting it masks INTx on the host; UNMASK does nothing while it is set
+ * (a VMM unmasks after every EOI, whatever its guest did); clearing it
+ * unmasks, and a line still asserted signals at once.
+ */
+static void test_basic_config_write_intx_disable_masks(void)
+{
+    int e = efd_new();
+    Dev x;
+
+    dev_up(&x);
+    g_assert_cmpint(set_fd(x.d, VFIO_PCI_INTX_IRQ_INDEX, 0, e), ==, 0);
+    wr(x.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY |
+       PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
+    g_assert_true(intx_masked());
+    complete(x.d, false);
+    g_assert_cmpint(efd_take(e), ==, 0);
+    g_assert_cmpint(set_irqs(x.d, VFIO_PCI_INTX_IRQ_INDEX,
+                             VFIO_IRQ_SET_DATA_NONE |
+                             VFIO_IRQ_SET_ACTION_UNMASK, 0, 1, NULL, NULL),
+                    ==, 0);
+    g_assert_cmpint(efd_take(e), ==, 0);
+    g_assert_true(intx_masked());
+    wr(x.d, CFG_OFF + PCI_COMMAND, 2,
+       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmpint(efd_take(e), ==, 1);
+    g_assert_true(intx_masked());
+    /* enabled while disabled: starts masked */
+    g_assert_cmpint(irqs_off(x.d, VFIO_PCI_INTX_IRQ_INDEX), ==, 0);
+    wr(x.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY |
+       PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
+    g_assert_cmpint(set_fd(x.d, VFIO_PCI_INTX_IRQ_INDEX, 0, e), ==, 0);
+    g_assert_true(intx_masked());
+    g_assert_cmpint(efd_take(e), ==, 0);
+    close(e);
+    dev_down(&x);
+}
+
+/*
  * vfio_pci_set_intx_unmask -> vfio_pci_intx_unmask_handler: unmasking
  * while the device still asserts INTx signals again at once and masks
  * again; after the device lets go (NOP), unmask stays quiet until the
@@ -675,6 +746,12 @@ int main(int argc, char **argv)
                     "bad-fds-unwind", test_msi_set_vector_signal_bad_fds);
     g_test_add_func("/vfio-sim/irq/vfio_intx_handler/automask",
                     test_intx_handler_automask);
+    g_test_add_func("/vfio-sim/irq/vfio_config_do_rw/"
+                    "status-interrupt-follows-intx",
+                    test_config_status_interrupt_follows_intx);
+    g_test_add_func("/vfio-sim/irq/vfio_basic_config_write/"
+                    "intx-disable-masks-on-host",
+                    test_basic_config_write_intx_disable_masks);
     g_test_add_func("/vfio-sim/irq/vfio_pci_intx_unmask_handler/"
                     "level-resignals", test_intx_unmask_handler_level);
     g_test_add_func("/vfio-sim/irq/vfio_pci_set_intx_mask/mask",
