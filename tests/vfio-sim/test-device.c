@@ -20,20 +20,6 @@
 #define BAR2_OFF    (2ULL << 40)
 #define MINSZ_INFO  (offsetof(struct vfio_pci_hot_reset_info, count) + 4)
 
-static uint64_t rd(int d, uint64_t off, unsigned size)
-{
-    uint64_t v = 0;
-
-    g_assert_cmpint(pread(d, &v, size, off), ==, size);
-    return GUINT64_FROM_LE(v);
-}
-
-static void wr(int d, uint64_t off, unsigned size, uint64_t v)
-{
-    v = GUINT64_TO_LE(v);
-    g_assert_cmpint(pwrite(d, &v, size, off), ==, size);
-}
-
 typedef struct Rig {
     int c, g, d;
     uint8_t *ram;
@@ -47,7 +33,7 @@ static void rig_up(Rig *r)
     r->ram = alloc_aligned(4 * MiB, 64 * KiB);
     g_assert_cmpint(reg_mem(r->c, r->ram, 4 * MiB), ==, 0);
     /* a driver turns on decoding and bus mastering before using it */
-    wr(r->d, CFG_OFF + PCI_COMMAND, 2,
+    vt_dev_wr(r->d, CFG_OFF + PCI_COMMAND, 2,
        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
@@ -64,12 +50,12 @@ static void rig_down(Rig *r)
 static uint32_t dmae(int d, uint32_t cmd, uint64_t src, uint64_t dst,
                      uint64_t len, uint64_t pattern)
 {
-    wr(d, BAR0_OFF + DMAE_REG_SRC, 8, src);
-    wr(d, BAR0_OFF + DMAE_REG_DST, 8, dst);
-    wr(d, BAR0_OFF + DMAE_REG_LEN, 8, len);
-    wr(d, BAR0_OFF + DMAE_REG_PATTERN, 8, pattern);
-    wr(d, BAR0_OFF + DMAE_REG_CMD, 4, cmd);
-    return rd(d, BAR0_OFF + DMAE_REG_STATUS, 4);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_SRC, 8, src);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_DST, 8, dst);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_LEN, 8, len);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_PATTERN, 8, pattern);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_CMD, 4, cmd);
+    return vt_dev_rd(d, BAR0_OFF + DMAE_REG_STATUS, 4);
 }
 
 static uint64_t fnv1a(const uint8_t *p, size_t n)
@@ -154,31 +140,31 @@ static void test_config_space_ids_caps_and_bar_sizing(void)
     unsigned cap, ncap = 0;
 
     rig_up(&r);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_DEVICE_ID, 2), ==, DMAE_DEVICE_ID);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_CLASS_REVISION, 4) >> 8, ==,
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_DEVICE_ID, 2), ==, DMAE_DEVICE_ID);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_CLASS_REVISION, 4) >> 8, ==,
                     DMAE_CLASS);
-    g_assert_true(rd(r.d, CFG_OFF + PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
-    for (cap = rd(r.d, CFG_OFF + PCI_CAPABILITY_LIST, 1); cap;
-         cap = rd(r.d, CFG_OFF + cap + 1, 1)) {
+    g_assert_true(vt_dev_rd(r.d, CFG_OFF + PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
+    for (cap = vt_dev_rd(r.d, CFG_OFF + PCI_CAPABILITY_LIST, 1); cap;
+         cap = vt_dev_rd(r.d, CFG_OFF + cap + 1, 1)) {
         ncap++;
     }
     g_assert_cmpint(ncap, ==, 3);     /* PM, MSI, MSI-X */
     /* BAR sizing as a VMM does it: write all ones, read the mask */
-    wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0xffffffff);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==,
+    vt_dev_wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0xffffffff);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==,
                     ~(uint32_t)(DMAE_BAR0_SIZE - 1));
-    wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_2, 4, 0xffffffff);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_2, 4), ==,
+    vt_dev_wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_2, 4, 0xffffffff);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_2, 4), ==,
                     (~(uint32_t)(DMAE_BAR2_SIZE - 1)) |
                     PCI_BASE_ADDRESS_MEM_TYPE_64 |
                     PCI_BASE_ADDRESS_MEM_PREFETCH);
-    wr(r.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
+    vt_dev_wr(r.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
                     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     /* vendor ID is read-only; reads past the end are refused */
-    wr(r.d, CFG_OFF + PCI_VENDOR_ID, 2, 0x1234);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    vt_dev_wr(r.d, CFG_OFF + PCI_VENDOR_ID, 2, 0x1234);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
     {
         uint32_t v;
 
@@ -187,7 +173,7 @@ static void test_config_space_ids_caps_and_bar_sizing(void)
     }
     /* the kernel's reset restores the config state it saved */
     g_assert_cmpint(xioctl(r.d, VFIO_DEVICE_RESET, NULL), ==, 0);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
                     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     rig_down(&r);
 }
@@ -308,14 +294,14 @@ static int pcie_child(void)
     unsigned cap, exp = 0;
 
     g_assert_cmpint(d, >=, 0);
-    for (cap = rd(d, CFG_OFF + PCI_CAPABILITY_LIST, 1); cap;
-         cap = rd(d, CFG_OFF + cap + 1, 1)) {
-        if (rd(d, CFG_OFF + cap, 1) == PCI_CAP_ID_EXP) {
+    for (cap = vt_dev_rd(d, CFG_OFF + PCI_CAPABILITY_LIST, 1); cap;
+         cap = vt_dev_rd(d, CFG_OFF + cap + 1, 1)) {
+        if (vt_dev_rd(d, CFG_OFF + cap, 1) == PCI_CAP_ID_EXP) {
             exp = cap;
         }
     }
     g_assert_cmpint(exp, !=, 0);
-    g_assert_cmpint(rd(d, CFG_OFF + exp + PCI_EXP_FLAGS, 2) >> 4 & 0xf, ==,
+    g_assert_cmpint(vt_dev_rd(d, CFG_OFF + exp + PCI_EXP_FLAGS, 2) >> 4 & 0xf, ==,
                     PCI_EXP_TYPE_ENDPOINT);
     g_assert_cmpint(xioctl(d, VFIO_DEVICE_GET_IRQ_INFO, &ii), ==, 0);
     g_assert_cmpint(ii.count, ==, 1);
@@ -345,11 +331,11 @@ static int pcie_config_child(void)
     g_assert_cmpint(d, >=, 0);
     g_assert_cmpint(xioctl(d, VFIO_DEVICE_GET_REGION_INFO, &ri), ==, 0);
     g_assert_cmphex(ri.size, ==, PCI_CFG_SPACE_EXP_SIZE);
-    g_assert_cmphex(rd(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4), ==, 0);
-    wr(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4, 0xffffffff);
-    wr(d, CFG_OFF + 0xffc, 4, 0x12345678);
-    g_assert_cmphex(rd(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4), ==, 0);
-    g_assert_cmphex(rd(d, CFG_OFF + 0xffc, 4), ==, 0);
+    g_assert_cmphex(vt_dev_rd(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4), ==, 0);
+    vt_dev_wr(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4, 0xffffffff);
+    vt_dev_wr(d, CFG_OFF + 0xffc, 4, 0x12345678);
+    g_assert_cmphex(vt_dev_rd(d, CFG_OFF + PCI_CFG_SPACE_SIZE, 4), ==, 0);
+    g_assert_cmphex(vt_dev_rd(d, CFG_OFF + 0xffc, 4), ==, 0);
     /* an access across 256 is one access; the region ends at 4 KiB */
     g_assert_cmpint(pread(d, buf, 8, CFG_OFF + 0xfc), ==, 8);
     g_assert_cmpint(pread(d, buf, 8, CFG_OFF + 0xffc), ==, 4);
@@ -470,7 +456,7 @@ static void test_hot_reset_checks_the_group_list(void)
     rig_up(&r);
     notafile = dup(0);
     close(notafile);
-    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
+    vt_dev_wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
     g_assert_cmpint(hot_reset(r.d, 1, 1, r.g, -1), ==, -EINVAL);
     g_assert_cmpint(hot_reset(r.d, 0, 0, r.g, -1), ==, -EINVAL);
     g_assert_cmpint(hot_reset(r.d, 0, 2, r.g, r.g), ==, -EINVAL);
@@ -478,12 +464,12 @@ static void test_hot_reset_checks_the_group_list(void)
     g_assert_cmpint(hot_reset(r.d, 0, 1, r.c, -1), ==, -EINVAL);
     g_assert_cmpint(hot_reset(r.d, 0, 1, 0, -1), ==, -EINVAL);
     g_assert_cmpint(hot_reset(r.d, 0, 1, other, -1), ==, -EINVAL);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1234);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1234);
     g_assert_cmpint(hot_reset(r.d, 0, 1, r.g, -1), ==, 0);
     /* reset as by VFIO_DEVICE_RESET: COMMAND restored, registers lost */
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
                     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
     close(other);
     rig_down(&r);
 }
@@ -506,12 +492,12 @@ static int msi_eventfd(Rig *r)
 
 static uint16_t command(Rig *r)
 {
-    return rd(r->d, CFG_OFF + PCI_COMMAND, 2);
+    return vt_dev_rd(r->d, CFG_OFF + PCI_COMMAND, 2);
 }
 
 static void set_command(Rig *r, uint16_t v)
 {
-    wr(r->d, CFG_OFF + PCI_COMMAND, 2, v);
+    vt_dev_wr(r->d, CFG_OFF + PCI_COMMAND, 2, v);
     g_assert_cmphex(command(r), ==, v);
 }
 
@@ -549,9 +535,9 @@ static void test_bus_master_clear_stops_device_dma(void)
     g_assert_cmpint(device_command(), ==, PCI_COMMAND_MEMORY);
     g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win, 4096, 0x2222), ==,
                     DMAE_STATUS_ERROR);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
                     DMAE_ERR_BUS_MASTER);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==, 0);
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==, 0);
     g_assert_cmpint(r.ram[0], ==, 0x11);
     g_assert_cmpint(read(efd, &n, sizeof(n)), ==, -1);
     g_assert_cmpint(errno, ==, EAGAIN);
@@ -584,8 +570,8 @@ static void test_memory_space_clear_bar_rw_is_eio(void)
     Rig r;
 
     rig_up(&r);
-    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1111);
-    wr(r.d, BAR2_OFF + 8, 4, 0xabcd);
+    vt_dev_wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1111);
+    vt_dev_wr(r.d, BAR2_OFF + 8, 4, 0xabcd);
     set_command(&r, PCI_COMMAND_MASTER);
     g_assert_cmpint(pread(r.d, &v, 8, BAR0_OFF + DMAE_REG_SRC), ==, -1);
     g_assert_cmpint(errno, ==, EIO);
@@ -596,10 +582,10 @@ static void test_memory_space_clear_bar_rw_is_eio(void)
     g_assert_cmpint(errno, ==, EIO);
     g_assert_cmpint(pwrite(r.d, &v, 4, BAR2_OFF + 8), ==, -1);
     g_assert_cmpint(errno, ==, EIO);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
     set_command(&r, PCI_COMMAND_MEMORY);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1111);
-    g_assert_cmphex(rd(r.d, BAR2_OFF + 8, 4), ==, 0xabcd);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1111);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR2_OFF + 8, 4), ==, 0xabcd);
     rig_down(&r);
 }
 
@@ -675,33 +661,33 @@ static void check_reset_restores_config(Rig *r, void (*reset)(Rig *r))
                r->d, BAR2_OFF);
     g_assert(bar != MAP_FAILED);
     set_command(r, cmd);
-    wr(r->d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0x80010000);
-    wr(r->d, CFG_OFF + PCI_BASE_ADDRESS_3, 4, 0x42);
-    wr(r->d, CFG_OFF + PCI_INTERRUPT_LINE, 1, 0x11);
-    wr(r->d, CFG_OFF + 0x50 + PCI_MSI_ADDRESS_LO, 4, 0xfee01000);
-    wr(r->d, CFG_OFF + 0x50 + PCI_MSI_DATA_64, 2, 0x4321);
+    vt_dev_wr(r->d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0x80010000);
+    vt_dev_wr(r->d, CFG_OFF + PCI_BASE_ADDRESS_3, 4, 0x42);
+    vt_dev_wr(r->d, CFG_OFF + PCI_INTERRUPT_LINE, 1, 0x11);
+    vt_dev_wr(r->d, CFG_OFF + 0x50 + PCI_MSI_ADDRESS_LO, 4, 0xfee01000);
+    vt_dev_wr(r->d, CFG_OFF + 0x50 + PCI_MSI_DATA_64, 2, 0x4321);
     /* D3hot: the ioctl brings the function to D0 before saving */
-    wr(r->d, CFG_OFF + 0x40 + PCI_PM_CTRL, 2, 3);
-    wr(r->d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
+    vt_dev_wr(r->d, CFG_OFF + 0x40 + PCI_PM_CTRL, 2, 3);
+    vt_dev_wr(r->d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
     bar[0] = 0x5a;
 
     reset(r);
 
     g_assert_cmphex(command(r), ==, cmd);
     g_assert_cmphex(device_command(), ==, cmd);
-    g_assert_cmphex(rd(r->d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==,
+    g_assert_cmphex(vt_dev_rd(r->d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==,
                     0x80010000);
-    g_assert_cmphex(rd(r->d, CFG_OFF + PCI_BASE_ADDRESS_3, 4), ==, 0x42);
-    g_assert_cmphex(rd(r->d, CFG_OFF + PCI_INTERRUPT_LINE, 1), ==, 0x11);
-    g_assert_cmphex(rd(r->d, CFG_OFF + 0x50 + PCI_MSI_ADDRESS_LO, 4), ==,
+    g_assert_cmphex(vt_dev_rd(r->d, CFG_OFF + PCI_BASE_ADDRESS_3, 4), ==, 0x42);
+    g_assert_cmphex(vt_dev_rd(r->d, CFG_OFF + PCI_INTERRUPT_LINE, 1), ==, 0x11);
+    g_assert_cmphex(vt_dev_rd(r->d, CFG_OFF + 0x50 + PCI_MSI_ADDRESS_LO, 4), ==,
                     0xfee01000);
-    g_assert_cmphex(rd(r->d, CFG_OFF + 0x50 + PCI_MSI_DATA_64, 2), ==,
+    g_assert_cmphex(vt_dev_rd(r->d, CFG_OFF + 0x50 + PCI_MSI_DATA_64, 2), ==,
                     0x4321);
-    g_assert_cmphex(rd(r->d, CFG_OFF + 0x40 + PCI_PM_CTRL, 2) &
+    g_assert_cmphex(vt_dev_rd(r->d, CFG_OFF + 0x40 + PCI_PM_CTRL, 2) &
                     PCI_PM_CTRL_STATE_MASK, ==, 0);
     /* the function's registers are back at power-on */
-    g_assert_cmphex(rd(r->d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
-    g_assert_cmphex(rd(r->d, BAR0_OFF + DMAE_REG_ID, 4), ==, DMAE_ID_VALUE);
+    g_assert_cmphex(vt_dev_rd(r->d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
+    g_assert_cmphex(vt_dev_rd(r->d, BAR0_OFF + DMAE_REG_ID, 4), ==, DMAE_ID_VALUE);
     /* decoding stayed on: the mapping still works */
     g_assert_cmpint(touch_signal(bar), ==, 0);
     munmap((void *)bar, DMAE_BAR2_SIZE);
@@ -765,7 +751,7 @@ static void test_dma_copy_fill_checksum_through_iommu(void)
     g_assert_cmpint(dmae(r.d, DMAE_CMD_COPY, win + 100, win + 2 * MiB + 7,
                          200000, 0), ==, DMAE_STATUS_DONE);
     g_assert_cmpint(memcmp(dst + 7, src + 100, 200000), ==, 0);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==, 200000);
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==, 200000);
     g_assert_cmpint(read(efd, &n, sizeof(n)), ==, sizeof(n));
 
     g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win + 2 * MiB + 3, 70000,
@@ -775,7 +761,7 @@ static void test_dma_copy_fill_checksum_through_iommu(void)
     }
     g_assert_cmpint(dmae(r.d, DMAE_CMD_CHECKSUM, win + 5, 0, 150001, 0), ==,
                     DMAE_STATUS_DONE);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_RESULT, 8), ==,
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_RESULT, 8), ==,
                     fnv1a(src + 5, 150001));
     close(efd);
     rig_down(&r);
@@ -803,20 +789,20 @@ static void test_dma_faults_stop_at_the_faulting_page(void)
     /* permission: writing into a read-only TCE */
     g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win + 8, 64, 0), ==,
                     DMAE_STATUS_ERROR);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
                     DMAE_ERR_PERMISSION);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_ERR_IOVA, 8), ==, win + 8);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_IOVA, 8), ==, win + 8);
     g_assert_cmpint(read(efd, &n, sizeof(n)), ==, sizeof(n));
 
     /* no mapping: the fill stops exactly at the end of the mapped part */
     g_assert_cmpint(dmae(r.d, DMAE_CMD_FILL, 0, win + MiB + 1000,
                          256 * KiB, 0x4141414141414141ULL), ==,
                     DMAE_STATUS_ERROR);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
                     DMAE_ERR_NO_MAPPING);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_ERR_IOVA, 8), ==,
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_IOVA, 8), ==,
                     win + MiB + 128 * KiB);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_DONE, 8), ==,
                     128 * KiB - 1000);
     g_assert_cmpint(rw[999], ==, 0xee);
     g_assert_cmpint(rw[1000], ==, 0x41);
@@ -826,16 +812,16 @@ static void test_dma_faults_stop_at_the_faulting_page(void)
     /* no window at all */
     g_assert_cmpint(dmae(r.d, DMAE_CMD_CHECKSUM, 1ULL << 58, 0, 8, 0), ==,
                     DMAE_STATUS_ERROR);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
                     DMAE_ERR_NO_WINDOW);
     /* after UNMAP the device loses access */
     g_assert_cmpint(unmap_dma(r.c, win, MiB), ==, 0);
     g_assert_cmpint(dmae(r.d, DMAE_CMD_CHECKSUM, win, 0, 8, 0), ==,
                     DMAE_STATUS_ERROR);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
                     DMAE_ERR_NO_MAPPING);
     g_assert_cmpint(dmae(r.d, 99, 0, 0, 0, 0), ==, DMAE_STATUS_ERROR);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
                     DMAE_ERR_BAD_CMD);
     g_assert_cmpint(dmae(r.d, DMAE_CMD_NOP, 0, 0, 0, 0), ==,
                     DMAE_STATUS_IDLE);

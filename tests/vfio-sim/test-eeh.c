@@ -21,20 +21,6 @@ typedef struct Rig {
     uint8_t *ram;
 } Rig;
 
-static uint64_t rd(int d, uint64_t off, unsigned size)
-{
-    uint64_t v = 0;
-
-    g_assert_cmpint(pread(d, &v, size, off), ==, size);
-    return GUINT64_FROM_LE(v);
-}
-
-static void wr(int d, uint64_t off, unsigned size, uint64_t v)
-{
-    v = GUINT64_TO_LE(v);
-    g_assert_cmpint(pwrite(d, &v, size, off), ==, size);
-}
-
 static long pe_op(int c, uint32_t op)
 {
     struct vfio_eeh_pe_op o = { .argsz = sizeof(o), .op = op };
@@ -52,7 +38,7 @@ static void rig_up(Rig *r)
     g_assert_cmpint(reg_mem(r->c, r->ram, 4 * MiB), ==, 0);
     g_assert_cmpint(tce_create(r->c, host_page_shift(), GiB, 2, NULL), ==, 0);
     g_assert_cmpint(map_dma(r->c, r->ram, WIN, MiB, RW), ==, 0);
-    wr(r->d, CFG_OFF + PCI_COMMAND, 2,
+    vt_dev_wr(r->d, CFG_OFF + PCI_COMMAND, 2,
        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
@@ -67,11 +53,11 @@ static void rig_down(Rig *r)
 
 static uint32_t dmae_fill(int d, uint64_t dst, uint64_t len, uint64_t pat)
 {
-    wr(d, BAR0_OFF + DMAE_REG_DST, 8, dst);
-    wr(d, BAR0_OFF + DMAE_REG_LEN, 8, len);
-    wr(d, BAR0_OFF + DMAE_REG_PATTERN, 8, pat);
-    wr(d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_FILL);
-    return rd(d, BAR0_OFF + DMAE_REG_STATUS, 4);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_DST, 8, dst);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_LEN, 8, len);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_PATTERN, 8, pat);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_FILL);
+    return vt_dev_rd(d, BAR0_OFF + DMAE_REG_STATUS, 4);
 }
 
 static void freeze_by_control(void)
@@ -148,35 +134,35 @@ static void test_eeh_pe_get_state_frozen_pe_reads_all_ones(void)
                r.d, BAR2_OFF);
     g_assert(bar != MAP_FAILED);
     bar[0] = 0x5a;
-    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
+    vt_dev_wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
     memset(r.ram, 0x11, 4096);
 
     freeze_by_control();
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
                     VFIO_EEH_PE_STATE_STOPPED);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 4), ==, 0xffffffff);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_ID, 4), ==, 0xffffffff);
-    g_assert_cmphex(rd(r.d, BAR2_OFF, 8), ==, UINT64_MAX);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 4), ==, 0xffffffff);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ID, 4), ==, 0xffffffff);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR2_OFF, 8), ==, UINT64_MAX);
     g_assert_cmphex(bar[0], ==, 0xff);
     g_assert_cmphex(bar[DMAE_BAR2_SIZE - 1], ==, 0xff);
     bar[1] = 0x77;                      /* dropped */
-    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x9999);
-    wr(r.d, CFG_OFF + PCI_COMMAND, 2, 0);
+    vt_dev_wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x9999);
+    vt_dev_wr(r.d, CFG_OFF + PCI_COMMAND, 2, 0);
     /* the engine's write to RAM does not get through the PHB */
-    wr(r.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_FILL);
+    vt_dev_wr(r.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_FILL);
 
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_UNFREEZE_IO), ==, 0);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
                     VFIO_EEH_PE_STATE_STOPPED_DMA);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
                     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1234);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0x1234);
     g_assert_cmphex(bar[0], ==, 0x5a);
     g_assert_cmphex(bar[1], ==, 0);
     g_assert_cmpint(dmae_fill(r.d, WIN, 4096, 0x2222222222222222ULL), ==,
                     DMAE_STATUS_ERROR);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
                     DMAE_ERR_FROZEN);
     g_assert_cmpint(r.ram[0], ==, 0x11);
 
@@ -229,24 +215,24 @@ static void test_eeh_pe_reset_hot_then_deactivate_restores_config(void)
     Rig r;
 
     rig_up(&r);
-    wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0x80001000);
-    bar0 = rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4);
-    wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
+    vt_dev_wr(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4, 0x80001000);
+    bar0 = vt_dev_rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4);
+    vt_dev_wr(r.d, BAR0_OFF + DMAE_REG_SRC, 8, 0x1234);
     freeze_by_control();
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_RESET_HOT), ==, 0);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
                     VFIO_EEH_PE_STATE_RESET);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, 0xffff);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, 0xffff);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_RESET_DEACTIVATE), ==, 0);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
                     VFIO_EEH_PE_STATE_NORMAL);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_CONFIGURE), ==, 0);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==, bar0);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_BASE_ADDRESS_0, 4), ==, bar0);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_COMMAND, 2), ==,
                     PCI_COMMAND_MEMORY);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_SRC, 8), ==, 0);
     /* a driver sets Bus Master again and the device works */
-    wr(r.d, CFG_OFF + PCI_COMMAND, 2,
+    vt_dev_wr(r.d, CFG_OFF + PCI_COMMAND, 2,
        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     g_assert_cmpint(dmae_fill(r.d, WIN, 64, 0x3333333333333333ULL), ==,
                     DMAE_STATUS_DONE);
@@ -256,9 +242,9 @@ static void test_eeh_pe_reset_hot_then_deactivate_restores_config(void)
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_RESET_FUNDAMENTAL), ==, 0);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
                     VFIO_EEH_PE_STATE_RESET);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_DEVICE_ID, 2), ==, 0xffff);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_DEVICE_ID, 2), ==, 0xffff);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_RESET_DEACTIVATE), ==, 0);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_ID, 4), ==, DMAE_ID_VALUE);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ID, 4), ==, DMAE_ID_VALUE);
     rig_down(&r);
 }
 
@@ -287,7 +273,7 @@ static void test_eeh_pe_inject_err_checks_type_and_func(void)
     g_assert_cmpint(xioctl(r.c, VFIO_EEH_PE_OP, &o), ==, 0);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
                     VFIO_EEH_PE_STATE_STOPPED);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, 0xffff);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, 0xffff);
     /* eeh_pe_set_option(EEH_OPT_ENABLE) -> eeh_pe_change_owner thaws */
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_ENABLE), ==, 0);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
@@ -313,9 +299,9 @@ static void test_eeh_pe_set_option_enable_then_dma_fault_freezes(void)
     g_assert_cmphex(dmae_fill(r.d, WIN + 2 * MiB, 64, 0), ==, 0xffffffff);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
                     VFIO_EEH_PE_STATE_STOPPED);
-    g_assert_cmphex(rd(r.d, BAR0_OFF + DMAE_REG_STATUS, 4), ==, 0xffffffff);
+    g_assert_cmphex(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_STATUS, 4), ==, 0xffffffff);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_UNFREEZE_IO), ==, 0);
-    g_assert_cmpint(rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
+    g_assert_cmpint(vt_dev_rd(r.d, BAR0_OFF + DMAE_REG_ERR_KIND, 4), ==,
                     DMAE_ERR_NO_MAPPING);
     rig_down(&r);
 }
@@ -334,8 +320,8 @@ static void test_fault_freeze_nth_access_and_eeh_dev_release(void)
     rig_up(&r);
     g_assert_true(vsim_control_fault_freeze(ctl(), BDF0, 2, &err));
     g_assert_no_error(err);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, 0xffff);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, 0xffff);
     g_assert_cmpint(pe_op(r.c, VFIO_EEH_PE_GET_STATE), ==,
                     VFIO_EEH_PE_STATE_STOPPED);
     close(r.d);
@@ -344,12 +330,12 @@ static void test_fault_freeze_nth_access_and_eeh_dev_release(void)
     g_assert_cmpint(json_object_get_int_member(o, "state"), ==,
                     VFIO_EEH_PE_STATE_NORMAL);
     r.d = xioctl(r.g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
     /* reset-counters disarms a freeze that has not fired */
     g_assert_true(vsim_control_fault_freeze(ctl(), BDF0, 1, &err));
     g_assert_true(vsim_control_reset_counters(ctl(), &err));
     g_assert_no_error(err);
-    g_assert_cmphex(rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
+    g_assert_cmphex(vt_dev_rd(r.d, CFG_OFF + PCI_VENDOR_ID, 2), ==, DMAE_VENDOR_ID);
     rig_down(&r);
 }
 

@@ -28,26 +28,12 @@ typedef struct Dev {
     int c, g, d;
 } Dev;
 
-static uint64_t rd(int d, uint64_t off, unsigned size)
-{
-    uint64_t v = 0;
-
-    g_assert_cmpint(pread(d, &v, size, off), ==, size);
-    return GUINT64_FROM_LE(v);
-}
-
-static void wr(int d, uint64_t off, unsigned size, uint64_t v)
-{
-    v = GUINT64_TO_LE(v);
-    g_assert_cmpint(pwrite(d, &v, size, off), ==, size);
-}
-
 static void dev_up(Dev *x)
 {
     x->c = setup_container(1, VFIO_SPAPR_TCE_v2_IOMMU, &x->g);
     x->d = xioctl(x->g, VFIO_GROUP_GET_DEVICE_FD, BDF0);
     g_assert_cmpint(x->d, >=, 0);
-    wr(x->d, CFG_OFF + PCI_COMMAND, 2,
+    vt_dev_wr(x->d, CFG_OFF + PCI_COMMAND, 2,
        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
@@ -109,9 +95,9 @@ static uint64_t efd_take(int fd)
  */
 static void complete(int d, bool error)
 {
-    wr(d, BAR0_OFF + DMAE_REG_LEN, 8, 0);
-    wr(d, BAR0_OFF + DMAE_REG_CMD, 4, error ? 7 : DMAE_CMD_CHECKSUM);
-    g_assert_cmpint(rd(d, BAR0_OFF + DMAE_REG_STATUS, 4), ==,
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_LEN, 8, 0);
+    vt_dev_wr(d, BAR0_OFF + DMAE_REG_CMD, 4, error ? 7 : DMAE_CMD_CHECKSUM);
+    g_assert_cmpint(vt_dev_rd(d, BAR0_OFF + DMAE_REG_STATUS, 4), ==,
                     error ? DMAE_STATUS_ERROR : DMAE_STATUS_DONE);
 }
 
@@ -261,7 +247,7 @@ static void test_set_msi_trigger_msix(void)
     g_assert_cmpint(irqs_off(x.d, VFIO_PCI_MSIX_IRQ_INDEX), ==, -EINVAL);
     g_assert_cmpint(set_irqs(x.d, VFIO_PCI_MSIX_IRQ_INDEX, EFD_TRIG, 0, 2,
                              fds, NULL), ==, 0);
-    g_assert_true(rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2) &
+    g_assert_true(vt_dev_rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2) &
                   PCI_MSIX_FLAGS_ENABLE);
     g_assert_cmpint(irq_int("vectors"), ==, 2);
     g_assert_cmpint(irq_int("eventfds"), ==, 2);
@@ -285,15 +271,15 @@ static void test_set_msi_trigger_msix(void)
     g_assert_cmpint(set_fd(x.d, VFIO_PCI_MSIX_IRQ_INDEX, 0, -1), ==, 0);
     complete(x.d, false);
     g_assert_cmpint(efd_take(e0), ==, 0);
-    g_assert_cmphex(rd(x.d, BAR2_OFF + DMAE_MSIX_PBA, 8), ==, 1);
+    g_assert_cmphex(vt_dev_rd(x.d, BAR2_OFF + DMAE_MSIX_PBA, 8), ==, 1);
     g_assert_cmpint(set_fd(x.d, VFIO_PCI_MSIX_IRQ_INDEX, 0, e0), ==, 0);
     g_assert_cmpint(efd_take(e0), ==, 1);
-    g_assert_cmphex(rd(x.d, BAR2_OFF + DMAE_MSIX_PBA, 8), ==, 0);
+    g_assert_cmphex(vt_dev_rd(x.d, BAR2_OFF + DMAE_MSIX_PBA, 8), ==, 0);
     complete(x.d, false);
     g_assert_cmpint(efd_take(e0), ==, 1);
 
     g_assert_cmpint(irqs_off(x.d, VFIO_PCI_MSIX_IRQ_INDEX), ==, 0);
-    g_assert_false(rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2) &
+    g_assert_false(vt_dev_rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2) &
                    PCI_MSIX_FLAGS_ENABLE);
     g_assert_cmpint(irq_int("eventfds"), ==, 0);
     /* with nothing enabled the function asserts INTx, which is off */
@@ -324,7 +310,7 @@ static void test_set_msi_trigger_msi_one_type(void)
     complete(x.d, false);
     g_assert_cmpint(efd_take(e), ==, 1);
     dropped = irq_int("dropped");
-    wr(x.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+    vt_dev_wr(x.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
     complete(x.d, false);
     g_assert_cmpint(efd_take(e), ==, 0);
     g_assert_cmpint(irq_int("dropped"), ==, dropped + 1);
@@ -408,18 +394,18 @@ static void test_config_status_interrupt_follows_intx(void)
 
     dev_up(&x);
     g_assert_cmpint(set_fd(x.d, VFIO_PCI_INTX_IRQ_INDEX, 0, e), ==, 0);
-    g_assert_cmpint(rd(x.d, CFG_OFF + PCI_STATUS, 2) &
+    g_assert_cmpint(vt_dev_rd(x.d, CFG_OFF + PCI_STATUS, 2) &
                     PCI_STATUS_INTERRUPT, ==, 0);
     complete(x.d, false);
     g_assert_cmpint(efd_take(e), ==, 1);
     g_assert_true(intx_masked());
-    g_assert_cmpint(rd(x.d, CFG_OFF + PCI_STATUS, 2) &
+    g_assert_cmpint(vt_dev_rd(x.d, CFG_OFF + PCI_STATUS, 2) &
                     PCI_STATUS_INTERRUPT, ==, PCI_STATUS_INTERRUPT);
     /* the dword Linux reads: COMMAND in the low half, STATUS above */
-    g_assert_cmpint(rd(x.d, CFG_OFF + PCI_COMMAND, 4) >> 16 &
+    g_assert_cmpint(vt_dev_rd(x.d, CFG_OFF + PCI_COMMAND, 4) >> 16 &
                     PCI_STATUS_INTERRUPT, ==, PCI_STATUS_INTERRUPT);
-    wr(x.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_NOP);
-    g_assert_cmpint(rd(x.d, CFG_OFF + PCI_STATUS, 2) &
+    vt_dev_wr(x.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_NOP);
+    g_assert_cmpint(vt_dev_rd(x.d, CFG_OFF + PCI_STATUS, 2) &
                     PCI_STATUS_INTERRUPT, ==, 0);
     close(e);
     dev_down(&x);
@@ -438,7 +424,7 @@ static void test_basic_config_write_intx_disable_masks(void)
 
     dev_up(&x);
     g_assert_cmpint(set_fd(x.d, VFIO_PCI_INTX_IRQ_INDEX, 0, e), ==, 0);
-    wr(x.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY |
+    vt_dev_wr(x.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY |
        PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
     g_assert_true(intx_masked());
     complete(x.d, false);
@@ -449,13 +435,13 @@ static void test_basic_config_write_intx_disable_masks(void)
                     ==, 0);
     g_assert_cmpint(efd_take(e), ==, 0);
     g_assert_true(intx_masked());
-    wr(x.d, CFG_OFF + PCI_COMMAND, 2,
+    vt_dev_wr(x.d, CFG_OFF + PCI_COMMAND, 2,
        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     g_assert_cmpint(efd_take(e), ==, 1);
     g_assert_true(intx_masked());
     /* enabled while disabled: starts masked */
     g_assert_cmpint(irqs_off(x.d, VFIO_PCI_INTX_IRQ_INDEX), ==, 0);
-    wr(x.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY |
+    vt_dev_wr(x.d, CFG_OFF + PCI_COMMAND, 2, PCI_COMMAND_MEMORY |
        PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
     g_assert_cmpint(set_fd(x.d, VFIO_PCI_INTX_IRQ_INDEX, 0, e), ==, 0);
     g_assert_true(intx_masked());
@@ -485,7 +471,7 @@ static void test_intx_unmask_handler_level(void)
                     ==, 0);
     g_assert_cmpint(efd_take(e), ==, 1);
     g_assert_true(intx_masked());
-    wr(x.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_NOP);
+    vt_dev_wr(x.d, BAR0_OFF + DMAE_REG_CMD, 4, DMAE_CMD_NOP);
     g_assert_cmpint(set_irqs(x.d, VFIO_PCI_INTX_IRQ_INDEX,
                              VFIO_IRQ_SET_DATA_NONE |
                              VFIO_IRQ_SET_ACTION_UNMASK, 0, 1, NULL, NULL),
@@ -637,9 +623,9 @@ static void test_do_io_rw_excludes_msix_table(void)
     Dev x;
 
     dev_up(&x);
-    wr(x.d, BAR2_OFF + DMAE_MSIX_TABLE, 4, 0x12345678);
-    g_assert_cmphex(rd(x.d, BAR2_OFF + DMAE_MSIX_TABLE, 4), ==, 0xffffffff);
-    wr(x.d, BAR2_OFF + DMAE_MSIX_TABLE - 8, 8, 0x0807060504030201ULL);
+    vt_dev_wr(x.d, BAR2_OFF + DMAE_MSIX_TABLE, 4, 0x12345678);
+    g_assert_cmphex(vt_dev_rd(x.d, BAR2_OFF + DMAE_MSIX_TABLE, 4), ==, 0xffffffff);
+    vt_dev_wr(x.d, BAR2_OFF + DMAE_MSIX_TABLE - 8, 8, 0x0807060504030201ULL);
     g_assert_cmpint(pread(x.d, buf, sizeof(buf),
                           BAR2_OFF + DMAE_MSIX_TABLE - 8), ==, sizeof(buf));
     for (unsigned i = 0; i < sizeof(want); i++) {
@@ -647,7 +633,7 @@ static void test_do_io_rw_excludes_msix_table(void)
     }
     g_assert_cmpmem(buf, sizeof(buf), want, sizeof(want));
     /* the PBA is not excluded: all clear, the host masks no vector */
-    g_assert_cmphex(rd(x.d, BAR2_OFF + DMAE_MSIX_PBA, 8), ==, 0);
+    g_assert_cmphex(vt_dev_rd(x.d, BAR2_OFF + DMAE_MSIX_PBA, 8), ==, 0);
     dev_down(&x);
 }
 
@@ -661,18 +647,18 @@ static void test_config_msix_capability(void)
     Dev x;
 
     dev_up(&x);
-    g_assert_cmphex(rd(x.d, CFG_OFF + MSI_CAP + PCI_CAP_LIST_NEXT, 1), ==,
+    g_assert_cmphex(vt_dev_rd(x.d, CFG_OFF + MSI_CAP + PCI_CAP_LIST_NEXT, 1), ==,
                     MSIX_CAP);
-    g_assert_cmphex(rd(x.d, CFG_OFF + MSIX_CAP, 1), ==, PCI_CAP_ID_MSIX);
-    g_assert_cmphex(rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2), ==,
+    g_assert_cmphex(vt_dev_rd(x.d, CFG_OFF + MSIX_CAP, 1), ==, PCI_CAP_ID_MSIX);
+    g_assert_cmphex(vt_dev_rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2), ==,
                     DMAE_MSIX_VECTORS - 1);
-    g_assert_cmphex(rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_TABLE, 4), ==,
+    g_assert_cmphex(vt_dev_rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_TABLE, 4), ==,
                     DMAE_MSIX_TABLE | 2);
-    g_assert_cmphex(rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_PBA, 4), ==,
+    g_assert_cmphex(vt_dev_rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_PBA, 4), ==,
                     DMAE_MSIX_PBA | 2);
-    wr(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2,
+    vt_dev_wr(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2,
        PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
-    g_assert_cmphex(rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2), ==,
+    g_assert_cmphex(vt_dev_rd(x.d, CFG_OFF + MSIX_CAP + PCI_MSIX_FLAGS, 2), ==,
                     DMAE_MSIX_VECTORS - 1);
     dev_down(&x);
 }

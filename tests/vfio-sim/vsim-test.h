@@ -144,6 +144,21 @@ static inline long tce_remove(int c, uint64_t start)
 
 #define RW (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
 
+/* A little-endian register of a device fd's region at @off. */
+static inline uint64_t vt_dev_rd(int d, uint64_t off, unsigned size)
+{
+    uint64_t v = 0;
+
+    g_assert_cmpint(pread(d, &v, size, off), ==, size);
+    return GUINT64_FROM_LE(v);
+}
+
+static inline void vt_dev_wr(int d, uint64_t off, unsigned size, uint64_t v)
+{
+    v = GUINT64_TO_LE(v);
+    g_assert_cmpint(pwrite(d, &v, size, off), ==, size);
+}
+
 #endif /* VSIM_TEST_H */
 
 /* ---- simulator state through the control channel ---- */
