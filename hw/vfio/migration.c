@@ -90,11 +90,13 @@ static int vfio_mig_feature(VFIOMigration *m, uint32_t flags,
 
     f->argsz = sizeof(*f) + len;
     f->flags = flags;
-    memcpy(f->data, payload, len);
+    if (len) {      /* a PROBE has no payload (and may pass NULL) */
+        memcpy(f->data, payload, len);
+    }
     ret = ioctl(m->vdev->fd, VFIO_DEVICE_FEATURE, f);
     err = ret < 0 ? errno : 0;
     trace_vfio_device_ioctl(vname(m), what, ret < 0 ? -err : ret);
-    if (ret >= 0) {
+    if (ret >= 0 && len) {
         memcpy(payload, f->data, len);
     }
     return ret < 0 ? -err : ret;
