@@ -101,6 +101,12 @@ typedef struct SpaprMachineState {
     bool running;
     void *fdt;                  /* last built device tree */
     bool fdt_dirty;
+    /*
+     * The PHBs (SpaprPhbState, sorted by index) the machine owns; each
+     * holds its TCE tables, so LIOBN lookups walk machine -> PHBs ->
+     * tables.  A PHB adds itself at realize, leaves at unrealize.
+     */
+    GList *phbs;
 } SpaprMachineState;
 
 /* The machine, or NULL before machine_create / after machine_destroy. */
