@@ -286,8 +286,9 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     spapr = g_new0(SpaprMachineState, 1);
     spapr->nodefaults = opts->nodefaults;
     spapr->ram_slots = opts->ram_slots;
+    spapr->parent_obj.unplug = spapr_unplug_request;
     spapr_machine = spapr;
-    qdev_set_unplug_handler(spapr_unplug_request, spapr);
+    qdev_set_machine(&spapr->parent_obj);
     if (!spapr_init_ram(spapr, opts, errp)) {
         goto fail;
     }
@@ -345,7 +346,7 @@ fail:
     spapr_drc_cleanup();
     spapr_events_fini();
     pc_dimm_set_hotplug_ops(NULL);
-    qdev_set_unplug_handler(NULL, NULL);
+    qdev_set_machine(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
     spapr_machine = NULL;
@@ -486,7 +487,7 @@ void machine_destroy(void)
     spapr_drc_cleanup();
     spapr_events_fini();
     pc_dimm_set_hotplug_ops(NULL);
-    qdev_set_unplug_handler(NULL, NULL);
+    qdev_set_machine(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
     g_free(spapr->fdt);
