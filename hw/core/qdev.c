@@ -353,13 +353,16 @@ DeviceState *qdev_device_add_str(const char *optstr, Error **errp)
     return qdev_device_add_props(props, errp);
 }
 
-static QdevUnplugHandler qdev_unplug_handler;
-static void *qdev_unplug_opaque;
+static QdevMachine *qdev_machine;     /* the root, while it exists */
 
-void qdev_set_unplug_handler(QdevUnplugHandler fn, void *opaque)
+void qdev_set_machine(QdevMachine *machine)
 {
-    qdev_unplug_handler = fn;
-    qdev_unplug_opaque = opaque;
+    qdev_machine = machine;
+}
+
+QdevMachine *qdev_get_machine(void)
+{
+    return qdev_machine;
 }
 
 /* The device goes, with its DEVICE_DELETED event. */
@@ -407,9 +410,9 @@ bool qdev_device_del(const char *id, Error **errp)
      * The machine may have to ask the guest first (a pseries DRC): the
      * device then goes, with its event, when the guest has let it go.
      */
-    switch (qdev_unplug_handler ?
-            qdev_unplug_handler(qdev_unplug_opaque, dev, qdev_unplug_done,
-                                errp) : QDEV_UNPLUG_NOW) {
+    switch (qdev_machine && qdev_machine->unplug ?
+            qdev_machine->unplug(qdev_machine, dev, qdev_unplug_done,
+                                 errp) : QDEV_UNPLUG_NOW) {
     case QDEV_UNPLUG_REFUSED:
         return false;
     case QDEV_UNPLUG_PENDING:

@@ -12,13 +12,7 @@
 #include "qemu/error.h"
 #include "hw/mem/pc-dimm.h"
 
-static const PCDIMMHotplugOps *pc_dimm_ops;
 static GList *pc_dimms;         /* realized PCDIMMDevice, creation order */
-
-void pc_dimm_set_hotplug_ops(const PCDIMMHotplugOps *ops)
-{
-    pc_dimm_ops = ops;
-}
 
 static const char *pc_dimm_name(PCDIMMDevice *dimm)
 {
@@ -28,6 +22,8 @@ static const char *pc_dimm_name(PCDIMMDevice *dimm)
 static bool pc_dimm_realize(DeviceState *dev, Error **errp)
 {
     PCDIMMDevice *dimm = (PCDIMMDevice *)dev;
+    QdevMachine *machine;
+    const PCDIMMHotplugOps *ops;
     HostMemoryBackend *be;
 
     if (!dimm->memdev || !*dimm->memdev) {
@@ -47,16 +43,20 @@ static bool pc_dimm_realize(DeviceState *dev, Error **errp)
                    be->user ? " by " : "", be->user ? be->user : "");
         return false;
     }
-    if (!pc_dimm_ops) {
+    machine = qdev_get_machine();
+    ops = machine && machine->hotplug_handler ?
+          machine->hotplug_handler(machine, dev) : NULL;
+    if (!ops) {
         error_setg(errp, "'%s': the machine does not support memory "
                    "devices", pc_dimm_name(dimm));
         return false;
     }
     dimm->backend = be;
-    if (!pc_dimm_ops->plug(dimm, errp)) {
+    if (!ops->plug(dimm, errp)) {
         dimm->backend = NULL;
         return false;
     }
+    dimm->hotplug = ops;
     dimm->plugged = true;
     host_memory_backend_set_user(be, pc_dimm_name(dimm));
     memory_region_ref(host_memory_backend_get_memory(be));
@@ -70,10 +70,11 @@ static void pc_dimm_unrealize(DeviceState *dev)
     HostMemoryBackend *be = dimm->backend;
 
     pc_dimms = g_list_remove(pc_dimms, dimm);
-    if (dimm->plugged && pc_dimm_ops) {
-        pc_dimm_ops->unplug(dimm);
+    if (dimm->plugged) {
+        dimm->hotplug->unplug(dimm);
     }
     dimm->plugged = false;
+    dimm->hotplug = NULL;
     host_memory_backend_set_user(be, NULL);
     dimm->backend = NULL;
     /* The backend's own reference keeps the memory until object-del. */
@@ -85,10 +86,10 @@ static bool pc_dimm_dev_unplug_request(DeviceState *dev, Error **errp)
 {
     PCDIMMDevice *dimm = (PCDIMMDevice *)dev;
 
-    if (!dimm->plugged || !pc_dimm_ops || !pc_dimm_ops->unplug_request) {
+    if (!dimm->plugged || !dimm->hotplug->unplug_request) {
         return true;
     }
-    return pc_dimm_ops->unplug_request(dimm, errp);
+    return dimm->hotplug->unplug_request(dimm, errp);
 }
 
 static const Property pc_dimm_props[] = {

@@ -186,7 +186,6 @@ static bool spapr_init_hotplug(SpaprMachineState *spapr, Error **errp)
     memory_device_area_init(&spapr->hotplug, base, size,
                             SPAPR_MEMORY_BLOCK_SIZE, spapr->ram_slots,
                             extra);
-    pc_dimm_set_hotplug_ops(&spapr_dimm_ops);
     spapr_drc_init_lmbs(base, size);
     return true;
 }
@@ -269,6 +268,13 @@ static void spapr_free_ram(SpaprMachineState *spapr)
 static int spapr_unplug_request(void *opaque, DeviceState *dev,
                                 void (*done)(DeviceState *dev), Error **errp);
 
+/* The machine's plug rules for @dev: DIMMs go in the hotplug area. */
+static const void *spapr_hotplug_handler(QdevMachine *machine,
+                                         DeviceState *dev)
+{
+    return pc_dimm_cast(dev) ? &spapr_dimm_ops : NULL;
+}
+
 bool machine_create(const MachineOptions *opts, Error **errp)
 {
     SpaprMachineState *spapr;
@@ -286,8 +292,10 @@ bool machine_create(const MachineOptions *opts, Error **errp)
     spapr = g_new0(SpaprMachineState, 1);
     spapr->nodefaults = opts->nodefaults;
     spapr->ram_slots = opts->ram_slots;
+    spapr->parent_obj.unplug = spapr_unplug_request;
+    spapr->parent_obj.hotplug_handler = spapr_hotplug_handler;
     spapr_machine = spapr;
-    qdev_set_unplug_handler(spapr_unplug_request, spapr);
+    qdev_set_machine(&spapr->parent_obj);
     if (!spapr_init_ram(spapr, opts, errp)) {
         goto fail;
     }
@@ -344,8 +352,7 @@ bool machine_create(const MachineOptions *opts, Error **errp)
 fail:
     spapr_drc_cleanup();
     spapr_events_fini();
-    pc_dimm_set_hotplug_ops(NULL);
-    qdev_set_unplug_handler(NULL, NULL);
+    qdev_set_machine(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
     spapr_machine = NULL;
@@ -485,8 +492,7 @@ void machine_destroy(void)
     qdev_destroy_all();
     spapr_drc_cleanup();
     spapr_events_fini();
-    pc_dimm_set_hotplug_ops(NULL);
-    qdev_set_unplug_handler(NULL, NULL);
+    qdev_set_machine(NULL);
     memory_device_area_cleanup(&spapr->hotplug);
     spapr_free_ram(spapr);
     g_free(spapr->fdt);

@@ -44,7 +44,6 @@ struct SpaprTceTable {
     void *ram_check_opaque;
 };
 
-static GHashTable *spapr_tce_tables;    /* liobn -> SpaprTceTable */
 void spapr_tce_table_set_ram_check(SpaprTceTable *tcet, SpaprTceRamCheck fn,
                                    void *opaque)
 {
@@ -368,17 +367,11 @@ SpaprTceTable *spapr_tce_table_new(uint32_t liobn, MemoryRegion *dma_root,
 {
     SpaprTceTable *tcet = g_new0(SpaprTceTable, 1);
 
-    if (!spapr_tce_tables) {
-        spapr_tce_tables = g_hash_table_new(NULL, NULL);
-    }
-    g_assert(!g_hash_table_contains(spapr_tce_tables,
-                                    GUINT_TO_POINTER(liobn)));
     tcet->liobn = liobn;
     tcet->dma_root = dma_root;
     tcet->owner = g_strdup(owner);
     tcet->chunks = g_tree_new_full(tce_chunk_cmp, NULL,
                                    NULL, g_free);
-    g_hash_table_insert(spapr_tce_tables, GUINT_TO_POINTER(liobn), tcet);
     return tcet;
 }
 
@@ -388,21 +381,9 @@ void spapr_tce_table_free(SpaprTceTable *tcet)
         return;
     }
     spapr_tce_table_disable(tcet);
-    g_hash_table_remove(spapr_tce_tables, GUINT_TO_POINTER(tcet->liobn));
-    if (!g_hash_table_size(spapr_tce_tables)) {
-        g_hash_table_destroy(spapr_tce_tables);
-        spapr_tce_tables = NULL;
-    }
     g_tree_destroy(tcet->chunks);
     g_free(tcet->owner);
     g_free(tcet);
-}
-
-SpaprTceTable *spapr_tce_find_by_liobn(uint32_t liobn)
-{
-    return spapr_tce_tables ?
-        g_hash_table_lookup(spapr_tce_tables, GUINT_TO_POINTER(liobn)) :
-        NULL;
 }
 
 bool spapr_tce_table_enable(SpaprTceTable *tcet, unsigned page_shift,
@@ -811,42 +792,17 @@ static gboolean tce_ref_chunk(gpointer key, gpointer value, gpointer opaque)
     return FALSE;
 }
 
-static gint tce_liobn_cmp(gconstpointer a, gconstpointer b)
+bool spapr_tce_table_find_ram_ref(SpaprTceTable *tcet, hwaddr gpa,
+                                  uint64_t size, uint64_t *ioba)
 {
-    uint32_t x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
+    TceRefSearch s = { .tcet = tcet, .gpa = gpa, .size = size };
 
-    return x < y ? -1 : x > y;
-}
-
-bool spapr_tce_find_ram_ref(hwaddr gpa, uint64_t size, uint32_t *liobn,
-                            uint64_t *ioba)
-{
-    g_autoptr(GList) liobns = NULL;
-    GList *l;
-
-    if (!spapr_tce_tables || !size) {
+    if (!tcet || !size || !tcet->enabled || !tcet->nb_set) {
         return false;
     }
-    /* In LIOBN order, so the table named in messages is predictable. */
-    liobns = g_list_sort(g_hash_table_get_keys(spapr_tce_tables),
-                         tce_liobn_cmp);
-    for (l = liobns; l; l = l->next) {
-        SpaprTceTable *tcet = g_hash_table_lookup(spapr_tce_tables, l->data);
-        TceRefSearch s = { .tcet = tcet, .gpa = gpa, .size = size };
-
-        if (!tcet->enabled || !tcet->nb_set) {
-            continue;
-        }
-        g_tree_foreach(tcet->chunks, tce_ref_chunk, &s);
-        if (s.found) {
-            if (liobn) {
-                *liobn = tcet->liobn;
-            }
-            if (ioba) {
-                *ioba = s.ioba;
-            }
-            return true;
-        }
+    g_tree_foreach(tcet->chunks, tce_ref_chunk, &s);
+    if (s.found && ioba) {
+        *ioba = s.ioba;
     }
-    return false;
+    return s.found;
 }

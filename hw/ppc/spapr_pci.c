@@ -15,18 +15,17 @@
 #include "migration/vmstate.h"
 #include "trace.h"
 
-static GList *spapr_phbs;   /* SpaprPhbState, sorted by index */
-
+/* The machine owns its PHBs (SpaprMachineState.phbs). */
 GList *spapr_phb_list(void)
 {
-    return spapr_phbs;
+    return spapr_machine ? spapr_machine->phbs : NULL;
 }
 
 SpaprPhbState *spapr_phb_find_by_buid(uint64_t buid)
 {
     GList *l;
 
-    for (l = spapr_phbs; l; l = l->next) {
+    for (l = spapr_phb_list(); l; l = l->next) {
         SpaprPhbState *sphb = l->data;
 
         if (sphb->buid == buid) {
@@ -40,7 +39,7 @@ SpaprPhbState *spapr_phb_find_by_index(uint32_t index)
 {
     GList *l;
 
-    for (l = spapr_phbs; l; l = l->next) {
+    for (l = spapr_phb_list(); l; l = l->next) {
         SpaprPhbState *sphb = l->data;
 
         if (sphb->index == index) {
@@ -48,6 +47,52 @@ SpaprPhbState *spapr_phb_find_by_index(uint32_t index)
         }
     }
     return NULL;
+}
+
+/*
+ * machine -> PHBs -> tables: a LIOBN names one window of one PHB
+ * (SPAPR_PCI_LIOBN), and each PHB holds the tables of its windows.
+ */
+SpaprTceTable *spapr_tce_find_by_liobn(uint32_t liobn)
+{
+    GList *l;
+    unsigned i;
+
+    for (l = spapr_phb_list(); l; l = l->next) {
+        SpaprPhbState *sphb = l->data;
+
+        for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
+            if (sphb->tables[i] &&
+                spapr_tce_table_liobn(sphb->tables[i]) == liobn) {
+                return sphb->tables[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* PHBs by index, windows in order: that is LIOBN order. */
+bool spapr_tce_find_ram_ref(hwaddr gpa, uint64_t size, uint32_t *liobn,
+                            uint64_t *ioba)
+{
+    GList *l;
+    unsigned i;
+
+    for (l = spapr_phb_list(); l; l = l->next) {
+        SpaprPhbState *sphb = l->data;
+
+        for (i = 0; i < SPAPR_PCI_DMA_MAX_WINDOWS; i++) {
+            SpaprTceTable *tcet = sphb->tables[i];
+
+            if (spapr_tce_table_find_ram_ref(tcet, gpa, size, ioba)) {
+                if (liobn) {
+                    *liobn = spapr_tce_table_liobn(tcet);
+                }
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 static gint spapr_phb_cmp(gconstpointer a, gconstpointer b)
@@ -238,9 +283,15 @@ static bool spapr_phb_realize(DeviceState *dev, Error **errp)
     g_autofree char *busname = NULL;
     unsigned i;
 
+    if (!spapr_machine) {
+        error_setg(errp, "%s needs a pseries machine to be part of",
+                   TYPE_SPAPR_PCI_HOST_BRIDGE);
+        return false;
+    }
     if (!spapr_phb_check_props(sphb, errp)) {
         return false;
     }
+    sphb->machine = spapr_machine;
     sphb->buid = SPAPR_PCI_BASE_BUID + sphb->index;
     sphb->io_win_addr = SPAPR_PCI_BASE + sphb->index * SPAPR_PCI_IO_WIN_SIZE;
     sphb->mem_win_addr = SPAPR_PCI_BASE +
@@ -275,7 +326,7 @@ static bool spapr_phb_realize(DeviceState *dev, Error **errp)
                                               &sphb->dma_root, owner);
         /* TCEs may point at the RAM of the machine the PHB is part of. */
         spapr_tce_table_set_ram_check(sphb->tables[i],
-                                      spapr_machine_ram_check, spapr_machine);
+                                      spapr_machine_ram_check, sphb->machine);
     }
     spapr_phb_dma_reset(sphb);
     if (!spapr_phb_irq_init(sphb, owner, errp)) {
@@ -303,7 +354,8 @@ static bool spapr_phb_realize(DeviceState *dev, Error **errp)
     sphb->next_mem32 = SPAPR_PCI_MEM_WIN_BUS_OFFSET;
     sphb->next_mem64 = sphb->mem64_win_pciaddr;
 
-    spapr_phbs = g_list_insert_sorted(spapr_phbs, sphb, spapr_phb_cmp);
+    sphb->machine->phbs = g_list_insert_sorted(sphb->machine->phbs, sphb,
+                                               spapr_phb_cmp);
     spapr_drc_add_phb(sphb->index);
     spapr_machine_devices_changed();
     trace_spapr_pci_phb_realize(sphb->index, sphb->buid);
@@ -319,7 +371,7 @@ static void spapr_phb_unrealize(DeviceState *dev)
     trace_spapr_pci_phb_unrealize(sphb->index);
     /* The devices on the bus go with it. */
     pci_bus_cleanup(&sphb->bus);
-    spapr_phbs = g_list_remove(spapr_phbs, sphb);
+    sphb->machine->phbs = g_list_remove(sphb->machine->phbs, sphb);
     spapr_drc_remove_phb(sphb->index);
 
     spapr_phb_irq_fini(sphb);

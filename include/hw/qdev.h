@@ -197,9 +197,9 @@ char *qdev_migration_path(DeviceState *dev);
 bool qdev_check_migratable(Error **errp);
 
 /*
- * device_del's second step, once the device's class agreed: the machine
- * links its handler here while it exists (QEMU: the machine is the
- * hotplug handler).  QDEV_UNPLUG_NOW: qdev removes @dev now;
+ * device_del's second step, once the device's class agreed: the
+ * machine's (QdevMachine.unplug; QEMU: the machine is the hotplug
+ * handler).  QDEV_UNPLUG_NOW: qdev removes @dev now;
  * QDEV_UNPLUG_PENDING: the guest was asked to release it (a pseries
  * DRC) and the machine calls @done(@dev) when it has, or at the next
  * reset; QDEV_UNPLUG_REFUSED: @errp says why and nothing changed.
@@ -213,7 +213,26 @@ enum {
 typedef int (*QdevUnplugHandler)(void *opaque, DeviceState *dev,
                                  void (*done)(DeviceState *dev),
                                  Error **errp);
-void qdev_set_unplug_handler(QdevUnplugHandler fn, void *opaque);
+
+/*
+ * The machine, root of the device tree (QOM's /machine): devices reach
+ * their machine's hotplug handlers through it, not through hooks each
+ * device type keeps.  A machine model puts it first in its state and
+ * links it with qdev_set_machine() while it exists (NULL after).
+ */
+typedef struct QdevMachine QdevMachine;
+struct QdevMachine {
+    /* device_del's second step (called with the machine as @opaque). */
+    QdevUnplugHandler unplug;
+    /*
+     * The machine's plug rules for @dev, in the form @dev's type
+     * defines (a DIMM: PCDIMMHotplugOps), or NULL when the machine
+     * cannot take such a device.
+     */
+    const void *(*hotplug_handler)(QdevMachine *machine, DeviceState *dev);
+};
+void qdev_set_machine(QdevMachine *machine);
+QdevMachine *qdev_get_machine(void);
 /*
  * The @done a handler gets: the device goes, with DEVICE_DELETED.  For
  * an unplug that was requested before an incoming migration, whose

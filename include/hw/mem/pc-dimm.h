@@ -5,8 +5,10 @@
  * time (device_add), backed by a host memory backend (memdev=).
  *
  * The device knows its backend and where it sits; where that may be is
- * the machine's decision.  The machine installs a PCDIMMHotplugOps with
- * pc_dimm_set_hotplug_ops(); without one a DIMM cannot be realized.
+ * the machine's decision.  At realize the DIMM asks its machine
+ * (qdev_get_machine()->hotplug_handler) for its PCDIMMHotplugOps and
+ * keeps the link until unrealize; a machine without one cannot take a
+ * DIMM.
  */
 #ifndef HW_MEM_PC_DIMM_H
 #define HW_MEM_PC_DIMM_H
@@ -17,6 +19,8 @@
 #define TYPE_PC_DIMM            "pc-dimm"
 /* "slot" when the user did not choose one. */
 #define PC_DIMM_SLOT_AUTO       UINT32_MAX
+
+typedef struct PCDIMMHotplugOps PCDIMMHotplugOps;
 
 typedef struct PCDIMMDevice {
     DeviceState parent_obj;
@@ -29,10 +33,11 @@ typedef struct PCDIMMDevice {
 
     /* while realized */
     HostMemoryBackend *backend;
+    const PCDIMMHotplugOps *hotplug;    /* its machine's rules */
     bool plugged;               /* the machine mapped it */
 } PCDIMMDevice;
 
-typedef struct PCDIMMHotplugOps {
+struct PCDIMMHotplugOps {
     /*
      * Check @dimm against the machine's rules and map its memory
      * (dimm->addr and dimm->slot are final afterwards).  On failure
@@ -43,10 +48,7 @@ typedef struct PCDIMMHotplugOps {
     bool (*unplug_request)(PCDIMMDevice *dimm, Error **errp);
     /* Unmap @dimm's memory; it is gone from the guest afterwards. */
     void (*unplug)(PCDIMMDevice *dimm);
-} PCDIMMHotplugOps;
-
-/* The machine's rules; NULL when the machine goes away. */
-void pc_dimm_set_hotplug_ops(const PCDIMMHotplugOps *ops);
+};
 
 /* @dev as a DIMM, or NULL when it is some other device. */
 PCDIMMDevice *pc_dimm_cast(DeviceState *dev);

@@ -11,6 +11,7 @@
 #include "exec/memory.h"
 #include "sysemu/hostmem.h"
 #include "hw/mem/memory-device.h"
+#include "hw/qdev.h"
 
 /* Hypercall return codes */
 #define H_SUCCESS               0
@@ -89,6 +90,7 @@
 #define SPAPR_MEMORY_BLOCK_SIZE (256ULL << 20)
 
 typedef struct SpaprMachineState {
+    QdevMachine parent_obj;     /* the device tree's root (qdev) */
     uint64_t ram_size;
     uint64_t maxmem;
     unsigned ram_slots;
@@ -101,6 +103,12 @@ typedef struct SpaprMachineState {
     bool running;
     void *fdt;                  /* last built device tree */
     bool fdt_dirty;
+    /*
+     * The PHBs (SpaprPhbState, sorted by index) the machine owns; each
+     * holds its TCE tables, so LIOBN lookups walk machine -> PHBs ->
+     * tables.  A PHB adds itself at realize, leaves at unrealize.
+     */
+    GList *phbs;
 } SpaprMachineState;
 
 /* The machine, or NULL before machine_create / after machine_destroy. */

@@ -43,6 +43,7 @@ SpaprTceTable *spapr_tce_table_new(uint32_t liobn, MemoryRegion *dma_root,
                                    const char *owner);
 /* Disables (UNMAP notifications for what was set) and frees. */
 void spapr_tce_table_free(SpaprTceTable *tcet);
+/* The machine's table with that LIOBN (see spapr_tce_find_ram_ref). */
 SpaprTceTable *spapr_tce_find_by_liobn(uint32_t liobn);
 
 /*
@@ -104,10 +105,22 @@ void spapr_tce_stuff(SpaprTceTable *tcet, uint64_t index, uint64_t tce,
                      uint64_t n);
 
 /*
- * Does an entry granting access (read or write) of any enabled table
- * point into guest RAM [gpa, gpa + size)?  Walks the set entries only.
- * On a hit, *liobn and *ioba (bus address) name the first one found,
- * in LIOBN then IOVA order.  Memory hot-unplug refuses while true.
+ * Does an entry of @tcet (enabled) granting access (read or write)
+ * point into guest RAM [gpa, gpa + size)?  Walks the set entries only;
+ * on a hit *ioba is the bus address of the first one in IOVA order.
+ */
+bool spapr_tce_table_find_ram_ref(SpaprTceTable *tcet, hwaddr gpa,
+                                  uint64_t size, uint64_t *ioba);
+
+/*
+ * The machine's tables.  A table belongs to the PHB that created it
+ * (SpaprPhbState.tables[]) and the PHBs to the machine, so both walk
+ * machine -> PHBs -> tables (spapr_pci.c); no machine, no table.
+ *
+ * Does an entry granting access of any enabled table point into guest
+ * RAM [gpa, gpa + size)?  On a hit, *liobn and *ioba (bus address) name
+ * the first one found, in LIOBN then IOVA order.  Memory hot-unplug
+ * refuses while true.
  */
 bool spapr_tce_find_ram_ref(hwaddr gpa, uint64_t size, uint32_t *liobn,
                             uint64_t *ioba);

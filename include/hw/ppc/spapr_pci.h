@@ -40,8 +40,11 @@
 #define SPAPR_PCI_PGSZ_DEFAULT \
     ((1ULL << 12) | (1ULL << 16) | (1ULL << 21) | (1ULL << 24))
 
+typedef struct SpaprMachineState SpaprMachineState;
+
 typedef struct SpaprPhbState {
     DeviceState parent_obj;
+    SpaprMachineState *machine; /* owner: lists this PHB while realized */
 
     /* properties */
     uint32_t index;
@@ -80,7 +83,7 @@ typedef struct SpaprPhbState {
 
 SpaprPhbState *spapr_phb_find_by_buid(uint64_t buid);
 SpaprPhbState *spapr_phb_find_by_index(uint32_t index);
-/* Every PHB sorted by index (do not free). */
+/* The machine's PHBs sorted by index (do not free). */
 GList *spapr_phb_list(void);
 
 /* DMA windows (used by the DDW RTAS calls and reset). */
