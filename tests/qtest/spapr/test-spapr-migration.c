@@ -558,6 +558,45 @@ static void test_failed_transport_resumes_source(void)
     quit(src);
 }
 
+/*
+ * unix: has a return path: a destination that cannot load the stream
+ * (a machine that is not the source's) says why before it exits 1, and
+ * the source fails with that reason and runs on instead of completing.
+ */
+static void test_unix_destination_failure_resumes_source(void)
+{
+    g_autofree char *path = tmp_path("refuse.sock");
+    g_autofree char *uri = g_strdup_printf("unix:%s", path);
+    QTestState *dst = qtest_initf("-m 512M -nodefaults "
+                                  "-device pci-testdev-dma,addr=1 "
+                                  "-incoming %s", uri);
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    g_autoptr(JsonObject) info = NULL;
+    g_autofree char *end = NULL;
+    const char *desc;
+    int status;
+
+    qtest_writeq(src, 0x100000, 0x1234);
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': '%s'}}", uri);
+    end = qtest_migration_wait_end(src);
+    g_assert_cmpstr(end, ==, "failed");
+    info = qmp_return(src, "query-migrate");
+    desc = json_object_get_string_member(info, "error-desc");
+    g_test_message("%s", desc);
+    g_assert_nonnull(strstr(desc, "the destination failed: load of "
+                            "migration failed"));
+    g_assert_nonnull(strstr(desc, "RAM block 'ppc_spapr.ram'"));
+    g_assert_true(machine_running(src));
+    g_assert_cmphex(qtest_readq(src, 0x100000), ==, 0x1234);
+    /* The destination said so before it went: its stderr has it. */
+    g_assert_nonnull(strstr(qtest_stderr(dst), "RAM block 'ppc_spapr.ram'"));
+    status = qtest_wait_exit(dst);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    quit(src);
+}
+
 /* Cancel while RAM is being sent: cancelled, the guest runs on. */
 static void test_cancel_resumes_source(void)
 {
@@ -977,6 +1016,8 @@ int main(int argc, char **argv)
                     test_migrate_errors_leave_source_running);
     g_test_add_func("/spapr/migration/failed-transport-resumes-source",
                     test_failed_transport_resumes_source);
+    g_test_add_func("/spapr/migration/unix-destination-failure-resumes-source",
+                    test_unix_destination_failure_resumes_source);
     g_test_add_func("/spapr/migration/cancel-resumes-source",
                     test_cancel_resumes_source);
     g_test_add_func("/spapr/migration/corrupt-stream-names-section",
