@@ -606,7 +606,8 @@ static void test_unix_destination_failure_resumes_source(void)
  */
 typedef struct FakeDest {
     int listen_fd;
-    const char *reply;
+    const char *reply;          /* "": none, wait for the source to close */
+    gint at_end;                /* the end marker is read */
 } FakeDest;
 
 static void fake_read(int fd, void *buf, size_t len)
@@ -665,7 +666,10 @@ static gpointer fake_dest_run(gpointer opaque)
         /* stored length, then the CRC and the stored bytes */
         fake_skip(fd, fake_be32(fd) + 4);
     }
-    if (f->reply) {
+    g_atomic_int_set(&f->at_end, 1);
+    if (f->reply && !*f->reply) {
+        g_assert_cmpint(read(fd, &tag, 1), ==, 0);
+    } else if (f->reply) {
         g_assert_cmpint(write(fd, f->reply, strlen(f->reply)), ==,
                         strlen(f->reply));
     }
@@ -673,9 +677,12 @@ static gpointer fake_dest_run(gpointer opaque)
     return NULL;
 }
 
-/* Migrate to a fake destination answering @reply; the end status. */
+/*
+ * Migrate to a fake destination answering @reply; the end status.  With
+ * @cancel, migrate_cancel once the whole stream is there.
+ */
 static char *migrate_to_fake(QTestState *src, const char *name,
-                             const char *reply)
+                             const char *reply, bool cancel)
 {
     g_autofree char *path = tmp_path(name);
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -693,6 +700,18 @@ static char *migrate_to_fake(QTestState *src, const char *name,
     t = g_thread_new("fake-dest", fake_dest_run, &f);
     qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
                              "{'uri': 'unix:%s'}}", path);
+    if (cancel) {
+        g_autoptr(JsonObject) info = NULL;
+
+        while (!g_atomic_int_get(&f.at_end)) {
+            g_usleep(10000);
+        }
+        /* All sent, no verdict: the source waits, still active. */
+        info = qmp_return(src, "query-migrate");
+        g_assert_cmpstr(migrate_status(info), ==, "active");
+        g_assert_false(machine_running(src));
+        qtest_qmp_assert_success(src, "{'execute': 'migrate_cancel'}");
+    }
     end = qtest_migration_wait_end(src);
     g_thread_join(t);
     close(f.listen_fd);
@@ -709,7 +728,7 @@ static void verdict_must_fail(const char *reply, const char *what)
     const char *desc;
 
     qtest_writeq(src, 0x100000, 0x1234);
-    end = migrate_to_fake(src, "verdict.sock", reply);
+    end = migrate_to_fake(src, "verdict.sock", reply, false);
     g_assert_cmpstr(end, ==, "failed");
     info = qmp_return(src, "query-migrate");
     desc = json_object_get_string_member(info, "error-desc");
@@ -724,7 +743,7 @@ static void verdict_must_fail(const char *reply, const char *what)
 static void test_unix_verdicts(void)
 {
     QTestState *src = qtest_init(MACHINE_ARGS);
-    g_autofree char *end = migrate_to_fake(src, "ok.sock", "ok\n");
+    g_autofree char *end = migrate_to_fake(src, "ok.sock", "ok\n", false);
 
     /* "ok": completed, and the source stays stopped. */
     g_assert_cmpstr(end, ==, "completed");
@@ -736,6 +755,20 @@ static void test_unix_verdicts(void)
     verdict_must_fail(NULL, "the destination closed the connection "
                       "without a verdict");
     verdict_must_fail("what?\n", "unknown verdict 'what?'");
+}
+
+/* Cancelled while it waits for the verdict: cancelled, running again. */
+static void test_unix_cancel_waiting_for_verdict(void)
+{
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    g_autofree char *end = NULL;
+
+    qtest_writeq(src, 0x100000, 0x1234);
+    end = migrate_to_fake(src, "wait.sock", "", true);
+    g_assert_cmpstr(end, ==, "cancelled");
+    g_assert_true(machine_running(src));
+    g_assert_cmphex(qtest_readq(src, 0x100000), ==, 0x1234);
+    quit(src);
 }
 
 /* Cancel while RAM is being sent: cancelled, the guest runs on. */
@@ -1161,6 +1194,8 @@ int main(int argc, char **argv)
                     test_unix_destination_failure_resumes_source);
     g_test_add_func("/spapr/migration/unix-source-obeys-verdict",
                     test_unix_verdicts);
+    g_test_add_func("/spapr/migration/unix-cancel-waiting-for-verdict",
+                    test_unix_cancel_waiting_for_verdict);
     g_test_add_func("/spapr/migration/cancel-resumes-source",
                     test_cancel_resumes_source);
     g_test_add_func("/spapr/migration/corrupt-stream-names-section",
