@@ -17,6 +17,7 @@
  */
 #include "qemu/osdep.h"
 #include "migration/migration.h"
+#include "migration/return-path.h"
 #include "migration/savevm.h"
 #include "migration/transport.h"
 #include "sysemu/machine.h"
@@ -151,14 +152,21 @@ static gboolean incoming_accept(gint fd, GIOCondition cond, gpointer opaque)
     incoming.watch = 0;
     incoming_stop_listening();
     if (conn >= 0 && incoming_load_fd(conn, &err)) {
+        /*
+         * The return path: the source waits for this before it says
+         * completed; only then does this side run.
+         */
+        mig_rp_send_verdict(conn, NULL);
         close(conn);
         incoming_start_machine();
         return G_SOURCE_REMOVE;
     }
+    error_prepend(&err, "load of migration failed: ");
     if (conn >= 0) {
+        /* ...or its reason, so that the source runs again. */
+        mig_rp_send_verdict(conn, error_get_pretty(err));
         close(conn);
     }
-    error_prepend(&err, "load of migration failed: ");
     incoming_fail_from_loop(err);
     return G_SOURCE_REMOVE;
 }

@@ -23,6 +23,7 @@
 #include "hw/qdev.h"
 #include "migration/migration.h"
 #include "migration/ram.h"
+#include "migration/return-path.h"
 #include "migration/savevm.h"
 #include "sysemu/machine.h"
 #include "qapi/qmp.h"
@@ -69,6 +70,8 @@ typedef struct MigrationState {
     gint64 start_us, setup_us, stop_us, end_us;
     uint64_t transferred;
     char *error;
+    bool has_rp;                /* unix: the destination answers */
+    MigReturnPath rp;
 } MigrationState;
 
 static MigrationState mig = { .fd = -1 };
@@ -111,6 +114,7 @@ static void mig_release(void)
         g_source_remove(mig.idle);
         mig.idle = 0;
     }
+    mig_rp_cancel(&mig.rp);
     if (mig.ram) {
         mig.stats = *mig_ram_save_stats(mig.ram);
         mig_ram_save_free(mig.ram);     /* stops dirty logging */
@@ -124,6 +128,23 @@ static void mig_release(void)
 /* Failure or cancel: nothing half-done stays, the guest runs again. */
 static void mig_abort(MigStatus status, Error *err)
 {
+    g_autofree char *dest = NULL;
+
+    if (err && mig.has_rp && mig.fd >= 0) {
+        /*
+         * A write failed because the destination gave up and went away:
+         * its reason, if it sent one, says more than EPIPE.
+         */
+        dest = mig_rp_poll_reason(mig.fd);
+        if (dest) {
+            Error *both = NULL;
+
+            error_setg(&both, "the destination failed: %s (%s)", dest,
+                       error_get_pretty(err));
+            error_free(err);
+            err = both;
+        }
+    }
     g_free(mig.error);
     mig.error = err ? g_strdup(error_get_pretty(err)) : NULL;
     if (err) {
@@ -159,6 +180,27 @@ static void mig_stop_machine(void)
     }
 }
 
+/* Everything is on the destination: the source stays stopped. */
+static bool mig_finish(Error **errp)
+{
+    mig_release();
+    if (!mig_close(errp)) {
+        return false;
+    }
+    savevm_devices_cleanup(true);
+    mig_set_status(MIG_STATUS_COMPLETED);
+    return true;
+}
+
+/* The destination's verdict: completed, or failed and running again. */
+static void mig_verdict(void *opaque, Error *err)
+{
+    if (!err && mig_finish(&err)) {
+        return;
+    }
+    mig_abort(MIG_STATUS_FAILED, err);
+}
+
 static bool mig_complete(Error **errp)
 {
     int r;
@@ -177,13 +219,15 @@ static bool mig_complete(Error **errp)
         !mig_stream_put_end(&mig.stream, errp)) {
         return false;
     }
-    mig_release();
-    if (!mig_close(errp)) {
-        return false;
+    if (mig.has_rp) {
+        /*
+         * Still active: the devices stay in STOP_COPY and the machine
+         * stopped until the destination says it loaded everything.
+         */
+        mig_rp_wait(&mig.rp, mig.fd, MIG_RP_TIMEOUT_S, mig_verdict, NULL);
+        return true;
     }
-    savevm_devices_cleanup(true);
-    mig_set_status(MIG_STATUS_COMPLETED);
-    return true;
+    return mig_finish(errp);
 }
 
 static bool mig_setup(Error **errp)
@@ -298,6 +342,7 @@ static JsonNode *qmp_migrate(JsonObject *args, Error **errp)
     mig.uri = g_strdup(uri);
     mig.fd = fd;
     mig.child = child;
+    mig.has_rp = g_str_has_prefix(uri, "unix:");
     mig_stream_init(&mig.stream, fd);
     mig.ram = mig_ram_save_new();
     memset(&mig.stats, 0, sizeof(mig.stats));

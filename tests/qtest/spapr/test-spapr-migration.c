@@ -11,7 +11,9 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include "spapr-qtest.h"
@@ -558,6 +560,217 @@ static void test_failed_transport_resumes_source(void)
     quit(src);
 }
 
+/*
+ * unix: has a return path: a destination that cannot load the stream
+ * (a machine that is not the source's) says why before it exits 1, and
+ * the source fails with that reason and runs on instead of completing.
+ */
+static void test_unix_destination_failure_resumes_source(void)
+{
+    g_autofree char *path = tmp_path("refuse.sock");
+    g_autofree char *uri = g_strdup_printf("unix:%s", path);
+    QTestState *dst = qtest_initf("-m 512M -nodefaults "
+                                  "-device pci-testdev-dma,addr=1 "
+                                  "-incoming %s", uri);
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    g_autoptr(JsonObject) info = NULL;
+    g_autofree char *end = NULL;
+    const char *desc;
+    int status;
+
+    qtest_writeq(src, 0x100000, 0x1234);
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': '%s'}}", uri);
+    end = qtest_migration_wait_end(src);
+    g_assert_cmpstr(end, ==, "failed");
+    info = qmp_return(src, "query-migrate");
+    desc = json_object_get_string_member(info, "error-desc");
+    g_test_message("%s", desc);
+    g_assert_nonnull(strstr(desc, "the destination failed: load of "
+                            "migration failed"));
+    g_assert_nonnull(strstr(desc, "RAM block 'ppc_spapr.ram'"));
+    g_assert_true(machine_running(src));
+    g_assert_cmphex(qtest_readq(src, 0x100000), ==, 0x1234);
+    /* The destination said so before it went: its stderr has it. */
+    g_assert_nonnull(strstr(qtest_stderr(dst), "RAM block 'ppc_spapr.ram'"));
+    status = qtest_wait_exit(dst);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    quit(src);
+}
+
+/*
+ * A destination played by the test: it reads the stream to its end
+ * marker, then answers @reply (NULL: closes without a word), so each
+ * verdict the source can get is tried without a second machine.
+ */
+typedef struct FakeDest {
+    int listen_fd;
+    const char *reply;          /* "": none, wait for the source to close */
+    gint at_end;                /* the end marker is read */
+} FakeDest;
+
+static void fake_read(int fd, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+
+    while (len) {
+        ssize_t n = read(fd, p, len);
+
+        g_assert_cmpint(n, >, 0);
+        p += n;
+        len -= n;
+    }
+}
+
+static void fake_skip(int fd, size_t len)
+{
+    uint8_t buf[65536];
+
+    while (len) {
+        size_t n = MIN(len, sizeof(buf));
+
+        fake_read(fd, buf, n);
+        len -= n;
+    }
+}
+
+static uint32_t fake_be32(int fd)
+{
+    uint8_t b[4];
+
+    fake_read(fd, b, 4);
+    return (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+}
+
+static gpointer fake_dest_run(gpointer opaque)
+{
+    FakeDest *f = opaque;
+    int fd = accept(f->listen_fd, NULL, NULL);
+    uint8_t tag, n;
+
+    g_assert_cmpint(fd, >=, 0);
+    fake_skip(fd, 12);                  /* magic, version */
+    for (;;) {
+        fake_read(fd, &tag, 1);
+        if (tag == 'E') {
+            fake_be32(fd);
+            break;
+        }
+        g_assert_cmpint(tag, ==, 'S');
+        fake_read(fd, &n, 1);           /* name */
+        fake_skip(fd, n);
+        fake_read(fd, &n, 1);           /* instance */
+        fake_skip(fd, n);
+        fake_skip(fd, 8);               /* version, raw length */
+        /* stored length, then the CRC and the stored bytes */
+        fake_skip(fd, fake_be32(fd) + 4);
+    }
+    g_atomic_int_set(&f->at_end, 1);
+    if (f->reply && !*f->reply) {
+        g_assert_cmpint(read(fd, &tag, 1), ==, 0);
+    } else if (f->reply) {
+        g_assert_cmpint(write(fd, f->reply, strlen(f->reply)), ==,
+                        strlen(f->reply));
+    }
+    close(fd);
+    return NULL;
+}
+
+/*
+ * Migrate to a fake destination answering @reply; the end status.  With
+ * @cancel, migrate_cancel once the whole stream is there.
+ */
+static char *migrate_to_fake(QTestState *src, const char *name,
+                             const char *reply, bool cancel)
+{
+    g_autofree char *path = tmp_path(name);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    FakeDest f = { .reply = reply };
+    GThread *t;
+    char *end;
+
+    f.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(f.listen_fd, >=, 0);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    unlink(path);
+    g_assert_cmpint(bind(f.listen_fd, (struct sockaddr *)&sa,
+                         sizeof(sa)), ==, 0);
+    g_assert_cmpint(listen(f.listen_fd, 1), ==, 0);
+    t = g_thread_new("fake-dest", fake_dest_run, &f);
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': 'unix:%s'}}", path);
+    if (cancel) {
+        g_autoptr(JsonObject) info = NULL;
+
+        while (!g_atomic_int_get(&f.at_end)) {
+            g_usleep(10000);
+        }
+        /* All sent, no verdict: the source waits, still active. */
+        info = qmp_return(src, "query-migrate");
+        g_assert_cmpstr(migrate_status(info), ==, "active");
+        g_assert_false(machine_running(src));
+        qtest_qmp_assert_success(src, "{'execute': 'migrate_cancel'}");
+    }
+    end = qtest_migration_wait_end(src);
+    g_thread_join(t);
+    close(f.listen_fd);
+    unlink(path);
+    return end;
+}
+
+/* A verdict that is not "ok": failed with what it said, running. */
+static void verdict_must_fail(const char *reply, const char *what)
+{
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    g_autoptr(JsonObject) info = NULL;
+    g_autofree char *end = NULL;
+    const char *desc;
+
+    qtest_writeq(src, 0x100000, 0x1234);
+    end = migrate_to_fake(src, "verdict.sock", reply, false);
+    g_assert_cmpstr(end, ==, "failed");
+    info = qmp_return(src, "query-migrate");
+    desc = json_object_get_string_member(info, "error-desc");
+    if (!strstr(desc, what)) {
+        g_error("error-desc '%s' does not name '%s'", desc, what);
+    }
+    g_assert_true(machine_running(src));
+    g_assert_cmphex(qtest_readq(src, 0x100000), ==, 0x1234);
+    quit(src);
+}
+
+static void test_unix_verdicts(void)
+{
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    g_autofree char *end = migrate_to_fake(src, "ok.sock", "ok\n", false);
+
+    /* "ok": completed, and the source stays stopped. */
+    g_assert_cmpstr(end, ==, "completed");
+    g_assert_false(machine_running(src));
+    quit(src);
+
+    verdict_must_fail("failed: no room for it\n",
+                      "the destination failed: no room for it");
+    verdict_must_fail(NULL, "the destination closed the connection "
+                      "without a verdict");
+    verdict_must_fail("what?\n", "unknown verdict 'what?'");
+}
+
+/* Cancelled while it waits for the verdict: cancelled, running again. */
+static void test_unix_cancel_waiting_for_verdict(void)
+{
+    QTestState *src = qtest_init(MACHINE_ARGS);
+    g_autofree char *end = NULL;
+
+    qtest_writeq(src, 0x100000, 0x1234);
+    end = migrate_to_fake(src, "wait.sock", "", true);
+    g_assert_cmpstr(end, ==, "cancelled");
+    g_assert_true(machine_running(src));
+    g_assert_cmphex(qtest_readq(src, 0x100000), ==, 0x1234);
+    quit(src);
+}
+
 /* Cancel while RAM is being sent: cancelled, the guest runs on. */
 static void test_cancel_resumes_source(void)
 {
@@ -977,6 +1190,12 @@ int main(int argc, char **argv)
                     test_migrate_errors_leave_source_running);
     g_test_add_func("/spapr/migration/failed-transport-resumes-source",
                     test_failed_transport_resumes_source);
+    g_test_add_func("/spapr/migration/unix-destination-failure-resumes-source",
+                    test_unix_destination_failure_resumes_source);
+    g_test_add_func("/spapr/migration/unix-source-obeys-verdict",
+                    test_unix_verdicts);
+    g_test_add_func("/spapr/migration/unix-cancel-waiting-for-verdict",
+                    test_unix_cancel_waiting_for_verdict);
     g_test_add_func("/spapr/migration/cancel-resumes-source",
                     test_cancel_resumes_source);
     g_test_add_func("/spapr/migration/corrupt-stream-names-section",
