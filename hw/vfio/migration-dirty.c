@@ -43,7 +43,9 @@ static int dma_logging_ioctl(VFIOPCIDevice *v, uint32_t feature,
     f->argsz = sizeof(*f) + len;
     f->flags = feature | (feature == VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT ?
                           VFIO_DEVICE_FEATURE_GET : VFIO_DEVICE_FEATURE_SET);
-    memcpy(f->data, payload, len);
+    if (len) {      /* DMA_LOGGING_STOP has no payload (NULL) */
+        memcpy(f->data, payload, len);
+    }
     ret = ioctl(v->fd, VFIO_DEVICE_FEATURE, f);
     err = ret < 0 ? errno : 0;
     trace_vfio_device_ioctl(v->name, name, ret < 0 ? -err : ret);
