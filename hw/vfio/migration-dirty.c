@@ -36,20 +36,11 @@ static bool on_container(VFIOPCIDevice *v, VFIOContainer *c)
 static int dma_logging_ioctl(VFIOPCIDevice *v, uint32_t feature,
                              const char *name, void *payload, size_t len)
 {
-    g_autofree struct vfio_device_feature *f =
-        g_malloc0(sizeof(*f) + len);
-    int ret, err;
+    bool get = feature == VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT;
 
-    f->argsz = sizeof(*f) + len;
-    f->flags = feature | (feature == VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT ?
-                          VFIO_DEVICE_FEATURE_GET : VFIO_DEVICE_FEATURE_SET);
-    if (len) {      /* DMA_LOGGING_STOP has no payload (NULL) */
-        memcpy(f->data, payload, len);
-    }
-    ret = ioctl(v->fd, VFIO_DEVICE_FEATURE, f);
-    err = ret < 0 ? errno : 0;
-    trace_vfio_device_ioctl(v->name, name, ret < 0 ? -err : ret);
-    return ret < 0 ? -err : ret;
+    return vfio_device_feature(v, feature | (get ? VFIO_DEVICE_FEATURE_GET :
+                                             VFIO_DEVICE_FEATURE_SET),
+                               name, payload, len);
 }
 
 static void dma_logging_stop(VFIOPCIDevice *v)

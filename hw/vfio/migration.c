@@ -80,9 +80,8 @@ static const char *vname(VFIOMigration *m)
     return m->vdev->name;
 }
 
-/* VFIO_DEVICE_FEATURE with @flags and @len bytes of payload. */
-static int vfio_mig_feature(VFIOMigration *m, uint32_t flags,
-                            const char *what, void *payload, size_t len)
+int vfio_device_feature(VFIOPCIDevice *v, uint32_t flags, const char *what,
+                        void *payload, size_t len)
 {
     g_autofree struct vfio_device_feature *f =
         g_malloc0(sizeof(*f) + len);
@@ -90,16 +89,22 @@ static int vfio_mig_feature(VFIOMigration *m, uint32_t flags,
 
     f->argsz = sizeof(*f) + len;
     f->flags = flags;
-    if (len) {      /* a PROBE has no payload (and may pass NULL) */
+    if (len) {      /* a PROBE or DMA_LOGGING_STOP has none (maybe NULL) */
         memcpy(f->data, payload, len);
     }
-    ret = ioctl(m->vdev->fd, VFIO_DEVICE_FEATURE, f);
+    ret = ioctl(v->fd, VFIO_DEVICE_FEATURE, f);
     err = ret < 0 ? errno : 0;
-    trace_vfio_device_ioctl(vname(m), what, ret < 0 ? -err : ret);
+    trace_vfio_device_ioctl(v->name, what, ret < 0 ? -err : ret);
     if (ret >= 0 && len) {
         memcpy(payload, f->data, len);
     }
     return ret < 0 ? -err : ret;
+}
+
+static int vfio_mig_feature(VFIOMigration *m, uint32_t flags,
+                            const char *what, void *payload, size_t len)
+{
+    return vfio_device_feature(m->vdev, flags, what, payload, len);
 }
 
 bool vfio_migration_parse_mode(const char *s, VFIOMigrationMode *mode,

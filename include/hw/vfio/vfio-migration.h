@@ -46,6 +46,13 @@ typedef struct VFIOMigration {
     uint64_t conservative_pages; /* ... or from the fallback walk */
 } VFIOMigration;
 
+/*
+ * VFIO_DEVICE_FEATURE on @v with @flags and @len bytes of payload, copied
+ * back on success; traced as @what.  Returns >= 0, or -errno.
+ */
+int vfio_device_feature(VFIOPCIDevice *v, uint32_t flags, const char *what,
+                        void *payload, size_t len);
+
 /* Parse enable-migration=; false with @errp naming the value. */
 bool vfio_migration_parse_mode(const char *s, VFIOMigrationMode *mode,
                                Error **errp);
